@@ -1,0 +1,55 @@
+//! The toolsmith spec language: the model of a toolkit, loading YAML with
+//! `file:line:col` diagnostics, and validation.
+//!
+//! A toolkit is `catalog/toolkits/<slug>/toolkit.yaml` (plus, optionally, more YAML
+//! files in the same folder holding `tools:` and `triggers:`). See
+//! `catalog/toolkits/README.md` for the format, and `catalog/schema/toolkit.schema.json`
+//! for its JSON Schema.
+//!
+//! ```
+//! use toolsmith_catalog::{check_paths, has_errors};
+//!
+//! let dir = std::env::temp_dir().join(format!("toolsmith-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! std::fs::write(dir.join("toolkit.yaml"), r#"
+//! slug: demo
+//! name: Demo
+//! description: A demonstration toolkit used by the crate documentation.
+//! version: 20261122_00
+//! base_url: https://api.example.com
+//! auth: [{ scheme: none }]
+//! tools:
+//!   - slug: DEMO_GET_THING
+//!     name: Get a thing
+//!     description: Returns one thing by its id, as given by the thing listing.
+//!     tags: [readOnlyHint]
+//!     http: { method: GET, path: "/things/{id}" }
+//!     input:
+//!       type: object
+//!       required: [id]
+//!       properties:
+//!         id: { type: string, in: path, description: Id of the thing }
+//! "#).unwrap();
+//!
+//! let (loaded, diagnostics) = check_paths(&[&dir]);
+//! assert!(!has_errors(&diagnostics), "{diagnostics:?}");
+//! assert_eq!(loaded.toolkits[0].tools[0].slug.as_str(), "DEMO_GET_THING");
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+
+pub mod model;
+
+mod diagnostic;
+mod load;
+mod report;
+mod schema;
+mod source;
+mod validate;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use load::{Loaded, NodeRef, ToolkitSource, TOOLKIT_FILE};
+pub use model::*;
+pub use report::{count, render_human, render_json, Style};
+pub use schema::{published_schemas, toolkit_part_schema, toolkit_schema};
+pub use source::{Location, SourceFile};
+pub use validate::{check_paths, has_errors, sort, validate, MIN_DESCRIPTION};

@@ -1,0 +1,542 @@
+//! Reading spec files: discovery, YAML parsing, and typed deserialization that reports
+//! every problem with its `file:line:col`.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::source::{child, escape};
+use crate::{Code, Diagnostic, SourceFile, Tool, Toolkit, ToolkitPart, Trigger};
+
+/// The file a toolkit's main part lives in.
+pub const TOOLKIT_FILE: &str = "toolkit.yaml";
+
+/// Where a value of the catalog was read from.
+#[derive(Clone, Debug)]
+pub struct NodeRef {
+    /// The file.
+    pub file: Arc<SourceFile>,
+    /// JSON pointer of the value in the file (`/tools/3`).
+    pub pointer: String,
+}
+
+impl NodeRef {
+    /// A reference to a value below this one.
+    pub fn child(&self, segment: impl std::fmt::Display) -> NodeRef {
+        NodeRef {
+            file: self.file.clone(),
+            pointer: child(&self.pointer, segment),
+        }
+    }
+
+    /// A diagnostic placed at this value.
+    pub fn diag(&self, code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, message).at(&self.file, self.file.locate(&self.pointer))
+    }
+
+    /// A diagnostic placed at this value's key (for a misplaced or unknown key).
+    pub fn diag_key(&self, code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, message).at(&self.file, self.file.locate_key(&self.pointer))
+    }
+}
+
+/// Where each part of a toolkit was read from, parallel to its `tools` and `triggers`.
+#[derive(Clone, Debug)]
+pub struct ToolkitSource {
+    /// The toolkit's own fields (in `toolkit.yaml`).
+    pub header: NodeRef,
+    /// One per tool of [`Toolkit::tools`].
+    pub tools: Vec<NodeRef>,
+    /// One per trigger of [`Toolkit::triggers`].
+    pub triggers: Vec<NodeRef>,
+}
+
+/// Toolkits read from spec files, with where each part came from.
+///
+/// ```no_run
+/// let loaded = toolsmith_catalog::Loaded::read(&["catalog/toolkits"]);
+/// for d in &loaded.diagnostics {
+///     eprintln!("{}", d.one_line());
+/// }
+/// println!("{} toolkits", loaded.toolkits.len());
+/// ```
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Toolkits whose own fields parsed; tools that did not parse are left out.
+    pub toolkits: Vec<Toolkit>,
+    /// Where each toolkit came from, parallel to `toolkits`.
+    pub sources: Vec<ToolkitSource>,
+    /// Problems met while reading (syntax, unknown keys, wrong types).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Slugs of tools and triggers that were written but did not parse, so that
+    /// references to them are not reported as unknown as well.
+    pub unparsed_slugs: HashSet<String>,
+}
+
+impl Loaded {
+    /// Reads toolkit folders, single spec files, or folders of toolkit folders.
+    pub fn read<P: AsRef<Path>>(paths: &[P]) -> Loaded {
+        let mut loaded = Loaded::default();
+        let mut seen = HashSet::new();
+        for path in paths {
+            for unit in discover(path.as_ref(), &mut loaded.diagnostics) {
+                let key = fs::canonicalize(&unit.main).unwrap_or_else(|_| unit.main.clone());
+                if seen.insert(key) {
+                    loaded.read_unit(unit);
+                }
+            }
+        }
+        loaded
+    }
+
+    /// Reads one toolkit given as text (for tests and tools that hold specs in memory).
+    pub fn from_str(path: impl Into<PathBuf>, text: &str) -> Loaded {
+        let mut loaded = Loaded::default();
+        let file = Arc::new(SourceFile::new(path, text));
+        loaded.read_files(file, Vec::new());
+        loaded
+    }
+
+    fn read_unit(&mut self, unit: Unit) {
+        let Some(main) = read_file(&unit.main, &mut self.diagnostics) else {
+            return;
+        };
+        let parts = unit
+            .parts
+            .iter()
+            .filter_map(|p| read_file(p, &mut self.diagnostics))
+            .collect();
+        self.read_files(main, parts);
+    }
+
+    fn read_files(&mut self, main: Arc<SourceFile>, parts: Vec<Arc<SourceFile>>) {
+        let mut tools = Vec::new();
+        let mut triggers = Vec::new();
+        let header = match parse_yaml(&main) {
+            Ok(Value::Object(mut root)) => {
+                let items = take_items(&main, &mut root, &mut self.diagnostics);
+                tools.extend(items.0);
+                triggers.extend(items.1);
+                let node = NodeRef {
+                    file: main.clone(),
+                    pointer: String::new(),
+                };
+                deserialize::<Toolkit>(Value::Object(root), &node, &mut self.diagnostics)
+            }
+            Ok(other) => {
+                self.diagnostics.push(not_a_mapping(&main, &other));
+                None
+            }
+            Err(d) => {
+                self.diagnostics.push(d);
+                None
+            }
+        };
+        for part in &parts {
+            match parse_yaml(part) {
+                Ok(Value::Object(mut root)) => {
+                    let items = take_items(part, &mut root, &mut self.diagnostics);
+                    tools.extend(items.0);
+                    triggers.extend(items.1);
+                    let node = NodeRef {
+                        file: part.clone(),
+                        pointer: String::new(),
+                    };
+                    deserialize::<ToolkitPart>(Value::Object(root), &node, &mut self.diagnostics);
+                }
+                Ok(other) => self.diagnostics.push(not_a_mapping(part, &other)),
+                Err(d) => self.diagnostics.push(d),
+            }
+        }
+
+        let mut source = ToolkitSource {
+            header: NodeRef {
+                file: main.clone(),
+                pointer: String::new(),
+            },
+            tools: Vec::new(),
+            triggers: Vec::new(),
+        };
+        let mut parsed_tools = Vec::new();
+        for (value, node) in tools {
+            let slug = slug_of(&value);
+            match deserialize::<Tool>(value, &node, &mut self.diagnostics) {
+                Some(tool) => {
+                    parsed_tools.push(tool);
+                    source.tools.push(node);
+                }
+                None => self.unparsed_slugs.extend(slug),
+            }
+        }
+        let mut parsed_triggers = Vec::new();
+        for (value, node) in triggers {
+            let slug = slug_of(&value);
+            match deserialize::<Trigger>(value, &node, &mut self.diagnostics) {
+                Some(trigger) => {
+                    parsed_triggers.push(trigger);
+                    source.triggers.push(node);
+                }
+                None => self.unparsed_slugs.extend(slug),
+            }
+        }
+        if let Some(mut toolkit) = header {
+            toolkit.tools = parsed_tools;
+            toolkit.triggers = parsed_triggers;
+            self.toolkits.push(toolkit);
+            self.sources.push(source);
+        }
+    }
+}
+
+/// A toolkit's files: its main file and the other YAML files of its folder.
+struct Unit {
+    main: PathBuf,
+    parts: Vec<PathBuf>,
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.is_file()
+        && matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        )
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| is_yaml(p))
+        .collect();
+    files.sort();
+    files
+}
+
+fn folder_unit(dir: &Path) -> Unit {
+    let main = dir.join(TOOLKIT_FILE);
+    let parts = yaml_files(dir).into_iter().filter(|p| *p != main).collect();
+    Unit { main, parts }
+}
+
+fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Unit> {
+    if path.is_file() {
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        return if parent.join(TOOLKIT_FILE).is_file() {
+            vec![folder_unit(parent)]
+        } else {
+            vec![Unit {
+                main: path.to_path_buf(),
+                parts: Vec::new(),
+            }]
+        };
+    }
+    if !path.is_dir() {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::NoToolkit,
+                format!("{}: no such file or folder", path.display()),
+            )
+            .help("pass a toolkit folder, a spec file, or a folder of toolkit folders"),
+        );
+        return Vec::new();
+    }
+    if path.join(TOOLKIT_FILE).is_file() {
+        return vec![folder_unit(path)];
+    }
+    let mut units: Vec<Unit> = yaml_files(path)
+        .into_iter()
+        .map(|main| Unit {
+            main,
+            parts: Vec::new(),
+        })
+        .collect();
+    let mut dirs: Vec<PathBuf> = fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        if dir.join(TOOLKIT_FILE).is_file() {
+            units.push(folder_unit(&dir));
+        } else if !yaml_files(&dir).is_empty() {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NoToolkit,
+                    format!("{}: has YAML files but no {TOOLKIT_FILE}", dir.display()),
+                )
+                .help(format!("a toolkit folder needs a {TOOLKIT_FILE} with the toolkit's slug, name, base_url and auth")),
+            );
+        }
+    }
+    if units.is_empty() && !diagnostics.iter().any(|d| d.code == Code::NoToolkit) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::NoToolkit,
+                format!("{}: no toolkit found", path.display()),
+            )
+            .help(format!(
+                "a toolkit is a folder with a {TOOLKIT_FILE}, or a single spec file"
+            )),
+        );
+    }
+    units
+}
+
+fn read_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Arc<SourceFile>> {
+    match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(Arc::new(SourceFile::new(path, text))),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let file = Arc::new(SourceFile::new(path, text));
+                let location = file.location(offset, 1);
+                diagnostics.push(
+                    Diagnostic::new(Code::FileRead, format!("invalid UTF-8 at byte {offset}"))
+                        .at(&file, location)
+                        .help("save the file as UTF-8"),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::new(Code::FileRead, format!("{}: {e}", path.display()))
+                    .help("check that the file exists and is readable"),
+            );
+            None
+        }
+    }
+}
+
+fn parse_yaml(file: &Arc<SourceFile>) -> Result<Value, Diagnostic> {
+    serde_yaml::from_str::<Value>(file.text()).map_err(|e| {
+        let location = e.location().map_or_else(
+            || file.location(0, 0),
+            |l| {
+                let line_start: usize =
+                    file.text().split_inclusive('\n').take(l.line().saturating_sub(1)).map(str::len).sum();
+                let line = &file.text()[line_start..];
+                let col = line.char_indices().nth(l.column().saturating_sub(1)).map_or(line.len(), |(i, _)| i);
+                file.location(line_start + col, 1)
+            },
+        );
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {message}"))
+            .at(file, location)
+            .help("check indentation, quoting (values containing `: ` or starting with `{`, `[`, `*`, `&` need quotes) and unclosed brackets")
+    })
+}
+
+fn not_a_mapping(file: &Arc<SourceFile>, value: &Value) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidValue,
+        format!(
+            "expected a mapping at the top of the file, found {}",
+            kind(value)
+        ),
+    )
+    .at(file, file.location(0, 0))
+    .help("a spec file is a YAML mapping: `slug: ...`, `name: ...`, `tools: [...]`")
+}
+
+type Items = (Vec<(Value, NodeRef)>, Vec<(Value, NodeRef)>);
+
+/// Takes `tools` and `triggers` out of a root mapping, one value per item.
+fn take_items(
+    file: &Arc<SourceFile>,
+    root: &mut Map<String, Value>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Items {
+    let mut take = |key: &str| -> Vec<(Value, NodeRef)> {
+        let node = NodeRef {
+            file: file.clone(),
+            pointer: format!("/{key}"),
+        };
+        match root.remove(key) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (v, node.child(i)))
+                .collect(),
+            Some(other) => {
+                diagnostics.push(
+                    node.diag(
+                        Code::InvalidValue,
+                        format!("`{key}` must be a list, found {}", kind(&other)),
+                    )
+                    .help(format!(
+                        "write `{key}:` followed by items starting with `- `"
+                    )),
+                );
+                Vec::new()
+            }
+        }
+    };
+    (take("tools"), take("triggers"))
+}
+
+fn slug_of(value: &Value) -> Option<String> {
+    value.get("slug").and_then(Value::as_str).map(str::to_owned)
+}
+
+/// The name of a JSON value's type, for messages.
+pub(crate) fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing (null)",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// Deserializes `value` (found at `node`) into `T`, reporting every unknown key and
+/// then the first other error, each at its position.
+fn deserialize<T: DeserializeOwned>(
+    mut value: Value,
+    node: &NodeRef,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    // Each unknown key is reported, removed, and the value tried again.
+    for _ in 0..64 {
+        let error = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            Ok(parsed) => return Some(parsed),
+            Err(error) => error,
+        };
+        let mut pointer = node.pointer.clone();
+        for segment in error.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => pointer = child(&pointer, index),
+                serde_path_to_error::Segment::Map { key } => pointer = child(&pointer, key),
+                serde_path_to_error::Segment::Enum { .. } => {}
+                serde_path_to_error::Segment::Unknown => break,
+            }
+        }
+        let message = error.inner().to_string();
+        let at = NodeRef {
+            file: node.file.clone(),
+            pointer,
+        };
+        let (diagnostic, unknown_key) = classify(&message, &at);
+        diagnostics.push(diagnostic);
+        let Some(key_pointer) = unknown_key else {
+            return None;
+        };
+        let relative = key_pointer
+            .strip_prefix(&node.pointer)
+            .unwrap_or(&key_pointer);
+        if !remove(&mut value, relative) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Turns a serde message into a diagnostic; for an unknown key, also returns its pointer.
+fn classify(message: &str, at: &NodeRef) -> (Diagnostic, Option<String>) {
+    let quoted = backticked(message);
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = quoted.iter().skip(1).copied().collect();
+        let pointer = if at.pointer.ends_with(&format!("/{}", escape(key))) {
+            at.pointer.clone()
+        } else {
+            at.file
+                .find_key_below(&at.pointer, key)
+                .unwrap_or_else(|| child(&at.pointer, key))
+        };
+        let node = NodeRef {
+            file: at.file.clone(),
+            pointer: pointer.clone(),
+        };
+        let help = match did_you_mean(key, &expected) {
+            Some(best) => format!(
+                "did you mean `{best}`? Keys allowed here: {}",
+                expected.join(", ")
+            ),
+            None if expected.is_empty() => "remove it: this mapping takes no keys".to_owned(),
+            None => format!("remove it, or use one of: {}", expected.join(", ")),
+        };
+        let d = node
+            .diag_key(Code::UnknownKey, format!("unknown key `{key}`"))
+            .help(help)
+            .label("not a known key");
+        return (d, node.file.contains(&pointer).then_some(pointer));
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        let d = at
+            .diag(Code::MissingKey, format!("missing key `{key}`"))
+            .label(format!("`{key}` is required here"))
+            .help(format!("add `{key}:` to this mapping"));
+        return (d, None);
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let value = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = quoted.iter().skip(1).copied().collect();
+        let help = match did_you_mean(value, &expected) {
+            Some(best) => format!(
+                "did you mean `{best}`? Allowed values: {}",
+                expected.join(", ")
+            ),
+            None => format!("use one of: {}", expected.join(", ")),
+        };
+        let d = at
+            .diag(
+                Code::InvalidValue,
+                format!("`{value}` is not an allowed value"),
+            )
+            .help(help);
+        return (d, None);
+    }
+    let d = at
+        .diag(Code::InvalidValue, message.replace("invalid type: ", "wrong type: "))
+        .help("see catalog/schema/toolkit.schema.json (or your editor's completion) for the expected shape");
+    (d, None)
+}
+
+fn backticked(message: &str) -> Vec<&str> {
+    message.split('`').skip(1).step_by(2).collect()
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                *c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn remove(value: &mut Value, pointer: &str) -> bool {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return false;
+    };
+    let last = last.replace("~1", "/").replace("~0", "~");
+    match value.pointer_mut(parent) {
+        Some(Value::Object(map)) => map.shift_remove(&last).is_some(),
+        _ => false,
+    }
+}

@@ -1,0 +1,314 @@
+//! Auth schemes: how a toolkit's requests are authenticated.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One way to authenticate against a toolkit's API.
+///
+/// ```
+/// use toolsmith_catalog::AuthScheme;
+/// let scheme: AuthScheme = serde_yaml::from_str("{ scheme: api_key, in: header, name: X-Api-Key }").unwrap();
+/// assert_eq!(scheme.name(), "api_key");
+/// assert_eq!(scheme.connection_fields()[0].name, "api_key");
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "scheme", rename_all = "snake_case")]
+pub enum AuthScheme {
+    /// OAuth 2.0: authorization code (with or without PKCE) or client credentials.
+    Oauth2(OAuth2),
+    /// A static key sent in a header or the query string.
+    ApiKey(ApiKey),
+    /// A static token sent as `Authorization: Bearer <token>`.
+    Bearer(Bearer),
+    /// HTTP basic auth.
+    Basic(Basic),
+    /// No authentication.
+    None(NoAuth),
+}
+
+impl AuthScheme {
+    /// The scheme's name as written in YAML (`oauth2`, `api_key`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            AuthScheme::Oauth2(_) => "oauth2",
+            AuthScheme::ApiKey(_) => "api_key",
+            AuthScheme::Bearer(_) => "bearer",
+            AuthScheme::Basic(_) => "basic",
+            AuthScheme::None(_) => "none",
+        }
+    }
+
+    /// The fields a user supplies when connecting, with the scheme's implied ones
+    /// (`api_key`, `token`, `username`/`password`) when none are declared.
+    pub fn connection_fields(&self) -> Vec<ConnectionField> {
+        let (declared, implied): (&[ConnectionField], &[(&str, &str, bool)]) = match self {
+            AuthScheme::Oauth2(a) => (&a.fields, &[]),
+            AuthScheme::ApiKey(a) => (&a.fields, &[("api_key", "API key", true)]),
+            AuthScheme::Bearer(a) => (&a.fields, &[("token", "Token", true)]),
+            AuthScheme::Basic(a) => (
+                &a.fields,
+                &[
+                    ("username", "Username", false),
+                    ("password", "Password", true),
+                ],
+            ),
+            AuthScheme::None(a) => (&a.fields, &[]),
+        };
+        let mut fields = declared.to_vec();
+        for (name, title, secret) in implied {
+            if !fields.iter().any(|f| f.name == *name) {
+                fields.push(ConnectionField::implied(name, title, *secret));
+            }
+        }
+        fields
+    }
+
+    /// The request that tests a credential, if the spec gives one.
+    pub fn verify(&self) -> Option<&Verification> {
+        match self {
+            AuthScheme::Oauth2(a) => a.verify.as_ref(),
+            AuthScheme::ApiKey(a) => a.verify.as_ref(),
+            AuthScheme::Bearer(a) => a.verify.as_ref(),
+            AuthScheme::Basic(a) => a.verify.as_ref(),
+            AuthScheme::None(_) => None,
+        }
+    }
+}
+
+/// OAuth 2.0 settings.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OAuth2 {
+    /// The grant used to obtain tokens.
+    #[serde(default)]
+    pub grant: OAuth2Grant,
+    /// Where the user is sent to authorize (required for `authorization_code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_url: Option<String>,
+    /// Where codes, client credentials and refresh tokens are exchanged for tokens.
+    pub token_url: String,
+    /// Where refresh tokens are exchanged, when it is not `token_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_url: Option<String>,
+    /// Whether to send a PKCE challenge (RFC 7636).
+    #[serde(default = "yes")]
+    pub pkce: bool,
+    /// Scopes requested by default and those available.
+    #[serde(default)]
+    pub scopes: Scopes,
+    /// Extra query parameters of the authorization URL (`access_type: offline`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub authorize_params: IndexMap<String, String>,
+    /// Extra parameters of the token request.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub token_params: IndexMap<String, String>,
+    /// Encoding of the token request body.
+    #[serde(default)]
+    pub token_body: TokenBodyFormat,
+    /// How the client authenticates to the token endpoint.
+    #[serde(default)]
+    pub client_auth: ClientAuthMethod,
+    /// JSON path of the access token when it is not at the top of the token response
+    /// (Slack user tokens: `$.authed_user`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_path: Option<String>,
+    /// Extra connection fields (e.g. `subdomain` for templated URLs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<ConnectionField>,
+    /// A request that tests the credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Verification>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// OAuth 2.0 grant type.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuth2Grant {
+    /// The user is redirected to authorize; a code is exchanged for tokens.
+    #[default]
+    AuthorizationCode,
+    /// Machine-to-machine: the client's own credentials are exchanged for a token.
+    ClientCredentials,
+}
+
+/// OAuth scopes.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scopes {
+    /// Requested when an auth config names none.
+    #[serde(default)]
+    pub default: Vec<String>,
+    /// Every scope the API knows, for auth-config authors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub available: Vec<String>,
+    /// Joins scopes in the authorization URL (a space by default; Slack uses `,`).
+    #[serde(default = "space")]
+    pub separator: String,
+}
+
+impl Default for Scopes {
+    fn default() -> Self {
+        Scopes {
+            default: Vec::new(),
+            available: Vec::new(),
+            separator: space(),
+        }
+    }
+}
+
+fn space() -> String {
+    " ".to_owned()
+}
+
+/// Encoding of the token request body.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenBodyFormat {
+    /// `application/x-www-form-urlencoded`, as RFC 6749 says.
+    #[default]
+    Form,
+    /// `application/json` (Notion, some others).
+    Json,
+}
+
+/// How the OAuth client authenticates to the token endpoint.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuthMethod {
+    /// HTTP basic with client id and secret.
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` in the request body.
+    Body,
+}
+
+/// An API key in a header or the query string.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// Where the key goes.
+    #[serde(rename = "in")]
+    pub location: KeyLocation,
+    /// Header or query parameter name.
+    pub name: String,
+    /// Value template over connection fields; `{api_key}` by default (`Bearer {api_key}`).
+    #[serde(default = "api_key_template")]
+    pub value: String,
+    /// Connection fields; one secret `api_key` when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<ConnectionField>,
+    /// A request that tests the credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Verification>,
+}
+
+fn api_key_template() -> String {
+    "{api_key}".to_owned()
+}
+
+/// Where an API key goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyLocation {
+    /// A request header.
+    Header,
+    /// A query-string parameter.
+    Query,
+}
+
+/// A bearer token (a personal access token, a bot token…).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bearer {
+    /// Connection fields; one secret `token` when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<ConnectionField>,
+    /// A request that tests the credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Verification>,
+}
+
+/// HTTP basic auth.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Basic {
+    /// Template of the user name over connection fields; `{username}` by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Template of the password; `{password}` by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Connection fields; `username` and a secret `password` when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<ConnectionField>,
+    /// A request that tests the credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Verification>,
+}
+
+/// No authentication; fields may still be needed for templated URLs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoAuth {
+    /// Connection fields (e.g. a subdomain).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<ConnectionField>,
+}
+
+/// A value the user supplies when connecting an account.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionField {
+    /// Name used in templates (`{subdomain}`).
+    pub name: String,
+    /// Label shown on the Connect Link form.
+    pub title: String,
+    /// Where to find the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the value is a secret: encrypted at rest, never printed.
+    #[serde(default)]
+    pub secret: bool,
+    /// Regular expression the value must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Whether the user must supply it.
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// Value used when the user gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+impl ConnectionField {
+    fn implied(name: &str, title: &str, secret: bool) -> Self {
+        ConnectionField {
+            name: name.to_owned(),
+            title: title.to_owned(),
+            description: None,
+            secret,
+            pattern: None,
+            required: true,
+            default: None,
+        }
+    }
+}
+
+/// A cheap request that succeeds only with a valid credential.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// HTTP method.
+    #[serde(default)]
+    pub method: super::Method,
+    /// Path relative to the base URL.
+    pub path: String,
+    /// Status that means the credential works (200 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_status: Option<u16>,
+}

@@ -1,0 +1,16 @@
+//! The spec language: what a toolkit YAML file may say.
+//!
+//! Every type here derives serde (to read YAML) and schemars (to publish
+//! `catalog/schema/toolkit.schema.json` for editors).
+
+mod auth;
+mod names;
+mod tool;
+mod toolkit;
+mod trigger;
+
+pub use auth::*;
+pub use names::*;
+pub use tool::*;
+pub use toolkit::*;
+pub use trigger::*;

@@ -1,0 +1,163 @@
+//! The toolkit: everything about one service that is not a tool.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{AuthScheme, Tool, ToolkitSlug, Trigger, Version};
+
+/// A toolkit spec, as written in `catalog/toolkits/<slug>/toolkit.yaml`.
+///
+/// ```
+/// let yaml = r#"
+/// slug: example
+/// name: Example
+/// description: An example service used in documentation.
+/// version: 20261101_00
+/// base_url: https://api.example.com
+/// auth: [{ scheme: none }]
+/// "#;
+/// let toolkit: toolsmith_catalog::Toolkit = serde_yaml::from_str(yaml).unwrap();
+/// assert_eq!(toolkit.slug.as_str(), "example");
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Toolkit {
+    /// Lower-case identifier, also the prefix of every tool slug (`github` → `GITHUB_…`).
+    pub slug: ToolkitSlug,
+    /// Display name (`GitHub`).
+    pub name: String,
+    /// What the service is and what its tools cover, written for an LLM choosing tools.
+    pub description: String,
+    /// Revision of this spec, `YYYYMMDD_NN`.
+    pub version: Version,
+    /// Categories for browsing (`developer-tools`, `communication`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// URL of the service's logo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// URL of the API's documentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs_url: Option<String>,
+    /// Base URL that tool paths are joined to. May use connection fields declared by an
+    /// auth scheme: `https://{subdomain}.zendesk.com/api/v2`.
+    pub base_url: String,
+    /// Headers sent with every request of this toolkit.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+    /// What the API allows, so callers can pace themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    /// How failed requests may be retried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<Retry>,
+    /// Pagination style shared by the toolkit's list tools, when it is uniform.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
+    /// The ways a user can authenticate, most preferred first.
+    pub auth: Vec<AuthScheme>,
+    /// The toolkit's tools. More can live in other `*.yaml` files of the same folder.
+    #[serde(default)]
+    pub tools: Vec<Tool>,
+    /// Events the toolkit can deliver.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+}
+
+/// Extra tools and triggers of a toolkit, in another `*.yaml` file of its folder.
+///
+/// ```
+/// let part: toolsmith_catalog::ToolkitPart = serde_yaml::from_str("tools: []").unwrap();
+/// assert!(part.tools.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolkitPart {
+    /// More tools of the toolkit.
+    #[serde(default)]
+    pub tools: Vec<Tool>,
+    /// More triggers of the toolkit.
+    #[serde(default)]
+    pub triggers: Vec<Trigger>,
+}
+
+/// Rate-limit hint: at most `requests` requests per `per_seconds` seconds.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// Requests allowed in one window.
+    pub requests: u32,
+    /// Length of the window in seconds.
+    pub per_seconds: u32,
+    /// Response header telling how many requests remain (`X-RateLimit-Remaining`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining_header: Option<String>,
+    /// Response header telling when the window resets (`X-RateLimit-Reset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_header: Option<String>,
+}
+
+/// Retry hint for transient failures.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// Attempts in total, the first included.
+    pub max_attempts: u32,
+    /// Status codes worth retrying; 429 and 5xx when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_status: Vec<u16>,
+    /// First backoff in milliseconds; doubled on each attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_ms: Option<u32>,
+    /// Header holding the server's wait hint (`Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_header: Option<String>,
+}
+
+/// How a list endpoint pages through results.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "style", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Pagination {
+    /// An opaque cursor from the response is passed back in a parameter.
+    Cursor {
+        /// Request parameter that takes the cursor (`cursor`, `page_token`).
+        cursor_param: String,
+        /// JSON path of the next cursor in the response (`$.response_metadata.next_cursor`).
+        next_cursor_path: String,
+        /// Request parameter for the page size.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit_param: Option<String>,
+        /// JSON path of the items in the response.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        results_path: Option<String>,
+    },
+    /// Pages are numbered.
+    Page {
+        /// Request parameter for the page number.
+        page_param: String,
+        /// Request parameter for the page size.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit_param: Option<String>,
+        /// JSON path of the items in the response.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        results_path: Option<String>,
+    },
+    /// Items are addressed by offset.
+    Offset {
+        /// Request parameter for the offset.
+        offset_param: String,
+        /// Request parameter for the page size.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit_param: Option<String>,
+        /// JSON path of the items in the response.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        results_path: Option<String>,
+    },
+    /// The next page's URL is in the `Link` response header (`rel="next"`).
+    LinkHeader {
+        /// Request parameter for the page size.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit_param: Option<String>,
+    },
+}

@@ -1,0 +1,129 @@
+//! Triggers: events a toolkit delivers, by webhook or by polling a tool.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{ToolSlug, TriggerSlug};
+
+/// An event source: exactly one of `webhook` or `poll`.
+///
+/// ```
+/// let yaml = r#"
+/// slug: EXAMPLE_THING_CREATED
+/// name: Thing created
+/// description: Fires when a thing is created in the account.
+/// poll: { tool: EXAMPLE_LIST_THINGS, interval_seconds: 60, dedupe_key: "$.id", items_path: "$.things" }
+/// "#;
+/// let trigger: toolsmith_catalog::Trigger = serde_yaml::from_str(yaml).unwrap();
+/// assert!(trigger.poll.is_some());
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// `TOOLKIT_EVENT`, upper snake case.
+    pub slug: TriggerSlug,
+    /// Short human name.
+    pub name: String,
+    /// When it fires and what the payload holds.
+    pub description: String,
+    /// Delivered by the service to a webhook URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<Webhook>,
+    /// Found by calling a tool periodically.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<Poll>,
+    /// JSON Schema of the settings a user gives when enabling the trigger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Map<String, Value>>")]
+    pub config: Option<Value>,
+    /// JSON Schema of an event's payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Map<String, Value>>")]
+    pub payload: Option<Value>,
+}
+
+/// Webhook delivery.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    /// Event names this trigger accepts (`issues.opened`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<String>,
+    /// Header naming the event (`X-GitHub-Event`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_header: Option<String>,
+    /// JSON path of the event name in the body, when it is not in a header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_path: Option<String>,
+    /// How deliveries are signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+}
+
+/// Webhook signature verification.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// Header carrying the signature (`X-Hub-Signature-256`).
+    pub header: String,
+    /// The HMAC algorithm.
+    pub algorithm: HmacAlgorithm,
+    /// Property of the trigger's `config` holding the shared secret.
+    pub secret_field: String,
+    /// Text before the signature in the header (`sha256=`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Encoding of the signature.
+    #[serde(default)]
+    pub encoding: SignatureEncoding,
+    /// What is signed, as a template over `{body}`, `{timestamp}` and headers
+    /// (Slack: `v0:{timestamp}:{body}`); the raw body when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_payload: Option<String>,
+    /// Header carrying the timestamp used in `signed_payload`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_header: Option<String>,
+}
+
+/// HMAC algorithm of a webhook signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HmacAlgorithm {
+    /// HMAC-SHA1 (legacy GitHub).
+    HmacSha1,
+    /// HMAC-SHA256.
+    HmacSha256,
+    /// HMAC-SHA512.
+    HmacSha512,
+}
+
+/// Encoding of a signature.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureEncoding {
+    /// Lower-case hexadecimal.
+    #[default]
+    Hex,
+    /// Standard base64.
+    Base64,
+}
+
+/// Polling a tool for new items.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Poll {
+    /// The tool called on each poll.
+    pub tool: ToolSlug,
+    /// Seconds between polls.
+    pub interval_seconds: u32,
+    /// JSON path, relative to an item, of the key that identifies it (`$.id`).
+    pub dedupe_key: String,
+    /// JSON path of the item list in the tool's output (`$.messages`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items_path: Option<String>,
+    /// Fixed arguments of the polled tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Map<String, Value>>")]
+    pub arguments: Option<Value>,
+}

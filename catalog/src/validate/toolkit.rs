@@ -1,0 +1,249 @@
+//! Checks of a toolkit's own fields and its auth schemes.
+
+use std::collections::HashSet;
+
+use super::{check_description, is_http_url, regex_is_match};
+use crate::{
+    placeholders, AuthScheme, Code, Diagnostic, NodeRef, OAuth2Grant, Toolkit, ToolkitSlug,
+};
+
+pub(crate) fn check(toolkit: &Toolkit, at: &NodeRef, out: &mut Vec<Diagnostic>) {
+    let slug = toolkit.slug.as_str();
+    if !regex_is_match(ToolkitSlug::PATTERN, slug) {
+        let suggestion: String = slug
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(40)
+            .collect();
+        out.push(
+            at.child("slug")
+                .diag(Code::ToolkitSlug, format!("toolkit slug `{slug}` is not lower snake case (at most 40 characters, starting with a letter)"))
+                .help(format!("use something like `{suggestion}`; it becomes the prefix of every tool slug")),
+        );
+    }
+    if !toolkit.version.is_well_formed() {
+        out.push(
+            at.child("version")
+                .diag(
+                    Code::VersionFormat,
+                    format!(
+                        "version `{}` is not `YYYYMMDD_NN` with a real date",
+                        toolkit.version
+                    ),
+                )
+                .help("write the date of this revision and a counter, e.g. `20261122_00`"),
+        );
+    }
+    check_description(
+        &toolkit.description,
+        &format!("toolkit `{slug}`"),
+        at.child("description"),
+        out,
+    );
+
+    for (key, url) in [
+        ("base_url", Some(&toolkit.base_url)),
+        ("logo_url", toolkit.logo_url.as_ref()),
+        ("docs_url", toolkit.docs_url.as_ref()),
+    ] {
+        if let Some(url) = url {
+            check_url(url, at.child(key), out);
+        }
+    }
+
+    if toolkit.auth.is_empty() {
+        out.push(
+            at.child("auth")
+                .diag(Code::AuthIncomplete, "no auth scheme")
+                .help("list how users authenticate; write `auth: [{ scheme: none }]` for a public API"),
+        );
+    }
+    // A base URL placeholder must be a connection field of every scheme: any scheme may be
+    // the one a user connects with.
+    for name in placeholders(&toolkit.base_url) {
+        for (i, scheme) in toolkit.auth.iter().enumerate() {
+            if !scheme.connection_fields().iter().any(|f| f.name == name) {
+                out.push(
+                    at.child("base_url")
+                        .diag(Code::TemplateField, format!("`{{{name}}}` in base_url is not a connection field of auth scheme {} (`{}`)", i + 1, scheme.name()))
+                        .label(format!("`{name}` comes from nowhere"))
+                        .help(format!("declare it under that scheme: `fields: [{{ name: {name}, title: ..., description: ... }}]`")),
+                );
+            }
+        }
+    }
+    for (i, scheme) in toolkit.auth.iter().enumerate() {
+        check_scheme(scheme, &at.child("auth").child(i), out);
+    }
+}
+
+fn check_url(url: &str, node: NodeRef, out: &mut Vec<Diagnostic>) {
+    if !is_http_url(url) {
+        out.push(
+            node.diag(
+                Code::InvalidUrl,
+                format!("`{url}` is not an absolute http(s) URL"),
+            )
+            .help("write it in full, e.g. `https://api.example.com/v1`"),
+        );
+    }
+}
+
+fn check_scheme(scheme: &AuthScheme, at: &NodeRef, out: &mut Vec<Diagnostic>) {
+    let fields = scheme.connection_fields();
+    let names: HashSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    let mut seen = HashSet::new();
+    let declared = match scheme {
+        AuthScheme::Oauth2(a) => &a.fields,
+        AuthScheme::ApiKey(a) => &a.fields,
+        AuthScheme::Bearer(a) => &a.fields,
+        AuthScheme::Basic(a) => &a.fields,
+        AuthScheme::None(a) => &a.fields,
+    };
+    for (i, field) in declared.iter().enumerate() {
+        let node = at.child("fields").child(i);
+        if !seen.insert(field.name.as_str()) {
+            out.push(
+                node.child("name")
+                    .diag(
+                        Code::DuplicateSlug,
+                        format!("connection field `{}` is declared twice", field.name),
+                    )
+                    .help("remove one"),
+            );
+        }
+        if !super::schema::gemini_name(&field.name) {
+            out.push(
+                node.child("name")
+                    .diag(
+                        Code::InvalidValue,
+                        format!(
+                            "connection field name `{}` is not a valid template name",
+                            field.name
+                        ),
+                    )
+                    .help("use letters, digits and `_`, starting with a letter"),
+            );
+        }
+        if let Some(pattern) = &field.pattern {
+            if let Err(e) = regex::Regex::new(pattern) {
+                let first = e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
+                out.push(
+                    node.child("pattern")
+                        .diag(Code::InvalidPattern, format!("pattern does not compile: {first}"))
+                        .help("write a Rust/ECMA-style regular expression; escape `\\` as `\\\\` inside double quotes"),
+                );
+            }
+        }
+    }
+    let template = |text: &str, key: &str, out: &mut Vec<Diagnostic>| {
+        for name in placeholders(text) {
+            if !names.contains(name) {
+                let known: Vec<&str> = names.iter().copied().collect();
+                out.push(
+                    at.child(key)
+                        .diag(
+                            Code::TemplateField,
+                            format!(
+                                "`{{{name}}}` is not a connection field of this `{}` scheme",
+                                scheme.name()
+                            ),
+                        )
+                        .help(format!(
+                            "declare it in `fields`, or use one of: {}",
+                            if known.is_empty() {
+                                "(none)".to_owned()
+                            } else {
+                                known.join(", ")
+                            }
+                        )),
+                );
+            }
+        }
+    };
+    match scheme {
+        AuthScheme::ApiKey(a) => {
+            template(&a.value, "value", out);
+            if a.name.trim().is_empty() {
+                out.push(
+                    at.child("name")
+                        .diag(
+                            Code::AuthIncomplete,
+                            "api_key needs the header or query parameter `name`",
+                        )
+                        .help("e.g. `name: X-Api-Key`"),
+                );
+            }
+        }
+        AuthScheme::Basic(b) => {
+            if let Some(u) = &b.username {
+                template(u, "username", out);
+            }
+            if let Some(p) = &b.password {
+                template(p, "password", out);
+            }
+        }
+        AuthScheme::Oauth2(o) => {
+            for (key, url) in [
+                ("token_url", Some(&o.token_url)),
+                ("authorization_url", o.authorization_url.as_ref()),
+                ("refresh_url", o.refresh_url.as_ref()),
+            ] {
+                if let Some(url) = url {
+                    check_url(url, at.child(key), out);
+                    template(url, key, out);
+                }
+            }
+            if o.grant == OAuth2Grant::AuthorizationCode && o.authorization_url.is_none() {
+                out.push(
+                    at.diag(Code::AuthIncomplete, "oauth2 authorization_code needs `authorization_url`")
+                        .label("no authorization_url")
+                        .help("add the provider's authorize endpoint, or set `grant: client_credentials` for machine-to-machine auth"),
+                );
+            }
+            if o.scopes.separator.is_empty() {
+                out.push(
+                    at.child("scopes")
+                        .child("separator")
+                        .diag(Code::AuthIncomplete, "empty scope separator")
+                        .help("use \" \" (the standard) or \",\""),
+                );
+            }
+            let available: HashSet<&str> = o.scopes.available.iter().map(String::as_str).collect();
+            if !available.is_empty() {
+                for (i, scope) in o.scopes.default.iter().enumerate() {
+                    if !available.contains(scope.as_str()) {
+                        out.push(
+                            at.child("scopes")
+                                .child("default")
+                                .child(i)
+                                .diag(
+                                    Code::AuthIncomplete,
+                                    format!("default scope `{scope}` is not in `available`"),
+                                )
+                                .help("add it to `scopes.available`, or fix the typo"),
+                        );
+                    }
+                }
+            }
+        }
+        AuthScheme::Bearer(_) | AuthScheme::None(_) => {}
+    }
+    if let Some(verify) = scheme.verify() {
+        if !verify.path.starts_with('/') {
+            out.push(
+                at.child("verify")
+                    .child("path")
+                    .diag(Code::InvalidUrl, "verification path must start with `/`")
+                    .help("it is joined to the base URL"),
+            );
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! `toolsmith`: the command line. A thin shell over the toolsmith crates.
+
+mod schema;
+mod tools;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Toolkit catalog and tool runtime for AI agents.
+#[derive(Parser)]
+#[command(name = "toolsmith", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check toolkit specs: syntax, unknown keys, slugs, paths, schemas, auth, provider rules.
+    Validate(validate::Args),
+    /// List or show the catalog's tools.
+    #[command(subcommand)]
+    Tools(tools::Command),
+    /// Write (or check) the JSON Schemas of the spec format.
+    Schema(schema::Args),
+}
+
+/// Where the catalog comes from, for commands that read one.
+#[derive(clap::Args, Clone)]
+pub struct CatalogArgs {
+    /// Toolkit folders or folders of toolkits (repeatable).
+    #[arg(
+        long = "catalog",
+        env = "TOOLSMITH_CATALOG",
+        value_delimiter = ':',
+        default_value = "catalog/toolkits"
+    )]
+    pub dirs: Vec<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(args),
+        Command::Tools(command) => tools::run(command),
+        Command::Schema(args) => schema::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! `toolsmith tools list|get`
+
+use std::process::ExitCode;
+
+use miette::IntoDiagnostic;
+use serde_json::json;
+use toolsmith::{LoadError, Registry, ToolRef};
+use toolsmith_catalog::{render_human, Style};
+
+use crate::CatalogArgs;
+
+/// `toolsmith tools …`
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// List tools, toolkit by toolkit.
+    List {
+        #[command(flatten)]
+        catalog: CatalogArgs,
+        /// Only this toolkit's tools.
+        #[arg(long)]
+        toolkit: Option<String>,
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one tool with its input schema.
+    Get {
+        #[command(flatten)]
+        catalog: CatalogArgs,
+        /// The tool slug (any case).
+        slug: String,
+    },
+}
+
+pub fn run(command: Command) -> miette::Result<ExitCode> {
+    match command {
+        Command::List {
+            catalog,
+            toolkit,
+            json,
+        } => {
+            let Some(registry) = load(&catalog) else {
+                return Ok(ExitCode::from(1));
+            };
+            if let Some(slug) = &toolkit {
+                if registry.toolkit(slug).is_none() {
+                    let known: Vec<&str> = registry.toolkits().map(|t| t.slug.as_str()).collect();
+                    eprintln!(
+                        "error: no toolkit `{slug}`; known toolkits: {}",
+                        known.join(", ")
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+            }
+            let tools: Vec<ToolRef<'_>> = registry
+                .tools()
+                .filter(|t| {
+                    toolkit
+                        .as_deref()
+                        .is_none_or(|s| t.toolkit.slug.as_str().eq_ignore_ascii_case(s))
+                })
+                .collect();
+            if json {
+                let list: Vec<_> = tools.iter().map(summary).collect();
+                println!("{}", serde_json::to_string_pretty(&list).into_diagnostic()?);
+            } else {
+                print_table(&tools);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Get { catalog, slug } => {
+            let Some(registry) = load(&catalog) else {
+                return Ok(ExitCode::from(1));
+            };
+            let Some(t) = registry.tool(&slug) else {
+                eprintln!("error: no tool `{slug}`; `toolsmith tools list` shows them");
+                return Ok(ExitCode::from(1));
+            };
+            let mut value = summary(&t);
+            value["input_schema"] = t.tool.input.json_schema();
+            if let Some(output) = &t.tool.output {
+                value["output_schema"] = output.clone();
+            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).into_diagnostic()?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load(catalog: &CatalogArgs) -> Option<Registry> {
+    match Registry::load(&catalog.dirs) {
+        Ok(registry) => Some(registry),
+        Err(LoadError::Invalid(diagnostics)) => {
+            eprint!("{}", render_human(&diagnostics, Style::default()));
+            eprintln!("error: the catalog does not validate; fix the errors above");
+            None
+        }
+    }
+}
+
+fn summary(t: &ToolRef<'_>) -> serde_json::Value {
+    json!({
+        "slug": t.tool.slug,
+        "toolkit": t.toolkit.slug,
+        "name": t.tool.name,
+        "description": t.tool.description.trim(),
+        "method": t.tool.http.method.as_str(),
+        "path": t.tool.http.path,
+        "tags": t.tool.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+fn print_table(tools: &[ToolRef<'_>]) {
+    let width = tools
+        .iter()
+        .map(|t| t.tool.slug.as_str().len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!("{:<width$}  {:<7}  NAME", "SLUG", "METHOD");
+    for t in tools {
+        println!(
+            "{:<width$}  {:<7}  {}",
+            t.tool.slug.as_str(),
+            t.tool.http.method.as_str(),
+            t.tool.name
+        );
+    }
+    let toolkits: std::collections::BTreeSet<&str> =
+        tools.iter().map(|t| t.toolkit.slug.as_str()).collect();
+    println!("{} tools in {} toolkits", tools.len(), toolkits.len());
+}

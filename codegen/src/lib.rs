@@ -1,0 +1,1 @@
+//! Generates typed Rust tools from toolkit specs.
