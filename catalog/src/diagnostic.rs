@@ -104,10 +104,7 @@ impl fmt::Display for Code {
 impl Code {
     /// Looks a code up by number (`E010`) or name (`path-param-undeclared`).
     pub fn from_name(s: &str) -> Option<Code> {
-        Code::ALL
-            .iter()
-            .copied()
-            .find(|c| c.id().eq_ignore_ascii_case(s) || c.name() == s)
+        Code::ALL.iter().copied().find(|c| c.id().eq_ignore_ascii_case(s) || c.name() == s)
     }
 }
 
@@ -133,20 +130,20 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic with a code and a message, nowhere in particular.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            message: message.into(),
-            help: None,
-            label: None,
-            file: None,
-            location: None,
-        }
+        Diagnostic { code, message: message.into(), help: None, label: None, file: None, location: None }
     }
 
     /// Places the diagnostic at a location of a file.
     pub fn at(mut self, file: &Arc<SourceFile>, location: Location) -> Self {
         self.file = Some(file.clone());
         self.location = Some(location);
+        self
+    }
+
+    /// Names the file or folder the diagnostic is about, without a position in it.
+    pub fn in_path(mut self, path: &std::path::Path) -> Self {
+        self.file = Some(Arc::new(SourceFile::new(path, String::new())));
+        self.location = None;
         self
     }
 
@@ -223,25 +220,18 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.file
-            .as_ref()
-            .map(|f| f.as_ref() as &dyn miette::SourceCode)
+        self.file.as_ref().map(|f| f.as_ref() as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let loc = self.location?;
         self.file.as_ref()?;
         let span = SourceSpan::new(loc.offset.into(), loc.len);
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            self.label.clone(),
-            span,
-        ))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(self.label.clone(), span))))
     }
 }
 
@@ -252,9 +242,7 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents = self
-            .text()
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let contents = self.text().read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.path().display().to_string(),
             contents.data(),

@@ -27,10 +27,7 @@ pub struct NodeRef {
 impl NodeRef {
     /// A reference to a value below this one.
     pub fn child(&self, segment: impl std::fmt::Display) -> NodeRef {
-        NodeRef {
-            file: self.file.clone(),
-            pointer: child(&self.pointer, segment),
-        }
+        NodeRef { file: self.file.clone(), pointer: child(&self.pointer, segment) }
     }
 
     /// A diagnostic placed at this value.
@@ -105,59 +102,24 @@ impl Loaded {
         let Some(main) = read_file(&unit.main, &mut self.diagnostics) else {
             return;
         };
-        let parts = unit
-            .parts
-            .iter()
-            .filter_map(|p| read_file(p, &mut self.diagnostics))
-            .collect();
+        let parts = unit.parts.iter().filter_map(|p| read_file(p, &mut self.diagnostics)).collect();
         self.read_files(main, parts);
     }
 
     fn read_files(&mut self, main: Arc<SourceFile>, parts: Vec<Arc<SourceFile>>) {
         let mut tools = Vec::new();
         let mut triggers = Vec::new();
-        let header = match parse_yaml(&main) {
-            Ok(Value::Object(mut root)) => {
-                let items = take_items(&main, &mut root, &mut self.diagnostics);
-                tools.extend(items.0);
-                triggers.extend(items.1);
-                let node = NodeRef {
-                    file: main.clone(),
-                    pointer: String::new(),
-                };
-                deserialize::<Toolkit>(Value::Object(root), &node, &mut self.diagnostics)
-            }
-            Ok(other) => {
-                self.diagnostics.push(not_a_mapping(&main, &other));
-                None
-            }
-            Err(d) => {
-                self.diagnostics.push(d);
-                None
-            }
-        };
+        let header = self
+            .parse_root(&main, &mut tools, &mut triggers)
+            .and_then(|(root, node)| deserialize::<Toolkit>(Value::Object(root), &node, &mut self.diagnostics));
         for part in &parts {
-            match parse_yaml(part) {
-                Ok(Value::Object(mut root)) => {
-                    let items = take_items(part, &mut root, &mut self.diagnostics);
-                    tools.extend(items.0);
-                    triggers.extend(items.1);
-                    let node = NodeRef {
-                        file: part.clone(),
-                        pointer: String::new(),
-                    };
-                    deserialize::<ToolkitPart>(Value::Object(root), &node, &mut self.diagnostics);
-                }
-                Ok(other) => self.diagnostics.push(not_a_mapping(part, &other)),
-                Err(d) => self.diagnostics.push(d),
+            if let Some((root, node)) = self.parse_root(part, &mut tools, &mut triggers) {
+                deserialize::<ToolkitPart>(Value::Object(root), &node, &mut self.diagnostics);
             }
         }
 
         let mut source = ToolkitSource {
-            header: NodeRef {
-                file: main.clone(),
-                pointer: String::new(),
-            },
+            header: NodeRef { file: main.clone(), pointer: String::new() },
             tools: Vec::new(),
             triggers: Vec::new(),
         };
@@ -192,6 +154,40 @@ impl Loaded {
     }
 }
 
+impl Loaded {
+    /// Parses a file's YAML into its root mapping, moving its `tools` and `triggers`
+    /// items out into the given lists.
+    fn parse_root(
+        &mut self,
+        file: &Arc<SourceFile>,
+        tools: &mut Items,
+        triggers: &mut Items,
+    ) -> Option<(Map<String, Value>, NodeRef)> {
+        let root = match serde_yaml::from_str::<Value>(file.text()) {
+            Ok(Value::Object(root)) => root,
+            Ok(other) => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("expected a mapping at the top of the file, found {}", kind(&other)),
+                    )
+                    .at(file, file.location(0, 0))
+                    .help("a spec file is a YAML mapping: `slug: ...`, `name: ...`, `tools: [...]`"),
+                );
+                return None;
+            }
+            Err(e) => {
+                self.diagnostics.push(syntax_error(file, &e));
+                return None;
+            }
+        };
+        let mut root = root;
+        tools.extend(take_items(file, &mut root, "tools", &mut self.diagnostics));
+        triggers.extend(take_items(file, &mut root, "triggers", &mut self.diagnostics));
+        Some((root, NodeRef { file: file.clone(), pointer: String::new() }))
+    }
+}
+
 /// A toolkit's files: its main file and the other YAML files of its folder.
 struct Unit {
     main: PathBuf,
@@ -199,21 +195,12 @@ struct Unit {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    path.is_file()
-        && matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        )
+    path.is_file() && matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
 fn yaml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| is_yaml(p))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| is_yaml(p)).collect();
     files.sort();
     files
 }
@@ -226,69 +213,45 @@ fn folder_unit(dir: &Path) -> Unit {
 
 fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Unit> {
     if path.is_file() {
-        let parent = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         return if parent.join(TOOLKIT_FILE).is_file() {
             vec![folder_unit(parent)]
         } else {
-            vec![Unit {
-                main: path.to_path_buf(),
-                parts: Vec::new(),
-            }]
+            vec![Unit { main: path.to_path_buf(), parts: Vec::new() }]
         };
     }
     if !path.is_dir() {
         diagnostics.push(
-            Diagnostic::new(
-                Code::NoToolkit,
-                format!("{}: no such file or folder", path.display()),
-            )
-            .help("pass a toolkit folder, a spec file, or a folder of toolkit folders"),
+            Diagnostic::new(Code::NoToolkit, "no such file or folder")
+                .in_path(path)
+                .help("pass a toolkit folder, a spec file, or a folder of toolkit folders"),
         );
         return Vec::new();
     }
     if path.join(TOOLKIT_FILE).is_file() {
         return vec![folder_unit(path)];
     }
-    let mut units: Vec<Unit> = yaml_files(path)
-        .into_iter()
-        .map(|main| Unit {
-            main,
-            parts: Vec::new(),
-        })
-        .collect();
-    let mut dirs: Vec<PathBuf> = fs::read_dir(path)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
+    let mut units = Vec::new();
+    let mut dirs: Vec<PathBuf> =
+        fs::read_dir(path).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
     dirs.sort();
-    for dir in dirs {
+    for dir in std::iter::once(path.to_path_buf()).chain(dirs) {
         if dir.join(TOOLKIT_FILE).is_file() {
             units.push(folder_unit(&dir));
         } else if !yaml_files(&dir).is_empty() {
             diagnostics.push(
-                Diagnostic::new(
-                    Code::NoToolkit,
-                    format!("{}: has YAML files but no {TOOLKIT_FILE}", dir.display()),
-                )
-                .help(format!("a toolkit folder needs a {TOOLKIT_FILE} with the toolkit's slug, name, base_url and auth")),
+                Diagnostic::new(Code::NoToolkit, format!("has YAML files but no {TOOLKIT_FILE}")).in_path(&dir)
+                    .help(format!(
+                        "a toolkit folder needs a {TOOLKIT_FILE} (slug, name, base_url, auth); pass a single spec file by its path"
+                    )),
             );
         }
     }
     if units.is_empty() && !diagnostics.iter().any(|d| d.code == Code::NoToolkit) {
         diagnostics.push(
-            Diagnostic::new(
-                Code::NoToolkit,
-                format!("{}: no toolkit found", path.display()),
-            )
-            .help(format!(
-                "a toolkit is a folder with a {TOOLKIT_FILE}, or a single spec file"
-            )),
+            Diagnostic::new(Code::NoToolkit, "no toolkit found")
+                .in_path(path)
+                .help(format!("a toolkit is a folder with a {TOOLKIT_FILE}, or a single spec file")),
         );
     }
     units
@@ -313,7 +276,8 @@ fn read_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Arc<Sourc
         },
         Err(e) => {
             diagnostics.push(
-                Diagnostic::new(Code::FileRead, format!("{}: {e}", path.display()))
+                Diagnostic::new(Code::FileRead, format!("cannot read: {e}"))
+                    .in_path(path)
                     .help("check that the file exists and is readable"),
             );
             None
@@ -321,73 +285,46 @@ fn read_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Arc<Sourc
     }
 }
 
-fn parse_yaml(file: &Arc<SourceFile>) -> Result<Value, Diagnostic> {
-    serde_yaml::from_str::<Value>(file.text()).map_err(|e| {
-        let location = e.location().map_or_else(
-            || file.location(0, 0),
-            |l| {
-                let line_start: usize =
-                    file.text().split_inclusive('\n').take(l.line().saturating_sub(1)).map(str::len).sum();
-                let line = &file.text()[line_start..];
-                let col = line.char_indices().nth(l.column().saturating_sub(1)).map_or(line.len(), |(i, _)| i);
-                file.location(line_start + col, 1)
-            },
-        );
-        let message = e.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-        Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {message}"))
-            .at(file, location)
-            .help("check indentation, quoting (values containing `: ` or starting with `{`, `[`, `*`, `&` need quotes) and unclosed brackets")
-    })
+fn syntax_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostic {
+    let location = e.location().map_or_else(
+        || file.location(0, 0),
+        |l| {
+            let line_start: usize =
+                file.text().split_inclusive('\n').take(l.line().saturating_sub(1)).map(str::len).sum();
+            let line = &file.text()[line_start..];
+            let col = line.char_indices().nth(l.column().saturating_sub(1)).map_or(line.len(), |(i, _)| i);
+            file.location(line_start + col, 1)
+        },
+    );
+    let message = e.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+    Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {message}"))
+        .at(file, location)
+        .help("check indentation, quoting (values containing `: ` or starting with `{`, `[`, `*`, `&` need quotes) and unclosed brackets")
 }
 
-fn not_a_mapping(file: &Arc<SourceFile>, value: &Value) -> Diagnostic {
-    Diagnostic::new(
-        Code::InvalidValue,
-        format!(
-            "expected a mapping at the top of the file, found {}",
-            kind(value)
-        ),
-    )
-    .at(file, file.location(0, 0))
-    .help("a spec file is a YAML mapping: `slug: ...`, `name: ...`, `tools: [...]`")
-}
+/// Items of a `tools:` or `triggers:` list, each with where it stands.
+type Items = Vec<(Value, NodeRef)>;
 
-type Items = (Vec<(Value, NodeRef)>, Vec<(Value, NodeRef)>);
-
-/// Takes `tools` and `triggers` out of a root mapping, one value per item.
+/// Takes the list `key` out of a root mapping, one value per item.
 fn take_items(
     file: &Arc<SourceFile>,
     root: &mut Map<String, Value>,
+    key: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Items {
-    let mut take = |key: &str| -> Vec<(Value, NodeRef)> {
-        let node = NodeRef {
-            file: file.clone(),
-            pointer: format!("/{key}"),
-        };
-        match root.remove(key) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (v, node.child(i)))
-                .collect(),
-            Some(other) => {
-                diagnostics.push(
-                    node.diag(
-                        Code::InvalidValue,
-                        format!("`{key}` must be a list, found {}", kind(&other)),
-                    )
-                    .help(format!(
-                        "write `{key}:` followed by items starting with `- `"
-                    )),
-                );
-                Vec::new()
-            }
+    let node = NodeRef { file: file.clone(), pointer: format!("/{key}") };
+    match root.remove(key) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.into_iter().enumerate().map(|(i, v)| (v, node.child(i))).collect(),
+        Some(other) => {
+            diagnostics.push(
+                node.diag(Code::InvalidValue, format!("`{key}` must be a list, found {}", kind(&other)))
+                    .help(format!("write `{key}:` followed by items starting with `- `")),
+            );
+            Vec::new()
         }
-    };
-    (take("tools"), take("triggers"))
+    }
 }
 
 fn slug_of(value: &Value) -> Option<String> {
@@ -408,11 +345,7 @@ pub(crate) fn kind(value: &Value) -> &'static str {
 
 /// Deserializes `value` (found at `node`) into `T`, reporting every unknown key and
 /// then the first other error, each at its position.
-fn deserialize<T: DeserializeOwned>(
-    mut value: Value,
-    node: &NodeRef,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<T> {
+fn deserialize<T: DeserializeOwned>(mut value: Value, node: &NodeRef, diagnostics: &mut Vec<Diagnostic>) -> Option<T> {
     // Each unknown key is reported, removed, and the value tried again.
     for _ in 0..64 {
         let error = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
@@ -429,18 +362,11 @@ fn deserialize<T: DeserializeOwned>(
             }
         }
         let message = error.inner().to_string();
-        let at = NodeRef {
-            file: node.file.clone(),
-            pointer,
-        };
+        let at = NodeRef { file: node.file.clone(), pointer };
         let (diagnostic, unknown_key) = classify(&message, &at);
         diagnostics.push(diagnostic);
-        let Some(key_pointer) = unknown_key else {
-            return None;
-        };
-        let relative = key_pointer
-            .strip_prefix(&node.pointer)
-            .unwrap_or(&key_pointer);
+        let key_pointer = unknown_key?;
+        let relative = key_pointer.strip_prefix(&node.pointer).unwrap_or(&key_pointer);
         if !remove(&mut value, relative) {
             return None;
         }
@@ -457,26 +383,17 @@ fn classify(message: &str, at: &NodeRef) -> (Diagnostic, Option<String>) {
         let pointer = if at.pointer.ends_with(&format!("/{}", escape(key))) {
             at.pointer.clone()
         } else {
-            at.file
-                .find_key_below(&at.pointer, key)
-                .unwrap_or_else(|| child(&at.pointer, key))
+            at.file.find_key_below(&at.pointer, key).unwrap_or_else(|| child(&at.pointer, key))
         };
-        let node = NodeRef {
-            file: at.file.clone(),
-            pointer: pointer.clone(),
-        };
+        let node = NodeRef { file: at.file.clone(), pointer: pointer.clone() };
         let help = match did_you_mean(key, &expected) {
-            Some(best) => format!(
-                "did you mean `{best}`? Keys allowed here: {}",
-                expected.join(", ")
-            ),
+            Some(best) => format!("did you mean `{best}`? Keys allowed here: {}", expected.join(", ")),
             None if expected.is_empty() => "remove it: this mapping takes no keys".to_owned(),
             None => format!("remove it, or use one of: {}", expected.join(", ")),
         };
-        let d = node
-            .diag_key(Code::UnknownKey, format!("unknown key `{key}`"))
-            .help(help)
-            .label("not a known key");
+        let d = node.diag_key(Code::UnknownKey, format!("unknown key `{key}`"));
+        let help = if comma_split(&d) { COMMA_SPLIT_HELP.to_owned() } else { help };
+        let d = d.help(help).label("not a known key");
         return (d, node.file.contains(&pointer).then_some(pointer));
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
@@ -491,24 +408,30 @@ fn classify(message: &str, at: &NodeRef) -> (Diagnostic, Option<String>) {
         let value = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = quoted.iter().skip(1).copied().collect();
         let help = match did_you_mean(value, &expected) {
-            Some(best) => format!(
-                "did you mean `{best}`? Allowed values: {}",
-                expected.join(", ")
-            ),
+            Some(best) => format!("did you mean `{best}`? Allowed values: {}", expected.join(", ")),
             None => format!("use one of: {}", expected.join(", ")),
         };
-        let d = at
-            .diag(
-                Code::InvalidValue,
-                format!("`{value}` is not an allowed value"),
-            )
-            .help(help);
+        let d = at.diag(Code::InvalidValue, format!("`{value}` is not an allowed value")).help(help);
         return (d, None);
     }
     let d = at
         .diag(Code::InvalidValue, message.replace("invalid type: ", "wrong type: "))
         .help("see catalog/schema/toolkit.schema.json (or your editor's completion) for the expected shape");
     (d, None)
+}
+
+/// Help for the most common YAML trap in specs: an unquoted comma inside `{ ... }`.
+pub(crate) const COMMA_SPLIT_HELP: &str = "inside `{ ... }` a comma ends a value: this looks like the rest of a text cut at a comma; put the whole text in quotes";
+
+/// Whether the key a diagnostic points at stands in a flow mapping with no `:` after
+/// it, i.e. it is the tail of an unquoted value that contained a comma.
+pub(crate) fn comma_split(d: &Diagnostic) -> bool {
+    let (Some(file), Some(loc)) = (&d.file, d.location) else { return false };
+    let text = file.text();
+    let line_start = text[..loc.offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..loc.offset];
+    let after = text[loc.offset + loc.len..].trim_start_matches([' ', '\t']);
+    before.contains('{') && before.trim_end().ends_with(',') && (after.starts_with(',') || after.starts_with('}'))
 }
 
 fn backticked(message: &str) -> Vec<&str> {
@@ -519,12 +442,7 @@ fn backticked(message: &str) -> Vec<&str> {
 pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
-                *c,
-            )
-        })
+        .map(|c| (strsim::jaro_winkler(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()), *c))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)

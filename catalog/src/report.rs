@@ -18,10 +18,7 @@ pub struct Style {
 
 impl Default for Style {
     fn default() -> Self {
-        Style {
-            color: false,
-            width: 100,
-        }
+        Style { color: false, width: 100 }
     }
 }
 
@@ -34,14 +31,8 @@ impl Default for Style {
 /// assert!(text.ends_with("1 error, 0 warnings\n"));
 /// ```
 pub fn render_human(diagnostics: &[Diagnostic], style: Style) -> String {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false);
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
     for d in diagnostics {
         if d.file.is_some() && d.location.is_none() {
@@ -56,14 +47,7 @@ pub fn render_human(diagnostics: &[Diagnostic], style: Style) -> String {
         out.push('\n');
     }
     let (errors, warnings) = count(diagnostics);
-    let _ = writeln!(
-        out,
-        "{} {}, {} {}",
-        errors,
-        plural(errors, "error"),
-        warnings,
-        plural(warnings, "warning")
-    );
+    let _ = writeln!(out, "{} {}, {} {}", errors, plural(errors, "error"), warnings, plural(warnings, "warning"));
     out
 }
 
@@ -76,10 +60,7 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
 
 /// Errors and warnings among `diagnostics`.
 pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
-    let errors = diagnostics
-        .iter()
-        .filter(|d| d.severity() == Severity::Error)
-        .count();
+    let errors = diagnostics.iter().filter(|d| d.severity() == Severity::Error).count();
     (errors, diagnostics.len() - errors)
 }
 

@@ -53,24 +53,12 @@ impl SourceFile {
     /// the first syntax error.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect::<Vec<_>>();
-        let mut indexer = Indexer {
-            text: &text,
-            line_starts: &line_starts,
-            stack: Vec::new(),
-            nodes: HashMap::new(),
-        };
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect::<Vec<_>>();
+        let mut indexer = Indexer { text: &text, line_starts: &line_starts, stack: Vec::new(), nodes: HashMap::new() };
         // A syntax error is reported from serde_yaml; what was indexed before it stays.
         let _ = Parser::new_from_str(&text).load(&mut indexer, false);
         let nodes = indexer.nodes;
-        SourceFile {
-            path: path.into(),
-            text,
-            line_starts,
-            nodes,
-        }
+        SourceFile { path: path.into(), text, line_starts, nodes }
     }
 
     /// The path the file was read from.
@@ -91,10 +79,7 @@ impl SourceFile {
 
     /// Where the key of the value at `pointer` stands (the value itself for array items).
     pub fn locate_key(&self, pointer: &str) -> Location {
-        let (start, len) = self
-            .nearest(pointer)
-            .map(|n| n.key.unwrap_or(n.value))
-            .unwrap_or((0, 0));
+        let (start, len) = self.nearest(pointer).map(|n| n.key.unwrap_or(n.value)).unwrap_or((0, 0));
         self.location(start, len)
     }
 
@@ -120,22 +105,25 @@ impl SourceFile {
 
     /// The location of a byte offset.
     pub fn location(&self, offset: usize, len: usize) -> Location {
-        let offset = offset.min(self.text.len());
+        let text = self.text.as_str();
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let line_start = self.line_starts[line - 1];
-        let column = self.text[line_start..offset].chars().count() + 1;
-        let line_end = self.text[offset..]
-            .find('\n')
-            .map_or(self.text.len(), |i| offset + i);
-        let len = len
-            .min(line_end - offset)
-            .max(usize::from(line_end > offset));
-        Location {
-            offset,
-            len,
-            line,
-            column,
+        let column = text[line_start..offset].chars().count() + 1;
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        // Within the line, on character boundaries, and at least one character when the
+        // line has one.
+        let mut end = (offset + len).min(line_end);
+        while !text.is_char_boundary(end) {
+            end -= 1;
         }
+        if end == offset && offset < line_end {
+            end = offset + text[offset..].chars().next().map_or(0, char::len_utf8);
+        }
+        Location { offset, len: end - offset, line, column }
     }
 
     fn nearest(&self, pointer: &str) -> Option<&NodeSpan> {
@@ -160,14 +148,8 @@ pub fn child(pointer: &str, segment: impl std::fmt::Display) -> String {
 }
 
 enum Frame {
-    Map {
-        pointer: String,
-        key: Option<(String, (usize, usize))>,
-    },
-    Seq {
-        pointer: String,
-        next: usize,
-    },
+    Map { pointer: String, key: Option<(String, (usize, usize))>, first: bool },
+    Seq { pointer: String, next: usize },
 }
 
 struct Indexer<'a> {
@@ -181,18 +163,10 @@ impl Indexer<'_> {
     /// The byte offset of a marker, from its line and column: its `index` drifts after
     /// multi-byte characters in block scalars.
     fn offset(&self, mark: Marker) -> usize {
-        let line_start = self
-            .line_starts
-            .get(mark.line().saturating_sub(1))
-            .copied()
-            .unwrap_or(self.text.len());
+        let line_start = self.line_starts.get(mark.line().saturating_sub(1)).copied().unwrap_or(self.text.len());
         let line = &self.text[line_start..];
         let line = &line[..line.find('\n').unwrap_or(line.len())];
-        line_start
-            + line
-                .char_indices()
-                .nth(mark.col())
-                .map_or(line.len(), |(i, _)| i)
+        line_start + line.char_indices().nth(mark.col()).map_or(line.len(), |(i, _)| i)
     }
 
     /// Length in bytes of a scalar as written at `start`.
@@ -201,11 +175,7 @@ impl Indexer<'_> {
         let line = rest.split('\n').next().unwrap_or("");
         match style {
             TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => {
-                let quote = if matches!(style, TScalarStyle::SingleQuoted) {
-                    '\''
-                } else {
-                    '"'
-                };
+                let quote = if matches!(style, TScalarStyle::SingleQuoted) { '\'' } else { '"' };
                 let mut escaped = false;
                 for (i, c) in line.char_indices().skip(1) {
                     match c {
@@ -230,13 +200,12 @@ impl Indexer<'_> {
                 *next += 1;
                 (child(pointer, *next - 1), None)
             }
-            Some(Frame::Map { pointer, key }) => {
+            Some(Frame::Map { pointer, key, .. }) => {
                 let (name, key_span) = key.take()?;
                 (child(pointer, name), Some(key_span))
             }
         };
-        self.nodes
-            .insert(pointer.clone(), NodeSpan { key, value: span });
+        self.nodes.insert(pointer.clone(), NodeSpan { key, value: span });
         Some(pointer)
     }
 }
@@ -247,10 +216,15 @@ impl MarkedEventReceiver for Indexer<'_> {
         match event {
             Event::Scalar(value, style, ..) => {
                 let len = self.scalar_len(start, &value, style);
-                if let Some(Frame::Map {
-                    key: key @ None, ..
-                }) = self.stack.last_mut()
-                {
+                if let Some(Frame::Map { key: key @ None, pointer, first }) = self.stack.last_mut() {
+                    // yaml-rust2 marks a block mapping after its first key: start it at the key.
+                    if std::mem::take(first) {
+                        if let Some(node) = self.nodes.get_mut(pointer.as_str()) {
+                            if start < node.value.0 {
+                                node.value = (start, len);
+                            }
+                        }
+                    }
                     *key = Some((value, (start, len)));
                 } else {
                     self.begin_value((start, len));
@@ -263,11 +237,9 @@ impl MarkedEventReceiver for Indexer<'_> {
                 let is_map = matches!(event, Event::MappingStart(..));
                 // A collection used as a mapping key is not addressable: index it under a
                 // name no pointer uses.
-                let pointer = self
-                    .begin_value((start, 1))
-                    .unwrap_or_else(|| "\u{0}complex-key".into());
+                let pointer = self.begin_value((start, 1)).unwrap_or_else(|| "\u{0}complex-key".into());
                 self.stack.push(if is_map {
-                    Frame::Map { pointer, key: None }
+                    Frame::Map { pointer, key: None, first: true }
                 } else {
                     Frame::Seq { pointer, next: 0 }
                 });
@@ -320,14 +292,8 @@ mod tests {
     #[test]
     fn finds_keys_below() {
         let f = SourceFile::new("t.yaml", "auth:\n  - scheme: oauth2\n    tokn_url: x\n");
-        assert_eq!(
-            f.find_key_below("/auth/0", "tokn_url").as_deref(),
-            Some("/auth/0/tokn_url")
-        );
-        assert_eq!(
-            f.find_key_below("", "tokn_url").as_deref(),
-            Some("/auth/0/tokn_url")
-        );
+        assert_eq!(f.find_key_below("/auth/0", "tokn_url").as_deref(), Some("/auth/0/tokn_url"));
+        assert_eq!(f.find_key_below("", "tokn_url").as_deref(), Some("/auth/0/tokn_url"));
     }
 
     #[test]

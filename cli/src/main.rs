@@ -32,12 +32,7 @@ enum Command {
 #[derive(clap::Args, Clone)]
 pub struct CatalogArgs {
     /// Toolkit folders or folders of toolkits (repeatable).
-    #[arg(
-        long = "catalog",
-        env = "TOOLSMITH_CATALOG",
-        value_delimiter = ':',
-        default_value = "catalog/toolkits"
-    )]
+    #[arg(long = "catalog", env = "TOOLSMITH_CATALOG", value_delimiter = ':', default_value = "catalog/toolkits")]
     pub dirs: Vec<PathBuf>,
 }
 

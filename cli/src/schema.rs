@@ -28,16 +28,12 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             stale.push(path.display().to_string());
         } else {
             std::fs::create_dir_all(&args.dir).into_diagnostic()?;
-            std::fs::write(&path, content)
-                .map_err(|e| miette!("cannot write {}: {e}", path.display()))?;
+            std::fs::write(&path, content).map_err(|e| miette!("cannot write {}: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }
     }
     if !stale.is_empty() {
-        eprintln!(
-            "stale: {} — run `toolsmith schema` to regenerate",
-            stale.join(", ")
-        );
+        eprintln!("stale: {} — run `toolsmith schema` to regenerate", stale.join(", "));
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

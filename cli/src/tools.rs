@@ -34,31 +34,20 @@ pub enum Command {
 
 pub fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
-        Command::List {
-            catalog,
-            toolkit,
-            json,
-        } => {
+        Command::List { catalog, toolkit, json } => {
             let Some(registry) = load(&catalog) else {
                 return Ok(ExitCode::from(1));
             };
             if let Some(slug) = &toolkit {
                 if registry.toolkit(slug).is_none() {
                     let known: Vec<&str> = registry.toolkits().map(|t| t.slug.as_str()).collect();
-                    eprintln!(
-                        "error: no toolkit `{slug}`; known toolkits: {}",
-                        known.join(", ")
-                    );
+                    eprintln!("error: no toolkit `{slug}`; known toolkits: {}", known.join(", "));
                     return Ok(ExitCode::from(1));
                 }
             }
             let tools: Vec<ToolRef<'_>> = registry
                 .tools()
-                .filter(|t| {
-                    toolkit
-                        .as_deref()
-                        .is_none_or(|s| t.toolkit.slug.as_str().eq_ignore_ascii_case(s))
-                })
+                .filter(|t| toolkit.as_deref().is_none_or(|s| t.toolkit.slug.as_str().eq_ignore_ascii_case(s)))
                 .collect();
             if json {
                 let list: Vec<_> = tools.iter().map(summary).collect();
@@ -81,10 +70,7 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
             if let Some(output) = &t.tool.output {
                 value["output_schema"] = output.clone();
             }
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&value).into_diagnostic()?
-            );
+            println!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -114,22 +100,11 @@ fn summary(t: &ToolRef<'_>) -> serde_json::Value {
 }
 
 fn print_table(tools: &[ToolRef<'_>]) {
-    let width = tools
-        .iter()
-        .map(|t| t.tool.slug.as_str().len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
+    let width = tools.iter().map(|t| t.tool.slug.as_str().len()).max().unwrap_or(4).max(4);
     println!("{:<width$}  {:<7}  NAME", "SLUG", "METHOD");
     for t in tools {
-        println!(
-            "{:<width$}  {:<7}  {}",
-            t.tool.slug.as_str(),
-            t.tool.http.method.as_str(),
-            t.tool.name
-        );
+        println!("{:<width$}  {:<7}  {}", t.tool.slug.as_str(), t.tool.http.method.as_str(), t.tool.name);
     }
-    let toolkits: std::collections::BTreeSet<&str> =
-        tools.iter().map(|t| t.toolkit.slug.as_str()).collect();
+    let toolkits: std::collections::BTreeSet<&str> = tools.iter().map(|t| t.toolkit.slug.as_str()).collect();
     println!("{} tools in {} toolkits", tools.len(), toolkits.len());
 }

@@ -38,10 +38,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     match args.format {
         Format::Json => println!("{}", render_json(&diagnostics)),
         Format::Human => {
-            let style = Style {
-                color: std::io::stderr().is_terminal(),
-                width: 100,
-            };
+            let style = Style { color: std::io::stderr().is_terminal(), width: 100 };
             eprint!("{}", render_human(&diagnostics, style));
             let tools: usize = loaded.toolkits.iter().map(|t| t.tools.len()).sum();
             let triggers: usize = loaded.toolkits.iter().map(|t| t.triggers.len()).sum();
@@ -53,9 +50,5 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         }
     }
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -79,9 +79,7 @@ impl Registry {
         }
         let index = self.toolkits.len();
         for (i, tool) in toolkit.tools.iter().enumerate() {
-            self.tool_index
-                .entry(tool.slug.as_str().to_ascii_uppercase())
-                .or_insert((index, i));
+            self.tool_index.entry(tool.slug.as_str().to_ascii_uppercase()).or_insert((index, i));
         }
         self.toolkit_index.insert(key, index);
         self.toolkits.push(Arc::new(toolkit));
@@ -91,17 +89,12 @@ impl Registry {
     pub fn tool(&self, slug: &str) -> Option<ToolRef<'_>> {
         let &(k, t) = self.tool_index.get(&slug.to_ascii_uppercase())?;
         let toolkit = &self.toolkits[k];
-        Some(ToolRef {
-            toolkit,
-            tool: &toolkit.tools[t],
-        })
+        Some(ToolRef { toolkit, tool: &toolkit.tools[t] })
     }
 
     /// A toolkit by slug, ignoring case.
     pub fn toolkit(&self, slug: &str) -> Option<&Toolkit> {
-        self.toolkit_index
-            .get(&slug.to_ascii_lowercase())
-            .map(|&i| self.toolkits[i].as_ref())
+        self.toolkit_index.get(&slug.to_ascii_lowercase()).map(|&i| self.toolkits[i].as_ref())
     }
 
     /// Every toolkit, in load order.
@@ -111,11 +104,6 @@ impl Registry {
 
     /// Every tool, toolkit by toolkit.
     pub fn tools(&self) -> impl Iterator<Item = ToolRef<'_>> {
-        self.toolkits.iter().flat_map(|toolkit| {
-            toolkit
-                .tools
-                .iter()
-                .map(move |tool| ToolRef { toolkit, tool })
-        })
+        self.toolkits.iter().flat_map(|toolkit| toolkit.tools.iter().map(move |tool| ToolRef { toolkit, tool }))
     }
 }

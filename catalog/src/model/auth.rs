@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "scheme", rename_all = "snake_case")]
 pub enum AuthScheme {
     /// OAuth 2.0: authorization code (with or without PKCE) or client credentials.
-    Oauth2(OAuth2),
+    Oauth2(Box<OAuth2>),
     /// A static key sent in a header or the query string.
     ApiKey(ApiKey),
     /// A static token sent as `Authorization: Bearer <token>`.
@@ -46,13 +46,7 @@ impl AuthScheme {
             AuthScheme::Oauth2(a) => (&a.fields, &[]),
             AuthScheme::ApiKey(a) => (&a.fields, &[("api_key", "API key", true)]),
             AuthScheme::Bearer(a) => (&a.fields, &[("token", "Token", true)]),
-            AuthScheme::Basic(a) => (
-                &a.fields,
-                &[
-                    ("username", "Username", false),
-                    ("password", "Password", true),
-                ],
-            ),
+            AuthScheme::Basic(a) => (&a.fields, &[("username", "Username", false), ("password", "Password", true)]),
             AuthScheme::None(a) => (&a.fields, &[]),
         };
         let mut fields = declared.to_vec();
@@ -153,11 +147,7 @@ pub struct Scopes {
 
 impl Default for Scopes {
     fn default() -> Self {
-        Scopes {
-            default: Vec::new(),
-            available: Vec::new(),
-            separator: space(),
-        }
+        Scopes { default: Vec::new(), available: Vec::new(), separator: space() }
     }
 }
 

@@ -117,13 +117,7 @@ impl Version {
     /// Whether the version is `YYYYMMDD_NN` with a real calendar date.
     pub fn is_well_formed(&self) -> bool {
         let b = self.0.as_bytes();
-        if b.len() != 11
-            || b[8] != b'_'
-            || !b
-                .iter()
-                .enumerate()
-                .all(|(i, c)| i == 8 || c.is_ascii_digit())
-        {
+        if b.len() != 11 || b[8] != b'_' || !b.iter().enumerate().all(|(i, c)| i == 8 || c.is_ascii_digit()) {
             return false;
         }
         let num = |r: std::ops::Range<usize>| self.0[r].parse::<u32>().unwrap_or(0);

@@ -88,10 +88,7 @@ impl HttpBinding {
 /// assert_eq!(names, ["subdomain", "v"]);
 /// ```
 pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
-    template
-        .split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+    template.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
 }
 
 /// HTTP method.
@@ -153,11 +150,7 @@ pub struct InputSchema {
     #[schemars(with = "IndexMap<String, Map<String, Value>>")]
     pub defs: IndexMap<String, Value>,
     /// Whether arguments not listed are accepted (never, by default).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "additionalProperties"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "additionalProperties")]
     pub additional_properties: Option<bool>,
 }
 
@@ -167,27 +160,15 @@ impl InputSchema {
     pub fn json_schema(&self) -> Value {
         let mut root = Map::new();
         root.insert("type".into(), "object".into());
-        let props: Map<String, Value> = self
-            .properties
-            .iter()
-            .map(|(name, p)| (name.clone(), Value::Object(p.schema.clone())))
-            .collect();
+        let props: Map<String, Value> =
+            self.properties.iter().map(|(name, p)| (name.clone(), Value::Object(p.schema.clone()))).collect();
         root.insert("properties".into(), Value::Object(props));
         if !self.required.is_empty() {
-            root.insert(
-                "required".into(),
-                self.required.iter().cloned().map(Value::String).collect(),
-            );
+            root.insert("required".into(), self.required.iter().cloned().map(Value::String).collect());
         }
-        root.insert(
-            "additionalProperties".into(),
-            self.additional_properties.unwrap_or(false).into(),
-        );
+        root.insert("additionalProperties".into(), self.additional_properties.unwrap_or(false).into());
         if !self.defs.is_empty() {
-            root.insert(
-                "$defs".into(),
-                Value::Object(self.defs.clone().into_iter().collect()),
-            );
+            root.insert("$defs".into(), Value::Object(self.defs.clone().into_iter().collect()));
         }
         Value::Object(root)
     }
@@ -270,10 +251,7 @@ impl ParamLocation {
 
     /// Whether the value goes in the request body.
     pub fn is_body(self) -> bool {
-        matches!(
-            self,
-            ParamLocation::Body | ParamLocation::Form | ParamLocation::Multipart
-        )
+        matches!(self, ParamLocation::Body | ParamLocation::Form | ParamLocation::Multipart)
     }
 }
 
@@ -323,11 +301,7 @@ impl Provenance {
 
     /// JSON path of the value in the producing tool's output.
     pub fn path(&self) -> Option<&str> {
-        self.0
-            .trim()
-            .split_once(' ')
-            .map(|(_, p)| p.trim())
-            .filter(|p| p.starts_with('$'))
+        self.0.trim().split_once(' ').map(|(_, p)| p.trim()).filter(|p| p.starts_with('$'))
     }
 
     /// The value as written.

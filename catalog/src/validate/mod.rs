@@ -44,15 +44,10 @@ pub(crate) struct Context<'a> {
 /// assert_eq!(diagnostics[0].code, toolsmith_catalog::Code::PathParamUndeclared);
 /// ```
 pub fn validate(loaded: &Loaded) -> Vec<Diagnostic> {
-    let mut cx = Context {
-        tools: HashSet::new(),
-        out: Vec::new(),
-    };
-    cx.tools
-        .extend(loaded.unparsed_slugs.iter().map(String::as_str));
+    let mut cx = Context { tools: HashSet::new(), out: Vec::new() };
+    cx.tools.extend(loaded.unparsed_slugs.iter().map(String::as_str));
     for toolkit in &loaded.toolkits {
-        cx.tools
-            .extend(toolkit.tools.iter().map(|t| t.slug.as_str()));
+        cx.tools.extend(toolkit.tools.iter().map(|t| t.slug.as_str()));
     }
     check_duplicates(loaded, &mut cx.out);
     for (toolkit, source) in loaded.toolkits.iter().zip(&loaded.sources) {
@@ -81,12 +76,7 @@ pub fn check_paths<P: AsRef<std::path::Path>>(paths: &[P]) -> (Loaded, Vec<Diagn
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
-            (
-                d.file.as_ref().map(|f| f.path().to_path_buf()),
-                d.location.map(|l| l.offset),
-                d.code,
-                d.message.clone(),
-            )
+            (d.file.as_ref().map(|f| f.path().to_path_buf()), d.location.map(|l| l.offset), d.code, d.message.clone())
         };
         key(a).cmp(&key(b))
     });
@@ -99,23 +89,18 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 
 fn check_duplicates(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<String, NodeRef> = HashMap::new();
-    let mut check = |kind: &str, slug: &str, node: NodeRef, out: &mut Vec<Diagnostic>| match seen
-        .get(slug)
-    {
+    let mut check = |kind: &str, slug: &str, node: NodeRef, out: &mut Vec<Diagnostic>| match seen.get(slug) {
         Some(first) => {
             let loc = first.file.locate(&first.pointer);
             out.push(
-                node.diag(
-                    Code::DuplicateSlug,
-                    format!("{kind} slug `{slug}` is already used"),
-                )
-                .label("second definition")
-                .help(format!(
-                    "slugs are unique across the catalog; the first is at {}:{}:{} — rename one",
-                    first.file.path().display(),
-                    loc.line,
-                    loc.column
-                )),
+                node.diag(Code::DuplicateSlug, format!("{kind} slug `{slug}` is already used"))
+                    .label("second definition")
+                    .help(format!(
+                        "slugs are unique across the catalog; the first is at {}:{}:{} — rename one",
+                        first.file.path().display(),
+                        loc.line,
+                        loc.column
+                    )),
             );
         }
         None => {
@@ -123,12 +108,7 @@ fn check_duplicates(loaded: &Loaded, out: &mut Vec<Diagnostic>) {
         }
     };
     for (toolkit, source) in loaded.toolkits.iter().zip(&loaded.sources) {
-        check(
-            "toolkit",
-            toolkit.slug.as_str(),
-            source.header.child("slug"),
-            out,
-        );
+        check("toolkit", toolkit.slug.as_str(), source.header.child("slug"), out);
     }
     for (toolkit, source) in loaded.toolkits.iter().zip(&loaded.sources) {
         for (tool, node) in toolkit.tools.iter().zip(&source.tools) {
@@ -145,35 +125,26 @@ pub(crate) fn check_description(text: &str, what: &str, node: NodeRef, out: &mut
     let len = text.trim().chars().count();
     if len == 0 {
         out.push(
-            node.diag(
-                Code::DescriptionMissing,
-                format!("{what} has an empty description"),
-            )
-            .help(
-                "say what it does, when to use it, and which ids it needs and where they come from",
-            ),
+            node.diag(Code::DescriptionMissing, format!("{what} has an empty description"))
+                .help("say what it does, when to use it, and which ids it needs and where they come from"),
         );
     } else if len < MIN_DESCRIPTION {
         out.push(
-            node.diag(Code::DescriptionShort, format!("{what}'s description is {len} characters; an LLM needs at least {MIN_DESCRIPTION} to choose well"))
-                .help("say what it does, when to use it, and which ids it needs and where they come from"),
+            node.diag(
+                Code::DescriptionShort,
+                format!(
+                    "{what}'s description is {len} characters; an LLM needs at least {MIN_DESCRIPTION} to choose well"
+                ),
+            )
+            .help("say what it does, when to use it, and which ids it needs and where they come from"),
         );
     }
 }
 
 /// `E006` unless `slug` is upper snake case with the toolkit prefix and ≤ 64 characters.
-pub(crate) fn check_slug(
-    slug: &str,
-    prefix: &str,
-    what: &str,
-    node: NodeRef,
-    out: &mut Vec<Diagnostic>,
-) {
+pub(crate) fn check_slug(slug: &str, prefix: &str, what: &str, node: NodeRef, out: &mut Vec<Diagnostic>) {
     let problem = if slug.len() > 64 {
-        Some(format!(
-            "is {} characters long; LLM providers accept at most 64",
-            slug.len()
-        ))
+        Some(format!("is {} characters long; LLM providers accept at most 64", slug.len()))
     } else if !regex_is_match(crate::ToolSlug::PATTERN, slug) {
         Some("is not upper snake case (`A-Z`, `0-9`, single `_` between words)".to_owned())
     } else if !slug.starts_with(prefix) || slug.len() == prefix.len() {
@@ -183,33 +154,11 @@ pub(crate) fn check_slug(
     };
     if let Some(problem) = problem {
         let suggestion: String = {
-            let upper: String = slug
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let trimmed = upper
-                .trim_matches('_')
-                .split('_')
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join("_");
-            let with_prefix = if trimmed.starts_with(prefix) {
-                trimmed
-            } else {
-                format!("{prefix}{trimmed}")
-            };
-            with_prefix
-                .chars()
-                .take(64)
-                .collect::<String>()
-                .trim_end_matches('_')
-                .to_owned()
+            let upper: String =
+                slug.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+            let trimmed = upper.trim_matches('_').split('_').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("_");
+            let with_prefix = if trimmed.starts_with(prefix) { trimmed } else { format!("{prefix}{trimmed}") };
+            with_prefix.chars().take(64).collect::<String>().trim_end_matches('_').to_owned()
         };
         out.push(
             node.diag(Code::ToolSlug, format!("{what} slug `{slug}` {problem}"))
@@ -221,13 +170,8 @@ pub(crate) fn check_slug(
 pub(crate) fn regex_is_match(pattern: &str, text: &str) -> bool {
     use std::sync::{Mutex, OnceLock};
     static CACHE: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
-    let mut cache = CACHE
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let re = cache
-        .entry(pattern.to_owned())
-        .or_insert_with(|| regex::Regex::new(pattern).expect("built-in pattern"));
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let re = cache.entry(pattern.to_owned()).or_insert_with(|| regex::Regex::new(pattern).expect("built-in pattern"));
     re.is_match(text)
 }
 

@@ -73,12 +73,7 @@ pub(crate) const KEYWORDS: &[&str] = &[
 ];
 
 /// Keywords whose value is a map of schemas.
-const SCHEMA_MAPS: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "$defs",
-    "dependentSchemas",
-];
+const SCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "$defs", "dependentSchemas"];
 /// Keywords whose value is one schema.
 const SCHEMA_ONE: &[&str] = &[
     "items",
@@ -164,29 +159,21 @@ fn check_keywords(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
             if KEYWORDS.contains(&key.as_str()) || key.starts_with("x-") {
                 continue;
             }
-            let node = NodeRef {
-                file: at.file.clone(),
-                pointer: format!("{}{}", at.pointer, child(pointer, key)),
-            };
+            let node = NodeRef { file: at.file.clone(), pointer: format!("{}{}", at.pointer, child(pointer, key)) };
             let help = match key.as_str() {
                 "nullable" => "JSON Schema 2020-12 has no `nullable`: write `type: [string, \"null\"]`".to_owned(),
                 "example" => "JSON Schema 2020-12 has `examples` (a list): write `examples: [...]`".to_owned(),
-                "in" | "wire_name" | "from" | "style" | "explode" => format!(
-                    "`{key}` is only allowed on a tool's top-level input properties, not in nested schemas"
-                ),
+                "in" | "wire_name" | "from" | "style" | "explode" => {
+                    format!("`{key}` is only allowed on a tool's top-level input properties, not in nested schemas")
+                }
                 _ => match did_you_mean(key, KEYWORDS) {
                     Some(best) => format!("did you mean `{best}`? Vendor extensions start with `x-`"),
                     None => "remove it, or prefix a vendor extension with `x-`".to_owned(),
                 },
             };
-            out.push(
-                node.diag_key(
-                    Code::UnknownKey,
-                    format!("unknown JSON Schema keyword `{key}`"),
-                )
-                .label("not a JSON Schema 2020-12 keyword")
-                .help(help),
-            );
+            let d = node.diag_key(Code::UnknownKey, format!("unknown JSON Schema keyword `{key}`"));
+            let help = if crate::load::comma_split(&d) { crate::load::COMMA_SPLIT_HELP.to_owned() } else { help };
+            out.push(d.label("not a JSON Schema 2020-12 keyword").help(help));
         }
     });
 }
@@ -194,10 +181,8 @@ fn check_keywords(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
 fn check_meta(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
     let meta = jsonschema::draft202012::meta::validator();
     for error in meta.iter_errors(schema) {
-        let node = NodeRef {
-            file: at.file.clone(),
-            pointer: format!("{}{}", at.pointer, error.instance_path().as_str()),
-        };
+        let node =
+            NodeRef { file: at.file.clone(), pointer: format!("{}{}", at.pointer, error.instance_path().as_str()) };
         out.push(
             node.diag(Code::InvalidSchema, format!("not valid JSON Schema 2020-12: {error}"))
                 .help("fix the schema; `type` is one of string, number, integer, boolean, array, object, null"),
@@ -217,10 +202,7 @@ fn check_refs(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
             None => false,
         };
         if !resolves {
-            let node = NodeRef {
-                file: at.file.clone(),
-                pointer: format!("{}{}", at.pointer, child(pointer, "$ref")),
-            };
+            let node = NodeRef { file: at.file.clone(), pointer: format!("{}{}", at.pointer, child(pointer, "$ref")) };
             let help = if target.is_none() {
                 "only references inside the same schema are allowed (`#/$defs/Name`); copy the referenced schema into `$defs`".to_owned()
             } else {
@@ -231,20 +213,10 @@ fn check_refs(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
                     .unwrap_or_default();
                 format!(
                     "add it under `$defs`, or point at one of: {}",
-                    if defs.is_empty() {
-                        "(no $defs yet)".to_owned()
-                    } else {
-                        defs.join(", ")
-                    }
+                    if defs.is_empty() { "(no $defs yet)".to_owned() } else { defs.join(", ") }
                 )
             };
-            out.push(
-                node.diag(
-                    Code::UnresolvedRef,
-                    format!("`$ref: {reference}` does not resolve"),
-                )
-                .help(help),
-            );
+            out.push(node.diag(Code::UnresolvedRef, format!("`$ref: {reference}` does not resolve")).help(help));
         }
     });
 }
@@ -255,16 +227,10 @@ fn check_providers(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
     let mut fallbacks = BTreeSet::new();
     let mut depth_max = 0usize;
     walk(schema, "", &mut |node, pointer| {
-        let here = NodeRef {
-            file: at.file.clone(),
-            pointer: format!("{}{}", at.pointer, pointer),
-        };
-        depth_max = depth_max
-            .max(pointer.matches("/properties/").count() + pointer.matches("/items").count());
+        let here = NodeRef { file: at.file.clone(), pointer: format!("{}{}", at.pointer, pointer) };
+        depth_max = depth_max.max(pointer.matches("/properties/").count() + pointer.matches("/items").count());
         match node {
-            Value::Bool(false)
-                if pointer.contains("/properties/") || pointer.ends_with("/items") =>
-            {
+            Value::Bool(false) if is_property_or_items(pointer) => {
                 out.push(
                     here.diag(
                         Code::ProviderIncompatible,
@@ -278,10 +244,7 @@ fn check_providers(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
                     if values.is_empty() {
                         out.push(
                             here.child("enum")
-                                .diag(
-                                    Code::ProviderIncompatible,
-                                    "an empty `enum` accepts no value",
-                                )
+                                .diag(Code::ProviderIncompatible, "an empty `enum` accepts no value")
                                 .help("list the allowed values, or remove `enum`"),
                         );
                     } else if values.iter().any(|v| v.is_object() || v.is_array()) {
@@ -309,10 +272,7 @@ fn check_providers(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
                 if let Some(Value::Object(props)) = map.get("properties") {
                     if !pointer.is_empty() {
                         for name in props.keys().filter(|n| !gemini_name(n)) {
-                            fallbacks.insert(format!(
-                                "property name `{name}` at {}",
-                                display_pointer(pointer)
-                            ));
+                            fallbacks.insert(format!("property name `{name}` at {}", display_pointer(pointer)));
                         }
                     }
                 }
@@ -321,9 +281,7 @@ fn check_providers(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
         }
     });
     if depth_max > 5 {
-        fallbacks.insert(format!(
-            "{depth_max} levels of nesting (OpenAI strict allows 5)"
-        ));
+        fallbacks.insert(format!("{depth_max} levels of nesting (OpenAI strict allows 5)"));
     }
     if !fallbacks.is_empty() {
         let list: Vec<String> = fallbacks.into_iter().collect();
@@ -332,6 +290,13 @@ fn check_providers(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
                 .help("the tool is then sent with `strict: false` (OpenAI) and `parametersJsonSchema` (Gemini); rewrite with `anyOf` and fixed properties if the API allows"),
         );
     }
+}
+
+/// Whether `pointer` addresses a property schema (`…/properties/name`) or `…/items`.
+fn is_property_or_items(pointer: &str) -> bool {
+    let mut segments = pointer.rsplit('/');
+    let last = segments.next();
+    last == Some("items") || segments.next() == Some("properties")
 }
 
 /// Whether Gemini accepts the name as a parameter name.
@@ -346,13 +311,7 @@ fn display_pointer(pointer: &str) -> String {
     if pointer.is_empty() {
         "the root".to_owned()
     } else {
-        format!(
-            "`{}`",
-            pointer
-                .trim_start_matches('/')
-                .replace("/properties/", ".")
-                .replace("properties/", "")
-        )
+        format!("`{}`", pointer.trim_start_matches('/').replace("/properties/", ".").replace("properties/", ""))
     }
 }
 
@@ -363,10 +322,7 @@ mod tests {
 
     fn run(schema: Value) -> Vec<Diagnostic> {
         let text = serde_yaml::to_string(&schema).unwrap();
-        let node = NodeRef {
-            file: Arc::new(crate::SourceFile::new("s.yaml", text)),
-            pointer: String::new(),
-        };
+        let node = NodeRef { file: Arc::new(crate::SourceFile::new("s.yaml", text)), pointer: String::new() };
         let mut out = Vec::new();
         check(&schema, &node, Use::ToolInput, &mut out);
         out
@@ -394,9 +350,7 @@ mod tests {
             [Code::InvalidSchema]
         );
         assert_eq!(
-            codes(
-                serde_json::json!({"type": "object", "properties": {"a": {"$ref": "#/$defs/X"}}})
-            ),
+            codes(serde_json::json!({"type": "object", "properties": {"a": {"$ref": "#/$defs/X"}}})),
             [Code::UnresolvedRef]
         );
         assert_eq!(
@@ -413,9 +367,7 @@ mod tests {
 
     #[test]
     fn nullable_gets_a_specific_help() {
-        let d = run(
-            serde_json::json!({"type": "object", "properties": {"a": {"type": "string", "nullable": true}}}),
-        );
+        let d = run(serde_json::json!({"type": "object", "properties": {"a": {"type": "string", "nullable": true}}}));
         assert!(d[0].help.as_deref().unwrap().contains("type: [string"));
     }
 }

@@ -7,32 +7,18 @@ use super::schema::{self, gemini_name, Use};
 use super::{check_description, check_slug, Context};
 use crate::{placeholders, Code, Method, NodeRef, ParamLocation, Tag, Tool, Toolkit};
 
-pub(crate) fn check(
-    tool: &Tool,
-    toolkit: &Toolkit,
-    prefix: &str,
-    at: &NodeRef,
-    cx: &mut Context<'_>,
-) {
+pub(crate) fn check(tool: &Tool, toolkit: &Toolkit, prefix: &str, at: &NodeRef, cx: &mut Context<'_>) {
     let out = &mut cx.out;
     let slug = tool.slug.as_str();
     check_slug(slug, prefix, "tool", at.child("slug"), out);
-    check_description(
-        &tool.description,
-        &format!("tool `{slug}`"),
-        at.child("description"),
-        out,
-    );
+    check_description(&tool.description, &format!("tool `{slug}`"), at.child("description"), out);
 
     let path_node = at.child("http").child("path");
     let path = &tool.http.path;
     if !path.starts_with('/') || path.contains("://") {
         out.push(
             path_node
-                .diag(
-                    Code::InvalidUrl,
-                    format!("path `{path}` must start with `/` and be relative to the base URL"),
-                )
+                .diag(Code::InvalidUrl, format!("path `{path}` must start with `/` and be relative to the base URL"))
                 .help(format!(
                     "requests only go to the toolkit's base URL ({}); write the path after it",
                     toolkit.base_url
@@ -73,10 +59,7 @@ pub(crate) fn check(
                 input
                     .child("required")
                     .child(i)
-                    .diag(
-                        Code::RequiredUnknown,
-                        format!("`{name}` is required but not a property"),
-                    )
+                    .diag(Code::RequiredUnknown, format!("`{name}` is required but not a property"))
                     .help(help),
             );
         }
@@ -86,10 +69,7 @@ pub(crate) fn check(
     for (name, param) in &tool.input.properties {
         let node = props.child(name);
         if !gemini_name(name) {
-            let safe: String = name
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                .collect();
+            let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
             let safe = safe.trim_matches('_');
             out.push(
                 node.diag_key(Code::ParamName, format!("parameter name `{name}` is rejected by Gemini (letters, digits, `_`; ≤ 64; not starting with a digit)"))
@@ -99,22 +79,26 @@ pub(crate) fn check(
         match param.location {
             None => out.push(
                 node.diag_key(Code::ParamLocationMissing, format!("parameter `{name}` does not say where it goes"))
-                    .help(format!("add `in:` with one of path, query, header, body, form, multipart (for a {} request, usually `{}`)", tool.http.method.as_str(), if tool.http.method.is_idempotent() && tool.http.method != Method::Put { "query" } else { "body" })),
+                    .help(format!(
+                    "add `in:` with one of path, query, header, body, form, multipart (for a {} request, usually `{}`)",
+                    tool.http.method.as_str(),
+                    if tool.http.method.is_idempotent() && tool.http.method != Method::Put { "query" } else { "body" }
+                )),
             ),
             Some(ParamLocation::Path) if !path_params.contains(&name.as_str()) => out.push(
-                node.diag_key(Code::PathParamUnused, format!("parameter `{name}` is `in: path` but the path `{path}` has no `{{{name}}}`"))
-                    .help(format!("add `{{{name}}}` to http.path, or change `in:` to query/body")),
+                node.diag_key(
+                    Code::PathParamUnused,
+                    format!("parameter `{name}` is `in: path` but the path `{path}` has no `{{{name}}}`"),
+                )
+                .help(format!("add `{{{name}}}` to http.path, or change `in:` to query/body")),
             ),
             Some(location) if location.is_body() => body_kinds.push((location, name)),
             _ => {}
         }
         if param.description().is_none_or(|d| d.trim().is_empty()) {
             out.push(
-                node.diag_key(
-                    Code::ParamDescriptionMissing,
-                    format!("parameter `{name}` has no description"),
-                )
-                .help("say what the value is, its format, and where to get it"),
+                node.diag_key(Code::ParamDescriptionMissing, format!("parameter `{name}` has no description"))
+                    .help("say what the value is, its format, and where to get it"),
             );
         }
         if let Some(from) = &param.from {
@@ -133,20 +117,16 @@ pub(crate) fn check(
     }
     let kinds: HashSet<ParamLocation> = body_kinds.iter().map(|(k, _)| *k).collect();
     if kinds.len() > 1 {
-        let list: Vec<String> = body_kinds
-            .iter()
-            .map(|(k, n)| format!("`{n}` ({})", k.as_str()))
-            .collect();
+        let list: Vec<String> = body_kinds.iter().map(|(k, n)| format!("`{n}` ({})", k.as_str())).collect();
         out.push(
-            input.diag_key(Code::BodyKindConflict, format!("body parameters of different kinds: {}", list.join(", ")))
+            input
+                .diag_key(Code::BodyKindConflict, format!("body parameters of different kinds: {}", list.join(", ")))
                 .help("a request has one body: use `body` (JSON), `form` (urlencoded) or `multipart` for all of them"),
         );
     }
     let method = tool.http.method;
-    if let (Some((_, name)), true) = (
-        body_kinds.first(),
-        matches!(method, Method::Get | Method::Head | Method::Delete),
-    ) {
+    if let (Some((_, name)), true) = (body_kinds.first(), matches!(method, Method::Get | Method::Head | Method::Delete))
+    {
         out.push(
             props.child(name).diag_key(Code::BodyOnSafeMethod, format!("a {} request with body parameter `{name}`", method.as_str()))
                 .help("many servers and proxies drop bodies of GET/HEAD/DELETE; use `in: query` unless the API documents a body"),
@@ -166,10 +146,9 @@ pub(crate) fn check(
         None
     };
     if let Some(problem) = tag_problem {
-        out.push(
-            at.child("tags").diag_key(Code::TagMismatch, format!("tool `{slug}` {problem}"))
-                .help("MCP clients use these hints to decide what needs the user's approval; make them match what the call does"),
-        );
+        out.push(at.child("tags").diag_key(Code::TagMismatch, format!("tool `{slug}` {problem}")).help(
+            "MCP clients use these hints to decide what needs the user's approval; make them match what the call does",
+        ));
     }
 
     if let Some(deprecation) = &tool.deprecated {
@@ -178,10 +157,7 @@ pub(crate) fn check(
                 out.push(
                     at.child("deprecated")
                         .child("replaced_by")
-                        .diag(
-                            Code::UnknownTool,
-                            format!("replacement tool `{replacement}` does not exist"),
-                        )
+                        .diag(Code::UnknownTool, format!("replacement tool `{replacement}` does not exist"))
                         .help("name an existing tool, or remove `replaced_by`"),
                 );
             }
@@ -194,21 +170,12 @@ pub(crate) fn check(
     if let Some(output) = &tool.output {
         schema::check(output, &at.child("output"), Use::Other, out);
     }
-    if out.len() == before
-        || out[before..]
-            .iter()
-            .all(|d| d.severity() == crate::Severity::Warning)
-    {
+    if out.len() == before || out[before..].iter().all(|d| d.severity() == crate::Severity::Warning) {
         check_examples(tool, &input_schema, at, out);
     }
 }
 
-fn check_examples(
-    tool: &Tool,
-    schema: &serde_json::Value,
-    at: &NodeRef,
-    out: &mut Vec<crate::Diagnostic>,
-) {
+fn check_examples(tool: &Tool, schema: &serde_json::Value, at: &NodeRef, out: &mut Vec<crate::Diagnostic>) {
     if tool.examples.is_empty() {
         return;
     }
@@ -219,10 +186,7 @@ fn check_examples(
         let node = at.child("examples").child(i).child("arguments");
         for error in validator.iter_errors(&example.arguments) {
             let path = error.instance_path().as_str().to_owned();
-            let at = NodeRef {
-                file: node.file.clone(),
-                pointer: format!("{}{}", node.pointer, path),
-            };
+            let at = NodeRef { file: node.file.clone(), pointer: format!("{}{}", node.pointer, path) };
             let shown = if path.is_empty() {
                 "the arguments".to_owned()
             } else {
@@ -231,10 +195,7 @@ fn check_examples(
             out.push(
                 at.diag(
                     Code::ExampleInvalid,
-                    format!(
-                        "example {} does not satisfy the input schema: {shown}: {error}",
-                        i + 1
-                    ),
+                    format!("example {} does not satisfy the input schema: {shown}: {error}", i + 1),
                 )
                 .help("fix the example, or the schema if the example is right"),
             );

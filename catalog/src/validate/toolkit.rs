@@ -3,22 +3,21 @@
 use std::collections::HashSet;
 
 use super::{check_description, is_http_url, regex_is_match};
-use crate::{
-    placeholders, AuthScheme, Code, Diagnostic, NodeRef, OAuth2Grant, Toolkit, ToolkitSlug,
-};
+use crate::{placeholders, AuthScheme, Code, Diagnostic, NodeRef, OAuth2Grant, Toolkit, ToolkitSlug};
 
 pub(crate) fn check(toolkit: &Toolkit, at: &NodeRef, out: &mut Vec<Diagnostic>) {
     let slug = toolkit.slug.as_str();
     if !regex_is_match(ToolkitSlug::PATTERN, slug) {
-        let suggestion: String = slug
-            .to_ascii_lowercase()
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(40)
-            .collect();
+        let suggestion: String =
+            slug.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
         out.push(
             at.child("slug")
-                .diag(Code::ToolkitSlug, format!("toolkit slug `{slug}` is not lower snake case (at most 40 characters, starting with a letter)"))
+                .diag(
+                    Code::ToolkitSlug,
+                    format!(
+                        "toolkit slug `{slug}` is not lower snake case (at most 40 characters, starting with a letter)"
+                    ),
+                )
                 .help(format!("use something like `{suggestion}`; it becomes the prefix of every tool slug")),
         );
     }
@@ -27,20 +26,12 @@ pub(crate) fn check(toolkit: &Toolkit, at: &NodeRef, out: &mut Vec<Diagnostic>) 
             at.child("version")
                 .diag(
                     Code::VersionFormat,
-                    format!(
-                        "version `{}` is not `YYYYMMDD_NN` with a real date",
-                        toolkit.version
-                    ),
+                    format!("version `{}` is not `YYYYMMDD_NN` with a real date", toolkit.version),
                 )
                 .help("write the date of this revision and a counter, e.g. `20261122_00`"),
         );
     }
-    check_description(
-        &toolkit.description,
-        &format!("toolkit `{slug}`"),
-        at.child("description"),
-        out,
-    );
+    check_description(&toolkit.description, &format!("toolkit `{slug}`"), at.child("description"), out);
 
     for (key, url) in [
         ("base_url", Some(&toolkit.base_url)),
@@ -81,11 +72,8 @@ pub(crate) fn check(toolkit: &Toolkit, at: &NodeRef, out: &mut Vec<Diagnostic>) 
 fn check_url(url: &str, node: NodeRef, out: &mut Vec<Diagnostic>) {
     if !is_http_url(url) {
         out.push(
-            node.diag(
-                Code::InvalidUrl,
-                format!("`{url}` is not an absolute http(s) URL"),
-            )
-            .help("write it in full, e.g. `https://api.example.com/v1`"),
+            node.diag(Code::InvalidUrl, format!("`{url}` is not an absolute http(s) URL"))
+                .help("write it in full, e.g. `https://api.example.com/v1`"),
         );
     }
 }
@@ -106,10 +94,7 @@ fn check_scheme(scheme: &AuthScheme, at: &NodeRef, out: &mut Vec<Diagnostic>) {
         if !seen.insert(field.name.as_str()) {
             out.push(
                 node.child("name")
-                    .diag(
-                        Code::DuplicateSlug,
-                        format!("connection field `{}` is declared twice", field.name),
-                    )
+                    .diag(Code::DuplicateSlug, format!("connection field `{}` is declared twice", field.name))
                     .help("remove one"),
             );
         }
@@ -118,23 +103,14 @@ fn check_scheme(scheme: &AuthScheme, at: &NodeRef, out: &mut Vec<Diagnostic>) {
                 node.child("name")
                     .diag(
                         Code::InvalidValue,
-                        format!(
-                            "connection field name `{}` is not a valid template name",
-                            field.name
-                        ),
+                        format!("connection field name `{}` is not a valid template name", field.name),
                     )
                     .help("use letters, digits and `_`, starting with a letter"),
             );
         }
         if let Some(pattern) = &field.pattern {
             if let Err(e) = regex::Regex::new(pattern) {
-                let first = e
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned();
+                let first = e.to_string().lines().last().unwrap_or_default().trim().to_owned();
                 out.push(
                     node.child("pattern")
                         .diag(Code::InvalidPattern, format!("pattern does not compile: {first}"))
@@ -151,18 +127,11 @@ fn check_scheme(scheme: &AuthScheme, at: &NodeRef, out: &mut Vec<Diagnostic>) {
                     at.child(key)
                         .diag(
                             Code::TemplateField,
-                            format!(
-                                "`{{{name}}}` is not a connection field of this `{}` scheme",
-                                scheme.name()
-                            ),
+                            format!("`{{{name}}}` is not a connection field of this `{}` scheme", scheme.name()),
                         )
                         .help(format!(
                             "declare it in `fields`, or use one of: {}",
-                            if known.is_empty() {
-                                "(none)".to_owned()
-                            } else {
-                                known.join(", ")
-                            }
+                            if known.is_empty() { "(none)".to_owned() } else { known.join(", ") }
                         )),
                 );
             }
@@ -174,10 +143,7 @@ fn check_scheme(scheme: &AuthScheme, at: &NodeRef, out: &mut Vec<Diagnostic>) {
             if a.name.trim().is_empty() {
                 out.push(
                     at.child("name")
-                        .diag(
-                            Code::AuthIncomplete,
-                            "api_key needs the header or query parameter `name`",
-                        )
+                        .diag(Code::AuthIncomplete, "api_key needs the header or query parameter `name`")
                         .help("e.g. `name: X-Api-Key`"),
                 );
             }
@@ -224,10 +190,7 @@ fn check_scheme(scheme: &AuthScheme, at: &NodeRef, out: &mut Vec<Diagnostic>) {
                             at.child("scopes")
                                 .child("default")
                                 .child(i)
-                                .diag(
-                                    Code::AuthIncomplete,
-                                    format!("default scope `{scope}` is not in `available`"),
-                                )
+                                .diag(Code::AuthIncomplete, format!("default scope `{scope}` is not in `available`"))
                                 .help("add it to `scopes.available`, or fix the typo"),
                         );
                     }

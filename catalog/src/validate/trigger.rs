@@ -5,13 +5,7 @@ use super::{check_description, check_slug, Context};
 use crate::{Code, NodeRef, Trigger};
 
 pub(crate) fn check(trigger: &Trigger, prefix: &str, at: &NodeRef, cx: &mut Context<'_>) {
-    check_slug(
-        trigger.slug.as_str(),
-        prefix,
-        "trigger",
-        at.child("slug"),
-        &mut cx.out,
-    );
+    check_slug(trigger.slug.as_str(), prefix, "trigger", at.child("slug"), &mut cx.out);
     check_description(
         &trigger.description,
         &format!("trigger `{}`", trigger.slug),
@@ -19,14 +13,15 @@ pub(crate) fn check(trigger: &Trigger, prefix: &str, at: &NodeRef, cx: &mut Cont
         &mut cx.out,
     );
     match (&trigger.webhook, &trigger.poll) {
-        (Some(_), Some(_)) => cx.out.push(
-            at.child("poll").diag_key(Code::TriggerSource, "a trigger has both `webhook` and `poll`")
-                .help("keep one: `webhook` when the service pushes events, `poll` when a tool must be called periodically"),
-        ),
+        (Some(_), Some(_)) => {
+            cx.out.push(at.child("poll").diag_key(Code::TriggerSource, "a trigger has both `webhook` and `poll`").help(
+                "keep one: `webhook` when the service pushes events, `poll` when a tool must be called periodically",
+            ))
+        }
         (None, None) => cx.out.push(
-            at.diag(Code::TriggerSource, "a trigger needs `webhook` or `poll`")
-                .label("neither webhook nor poll")
-                .help("add `webhook: { events: [...] }` or `poll: { tool: ..., interval_seconds: 60, dedupe_key: \"$.id\" }`"),
+            at.diag(Code::TriggerSource, "a trigger needs `webhook` or `poll`").label("neither webhook nor poll").help(
+                "add `webhook: { events: [...] }` or `poll: { tool: ..., interval_seconds: 60, dedupe_key: \"$.id\" }`",
+            ),
         ),
         _ => {}
     }
@@ -35,10 +30,7 @@ pub(crate) fn check(trigger: &Trigger, prefix: &str, at: &NodeRef, cx: &mut Cont
             cx.out.push(
                 at.child("poll")
                     .child("tool")
-                    .diag(
-                        Code::UnknownTool,
-                        format!("polled tool `{}` does not exist", poll.tool),
-                    )
+                    .diag(Code::UnknownTool, format!("polled tool `{}` does not exist", poll.tool))
                     .help("name a tool of the catalog that lists the items"),
             );
         }
@@ -46,10 +38,7 @@ pub(crate) fn check(trigger: &Trigger, prefix: &str, at: &NodeRef, cx: &mut Cont
             cx.out.push(
                 at.child("poll")
                     .child("interval_seconds")
-                    .diag(
-                        Code::InvalidValue,
-                        "poll interval must be at least 1 second",
-                    )
+                    .diag(Code::InvalidValue, "poll interval must be at least 1 second")
                     .help("60 is a common choice"),
             );
         }

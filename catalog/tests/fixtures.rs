@@ -1,0 +1,98 @@
+//! Each broken spec under `fixtures/invalid/` (one per error code) and
+//! `fixtures/warnings/` (one per warning code) gives its code at the right place;
+//! the rendered diagnostics are snapshot-tested.
+
+use std::path::{Path, PathBuf};
+
+use toolsmith_catalog::{check_paths, has_errors, render_human, render_json, Code, Style};
+
+fn fixtures(dir: &str) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(Path::new("tests/fixtures").join(dir))
+        .expect("fixture folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// `E010-path-param-undeclared.yaml` → `Code::PathParamUndeclared`.
+fn expected_code(path: &Path) -> Code {
+    let name = path.file_stem().and_then(|s| s.to_str()).expect("utf-8 name");
+    let (id, rest) = name.split_once('-').expect("fixture named CODE-name");
+    let code = Code::from_name(id).unwrap_or_else(|| panic!("{name}: no code {id}"));
+    assert_eq!(code.name(), rest, "{name}: the file name must match the code's name");
+    code
+}
+
+fn check_fixture(path: &Path, must_fail: bool) {
+    let code = expected_code(path);
+    let (_, diagnostics) = check_paths(&[path]);
+    assert_eq!(has_errors(&diagnostics), must_fail, "{}: {diagnostics:#?}", path.display());
+    assert!(
+        diagnostics.iter().any(|d| d.code == code),
+        "{}: expected {code}, got {:?}",
+        path.display(),
+        diagnostics.iter().map(|d| d.code.to_string()).collect::<Vec<_>>()
+    );
+    // Every diagnostic that concerns a file points into it.
+    for d in diagnostics.iter().filter(|d| d.file.is_some() && d.location.is_some()) {
+        let loc = d.location.expect("location");
+        let text = d.file.as_ref().expect("file").text();
+        assert!(loc.offset + loc.len <= text.len(), "{}: span out of the file", d.one_line());
+    }
+    let name = path.file_stem().and_then(|s| s.to_str()).expect("name").to_owned();
+    insta::assert_snapshot!(name, render_human(&diagnostics, Style::default()));
+}
+
+#[test]
+fn every_error_code_has_a_failing_fixture() {
+    let paths = fixtures("invalid");
+    for path in &paths {
+        check_fixture(path, true);
+    }
+    let covered: Vec<Code> = paths.iter().map(|p| expected_code(p)).collect();
+    for code in Code::ALL.iter().filter(|c| c.severity() == toolsmith_catalog::Severity::Error) {
+        assert!(covered.contains(code), "no fixture for {code} under tests/fixtures/invalid/");
+    }
+}
+
+#[test]
+fn every_warning_code_has_a_fixture() {
+    let paths = fixtures("warnings");
+    for path in &paths {
+        check_fixture(path, false);
+    }
+    let covered: Vec<Code> = paths.iter().map(|p| expected_code(p)).collect();
+    for code in Code::ALL.iter().filter(|c| c.severity() == toolsmith_catalog::Severity::Warning) {
+        assert!(covered.contains(code), "no fixture for {code} under tests/fixtures/warnings/");
+    }
+}
+
+#[test]
+fn the_full_featured_fixture_is_clean() {
+    let (loaded, diagnostics) = check_paths(&["tests/fixtures/valid/demo"]);
+    assert!(diagnostics.is_empty(), "{}", render_human(&diagnostics, Style::default()));
+    let toolkit = &loaded.toolkits[0];
+    assert_eq!(toolkit.tools.len(), 5, "tools of toolkit.yaml and files.yaml are merged");
+    assert_eq!(toolkit.triggers.len(), 2);
+    assert_eq!(toolkit.auth.len(), 6);
+}
+
+#[test]
+fn all_errors_of_all_files_are_reported_in_one_run() {
+    let paths = fixtures("invalid");
+    let (_, diagnostics) = check_paths(&paths);
+    for path in &paths {
+        let code = expected_code(path);
+        assert!(diagnostics.iter().any(|d| d.code == code), "{code} missing from the combined run");
+    }
+    // Several unknown keys in one tool are all reported.
+    let (_, diagnostics) = check_paths(&["tests/fixtures/invalid/E002-unknown-key.yaml"]);
+    assert_eq!(diagnostics.iter().filter(|d| d.code == Code::UnknownKey).count(), 3);
+}
+
+#[test]
+fn json_format_is_stable() {
+    let (_, diagnostics) = check_paths(&["tests/fixtures/invalid/E010-path-param-undeclared.yaml"]);
+    insta::assert_snapshot!(render_json(&diagnostics));
+}
