@@ -58,6 +58,20 @@ impl AuthScheme {
         fields
     }
 
+    /// The base URL requests use with this scheme: its own override, else `toolkit_base`.
+    ///
+    /// ```
+    /// use toolsmith_catalog::AuthScheme;
+    /// let scheme: AuthScheme = serde_yaml::from_str("{ scheme: bearer }").unwrap();
+    /// assert_eq!(scheme.base_url("https://api.example.com"), "https://api.example.com");
+    /// ```
+    pub fn base_url<'a>(&'a self, toolkit_base: &'a str) -> &'a str {
+        match self {
+            AuthScheme::Oauth2(a) => a.base_url.as_deref().unwrap_or(toolkit_base),
+            _ => toolkit_base,
+        }
+    }
+
     /// The request that tests a credential, if the spec gives one.
     pub fn verify(&self) -> Option<&Verification> {
         match self {
@@ -107,6 +121,11 @@ pub struct OAuth2 {
     /// (Slack user tokens: `$.authed_user`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_path: Option<String>,
+    /// Base URL used instead of the toolkit's when a user connects with this scheme,
+    /// for APIs whose OAuth tokens go to another host (Atlassian 3LO:
+    /// `https://api.atlassian.com/ex/jira/{cloud_id}`). May use this scheme's fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
     /// Extra connection fields (e.g. `subdomain` for templated URLs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<ConnectionField>,

@@ -47,7 +47,10 @@ pub struct Trigger {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Webhook {
-    /// Event names this trigger accepts (`issues.opened`).
+    /// Event names this trigger accepts. An event's name is the value of `event_header`
+    /// (or of `event_path` in the body); `name.action` also matches the payload's
+    /// `action` field, so `issues` takes every issue event and `issues.opened` only new
+    /// issues. Empty: every delivery.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
     /// Header naming the event (`X-GitHub-Event`).
@@ -122,7 +125,9 @@ pub struct Poll {
     /// JSON path of the item list in the tool's output (`$.messages`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items_path: Option<String>,
-    /// Fixed arguments of the polled tool.
+    /// Fixed arguments of the polled tool. The trigger's `config` values (the settings
+    /// a user gave when enabling it) are merged over these on every poll, so a config
+    /// property named like a tool parameter (`channel_id`) fills that parameter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Map<String, Value>>")]
     pub arguments: Option<Value>,

@@ -50,16 +50,34 @@ pub(crate) fn check(toolkit: &Toolkit, at: &NodeRef, out: &mut Vec<Diagnostic>) 
                 .help("list how users authenticate; write `auth: [{ scheme: none }]` for a public API"),
         );
     }
-    // A base URL placeholder must be a connection field of every scheme: any scheme may be
-    // the one a user connects with.
-    for name in placeholders(&toolkit.base_url) {
-        for (i, scheme) in toolkit.auth.iter().enumerate() {
-            if !scheme.connection_fields().iter().any(|f| f.name == name) {
+    // A base URL placeholder must be a connection field of every scheme that uses that
+    // base URL: any scheme may be the one a user connects with.
+    for (i, scheme) in toolkit.auth.iter().enumerate() {
+        let own = scheme.base_url(&toolkit.base_url) != toolkit.base_url;
+        let (template, node) = if own {
+            (scheme.base_url(&toolkit.base_url), at.child("auth").child(i).child("base_url"))
+        } else {
+            (toolkit.base_url.as_str(), at.child("base_url"))
+        };
+        if own {
+            check_url(template, node.clone(), out);
+        }
+        let fields = scheme.connection_fields();
+        for name in placeholders(template) {
+            if !fields.iter().any(|f| f.name == name) {
                 out.push(
-                    at.child("base_url")
-                        .diag(Code::TemplateField, format!("`{{{name}}}` in base_url is not a connection field of auth scheme {} (`{}`)", i + 1, scheme.name()))
-                        .label(format!("`{name}` comes from nowhere"))
-                        .help(format!("declare it under that scheme: `fields: [{{ name: {name}, title: ..., description: ... }}]`")),
+                    node.diag(
+                        Code::TemplateField,
+                        format!(
+                            "`{{{name}}}` in base_url is not a connection field of auth scheme {} (`{}`)",
+                            i + 1,
+                            scheme.name()
+                        ),
+                    )
+                    .label(format!("`{name}` comes from nowhere"))
+                    .help(format!(
+                        "declare it under that scheme: `fields: [{{ name: {name}, title: ..., description: ... }}]`"
+                    )),
                 );
             }
         }
