@@ -41,6 +41,7 @@ pub mod model;
 
 mod diagnostic;
 mod load;
+mod parallel;
 mod report;
 mod schema;
 mod source;

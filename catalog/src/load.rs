@@ -76,15 +76,30 @@ pub struct Loaded {
 
 impl Loaded {
     /// Reads toolkit folders, single spec files, or folders of toolkit folders.
+    ///
+    /// Files are read and parsed on all cores; everything after that is sequential
+    /// and deterministic.
     pub fn read<P: AsRef<Path>>(paths: &[P]) -> Loaded {
         let mut loaded = Loaded::default();
         let mut seen = HashSet::new();
+        let mut units = Vec::new();
         for path in paths {
             for unit in discover(path.as_ref(), &mut loaded.diagnostics) {
                 let key = fs::canonicalize(&unit.main).unwrap_or_else(|_| unit.main.clone());
                 if seen.insert(key) {
-                    loaded.read_unit(unit);
+                    units.push(unit);
                 }
+            }
+        }
+        let files: Vec<&PathBuf> = units.iter().flat_map(|u| std::iter::once(&u.main).chain(&u.parts)).collect();
+        let mut parsed = crate::parallel::map(&files, |path| ParsedFile::read(path)).into_iter();
+        for unit in &units {
+            let main = parsed.next().expect("one result per file");
+            let parts: Vec<_> = parsed.by_ref().take(unit.parts.len()).collect();
+            let parts = parts.into_iter().filter_map(|p| p.map_err(|d| loaded.diagnostics.push(*d)).ok()).collect();
+            match main {
+                Ok(main) => loaded.read_files(main, parts),
+                Err(d) => loaded.diagnostics.push(*d),
             }
         }
         loaded
@@ -93,33 +108,25 @@ impl Loaded {
     /// Reads one toolkit given as text (for tests and tools that hold specs in memory).
     pub fn from_str(path: impl Into<PathBuf>, text: &str) -> Loaded {
         let mut loaded = Loaded::default();
-        let file = Arc::new(SourceFile::new(path, text));
-        loaded.read_files(file, Vec::new());
+        loaded.read_files(ParsedFile::new(Arc::new(SourceFile::new(path, text))), Vec::new());
         loaded
     }
 
-    fn read_unit(&mut self, unit: Unit) {
-        let Some(main) = read_file(&unit.main, &mut self.diagnostics) else {
-            return;
-        };
-        let parts = unit.parts.iter().filter_map(|p| read_file(p, &mut self.diagnostics)).collect();
-        self.read_files(main, parts);
-    }
-
-    fn read_files(&mut self, main: Arc<SourceFile>, parts: Vec<Arc<SourceFile>>) {
+    fn read_files(&mut self, main: ParsedFile, parts: Vec<ParsedFile>) {
         let mut tools = Vec::new();
         let mut triggers = Vec::new();
+        let main_file = main.file.clone();
         let header = self
-            .parse_root(&main, &mut tools, &mut triggers)
+            .parse_root(main, &mut tools, &mut triggers)
             .and_then(|(root, node)| deserialize::<Toolkit>(Value::Object(root), &node, &mut self.diagnostics));
-        for part in &parts {
+        for part in parts {
             if let Some((root, node)) = self.parse_root(part, &mut tools, &mut triggers) {
                 deserialize::<ToolkitPart>(Value::Object(root), &node, &mut self.diagnostics);
             }
         }
 
         let mut source = ToolkitSource {
-            header: NodeRef { file: main.clone(), pointer: String::new() },
+            header: NodeRef { file: main_file, pointer: String::new() },
             tools: Vec::new(),
             triggers: Vec::new(),
         };
@@ -159,11 +166,12 @@ impl Loaded {
     /// items out into the given lists.
     fn parse_root(
         &mut self,
-        file: &Arc<SourceFile>,
+        parsed: ParsedFile,
         tools: &mut Items,
         triggers: &mut Items,
     ) -> Option<(Map<String, Value>, NodeRef)> {
-        let root = match serde_yaml::from_str::<Value>(file.text()) {
+        let file = &parsed.file;
+        let root = match parsed.yaml {
             Ok(Value::Object(root)) => root,
             Ok(other) => {
                 self.diagnostics.push(
@@ -177,7 +185,7 @@ impl Loaded {
                 return None;
             }
             Err(e) => {
-                self.diagnostics.push(syntax_error(file, &e));
+                self.diagnostics.push(syntax_error(file, e.as_ref()));
                 return None;
             }
         };
@@ -257,30 +265,37 @@ fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Unit> {
     units
 }
 
-fn read_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Arc<SourceFile>> {
-    match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(Arc::new(SourceFile::new(path, text))),
+/// A file read from disk, indexed, and parsed as YAML.
+struct ParsedFile {
+    file: Arc<SourceFile>,
+    yaml: Result<Value, Box<serde_yaml::Error>>,
+}
+
+impl ParsedFile {
+    fn new(file: Arc<SourceFile>) -> Self {
+        let yaml = serde_yaml::from_str::<Value>(file.text()).map_err(Box::new);
+        ParsedFile { file, yaml }
+    }
+
+    fn read(path: &Path) -> Result<ParsedFile, Box<Diagnostic>> {
+        let bytes = fs::read(path).map_err(|e| {
+            Diagnostic::new(Code::FileRead, format!("cannot read: {e}"))
+                .in_path(path)
+                .help("check that the file exists and is readable")
+        })?;
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(ParsedFile::new(Arc::new(SourceFile::new(path, text)))),
             Err(e) => {
                 let offset = e.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let file = Arc::new(SourceFile::new(path, text));
                 let location = file.location(offset, 1);
-                diagnostics.push(
+                Err(Box::new(
                     Diagnostic::new(Code::FileRead, format!("invalid UTF-8 at byte {offset}"))
                         .at(&file, location)
                         .help("save the file as UTF-8"),
-                );
-                None
+                ))
             }
-        },
-        Err(e) => {
-            diagnostics.push(
-                Diagnostic::new(Code::FileRead, format!("cannot read: {e}"))
-                    .in_path(path)
-                    .help("check that the file exists and is readable"),
-            );
-            None
         }
     }
 }
@@ -348,7 +363,7 @@ pub(crate) fn kind(value: &Value) -> &'static str {
 fn deserialize<T: DeserializeOwned>(mut value: Value, node: &NodeRef, diagnostics: &mut Vec<Diagnostic>) -> Option<T> {
     // Each unknown key is reported, removed, and the value tried again.
     for _ in 0..64 {
-        let error = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+        let error = match serde_path_to_error::deserialize::<_, T>(&value) {
             Ok(parsed) => return Some(parsed),
             Err(error) => error,
         };

@@ -1,5 +1,6 @@
 //! `toolsmith`: the command line. A thin shell over the toolsmith crates.
 
+mod bench;
 mod schema;
 mod tools;
 mod validate;
@@ -26,6 +27,9 @@ enum Command {
     Tools(tools::Command),
     /// Write (or check) the JSON Schemas of the spec format.
     Schema(schema::Args),
+    /// Measure the hot paths.
+    #[command(subcommand)]
+    Bench(bench::Command),
 }
 
 /// Where the catalog comes from, for commands that read one.
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Tools(command) => tools::run(command),
         Command::Schema(args) => schema::run(args),
+        Command::Bench(command) => bench::run(command),
     };
     match result {
         Ok(code) => code,

@@ -17,7 +17,7 @@ pub const MIN_DESCRIPTION: usize = 40;
 /// Everything known across the catalog while checking one toolkit.
 pub(crate) struct Context<'a> {
     /// Tool slugs of the whole catalog (parsed or not).
-    pub tools: HashSet<&'a str>,
+    pub tools: &'a HashSet<&'a str>,
     /// The diagnostics found so far.
     pub out: Vec<Diagnostic>,
 }
@@ -44,13 +44,15 @@ pub(crate) struct Context<'a> {
 /// assert_eq!(diagnostics[0].code, toolsmith_catalog::Code::PathParamUndeclared);
 /// ```
 pub fn validate(loaded: &Loaded) -> Vec<Diagnostic> {
-    let mut cx = Context { tools: HashSet::new(), out: Vec::new() };
-    cx.tools.extend(loaded.unparsed_slugs.iter().map(String::as_str));
+    let mut tools: HashSet<&str> = loaded.unparsed_slugs.iter().map(String::as_str).collect();
     for toolkit in &loaded.toolkits {
-        cx.tools.extend(toolkit.tools.iter().map(|t| t.slug.as_str()));
+        tools.extend(toolkit.tools.iter().map(|t| t.slug.as_str()));
     }
-    check_duplicates(loaded, &mut cx.out);
-    for (toolkit, source) in loaded.toolkits.iter().zip(&loaded.sources) {
+    let mut out = Vec::new();
+    check_duplicates(loaded, &mut out);
+    let pairs: Vec<_> = loaded.toolkits.iter().zip(&loaded.sources).collect();
+    let per_toolkit = crate::parallel::map(&pairs, |(toolkit, source)| {
+        let mut cx = Context { tools: &tools, out: Vec::new() };
         toolkit::check(toolkit, &source.header, &mut cx.out);
         let prefix = toolkit.slug.tool_prefix();
         for (tool, node) in toolkit.tools.iter().zip(&source.tools) {
@@ -59,8 +61,10 @@ pub fn validate(loaded: &Loaded) -> Vec<Diagnostic> {
         for (trigger, node) in toolkit.triggers.iter().zip(&source.triggers) {
             trigger::check(trigger, &prefix, node, &mut cx);
         }
-    }
-    cx.out
+        cx.out
+    });
+    out.extend(per_toolkit.into_iter().flatten());
+    out
 }
 
 /// Loads and validates in one go: all diagnostics, errors first within each file.
