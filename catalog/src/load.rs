@@ -118,10 +118,10 @@ impl Loaded {
         let main_file = main.file.clone();
         let header = self
             .parse_root(main, &mut tools, &mut triggers)
-            .and_then(|(root, node)| deserialize::<Toolkit>(Value::Object(root), &node, &mut self.diagnostics));
+            .and_then(|(root, node)| deserialize::<Toolkit>(&Value::Object(root), &node, &mut self.diagnostics));
         for part in parts {
             if let Some((root, node)) = self.parse_root(part, &mut tools, &mut triggers) {
-                deserialize::<ToolkitPart>(Value::Object(root), &node, &mut self.diagnostics);
+                deserialize::<ToolkitPart>(&Value::Object(root), &node, &mut self.diagnostics);
             }
         }
 
@@ -130,28 +130,10 @@ impl Loaded {
             tools: Vec::new(),
             triggers: Vec::new(),
         };
-        let mut parsed_tools = Vec::new();
-        for (value, node) in tools {
-            let slug = slug_of(&value);
-            match deserialize::<Tool>(value, &node, &mut self.diagnostics) {
-                Some(tool) => {
-                    parsed_tools.push(tool);
-                    source.tools.push(node);
-                }
-                None => self.unparsed_slugs.extend(slug),
-            }
-        }
-        let mut parsed_triggers = Vec::new();
-        for (value, node) in triggers {
-            let slug = slug_of(&value);
-            match deserialize::<Trigger>(value, &node, &mut self.diagnostics) {
-                Some(trigger) => {
-                    parsed_triggers.push(trigger);
-                    source.triggers.push(node);
-                }
-                None => self.unparsed_slugs.extend(slug),
-            }
-        }
+        let (parsed_tools, tool_nodes) = self.deserialize_items::<Tool>(tools);
+        let (parsed_triggers, trigger_nodes) = self.deserialize_items::<Trigger>(triggers);
+        source.tools = tool_nodes;
+        source.triggers = trigger_nodes;
         if let Some(mut toolkit) = header {
             toolkit.tools = parsed_tools;
             toolkit.triggers = parsed_triggers;
@@ -162,6 +144,22 @@ impl Loaded {
 }
 
 impl Loaded {
+    /// Deserializes list items, keeping where each parsed one came from and the slugs
+    /// of those that did not parse.
+    fn deserialize_items<T: DeserializeOwned>(&mut self, items: Items) -> (Vec<T>, Vec<NodeRef>) {
+        let mut parsed = (Vec::new(), Vec::new());
+        for (value, node) in items {
+            match deserialize::<T>(&value, &node, &mut self.diagnostics) {
+                Some(item) => {
+                    parsed.0.push(item);
+                    parsed.1.push(node);
+                }
+                None => self.unparsed_slugs.extend(slug_of(&value)),
+            }
+        }
+        parsed
+    }
+
     /// Parses a file's YAML into its root mapping, moving its `tools` and `triggers`
     /// items out into the given lists.
     fn parse_root(
@@ -360,10 +358,12 @@ pub(crate) fn kind(value: &Value) -> &'static str {
 
 /// Deserializes `value` (found at `node`) into `T`, reporting every unknown key and
 /// then the first other error, each at its position.
-fn deserialize<T: DeserializeOwned>(mut value: Value, node: &NodeRef, diagnostics: &mut Vec<Diagnostic>) -> Option<T> {
-    // Each unknown key is reported, removed, and the value tried again.
+fn deserialize<T: DeserializeOwned>(value: &Value, node: &NodeRef, diagnostics: &mut Vec<Diagnostic>) -> Option<T> {
+    // Each unknown key is reported, removed (from a copy), and the value tried again.
+    let mut edited: Option<Value> = None;
     for _ in 0..64 {
-        let error = match serde_path_to_error::deserialize::<_, T>(&value) {
+        let current = edited.as_ref().unwrap_or(value);
+        let error = match serde_path_to_error::deserialize::<_, T>(current) {
             Ok(parsed) => return Some(parsed),
             Err(error) => error,
         };
@@ -382,9 +382,11 @@ fn deserialize<T: DeserializeOwned>(mut value: Value, node: &NodeRef, diagnostic
         diagnostics.push(diagnostic);
         let key_pointer = unknown_key?;
         let relative = key_pointer.strip_prefix(&node.pointer).unwrap_or(&key_pointer);
-        if !remove(&mut value, relative) {
+        let mut next = current.clone();
+        if !remove(&mut next, relative) {
             return None;
         }
+        edited = Some(next);
     }
     None
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use toolsmith_catalog::{check_paths, has_errors, render_human, render_json, Code, Style};
+use toolsmith_catalog::{check_paths, has_errors, render_human, render_json, Code, Severity, Style};
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(Path::new("tests/fixtures").join(dir))
@@ -44,28 +44,26 @@ fn check_fixture(path: &Path, must_fail: bool) {
     insta::assert_snapshot!(name, render_human(&diagnostics, Style::default()));
 }
 
-#[test]
-fn every_error_code_has_a_failing_fixture() {
-    let paths = fixtures("invalid");
+/// Checks every fixture of `dir`, and that each code of `severity` has one.
+fn check_folder(dir: &str, severity: Severity) {
+    let paths = fixtures(dir);
     for path in &paths {
-        check_fixture(path, true);
+        check_fixture(path, severity == Severity::Error);
     }
     let covered: Vec<Code> = paths.iter().map(|p| expected_code(p)).collect();
-    for code in Code::ALL.iter().filter(|c| c.severity() == toolsmith_catalog::Severity::Error) {
-        assert!(covered.contains(code), "no fixture for {code} under tests/fixtures/invalid/");
+    for code in Code::ALL.iter().filter(|c| c.severity() == severity) {
+        assert!(covered.contains(code), "no fixture for {code} under tests/fixtures/{dir}/");
     }
 }
 
 #[test]
+fn every_error_code_has_a_failing_fixture() {
+    check_folder("invalid", Severity::Error);
+}
+
+#[test]
 fn every_warning_code_has_a_fixture() {
-    let paths = fixtures("warnings");
-    for path in &paths {
-        check_fixture(path, false);
-    }
-    let covered: Vec<Code> = paths.iter().map(|p| expected_code(p)).collect();
-    for code in Code::ALL.iter().filter(|c| c.severity() == toolsmith_catalog::Severity::Warning) {
-        assert!(covered.contains(code), "no fixture for {code} under tests/fixtures/warnings/");
-    }
+    check_folder("warnings", Severity::Warning);
 }
 
 #[test]
