@@ -84,6 +84,10 @@ fn load(catalog: &CatalogArgs) -> Option<Registry> {
             eprintln!("error: the catalog does not validate; fix the errors above");
             None
         }
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
     }
 }
 

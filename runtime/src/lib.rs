@@ -1,8 +1,10 @@
 //! toolsmith: a catalog of toolkits and a runtime that lets agents (or plain code)
 //! find, authenticate and execute their tools.
 //!
-//! This release holds the [`Registry`]; search, auth, execution, sessions and MCP
-//! build on it.
+//! - [`Registry`]: every toolkit and tool, compiled in ([`CompiledToolkit`]) or
+//!   loaded from YAML at run time.
+//! - [`Tool`]: what generated and hand-written tools implement; `execute` runs one.
+//! - [`Client`]: sends calls over HTTP; typed and dynamic calls share one path.
 //!
 //! ```no_run
 //! let registry = toolsmith::Registry::load(&["catalog/toolkits"])?;
@@ -12,11 +14,43 @@
 //! # Ok::<(), toolsmith::LoadError>(())
 //! ```
 
+mod client;
+mod compiled;
+mod error;
 mod registry;
+mod request;
+mod tool;
+mod user;
 
+pub use client::{Client, ClientBuilder};
+pub use compiled::CompiledToolkit;
+pub use error::Error;
 pub use registry::{LoadError, Registry, ToolRef};
-pub use toolsmith_catalog::{Tool, ToolSlug, Toolkit, ToolkitSlug};
+pub use tool::{Context, Handler, HttpBinding, Tool, ToolDefinition};
+pub use toolsmith_catalog::{Toolkit, ToolkitSlug, ToolSlug};
+pub use user::UserId;
 
-/// Crates generated code and users rely on, re-exported so that depending on
-/// `toolsmith` alone is enough.
-pub use {serde, serde_json};
+/// Crates that generated code and macro expansions use, re-exported so that a crate
+/// depending on `toolsmith` alone compiles them.
+pub use {schemars, serde, serde_json};
+
+/// Derive `Tool` for a hand-written tool; `#[tool]` turns an async fn into one;
+/// `toolkit!("spec.yaml")` generates typed tools from a spec in place.
+pub use toolsmith_macros::{tool, toolkit, Tool};
+
+/// Includes the toolkits a build script generated with `toolsmith_codegen::Builder`.
+///
+/// ```ignore
+/// // build.rs: toolsmith_codegen::Builder::new().catalog("specs").build().unwrap();
+/// toolsmith::include_toolkits!();
+/// let registry = toolsmith::Registry::from_compiled(TOOLKITS)?;
+/// ```
+#[macro_export]
+macro_rules! include_toolkits {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/toolsmith_toolkits.rs"));
+    };
+}
+
+/// The spec model, for code that reads toolkits.
+pub use toolsmith_catalog as catalog;

@@ -156,7 +156,7 @@ pub struct InputSchema {
 
 impl InputSchema {
     /// The canonical JSON Schema (2020-12) of the arguments: the spec's schema without
-    /// the placement keys (`in`, `wire_name`, `from`, `style`, `explode`).
+    /// the placement keys (`in`, `wire_name`, `from`, `style`, `explode`, `allow_reserved`).
     pub fn json_schema(&self) -> Value {
         let mut root = Map::new();
         root.insert("type".into(), "object".into());
@@ -201,6 +201,11 @@ pub struct Param {
     /// Whether arrays and objects are exploded into several parameters (OpenAPI `explode`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explode: Option<bool>,
+    /// Whether reserved characters (`/`, `?`, …) are sent as they are instead of
+    /// percent-encoded (OpenAPI `allowReserved`): a file path like `src/main.rs` in
+    /// `/repos/{owner}/{repo}/contents/{path}`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_reserved: bool,
     /// The rest: the parameter's JSON Schema (`type`, `description`, `enum`, …).
     #[serde(flatten)]
     pub schema: Map<String, Value>,

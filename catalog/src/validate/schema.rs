@@ -163,7 +163,7 @@ fn check_keywords(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
             let help = match key.as_str() {
                 "nullable" => "JSON Schema 2020-12 has no `nullable`: write `type: [string, \"null\"]`".to_owned(),
                 "example" => "JSON Schema 2020-12 has `examples` (a list): write `examples: [...]`".to_owned(),
-                "in" | "wire_name" | "from" | "style" | "explode" => {
+                "in" | "wire_name" | "from" | "style" | "explode" | "allow_reserved" => {
                     format!("`{key}` is only allowed on a tool's top-level input properties, not in nested schemas")
                 }
                 _ => match did_you_mean(key, KEYWORDS) {

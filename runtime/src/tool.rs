@@ -1,0 +1,119 @@
+//! The [`Tool`] trait: what generated and hand-written tools implement.
+
+use std::borrow::Cow;
+use std::future::Future;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::{Client, Error, UserId};
+
+/// A typed tool: its input is `Self`, its result is [`Tool::Output`].
+///
+/// Generated tools (from a toolkit spec, see `toolsmith-codegen`) call their API over
+/// HTTP; hand-written tools (`#[derive(toolsmith::Tool)]` or `#[toolsmith::tool]`)
+/// run a [`Handler`]. Both are called the same way:
+///
+/// ```ignore
+/// let issue = github::CreateIssue { owner: "octocat".into(), repo: "hello".into(), title: "Bug".into(), ..Default::default() }
+///     .execute(&client, &user)
+///     .await?;
+/// println!("opened #{}", issue.number.unwrap_or_default());
+/// ```
+pub trait Tool: Serialize + Send + Sync + 'static {
+    /// The tool slug, `GITHUB_CREATE_ISSUE`.
+    const SLUG: &'static str;
+    /// The toolkit slug, `github`.
+    const TOOLKIT: &'static str;
+    /// What a successful call returns.
+    type Output: DeserializeOwned + Serialize + Send + 'static;
+
+    /// Name, description, schemas, tags and HTTP binding.
+    fn definition() -> &'static ToolDefinition;
+
+    /// Calls the tool for `user`.
+    fn execute(&self, client: &Client, user: &UserId) -> impl Future<Output = Result<Self::Output, Error>> + Send;
+}
+
+/// What a tool is, as static data: enough to list it, describe it to an LLM, and
+/// call it. Generated code builds these as `static`s.
+#[derive(Clone, Debug)]
+pub struct ToolDefinition {
+    /// `GITHUB_CREATE_ISSUE`
+    pub slug: &'static str,
+    /// `github`
+    pub toolkit: &'static str,
+    /// Short human name.
+    pub name: &'static str,
+    /// What it does and when to use it.
+    pub description: Cow<'static, str>,
+    /// The canonical JSON Schema (2020-12) of the input, as JSON text.
+    pub input_schema: Cow<'static, str>,
+    /// The JSON Schema of the output, as JSON text, when known.
+    pub output_schema: Option<Cow<'static, str>>,
+    /// MCP hints and `important`.
+    pub tags: &'static [&'static str],
+    /// The HTTP operation; `None` for a hand-written tool.
+    pub http: Option<HttpBinding>,
+}
+
+impl ToolDefinition {
+    /// The input schema as a JSON value.
+    ///
+    /// ```
+    /// let def = toolsmith::ToolDefinition {
+    ///     slug: "DEMO_PING", toolkit: "demo", name: "Ping", description: "Checks the service.".into(),
+    ///     input_schema: r#"{"type":"object"}"#.into(), output_schema: None, tags: &[], http: None,
+    /// };
+    /// assert_eq!(def.input_schema_value()["type"], "object");
+    /// ```
+    pub fn input_schema_value(&self) -> serde_json::Value {
+        serde_json::from_str(&self.input_schema).unwrap_or_default()
+    }
+
+    /// The output schema as a JSON value, when known.
+    pub fn output_schema_value(&self) -> Option<serde_json::Value> {
+        self.output_schema.as_deref().and_then(|s| serde_json::from_str(s).ok())
+    }
+}
+
+/// The HTTP side of a generated tool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpBinding {
+    /// `GET`, `POST`, …
+    pub method: &'static str,
+    /// Path template relative to the toolkit's base URL: `/repos/{owner}/{repo}/issues`.
+    pub path: &'static str,
+}
+
+/// The body of a hand-written tool: what `#[derive(toolsmith::Tool)]` calls.
+///
+/// ```
+/// use toolsmith::{Context, Error, Handler};
+///
+/// #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+/// struct Add { a: f64, b: f64 }
+///
+/// impl Handler for Add {
+///     type Output = f64;
+///     async fn call(&self, _cx: &Context<'_>) -> Result<f64, Error> {
+///         Ok(self.a + self.b)
+///     }
+/// }
+/// ```
+pub trait Handler: Send + Sync {
+    /// What a successful call returns.
+    type Output: DeserializeOwned + Serialize + Send + 'static;
+
+    /// Runs the tool.
+    fn call(&self, cx: &Context<'_>) -> impl Future<Output = Result<Self::Output, Error>> + Send;
+}
+
+/// What a hand-written tool gets to work with.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// The client, to call other tools.
+    pub client: &'a Client,
+    /// The user the call is made for.
+    pub user: &'a UserId,
+}
