@@ -72,6 +72,8 @@ pub struct Loaded {
     /// Slugs of tools and triggers that were written but did not parse, so that
     /// references to them are not reported as unknown as well.
     pub unparsed_slugs: HashSet<String>,
+    /// Every spec file read, in order (for build scripts' `rerun-if-changed`).
+    pub files: Vec<PathBuf>,
 }
 
 impl Loaded {
@@ -92,6 +94,7 @@ impl Loaded {
             }
         }
         let files: Vec<&PathBuf> = units.iter().flat_map(|u| std::iter::once(&u.main).chain(&u.parts)).collect();
+        loaded.files = files.iter().map(|p| (*p).clone()).collect();
         let mut parsed = crate::parallel::map(&files, |path| ParsedFile::read(path)).into_iter();
         for unit in &units {
             let main = parsed.next().expect("one result per file");

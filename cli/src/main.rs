@@ -1,6 +1,7 @@
 //! `toolsmith`: the command line. A thin shell over the toolsmith crates.
 
 mod bench;
+mod generate;
 mod schema;
 mod tools;
 mod validate;
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     /// Check toolkit specs: syntax, unknown keys, slugs, paths, schemas, auth, provider rules.
     Validate(validate::Args),
+    /// Generate typed Rust tools from specs.
+    Generate(generate::Args),
     /// List or show the catalog's tools.
     #[command(subcommand)]
     Tools(tools::Command),
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Generate(args) => generate::run(args),
         Command::Tools(command) => tools::run(command),
         Command::Schema(args) => schema::run(args),
         Command::Bench(command) => bench::run(command),

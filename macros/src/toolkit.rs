@@ -1,8 +1,44 @@
-//! `toolkit!("path")`: expand a spec in place.
+//! `toolkit!("path", ...)`: generate typed tools from specs, in place.
+
+use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
+use quote::quote;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{LitStr, Token};
+use toolsmith_codegen::Generator;
 
 pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
-    let path: syn::LitStr = syn::parse2(input)?;
-    Err(syn::Error::new(path.span(), "not implemented yet"))
+    let literals = Punctuated::<LitStr, Token![,]>::parse_terminated.parse2(input)?;
+    let Some(first) = literals.first() else {
+        return Err(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "toolkit! takes the path of a spec file or folder, relative to the crate: toolkit!(\"specs/demo.yaml\")",
+        ));
+    };
+    let root = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let paths: Vec<PathBuf> = literals.iter().map(|l| root.join(l.value())).collect();
+    for (literal, path) in literals.iter().zip(&paths) {
+        if !path.exists() {
+            return Err(syn::Error::new(literal.span(), format!("{} does not exist", path.display())));
+        }
+    }
+    let (loaded, diagnostics) = toolsmith_catalog::check_paths(&paths);
+    if toolsmith_catalog::has_errors(&diagnostics) {
+        let mut errors = diagnostics.iter().filter(|d| d.severity() == toolsmith_catalog::Severity::Error).map(|d| {
+            let help = d.help.as_deref().map(|h| format!("\n  help: {h}")).unwrap_or_default();
+            syn::Error::new(first.span(), format!("{}{help}", d.one_line()))
+        });
+        let mut combined = errors.next().unwrap_or_else(|| syn::Error::new(first.span(), "invalid spec"));
+        combined.extend(errors);
+        return Err(combined);
+    }
+    let code = Generator::new().tokens(&loaded.toolkits);
+    // Rebuild when a spec changes: the compiler tracks files read by include_str!.
+    let tracked = loaded.files.iter().filter_map(|f| std::fs::canonicalize(f).ok()).map(|f| f.display().to_string());
+    Ok(quote! {
+        #code
+        #(const _: &str = include_str!(#tracked);)*
+    })
 }

@@ -13,14 +13,14 @@ use crate::{Client, Error, Tool, ToolDefinition, Toolkit, UserId};
 pub struct CompiledToolkit {
     slug: &'static str,
     spec_json: &'static str,
-    tools: &'static [&'static ToolDefinition],
+    tools: &'static [ToolDefinition],
     parsed: OnceLock<Result<Toolkit, String>>,
 }
 
 impl CompiledToolkit {
     /// Used by generated code.
     #[doc(hidden)]
-    pub const fn new(slug: &'static str, spec_json: &'static str, tools: &'static [&'static ToolDefinition]) -> Self {
+    pub const fn new(slug: &'static str, spec_json: &'static str, tools: &'static [ToolDefinition]) -> Self {
         CompiledToolkit { slug, spec_json, tools, parsed: OnceLock::new() }
     }
 
@@ -30,7 +30,7 @@ impl CompiledToolkit {
     }
 
     /// The definitions of the toolkit's tools.
-    pub fn definitions(&self) -> &'static [&'static ToolDefinition] {
+    pub fn definitions(&self) -> &'static [ToolDefinition] {
         self.tools
     }
 
@@ -51,8 +51,10 @@ impl CompiledToolkit {
             .iter()
             .find(|t| t.slug.as_str() == T::SLUG)
             .ok_or_else(|| Error::UnknownTool(T::SLUG.to_owned()))?;
-        let arguments = serde_json::to_value(input)
-            .map_err(|e| Error::Decode { slug: T::SLUG.to_owned(), message: format!("cannot encode the input: {e}") })?;
+        let arguments = serde_json::to_value(input).map_err(|e| Error::Decode {
+            slug: T::SLUG.to_owned(),
+            message: format!("cannot encode the input: {e}"),
+        })?;
         let data = client.call(toolkit, tool, user, &arguments).await?;
         serde_json::from_value(data).map_err(|e| Error::Decode { slug: T::SLUG.to_owned(), message: e.to_string() })
     }

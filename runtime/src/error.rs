@@ -10,7 +10,8 @@ pub enum Error {
     #[error("unknown tool `{0}`; list tools with `toolsmith tools list`")]
     UnknownTool(String),
     /// The arguments do not match the tool's input schema. Each entry is
-    /// `(JSON path, what is wrong)`, e.g. `("/title", "\"title\" is a required property")`.
+    /// `(JSON path, what is wrong)`, e.g. `("/title", "is required")` or
+    /// `("/labels/0", "value is not of type \"string\"")`; messages never repeat the value.
     #[error("invalid arguments for {slug}: {}", .problems.iter().map(|(p, m)| format!("{}: {m}", if p.is_empty() { "(root)" } else { p })).collect::<Vec<_>>().join("; "))]
     InvalidArguments {
         /// The tool.
@@ -33,6 +34,16 @@ pub enum Error {
         slug: String,
         /// Why.
         reason: String,
+    },
+    /// The tool's spec cannot be turned into a request (an input schema that does not
+    /// compile, a path placeholder without a parameter, an invalid header name): fix the
+    /// spec; `toolsmith validate` reports most of these.
+    #[error("{slug}: the tool's spec is broken: {message}")]
+    Spec {
+        /// The tool.
+        slug: String,
+        /// What is wrong.
+        message: String,
     },
     /// The API answered with an error status.
     #[error("{slug}: the API answered {status}: {body}")]

@@ -16,18 +16,20 @@
 
 mod client;
 mod compiled;
+mod encode;
 mod error;
 mod registry;
 mod request;
 mod tool;
 mod user;
+mod validate;
 
 pub use client::{Client, ClientBuilder};
 pub use compiled::CompiledToolkit;
 pub use error::Error;
 pub use registry::{LoadError, Registry, ToolRef};
-pub use tool::{Context, Handler, HttpBinding, Tool, ToolDefinition};
-pub use toolsmith_catalog::{Toolkit, ToolkitSlug, ToolSlug};
+pub use tool::{Context, Handler, HttpBinding, Tool, ToolDefinition, ToolVisitor};
+pub use toolsmith_catalog::{ToolSlug, Toolkit, ToolkitSlug};
 pub use user::UserId;
 
 /// Crates that generated code and macro expansions use, re-exported so that a crate
@@ -54,3 +56,17 @@ macro_rules! include_toolkits {
 
 /// The spec model, for code that reads toolkits.
 pub use toolsmith_catalog as catalog;
+
+/// Helpers that generated code calls. Not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    /// Deserializes a required field that may be `null`: unlike a plain `Option`
+    /// field, a missing key is an error.
+    pub fn required_nullable<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        T: serde::Deserialize<'de>,
+    {
+        <Option<T> as serde::Deserialize>::deserialize(deserializer)
+    }
+}

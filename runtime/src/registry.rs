@@ -126,7 +126,8 @@ impl Registry {
                     problems: vec![(String::new(), e.to_string())],
                 })?;
                 let output = input.execute(&client, &user).await?;
-                serde_json::to_value(output).map_err(|e| Error::Decode { slug: T::SLUG.to_owned(), message: e.to_string() })
+                serde_json::to_value(output)
+                    .map_err(|e| Error::Decode { slug: T::SLUG.to_owned(), message: e.to_string() })
             })
         });
         self.local.retain(|t| !t.definition.slug.eq_ignore_ascii_case(T::SLUG));

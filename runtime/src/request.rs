@@ -1,63 +1,504 @@
-//! Building an HTTP request from a tool's binding and its JSON arguments, and
-//! reading the response.
+//! Building an HTTP request from a tool's binding and its (already validated) JSON
+//! arguments, and reading the response.
+//!
+//! - path parameters are percent-encoded segments (`/` kept only with `allow_reserved`);
+//! - query parameters follow their OpenAPI `style` / `explode`;
+//! - headers: the toolkit's defaults, then header parameters (which win);
+//! - one body: JSON (`in: body`), urlencoded with brackets (`in: form`), multipart
+//!   (`in: multipart`), or the single body parameter as is when the tool declares
+//!   `http.content_type`;
+//! - the URL must stay on the base URL's scheme, host and port, under its path.
 
-use serde_json::Value;
-use toolsmith_catalog::{ParamLocation, Tool, Toolkit};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::Url;
+use serde_json::{json, Map, Value};
+use toolsmith_catalog::{placeholders, Method, Param, ParamLocation, Tool, Toolkit};
 
+use crate::encode;
 use crate::{Client, Error};
 
-/// Builds the request for `tool` with `arguments`.
-pub(crate) fn build(client: &Client, toolkit: &Toolkit, tool: &Tool, arguments: &Value) -> Result<reqwest::Request, Error> {
+/// Longest API error body kept in [`Error::Api`], in characters.
+const ERROR_BODY_CHARS: usize = 2000;
+
+/// One argument bound for the body.
+struct BodyValue<'a> {
+    name: &'a str,
+    wire: &'a str,
+    param: Option<&'a Param>,
+    value: &'a Value,
+    location: ParamLocation,
+}
+
+/// Builds the request for `tool` with `arguments` (an object the input schema accepts).
+pub(crate) fn build(
+    client: &Client,
+    toolkit: &Toolkit,
+    tool: &Tool,
+    arguments: &Map<String, Value>,
+) -> Result<reqwest::Request, Error> {
     let slug = tool.slug.as_str();
-    let args = arguments.as_object().cloned().unwrap_or_default();
-    let mut path = tool.http.path.clone();
-    let mut query: Vec<(String, String)> = Vec::new();
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut body = serde_json::Map::new();
-    for (name, param) in &tool.input.properties {
-        let Some(value) = args.get(name) else { continue };
-        let wire = param.wire_name(name).to_owned();
-        match param.location {
-            Some(ParamLocation::Path) => path = path.replace(&format!("{{{name}}}"), &scalar(value)),
-            Some(ParamLocation::Query) => query.push((wire, scalar(value))),
-            Some(ParamLocation::Header) => headers.push((wire, scalar(value))),
-            _ => {
-                body.insert(wire, value.clone());
+    let spec = |message: String| Error::Spec { slug: slug.to_owned(), message };
+    let mut problems: Vec<(String, String)> = Vec::new();
+
+    let path = fill_path(tool, arguments, &mut problems)?;
+
+    let mut query: Vec<String> = Vec::new();
+    let mut headers = HeaderMap::new();
+    for (name, value) in &toolkit.headers {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| spec(format!("toolkit header name `{name}` is not a valid header name")))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| spec(format!("toolkit header `{name}` has a value that cannot be sent in a header")))?;
+        headers.insert(header, value);
+    }
+
+    // Arguments the schema allows without declaring them (`additionalProperties: true`)
+    // go where the tool's other parameters go.
+    let fallback = tool.input.properties.values().filter_map(|p| p.location).find(|l| l.is_body()).unwrap_or(
+        if matches!(tool.http.method, Method::Get | Method::Head | Method::Delete | Method::Options) {
+            ParamLocation::Query
+        } else {
+            ParamLocation::Body
+        },
+    );
+    let declared = tool.input.properties.iter().map(|(name, param)| (name.as_str(), Some(param)));
+    let extra = arguments.keys().filter(|k| !tool.input.properties.contains_key(*k)).map(|k| (k.as_str(), None));
+    let mut body_values: Vec<BodyValue<'_>> = Vec::new();
+    for (name, param) in declared.chain(extra) {
+        let Some(value) = arguments.get(name) else { continue };
+        let location = param.and_then(|p| p.location).unwrap_or(fallback);
+        let wire = param.map_or(name, |p| p.wire_name(name));
+        let (style, explode, allow_reserved) =
+            param.map_or((None, None, false), |p| (p.style, p.explode, p.allow_reserved));
+        match location {
+            ParamLocation::Path => {}
+            ParamLocation::Query => encode::query_pairs(wire, value, style, explode, allow_reserved, &mut query),
+            ParamLocation::Header => {
+                let Some(text) = encode::header_value(value, explode) else { continue };
+                let header = HeaderName::from_bytes(wire.as_bytes())
+                    .map_err(|_| spec(format!("header parameter `{name}`: `{wire}` is not a valid header name")))?;
+                match HeaderValue::from_str(&text) {
+                    Ok(value) => {
+                        headers.insert(header, value);
+                    }
+                    Err(_) => problems.push((
+                        pointer(name),
+                        "cannot be sent in a header (it contains a line break or another control character)".into(),
+                    )),
+                }
             }
+            location => body_values.push(BodyValue { name, wire, param, value, location }),
         }
     }
-    let url = format!("{}{}", client.base_url_for(toolkit).trim_end_matches('/'), path);
+
+    let body = body(tool, arguments, body_values, &mut problems)?;
+    if !problems.is_empty() {
+        return Err(Error::InvalidArguments { slug: slug.to_owned(), problems });
+    }
+    let url = url(client, toolkit, tool, &path, &query)?;
     let method = reqwest::Method::from_bytes(tool.http.method.as_str().as_bytes())
-        .map_err(|e| Error::Request { slug: slug.to_owned(), message: e.to_string() })?;
-    let mut request = client.http.request(method, url).query(&query);
-    for (name, value) in toolkit.headers.iter().map(|(k, v)| (k.clone(), v.clone())).chain(headers) {
-        request = request.header(name, value);
+        .map_err(|_| spec(format!("`{}` is not an HTTP method", tool.http.method.as_str())))?;
+
+    let mut builder = client.http.request(method, url);
+    match body {
+        Body::None => {}
+        Body::Bytes { content_type, bytes } => {
+            headers.insert(CONTENT_TYPE, content_type);
+            builder = builder.body(bytes);
+        }
+        Body::Multipart(form) => {
+            headers.remove(CONTENT_TYPE);
+            builder = builder.multipart(form);
+        }
     }
-    if !body.is_empty() {
-        request = request.json(&body);
+    builder.headers(headers).build().map_err(|e| transport(slug, e, None))
+}
+
+/// The body of a request, ready to send.
+enum Body {
+    None,
+    Bytes { content_type: HeaderValue, bytes: Vec<u8> },
+    Multipart(reqwest::multipart::Form),
+}
+
+/// Encodes the body parameters in the tool's body kind.
+fn body(
+    tool: &Tool,
+    arguments: &Map<String, Value>,
+    values: Vec<BodyValue<'_>>,
+    problems: &mut Vec<(String, String)>,
+) -> Result<Body, Error> {
+    let slug = tool.slug.as_str();
+    let spec = |message: String| Error::Spec { slug: slug.to_owned(), message };
+    let may_have_body = !matches!(tool.http.method, Method::Get | Method::Head | Method::Delete | Method::Options);
+    let declares = |kind: ParamLocation| tool.input.properties.values().any(|p| p.location == Some(kind));
+
+    if let Some(content_type) = &tool.http.content_type {
+        let header = HeaderValue::from_str(content_type)
+            .map_err(|_| spec(format!("http.content_type `{content_type}` is not a valid header value")))?;
+        let given: Vec<&BodyValue<'_>> = values.iter().filter(|v| !v.value.is_null()).collect();
+        return match given.as_slice() {
+            [] => Ok(Body::None),
+            [one] => {
+                let bytes = match one.value {
+                    Value::String(s) if one.param.is_some_and(|p| encode::is_base64_file(&p.schema)) => {
+                        match encode::decode_base64(s) {
+                            Ok(bytes) => bytes,
+                            Err(message) => {
+                                problems.push((pointer(one.name), message));
+                                Vec::new()
+                            }
+                        }
+                    }
+                    Value::String(s) => s.clone().into_bytes(),
+                    other => other.to_string().into_bytes(),
+                };
+                Ok(Body::Bytes { content_type: header, bytes })
+            }
+            many => Err(spec(format!(
+                "the tool sends a raw `{content_type}` body, which holds one parameter, but {} were given: {}",
+                many.len(),
+                many.iter().map(|v| format!("`{}`", v.wire)).collect::<Vec<_>>().join(", ")
+            ))),
+        };
     }
-    request.build().map_err(|e| Error::Request { slug: slug.to_owned(), message: e.to_string() })
+
+    let kind = match values.first() {
+        Some(first) => {
+            if let Some(other) = values.iter().find(|v| v.location != first.location) {
+                return Err(spec(format!(
+                    "body parameters of different kinds (`{}` is {}, `{}` is {}); a request has one body",
+                    first.wire,
+                    first.location.as_str(),
+                    other.wire,
+                    other.location.as_str()
+                )));
+            }
+            first.location
+        }
+        None if may_have_body && declares(ParamLocation::Body) => ParamLocation::Body,
+        None if may_have_body && declares(ParamLocation::Form) => ParamLocation::Form,
+        None => return Ok(Body::None),
+    };
+    match kind {
+        ParamLocation::Form => {
+            let mut pairs = Vec::new();
+            for v in &values {
+                encode::brackets(v.wire.to_owned(), v.value, &mut pairs);
+            }
+            Ok(Body::Bytes {
+                content_type: HeaderValue::from_static("application/x-www-form-urlencoded"),
+                bytes: encode::form_body(&pairs).into_bytes(),
+            })
+        }
+        ParamLocation::Multipart => multipart(tool, arguments, &values, problems).map(Body::Multipart),
+        _ => {
+            let object: Map<String, Value> = values.iter().map(|v| (v.wire.to_owned(), v.value.clone())).collect();
+            let bytes = serde_json::to_vec(&object).map_err(|e| Error::Request {
+                slug: slug.to_owned(),
+                message: format!("cannot encode the body: {e}"),
+            })?;
+            Ok(Body::Bytes { content_type: HeaderValue::from_static("application/json"), bytes })
+        }
+    }
+}
+
+/// A `multipart/form-data` body: one part per parameter. Base64 strings
+/// (`contentEncoding: base64` or `format: binary`) are file parts, named by the
+/// `filename` argument when there is one; objects and arrays are JSON parts.
+fn multipart(
+    tool: &Tool,
+    arguments: &Map<String, Value>,
+    values: &[BodyValue<'_>],
+    problems: &mut Vec<(String, String)>,
+) -> Result<reqwest::multipart::Form, Error> {
+    use reqwest::multipart::{Form, Part};
+    let spec = |message: String| Error::Spec { slug: tool.slug.as_str().to_owned(), message };
+    let mut form = Form::new();
+    for v in values {
+        let schema = v.param.map(|p| &p.schema);
+        let part = match v.value {
+            Value::Null => continue,
+            Value::String(s) if schema.is_some_and(encode::is_base64_file) => {
+                let bytes = match encode::decode_base64(s) {
+                    Ok(bytes) => bytes,
+                    Err(message) => {
+                        problems.push((pointer(v.name), message));
+                        continue;
+                    }
+                };
+                let filename = arguments.get("filename").and_then(Value::as_str).unwrap_or(v.wire).to_owned();
+                let mime = schema
+                    .and_then(|s| s.get("contentMediaType"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("application/octet-stream");
+                Part::bytes(bytes)
+                    .file_name(filename)
+                    .mime_str(mime)
+                    .map_err(|_| spec(format!("`{}`: contentMediaType `{mime}` is not a media type", v.wire)))?
+            }
+            Value::String(s) => Part::text(s.clone()),
+            Value::Array(_) | Value::Object(_) => Part::text(v.value.to_string())
+                .mime_str("application/json")
+                .map_err(|_| spec("application/json is not a media type".into()))?,
+            scalar => Part::text(scalar.to_string()),
+        };
+        form = form.part(v.wire.to_owned(), part);
+    }
+    Ok(form)
+}
+
+/// Fills the path template; a missing or empty value is a problem with the arguments.
+fn fill_path(
+    tool: &Tool,
+    arguments: &Map<String, Value>,
+    problems: &mut Vec<(String, String)>,
+) -> Result<String, Error> {
+    let slug = tool.slug.as_str();
+    let template = tool.http.path.as_str();
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        out.push_str(&rest[..start]);
+        let name = &rest[start + 1..start + len];
+        rest = &rest[start + len + 1..];
+        let Some(param) = tool.input.properties.get(name) else {
+            return Err(Error::Spec {
+                slug: slug.to_owned(),
+                message: format!("`{{{name}}}` in the path `{template}` is not a parameter"),
+            });
+        };
+        let encoded = arguments
+            .get(name)
+            .and_then(|value| encode::path_value(name, value, param.style, param.explode, param.allow_reserved));
+        match encoded {
+            Some(segment) if !segment.is_empty() => out.push_str(&segment),
+            Some(_) => problems.push((pointer(name), "must not be empty: it is part of the URL path".into())),
+            None => problems.push((pointer(name), "is required: it is part of the URL path".into())),
+        }
+    }
+    out.push_str(rest);
+    if !out.starts_with('/') {
+        out.insert(0, '/');
+    }
+    if out.split('/').any(|segment| segment == "." || segment == "..") {
+        return Err(Error::Refused {
+            slug: slug.to_owned(),
+            reason: format!(
+                "a path parameter is `.` or `..`, which would move the request away from `{template}`; \
+                 pass the real id or name"
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// The request URL: base URL + path + query, checked to stay on the base URL's origin
+/// and under its path.
+fn url(client: &Client, toolkit: &Toolkit, tool: &Tool, path: &str, query: &[String]) -> Result<Url, Error> {
+    let slug = tool.slug.as_str();
+    let refused = |reason: String| Error::Refused { slug: slug.to_owned(), reason };
+    let base = client.base_url_for(toolkit);
+    let missing: Vec<&str> = placeholders(base).collect();
+    if !missing.is_empty() {
+        let fields = missing.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+        return Err(refused(format!(
+            "the base URL `{base}` needs the connection field(s) {fields}, which come from a connected account; \
+             filling them is not supported yet: set `ClientBuilder::base_url(\"{}\", ...)` to the real URL",
+            toolkit.slug
+        )));
+    }
+    let base_url = Url::parse(base).map_err(|e| Error::Spec {
+        slug: slug.to_owned(),
+        message: format!("the base URL of toolkit `{}` is not a URL ({e})", toolkit.slug),
+    })?;
+    if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
+        return Err(Error::Spec {
+            slug: slug.to_owned(),
+            message: format!("the base URL of toolkit `{}` is not an http(s) URL with a host", toolkit.slug),
+        });
+    }
+    let mut prefix = base_url.clone();
+    prefix.set_query(None);
+    prefix.set_fragment(None);
+    let base_path = base_url.path().trim_end_matches('/');
+    let mut raw = format!("{}{path}", prefix.as_str().trim_end_matches('/'));
+    let mut pairs: Vec<&str> = base_url.query().filter(|q| !q.is_empty()).into_iter().collect();
+    pairs.extend(query.iter().map(String::as_str));
+    if !pairs.is_empty() {
+        raw.push('?');
+        raw.push_str(&pairs.join("&"));
+    }
+    let url = Url::parse(&raw).map_err(|e| refused(format!("the request URL does not parse ({e})")))?;
+    let origin = base_url.origin().ascii_serialization();
+    if url.scheme() != base_url.scheme()
+        || url.host() != base_url.host()
+        || url.port_or_known_default() != base_url.port_or_known_default()
+    {
+        return Err(refused(format!(
+            "the request would go to {} instead of the toolkit's {origin}",
+            url.origin().ascii_serialization()
+        )));
+    }
+    if url.path() != format!("{base_path}{path}") || url.fragment().is_some() {
+        return Err(refused(format!(
+            "the path `{}` would be changed by URL normalization (a `.` or `..` segment, or a `?` or `#` \
+             written in the spec's path); refused",
+            tool.http.path
+        )));
+    }
+    Ok(url)
 }
 
 /// Sends the request and reads the response data.
 pub(crate) async fn send(client: &Client, tool: &Tool, request: reqwest::Request) -> Result<Value, Error> {
     let slug = tool.slug.as_str();
-    let response =
-        client.http.execute(request).await.map_err(|e| Error::Request { slug: slug.to_owned(), message: e.to_string() })?;
+    let origin = request.url().origin().ascii_serialization();
+    let response = client.http.execute(request).await.map_err(|e| transport(slug, e, Some(&origin)))?;
     let status = response.status();
-    let text = response.text().await.map_err(|e| Error::Request { slug: slug.to_owned(), message: e.to_string() })?;
+    let content_type =
+        response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().trim().to_owned();
+    let bytes = response.bytes().await.map_err(|e| transport(slug, e, Some(&origin)))?;
     if !status.is_success() {
-        return Err(Error::Api { slug: slug.to_owned(), status: status.as_u16(), body: text.chars().take(2000).collect() });
+        let text = String::from_utf8_lossy(&bytes);
+        return Err(Error::Api {
+            slug: slug.to_owned(),
+            status: status.as_u16(),
+            body: text.chars().take(ERROR_BODY_CHARS).collect(),
+        });
     }
-    if text.trim().is_empty() {
-        return Ok(Value::Null);
-    }
-    Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    Ok(read_body(&content_type, &bytes))
 }
 
-fn scalar(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// The data of a successful response: JSON as is, other text as a string, nothing as
+/// `null`, binary content as `{content_type, size, base64}`.
+fn read_body(content_type: &str, bytes: &[u8]) -> Value {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Value::Null;
+    }
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let json_type = essence.ends_with("/json") || essence.ends_with("+json");
+    match std::str::from_utf8(bytes) {
+        Ok(text) if is_textual(&essence) => {
+            let start = text.trim_start();
+            if json_type || start.starts_with('{') || start.starts_with('[') {
+                if let Ok(value) = serde_json::from_str(text) {
+                    return value;
+                }
+            }
+            Value::String(text.to_owned())
+        }
+        _ => json!({
+            "content_type": if content_type.is_empty() { "application/octet-stream" } else { content_type },
+            "size": bytes.len(),
+            "base64": encode::encode_base64(bytes),
+        }),
+    }
+}
+
+/// Whether a media type (lower case, without parameters) is text; no type counts as text.
+fn is_textual(essence: &str) -> bool {
+    essence.is_empty()
+        || essence.starts_with("text/")
+        || ["json", "xml", "javascript", "ecmascript", "yaml", "x-www-form-urlencoded", "csv", "graphql"]
+            .iter()
+            .any(|t| essence.contains(t))
+}
+
+/// A transport failure, described without the URL's path and query or any header
+/// (either may hold a credential).
+fn transport(slug: &str, error: reqwest::Error, origin: Option<&str>) -> Error {
+    let what = if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        format!("could not connect to {}", origin.unwrap_or("the server"))
+    } else if error.is_redirect() {
+        "too many redirects".to_owned()
+    } else if error.is_body() || error.is_decode() {
+        "could not read the response".to_owned()
+    } else if error.is_builder() {
+        "could not build the request".to_owned()
+    } else {
+        "could not send the request".to_owned()
+    };
+    let mut message = what;
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.ends_with(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    Error::Request { slug: slug.to_owned(), message }
+}
+
+/// The JSON pointer of a top-level argument.
+fn pointer(name: &str) -> String {
+    format!("/{}", name.replace('~', "~0").replace('/', "~1"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_another_origin() {
+        let toolkit: Toolkit = serde_yaml::from_str(
+            r#"
+slug: demo
+name: Demo
+description: A demonstration toolkit.
+version: 20261122_00
+base_url: http://127.0.0.1:1/api
+auth: [{ scheme: none }]
+tools:
+  - slug: DEMO_PING
+    name: Ping
+    description: Checks that the service answers.
+    http: { method: GET, path: /ping }
+    input: { type: object }
+"#,
+        )
+        .unwrap();
+        let tool = &toolkit.tools[0];
+        let client = Client::new();
+        let url = |path: &str| super::url(&client, &toolkit, tool, path, &["a=1".to_owned()]);
+        assert_eq!(url("/ping").unwrap().as_str(), "http://127.0.0.1:1/api/ping?a=1");
+        let Err(Error::Refused { reason, .. }) = url("/a/%2e%2E/b") else { panic!() };
+        assert_eq!(
+            reason,
+            "the path `/ping` would be changed by URL normalization (a `.` or `..` segment, or a `?` or `#` \
+             written in the spec's path); refused"
+        );
+        let mut toolkit = toolkit.clone();
+        toolkit.base_url = "http://127.0.0.1".into();
+        let url = |path: &str| super::url(&client, &toolkit, tool, path, &[]);
+        assert_eq!(url("//evil.example/x").unwrap().as_str(), "http://127.0.0.1//evil.example/x");
+        // Paths always start with `/` when built; were one not to, the host check stops it.
+        let Err(Error::Refused { reason, .. }) = url(":2/x") else { panic!() };
+        assert_eq!(reason, "the request would go to http://127.0.0.1:2 instead of the toolkit's http://127.0.0.1");
+        let Err(Error::Refused { reason, .. }) = url("@evil.example/x") else { panic!() };
+        assert_eq!(reason, "the request would go to http://evil.example instead of the toolkit's http://127.0.0.1");
+    }
+
+    #[test]
+    fn response_kinds() {
+        assert_eq!(read_body("application/json", b"{\"a\":1}"), json!({"a": 1}));
+        assert_eq!(read_body("application/vnd.github+json; charset=utf-8", b"\"x\""), json!("x"));
+        assert_eq!(read_body("text/plain", b"42"), json!("42"));
+        assert_eq!(read_body("text/plain", b"[1]"), json!([1]));
+        assert_eq!(read_body("", b" \n"), Value::Null);
+        assert_eq!(read_body("application/json", b"not json"), json!("not json"));
+        assert_eq!(
+            read_body("image/png", b"\x89PNG"),
+            json!({"content_type": "image/png", "size": 4, "base64": "iVBORw=="})
+        );
+        assert_eq!(
+            read_body("", &[0xff, 0xfe]),
+            json!({"content_type": "application/octet-stream", "size": 2, "base64": "//4="})
+        );
     }
 }

@@ -117,3 +117,26 @@ pub struct Context<'a> {
     /// The user the call is made for.
     pub user: &'a UserId,
 }
+
+/// Visits tool types generically: every generated toolkit module has a
+/// `visit_tools(&mut impl ToolVisitor)` that calls [`ToolVisitor::visit`] once per tool,
+/// so code can work on all of them with their static types (register them, compare
+/// schemas, build provider definitions).
+///
+/// ```
+/// struct Count(usize);
+/// impl toolsmith::ToolVisitor for Count {
+///     fn visit<T>(&mut self)
+///     where
+///         T: toolsmith::Tool + serde::de::DeserializeOwned + schemars::JsonSchema,
+///     {
+///         self.0 += 1;
+///     }
+/// }
+/// ```
+pub trait ToolVisitor {
+    /// Called once per tool type.
+    fn visit<T>(&mut self)
+    where
+        T: Tool + DeserializeOwned + schemars::JsonSchema;
+}

@@ -1,0 +1,7 @@
+/// Adds two numbers.
+#[toolsmith::tool]
+fn add(a: f64, b: f64) -> Result<f64, toolsmith::Error> {
+    Ok(a + b)
+}
+
+fn main() {}
