@@ -21,10 +21,33 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Time code generation: the given catalog, and one synthetic toolkit of
+    /// `--tools` tools; with `--compile`, also the debug compile time the generated
+    /// catalog adds to a crate that depends on toolsmith.
+    Generate {
+        /// Toolkit folders, spec files, or folders of toolkits.
+        #[arg(default_value = "catalog/toolkits")]
+        paths: Vec<PathBuf>,
+        /// Tools in the synthetic toolkit (copies of the catalog's tools).
+        #[arg(long, default_value_t = 1000)]
+        tools: usize,
+        /// Timed runs, after one warm-up run.
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+        /// Also measure compile time (builds a scratch crate under target/; slow).
+        #[arg(long)]
+        compile: bool,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
+        Command::Generate { paths, tools, iterations, compile, json } => {
+            crate::bench_generate::run(&paths, tools, iterations, compile, json)
+        }
         Command::Validate { paths, iterations, json } => {
             let (loaded, diagnostics) = check_paths(&paths);
             let (errors, warnings) = count(&diagnostics);

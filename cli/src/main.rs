@@ -1,6 +1,7 @@
 //! `toolsmith`: the command line. A thin shell over the toolsmith crates.
 
 mod bench;
+mod bench_generate;
 mod generate;
 mod schema;
 mod tools;

@@ -59,7 +59,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
         return Ok(quote!(#func #errors));
     }
     let (Some(resolved), Some(output)) = (resolved, output) else {
-        unreachable!("no error, so resolved");
+        return Err(syn::Error::new_spanned(&func.sig.ident, "invalid `#[toolsmith::tool]`"));
     };
 
     let fn_ident = &func.sig.ident;

@@ -63,8 +63,10 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let defaults = Defaults { ident: &input.ident, slug: None, docs: Docs::from_attrs(&input.attrs), what: "struct" };
     let resolved = args.resolve(&defaults, &mut cx);
     cx.check()?;
-    let resolved = resolved.expect("no error, so resolved");
-    Ok(impl_tool(&input.ident, &resolved))
+    match resolved {
+        Some(resolved) => Ok(impl_tool(&input.ident, &resolved)),
+        None => Err(syn::Error::new_spanned(&input.ident, "invalid `#[tool(...)]`")),
+    }
 }
 
 /// Collects every error, like serde_derive's `Ctxt`, so that one build shows them all.

@@ -18,10 +18,17 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         ));
     };
     let root = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
-    let paths: Vec<PathBuf> = literals.iter().map(|l| root.join(l.value())).collect();
-    for (literal, path) in literals.iter().zip(&paths) {
-        if !path.exists() {
-            return Err(syn::Error::new(literal.span(), format!("{} does not exist", path.display())));
+    let mut paths = Vec::new();
+    for literal in &literals {
+        let path = root.join(literal.value());
+        match std::fs::canonicalize(&path) {
+            Ok(path) => paths.push(path),
+            Err(e) => {
+                return Err(syn::Error::new(
+                    literal.span(),
+                    format!("cannot read {}: {e} (paths are relative to the crate's Cargo.toml)", path.display()),
+                ))
+            }
         }
     }
     let (loaded, diagnostics) = toolsmith_catalog::check_paths(&paths);
@@ -36,7 +43,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     }
     let code = Generator::new().tokens(&loaded.toolkits);
     // Rebuild when a spec changes: the compiler tracks files read by include_str!.
-    let tracked = loaded.files.iter().filter_map(|f| std::fs::canonicalize(f).ok()).map(|f| f.display().to_string());
+    let tracked = loaded.files.iter().map(|f| f.display().to_string());
     Ok(quote! {
         #code
         #(const _: &str = include_str!(#tracked);)*

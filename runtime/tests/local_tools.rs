@@ -83,6 +83,19 @@ pub async fn divide(
     Ok(a / b)
 }
 
+#[doc = concat!("  Echoes its ", "input. ")]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, toolsmith::Tool)]
+#[tool(slug = "DEMO_ECHO")]
+struct Echo {}
+
+impl Handler for Echo {
+    type Output = ();
+
+    async fn call(&self, _cx: &Context<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 fn setup() -> (Client, UserId) {
     (Client::new(), UserId::new("user-1"))
 }
@@ -144,6 +157,13 @@ fn derive_definition_with_toolkit_heading_and_output_schema() {
             "required": ["words", "user"]
         }))
     );
+}
+
+#[test]
+fn computed_doc_and_no_arguments() {
+    let def = Echo::definition();
+    assert_eq!((def.name, &*def.description), ("Echo", "Echoes its input."));
+    assert_eq!(def.input_schema, r#"{"type":"object"}"#);
 }
 
 #[test]

@@ -1,0 +1,3 @@
+toolsmith::toolkit!("specs/nope.yaml");
+
+fn main() {}
