@@ -38,6 +38,7 @@
 //! ```
 
 pub mod model;
+pub mod openapi;
 
 mod diagnostic;
 mod load;

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_generate;
 mod generate;
+mod import;
 mod schema;
 mod tools;
 mod validate;
@@ -24,6 +25,9 @@ struct Cli {
 enum Command {
     /// Check toolkit specs: syntax, unknown keys, slugs, paths, schemas, auth, provider rules.
     Validate(validate::Args),
+    /// Import an API description as a toolkit.
+    #[command(subcommand)]
+    Import(import::Command),
     /// Generate typed Rust tools from specs.
     Generate(generate::Args),
     /// List or show the catalog's tools.
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Import(command) => import::run(command),
         Command::Tools(command) => tools::run(command),
         Command::Schema(args) => schema::run(args),
         Command::Bench(command) => bench::run(command),

@@ -6,8 +6,8 @@ use quote::{format_ident, quote};
 use toolsmith_catalog::{Tool, Toolkit};
 
 use crate::docs::{doc_attrs, raw_str};
-use crate::names::{pascal, Scope};
-use crate::types::{Mode, TypeSpace};
+use crate::names::pascal;
+use crate::types::{Mode, Module, TypeSpace};
 
 /// What one tool contributes to its toolkit's module.
 pub(crate) struct GeneratedTool {
@@ -29,13 +29,13 @@ pub(crate) fn type_name(toolkit: &Toolkit, tool: &Tool) -> String {
     pascal(rest, "Tool")
 }
 
-pub(crate) fn generate(toolkit: &Toolkit, tool: &Tool, index: usize, scope: &mut Scope) -> GeneratedTool {
-    let name = scope.claim(type_name(toolkit, tool));
-    let output_name = scope.claim(format!("{name}Output"));
+pub(crate) fn generate(toolkit: &Toolkit, tool: &Tool, index: usize, module: &mut Module) -> GeneratedTool {
+    let name = module.scope.claim(type_name(toolkit, tool));
+    let output_name = module.scope.claim(format!("{name}Output"));
     let input_schema = tool.input.json_schema();
 
     let mut items = Vec::new();
-    let mut input = TypeSpace::new(Mode::Input, &input_schema, scope);
+    let mut input = TypeSpace::new(Mode::Input, &input_schema, module);
     input.convert_root(&name);
     let mut input_items = std::mem::take(&mut input.items);
     // The root struct's docs are the tool's description.
@@ -48,7 +48,7 @@ pub(crate) fn generate(toolkit: &Toolkit, tool: &Tool, index: usize, scope: &mut
 
     let output = match &tool.output {
         Some(schema) => {
-            let mut space = TypeSpace::new(Mode::Output, schema, scope);
+            let mut space = TypeSpace::new(Mode::Output, schema, module);
             space.convert_root(&output_name);
             let out_items = std::mem::take(&mut space.items);
             items.extend(out_items);

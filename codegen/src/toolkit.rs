@@ -5,21 +5,21 @@ use quote::{format_ident, quote};
 use toolsmith_catalog::Toolkit;
 
 use crate::docs::{doc_attrs, raw_str};
-use crate::names::Scope;
 use crate::tool;
+use crate::types::Module;
 
 /// Names every toolkit module declares besides its types.
 const RESERVED: &[&str] = &["TOOLKIT", "DEFINITIONS", "SPEC", "visit_tools"];
 
 /// `pub mod <slug> { … }` for one toolkit.
 pub(crate) fn generate(toolkit: &Toolkit, module: &str) -> TokenStream {
-    let mut scope = Scope::with_reserved(RESERVED);
+    let mut types_of_module = Module::with_reserved(RESERVED);
     let mut items = Vec::new();
     let mut definitions = Vec::new();
     let mut impls = Vec::new();
     let mut types = Vec::new();
     for (index, t) in toolkit.tools.iter().enumerate() {
-        let generated = tool::generate(toolkit, t, index, &mut scope);
+        let generated = tool::generate(toolkit, t, index, &mut types_of_module);
         items.extend(generated.items);
         definitions.push(generated.definition);
         impls.push(generated.tool_impl);

@@ -26,7 +26,7 @@ pub(crate) enum Mode {
 }
 
 /// A Rust type for a schema.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct Ty {
     pub tokens: TokenStream,
     /// Whether the type implements `Default`.
@@ -67,15 +67,34 @@ enum Name {
     Exact(String),
 }
 
+/// What the tools of one toolkit module share: the names taken, and the types
+/// already generated for named definitions, so that a definition that several tools
+/// use (the importer copies an OpenAPI component into each tool's `$defs`) becomes
+/// one Rust type.
+#[derive(Debug, Default)]
+pub(crate) struct Module {
+    /// Type names taken in the module.
+    pub scope: Scope,
+    /// Definition (with everything it references) → its type.
+    shared: HashMap<String, Ty>,
+}
+
+impl Module {
+    /// A module where `reserved` names are taken.
+    pub(crate) fn with_reserved(reserved: &[&str]) -> Self {
+        Module { scope: Scope::with_reserved(reserved), shared: HashMap::new() }
+    }
+}
+
 /// Converts the schemas of one document (an input or output schema with its `$defs`).
 pub(crate) struct TypeSpace<'a> {
     mode: Mode,
     document: &'a Value,
-    scope: &'a mut Scope,
+    module: &'a mut Module,
     /// Emitted items, parents before children.
     pub items: Vec<TokenStream>,
-    /// `$ref` target → (type name, whether it has Default once converted).
-    refs: HashMap<String, (String, bool)>,
+    /// `$ref` target → its type.
+    refs: HashMap<String, Ty>,
     /// `$ref` targets being converted: a reference back to one of them is a cycle.
     stack: Vec<String>,
 }
@@ -83,14 +102,15 @@ pub(crate) struct TypeSpace<'a> {
 const FIELD_ATTR_OPTIONAL: &str = "::std::option::Option::is_none";
 
 impl<'a> TypeSpace<'a> {
-    pub(crate) fn new(mode: Mode, document: &'a Value, scope: &'a mut Scope) -> Self {
-        TypeSpace { mode, document, scope, items: Vec::new(), refs: HashMap::new(), stack: Vec::new() }
+    pub(crate) fn new(mode: Mode, document: &'a Value, module: &'a mut Module) -> Self {
+        TypeSpace { mode, document, module, items: Vec::new(), refs: HashMap::new(), stack: Vec::new() }
     }
 
     /// Converts the document's root into an item named exactly `name` (already
     /// claimed by the caller).
     pub(crate) fn convert_root(&mut self, name: &str) -> Ty {
-        self.refs.insert(String::new(), (name.to_owned(), true));
+        let ident = format_ident!("{name}");
+        self.refs.insert(String::new(), Ty::plain(quote!(#ident)));
         self.stack.push(String::new());
         let document = self.document;
         // A tool's input is always a struct, even with no properties: it is what
@@ -108,7 +128,7 @@ impl<'a> TypeSpace<'a> {
         match name {
             // A named definition that is not itself a struct or enum still gets its
             // name, as an alias.
-            Name::Exact(exact) if !is_ident(&ty.tokens, &exact) => {
+            Name::Exact(exact) if !is_ident(&ty.tokens, &exact) && !is_option_of(&ty.tokens, &exact) => {
                 let ident = format_ident!("{exact}");
                 let tokens = &ty.tokens;
                 let docs = doc_attrs(description(schema).unwrap_or(""), &format!("The `{exact}` type of the API."));
@@ -197,31 +217,58 @@ impl<'a> TypeSpace<'a> {
     fn reference(&mut self, reference: &str) -> Ty {
         let Some(pointer) = reference.strip_prefix('#') else { return Ty::value() };
         if self.stack.iter().any(|p| p == pointer) {
-            let (name, _) = &self.refs[pointer];
-            let ident = format_ident!("{name}");
+            // A cycle: refer to the type being generated, through a box.
+            let ty = self.refs[pointer].clone();
+            let ident = format_ident!("{}", type_name_of(&ty.tokens));
             return Ty::plain(quote!(#ident)).boxed();
         }
-        if let Some((name, default)) = self.refs.get(pointer) {
-            let ident = format_ident!("{name}");
-            return Ty { tokens: quote!(#ident), default: *default, optional: false };
+        if let Some(ty) = self.refs.get(pointer) {
+            return ty.clone();
         }
         let Some(target) = self.document.pointer(pointer) else { return Ty::value() };
+        let key = self.shared_key(pointer);
+        if let Some(ty) = self.module.shared.get(&key) {
+            self.refs.insert(pointer.to_owned(), ty.clone());
+            return ty.clone();
+        }
         let last = pointer.rsplit('/').next().unwrap_or("Type").replace("~1", "/").replace("~0", "~");
-        let name = self.scope.claim(pascal(&last, "Type"));
-        self.refs.insert(pointer.to_owned(), (name.clone(), true));
+        let name = self.module.scope.claim(pascal(&last, "Type"));
+        let ident = format_ident!("{name}");
+        self.refs.insert(pointer.to_owned(), Ty::plain(quote!(#ident)));
         self.stack.push(pointer.to_owned());
-        let ty = self.convert(target, Name::Exact(name.clone()));
+        let ty = self.convert(target, Name::Exact(name));
         self.stack.pop();
-        self.refs.insert(pointer.to_owned(), (name, ty.default));
-        // Refer by name (the alias or item carries the type).
-        let ident = format_ident!("{}", self.refs[pointer].0);
-        Ty { tokens: quote!(#ident), default: ty.default, optional: ty.optional }
+        self.refs.insert(pointer.to_owned(), ty.clone());
+        self.module.shared.insert(key, ty.clone());
+        ty
+    }
+
+    /// What identifies a definition across the tools of a module: the mode, the
+    /// definition, and every definition it reaches through `$ref`s.
+    fn shared_key(&self, pointer: &str) -> String {
+        let mut seen = vec![pointer.to_owned()];
+        let mut i = 0;
+        while i < seen.len() {
+            if let Some(schema) = self.document.pointer(&seen[i]) {
+                collect_refs(schema, &mut seen);
+            }
+            i += 1;
+        }
+        seen.sort();
+        let mut key = format!("{:?}", self.mode);
+        for p in &seen {
+            key.push('\u{0}');
+            key.push_str(p);
+            key.push('\u{0}');
+            key.push_str(&self.document.pointer(p).map(Value::to_string).unwrap_or_default());
+        }
+        key
     }
 
     fn claim(&mut self, name: Name) -> String {
         match name {
             Name::Exact(exact) => exact,
-            Name::Hint(hint) => self.scope.claim(pascal(&hint, "Type")),
+            Name::Hint(hint) => self.module.scope.claim(pascal(&hint, "Type")),
         }
     }
 
@@ -523,6 +570,39 @@ impl<'a> TypeSpace<'a> {
 
 fn is_ident(tokens: &TokenStream, name: &str) -> bool {
     tokens.to_string() == name
+}
+
+/// Whether the tokens are `Option<name>` (a nullable named item needs no alias).
+fn is_option_of(tokens: &TokenStream, name: &str) -> bool {
+    let ident = format_ident!("{name}");
+    tokens.to_string() == quote!(::std::option::Option<#ident>).to_string()
+}
+
+/// The type name inside `Option<…>`, or the tokens themselves.
+fn type_name_of(tokens: &TokenStream) -> String {
+    let text = tokens.to_string().replace(' ', "");
+    text.strip_prefix("::std::option::Option<").and_then(|t| t.strip_suffix('>')).unwrap_or(&text).to_owned()
+}
+
+/// Adds the internal `$ref` targets under `schema` to `seen` (once each).
+fn collect_refs(schema: &Value, seen: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            for (key, value) in map {
+                if key == "$ref" {
+                    if let Some(p) = value.as_str().and_then(|r| r.strip_prefix('#')) {
+                        if !seen.iter().any(|s| s == p) {
+                            seen.push(p.to_owned());
+                        }
+                    }
+                } else {
+                    collect_refs(value, seen);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, seen)),
+        _ => {}
+    }
 }
 
 fn hint_of(name: &Name) -> &str {

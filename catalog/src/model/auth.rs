@@ -42,14 +42,13 @@ impl AuthScheme {
     /// The fields a user supplies when connecting, with the scheme's implied ones
     /// (`api_key`, `token`, `username`/`password`) when none are declared.
     pub fn connection_fields(&self) -> Vec<ConnectionField> {
-        let (declared, implied): (&[ConnectionField], &[(&str, &str, bool)]) = match self {
-            AuthScheme::Oauth2(a) => (&a.fields, &[]),
-            AuthScheme::ApiKey(a) => (&a.fields, &[("api_key", "API key", true)]),
-            AuthScheme::Bearer(a) => (&a.fields, &[("token", "Token", true)]),
-            AuthScheme::Basic(a) => (&a.fields, &[("username", "Username", false), ("password", "Password", true)]),
-            AuthScheme::None(a) => (&a.fields, &[]),
+        let implied: &[(&str, &str, bool)] = match self {
+            AuthScheme::Oauth2(_) | AuthScheme::None(_) => &[],
+            AuthScheme::ApiKey(_) => &[("api_key", "API key", true)],
+            AuthScheme::Bearer(_) => &[("token", "Token", true)],
+            AuthScheme::Basic(_) => &[("username", "Username", false), ("password", "Password", true)],
         };
-        let mut fields = declared.to_vec();
+        let mut fields = self.declared_fields().clone();
         for (name, title, secret) in implied {
             if !fields.iter().any(|f| f.name == *name) {
                 fields.push(ConnectionField::implied(name, title, *secret));
@@ -69,6 +68,28 @@ impl AuthScheme {
         match self {
             AuthScheme::Oauth2(a) => a.base_url.as_deref().unwrap_or(toolkit_base),
             _ => toolkit_base,
+        }
+    }
+
+    /// The connection fields the spec declares (without the implied ones).
+    pub fn declared_fields(&self) -> &Vec<ConnectionField> {
+        match self {
+            AuthScheme::Oauth2(a) => &a.fields,
+            AuthScheme::ApiKey(a) => &a.fields,
+            AuthScheme::Bearer(a) => &a.fields,
+            AuthScheme::Basic(a) => &a.fields,
+            AuthScheme::None(a) => &a.fields,
+        }
+    }
+
+    /// The declared connection fields, to change them.
+    pub fn declared_fields_mut(&mut self) -> &mut Vec<ConnectionField> {
+        match self {
+            AuthScheme::Oauth2(a) => &mut a.fields,
+            AuthScheme::ApiKey(a) => &mut a.fields,
+            AuthScheme::Bearer(a) => &mut a.fields,
+            AuthScheme::Basic(a) => &mut a.fields,
+            AuthScheme::None(a) => &mut a.fields,
         }
     }
 

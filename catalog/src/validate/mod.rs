@@ -2,7 +2,7 @@
 //!
 //! Each check pushes [`Diagnostic`]s; nothing stops at the first problem.
 
-mod schema;
+pub(crate) mod schema;
 mod tool;
 mod toolkit;
 mod trigger;

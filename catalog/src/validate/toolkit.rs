@@ -100,13 +100,7 @@ fn check_scheme(scheme: &AuthScheme, at: &NodeRef, out: &mut Vec<Diagnostic>) {
     let fields = scheme.connection_fields();
     let names: HashSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     let mut seen = HashSet::new();
-    let declared = match scheme {
-        AuthScheme::Oauth2(a) => &a.fields,
-        AuthScheme::ApiKey(a) => &a.fields,
-        AuthScheme::Bearer(a) => &a.fields,
-        AuthScheme::Basic(a) => &a.fields,
-        AuthScheme::None(a) => &a.fields,
-    };
+    let declared = scheme.declared_fields();
     for (i, field) in declared.iter().enumerate() {
         let node = at.child("fields").child(i);
         if !seen.insert(field.name.as_str()) {

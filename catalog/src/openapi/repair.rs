@@ -1,0 +1,81 @@
+//! The last step of an import: validate the toolkit as `toolsmith validate` would,
+//! and leave out (with a warning naming the operation) any tool that still has an
+//! error, so an import always yields a spec that validates and generates.
+
+use crate::{validate, Loaded, Severity, Toolkit};
+
+use super::ImportWarning;
+
+/// Drops the tools (and auth schemes) with validation errors; `pointers[i]` is
+/// where `toolkit.tools[i]` came from in the source document.
+pub(crate) fn repair(mut toolkit: Toolkit, mut pointers: Vec<String>, warnings: &mut Vec<ImportWarning>) -> Toolkit {
+    for _ in 0..3 {
+        // Pretty: one line per value keeps location lookups cheap (columns are counted per line).
+        let text = serde_json::to_string_pretty(&toolkit).unwrap_or_default();
+        let mut loaded = Loaded::from_str("imported.json", &text);
+        let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+        diagnostics.extend(validate(&loaded));
+        let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.severity() == Severity::Error).collect();
+        let (Some(source), false) = (loaded.sources.first(), errors.is_empty()) else { return toolkit };
+        let file = &source.header.file;
+        let tool_starts: Vec<usize> =
+            (0..toolkit.tools.len()).map(|i| file.locate(&format!("/tools/{i}")).offset).collect();
+        let auth_starts: Vec<usize> =
+            (0..toolkit.auth.len()).map(|i| file.locate(&format!("/auth/{i}")).offset).collect();
+        let tools_end = tool_starts.last().map_or(0, |_| file.locate("/triggers").offset.max(text.len()));
+        let mut drop_tools = vec![false; toolkit.tools.len()];
+        let mut drop_auth = vec![false; toolkit.auth.len()];
+        for error in &errors {
+            let offset = error.location.map_or(0, |l| l.offset);
+            let owner = |starts: &[usize]| starts.iter().rposition(|&s| s <= offset);
+            match owner(&tool_starts) {
+                Some(i) if offset < tools_end && offset >= tool_starts[0] => {
+                    if !drop_tools[i] {
+                        warnings.push(ImportWarning {
+                            pointer: pointers[i].clone(),
+                            message: format!("operation left out: {} {}", error.code, error.message),
+                        });
+                    }
+                    drop_tools[i] = true;
+                }
+                _ => match owner(&auth_starts) {
+                    Some(i)
+                        if auth_starts.first().is_some_and(|&s| offset >= s)
+                            && tool_starts.first().is_none_or(|&t| offset < t) =>
+                    {
+                        if !drop_auth[i] {
+                            warnings.push(ImportWarning {
+                                pointer: "/components/securitySchemes".into(),
+                                message: format!(
+                                    "auth scheme `{}` left out: {} {}",
+                                    toolkit.auth[i].name(),
+                                    error.code,
+                                    error.message
+                                ),
+                            });
+                        }
+                        drop_auth[i] = true;
+                    }
+                    _ => warnings.push(ImportWarning {
+                        pointer: String::new(),
+                        message: format!("the imported toolkit has an error: {} {}", error.code, error.message),
+                    }),
+                },
+            }
+        }
+        if !drop_tools.contains(&true) && !drop_auth.contains(&true) {
+            return toolkit;
+        }
+        let mut keep = drop_tools.iter().map(|d| !d);
+        let tools = std::mem::take(&mut toolkit.tools);
+        let kept: Vec<(crate::Tool, String)> =
+            tools.into_iter().zip(pointers).filter(|_| keep.next().unwrap_or(true)).collect();
+        (toolkit.tools, pointers) = kept.into_iter().unzip();
+        let mut keep = drop_auth.iter().map(|d| !d);
+        toolkit.auth.retain(|_| keep.next().unwrap_or(true));
+        if toolkit.auth.is_empty() {
+            toolkit.auth.push(crate::AuthScheme::None(Default::default()));
+        }
+    }
+    toolkit
+}

@@ -1,0 +1,478 @@
+//! OpenAPI schemas → JSON Schema 2020-12 that the validator accepts.
+//!
+//! OpenAPI 3.0 and Swagger schemas are dialects: `nullable`, boolean
+//! `exclusiveMinimum`, `example`, `x-…` extensions, `type: file`. Referenced
+//! components become the tool's `$defs` (cycles stay references; the generator
+//! boxes them). What cannot be expressed becomes a permissive schema, with a
+//! warning naming the JSON pointer.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value};
+
+use super::text;
+use super::ImportWarning;
+
+/// Which side of an operation a schema describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// Request: `readOnly` properties are left out.
+    Request,
+    /// Response: `writeOnly` properties are left out.
+    Response,
+}
+
+/// Deepest nesting followed inline; deeper schemas accept any value.
+const MAX_DEPTH: usize = 48;
+
+/// Converts the schemas of one tool side, collecting referenced components.
+pub(crate) struct Normalizer<'a> {
+    document: &'a Value,
+    side: Side,
+    /// `$defs` of the tool, by name, in first-use order.
+    pub defs: Map<String, Value>,
+    /// Source pointer → def name.
+    names: HashMap<String, String>,
+    /// What was changed or dropped.
+    pub warnings: Vec<ImportWarning>,
+}
+
+impl<'a> Normalizer<'a> {
+    pub(crate) fn new(document: &'a Value, side: Side) -> Self {
+        Normalizer { document, side, defs: Map::new(), names: HashMap::new(), warnings: Vec::new() }
+    }
+
+    fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(ImportWarning { pointer: pointer.to_owned(), message: message.into() });
+    }
+
+    /// Follows `$ref`s (internal only) to the schema they name.
+    pub(crate) fn resolve<'v>(&self, schema: &'v Value) -> &'v Value
+    where
+        'a: 'v,
+    {
+        let mut current = schema;
+        for _ in 0..16 {
+            match current.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+                Some(pointer) => match self.document.pointer(&unescape_uri(pointer)) {
+                    Some(target) => current = target,
+                    None => return current,
+                },
+                None => return current,
+            }
+        }
+        current
+    }
+
+    /// The normalized form of `schema`, found at `pointer` in the document.
+    pub(crate) fn normalize(&mut self, schema: &Value, pointer: &str) -> Value {
+        self.convert(schema, pointer, 0)
+    }
+
+    fn convert(&mut self, schema: &Value, pointer: &str, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            self.warn(pointer, "schema nested too deeply; accepting any value below this point");
+            return json!({});
+        }
+        let map = match schema {
+            Value::Bool(b) => return Value::Bool(*b),
+            Value::Object(map) => map,
+            _ => {
+                self.warn(pointer, "a schema must be an object; accepting any value");
+                return json!({});
+            }
+        };
+        if let Some(reference) = map.get("$ref") {
+            return self.reference(reference, map, pointer);
+        }
+        let mut out = Map::new();
+        let nullable = map.get("nullable").and_then(Value::as_bool) == Some(true);
+        for (key, value) in map {
+            let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+            match key.as_str() {
+                "properties" | "patternProperties" | "$defs" | "dependentSchemas" => {
+                    let Value::Object(children) = value else { continue };
+                    let mut converted = Map::new();
+                    for (name, sub) in children {
+                        if key == "properties" && self.skipped_for_side(sub) {
+                            continue;
+                        }
+                        let sub_pointer = format!("{here}/{}", name.replace('~', "~0").replace('/', "~1"));
+                        converted.insert(name.clone(), self.convert(sub, &sub_pointer, depth + 1));
+                    }
+                    out.insert(key.clone(), Value::Object(converted));
+                }
+                "items" if value.is_array() => {
+                    // Draft 4 tuples.
+                    let items = value.as_array().into_iter().flatten().enumerate();
+                    let items: Vec<Value> =
+                        items.map(|(i, s)| self.convert(s, &format!("{here}/{i}"), depth + 1)).collect();
+                    out.insert("prefixItems".into(), Value::Array(items));
+                }
+                "items"
+                | "additionalProperties"
+                | "not"
+                | "if"
+                | "then"
+                | "else"
+                | "contains"
+                | "propertyNames"
+                | "unevaluatedItems"
+                | "unevaluatedProperties"
+                | "contentSchema"
+                    if value.is_object() || value.is_boolean() =>
+                {
+                    out.insert(key.clone(), self.convert(value, &here, depth + 1));
+                }
+                "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
+                    let Value::Array(branches) = value else { continue };
+                    let converted: Vec<Value> = branches
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| self.convert(s, &format!("{here}/{i}"), depth + 1))
+                        .collect();
+                    if !converted.is_empty() {
+                        out.insert(key.clone(), Value::Array(converted));
+                    }
+                }
+                "type" => {
+                    if let Some(ty) = self.convert_type(value, &mut out, &here) {
+                        out.insert("type".into(), ty);
+                    }
+                }
+                "enum" => match value {
+                    Value::Array(values)
+                        if !values.is_empty() && values.iter().all(|v| !v.is_object() && !v.is_array()) =>
+                    {
+                        let mut values = values.clone();
+                        dedupe(&mut values);
+                        out.insert("enum".into(), Value::Array(values));
+                    }
+                    _ => self.warn(&here, "`enum` is empty or holds objects; the allowed values are not enforced"),
+                },
+                "required" => {
+                    if let Value::Array(names) = value {
+                        let names: Vec<Value> = names.iter().filter(|n| n.is_string()).cloned().collect();
+                        if !names.is_empty() {
+                            out.insert("required".into(), Value::Array(names));
+                        }
+                    }
+                }
+                "exclusiveMinimum" | "exclusiveMaximum" => match value {
+                    Value::Number(_) => {
+                        out.insert(key.clone(), value.clone());
+                    }
+                    Value::Bool(true) => {
+                        let bound = if key == "exclusiveMinimum" { "minimum" } else { "maximum" };
+                        if let Some(limit) = map.get(bound).filter(|v| v.is_number()) {
+                            out.insert(key.clone(), limit.clone());
+                        }
+                    }
+                    _ => {}
+                },
+                "minimum" | "maximum" => {
+                    let exclusive = if key == "minimum" { "exclusiveMinimum" } else { "exclusiveMaximum" };
+                    if value.is_number() && map.get(exclusive) != Some(&Value::Bool(true)) {
+                        out.insert(key.clone(), value.clone());
+                    }
+                }
+                "pattern" => match value.as_str() {
+                    Some(p) if regex::Regex::new(p).is_ok() => {
+                        out.insert(key.clone(), value.clone());
+                    }
+                    _ => {
+                        self.warn(&here, "`pattern` is not a regular expression this runtime understands; not enforced")
+                    }
+                },
+                "description" => {
+                    if let Some(text) = value.as_str() {
+                        let cleaned = text::clean(text, 400);
+                        if !cleaned.is_empty() {
+                            out.insert(key.clone(), Value::String(cleaned));
+                        }
+                    }
+                }
+                "example" if is_small(value) && !map.contains_key("examples") => {
+                    out.insert("examples".into(), Value::Array(vec![value.clone()]));
+                }
+                "examples" => {
+                    if let Value::Array(values) = value {
+                        let small: Vec<Value> = values.iter().filter(|v| is_small(v)).take(3).cloned().collect();
+                        if !small.is_empty() {
+                            out.insert(key.clone(), Value::Array(small));
+                        }
+                    }
+                }
+                "discriminator" => {
+                    if let Some(property) = value.get("propertyName").filter(|p| p.is_string()) {
+                        out.insert(key.clone(), json!({ "propertyName": property }));
+                    }
+                }
+                "const" | "default" | "format" | "minLength" | "maxLength" | "minItems" | "maxItems"
+                | "uniqueItems" | "minProperties" | "maxProperties" | "multipleOf" | "deprecated" | "readOnly"
+                | "writeOnly" | "contentEncoding" | "contentMediaType" | "dependentRequired" | "minContains"
+                | "maxContains"
+                    if valid_keyword_value(key, value) =>
+                {
+                    out.insert(key.clone(), value.clone());
+                }
+                // Everything else: annotations (`title`, `xml`, `externalDocs`), vendor
+                // extensions (`x-…`) and malformed keywords — noise for an LLM.
+                _ => {}
+            }
+        }
+        if nullable {
+            make_nullable(&mut out);
+        }
+        if let Some(Value::Array(required)) = out.get("required") {
+            // Keep `required` consistent with the properties that remain.
+            if let Some(Value::Object(props)) = out.get("properties") {
+                let kept: Vec<Value> =
+                    required.iter().filter(|r| r.as_str().is_some_and(|n| props.contains_key(n))).cloned().collect();
+                if kept.is_empty() {
+                    out.remove("required");
+                } else {
+                    out.insert("required".into(), Value::Array(kept));
+                }
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// Whether a property is left out on this side (`readOnly` in requests,
+    /// `writeOnly` in responses).
+    fn skipped_for_side(&self, schema: &Value) -> bool {
+        let schema = self.resolve(schema);
+        match self.side {
+            Side::Request => schema.get("readOnly") == Some(&Value::Bool(true)),
+            Side::Response => schema.get("writeOnly") == Some(&Value::Bool(true)),
+        }
+    }
+
+    fn convert_type(&mut self, value: &Value, out: &mut Map<String, Value>, pointer: &str) -> Option<Value> {
+        let one = |t: &str, out: &mut Map<String, Value>| -> Option<&'static str> {
+            match t {
+                "string" => Some("string"),
+                "number" => Some("number"),
+                "integer" => Some("integer"),
+                "boolean" => Some("boolean"),
+                "array" => Some("array"),
+                "object" => Some("object"),
+                "null" => Some("null"),
+                "file" => {
+                    out.insert("format".into(), "binary".into());
+                    Some("string")
+                }
+                "int" | "long" | "int32" | "int64" => Some("integer"),
+                "float" | "double" | "decimal" => Some("number"),
+                "bool" => Some("boolean"),
+                "date" | "date-time" | "datetime" => {
+                    out.entry("format").or_insert_with(|| if t == "date" { "date" } else { "date-time" }.into());
+                    Some("string")
+                }
+                _ => None,
+            }
+        };
+        match value {
+            Value::String(t) => match one(t, out) {
+                Some(t) => Some(Value::String(t.into())),
+                None => {
+                    self.warn(pointer, format!("unknown type `{t}`; accepting any value"));
+                    None
+                }
+            },
+            Value::Array(types) => {
+                let mut kept: Vec<Value> = Vec::new();
+                for t in types.iter().filter_map(Value::as_str) {
+                    if let Some(t) = one(t, out) {
+                        if !kept.iter().any(|k| k == t) {
+                            kept.push(Value::String(t.into()));
+                        }
+                    }
+                }
+                match kept.len() {
+                    0 => None,
+                    1 => kept.pop(),
+                    _ => Some(Value::Array(kept)),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn reference(&mut self, reference: &Value, map: &Map<String, Value>, pointer: &str) -> Value {
+        let Some(target_pointer) = reference.as_str().and_then(|r| r.strip_prefix('#')).map(unescape_uri) else {
+            self.warn(pointer, format!("reference {reference} is not inside the document; accepting any value"));
+            return json!({});
+        };
+        let Some(target) = self.document.pointer(&target_pointer) else {
+            self.warn(pointer, format!("reference {reference} does not resolve; accepting any value"));
+            return json!({});
+        };
+        let name = match self.names.get(&target_pointer) {
+            Some(name) => name.clone(),
+            None => {
+                let name = self.def_name(&target_pointer);
+                self.names.insert(target_pointer.clone(), name.clone());
+                // Reserve the slot first: a cycle back to it finds the name.
+                self.defs.insert(name.clone(), json!({}));
+                let converted = self.convert(target, &target_pointer, 1);
+                self.defs.insert(name.clone(), converted);
+                name
+            }
+        };
+        let mut out = Map::new();
+        out.insert("$ref".into(), Value::String(format!("#/$defs/{name}")));
+        if let Some(text) = map.get("description").and_then(Value::as_str) {
+            let cleaned = text::clean(text, 400);
+            if !cleaned.is_empty() {
+                out.insert("description".into(), Value::String(cleaned));
+            }
+        }
+        if map.get("nullable") == Some(&Value::Bool(true)) {
+            return json!({ "anyOf": [Value::Object(out), { "type": "null" }] });
+        }
+        Value::Object(out)
+    }
+
+    /// A `$defs` name for a component: its last segment, made unique.
+    fn def_name(&self, pointer: &str) -> String {
+        let last = pointer.rsplit('/').next().unwrap_or("Schema").replace("~1", "_").replace("~0", "_");
+        let mut base: String =
+            last.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+        if base.is_empty() {
+            base = "Schema".into();
+        }
+        base.truncate(80);
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.defs.contains_key(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        name
+    }
+}
+
+/// Adds `null` to a schema's accepted values (OpenAPI 3.0 `nullable: true`).
+fn make_nullable(out: &mut Map<String, Value>) {
+    match out.get_mut("type") {
+        Some(Value::String(t)) if t != "null" => {
+            let t = t.clone();
+            out.insert("type".into(), json!([t, "null"]));
+        }
+        Some(Value::Array(types)) if !types.iter().any(|t| t == "null") => types.push("null".into()),
+        _ => {}
+    }
+    if let Some(Value::Array(values)) = out.get_mut("enum") {
+        if !values.contains(&Value::Null) {
+            values.push(Value::Null);
+        }
+    }
+}
+
+fn dedupe(values: &mut Vec<Value>) {
+    let mut seen = Vec::new();
+    values.retain(|v| {
+        if seen.contains(v) {
+            false
+        } else {
+            seen.push(v.clone());
+            true
+        }
+    });
+}
+
+/// Whether an example is small enough to keep (it is context for an LLM, not data).
+fn is_small(value: &Value) -> bool {
+    value.to_string().len() <= 200
+}
+
+/// Whether a keyword's value has the type JSON Schema 2020-12 requires.
+fn valid_keyword_value(key: &str, value: &Value) -> bool {
+    match key {
+        "format" | "contentEncoding" | "contentMediaType" => value.is_string(),
+        "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties" | "maxProperties" | "minContains"
+        | "maxContains" => value.as_u64().is_some(),
+        "multipleOf" => value.as_f64().is_some_and(|v| v > 0.0),
+        "uniqueItems" | "deprecated" | "readOnly" | "writeOnly" => value.is_boolean(),
+        "dependentRequired" => value
+            .as_object()
+            .is_some_and(|m| m.values().all(|v| v.as_array().is_some_and(|a| a.iter().all(Value::is_string)))),
+        _ => true,
+    }
+}
+
+/// Decodes `%xx` escapes of a URI fragment (JSON pointers in `$ref`s may use them).
+pub(crate) fn unescape_uri(pointer: &str) -> String {
+    if !pointer.contains('%') {
+        return pointer.to_owned();
+    }
+    let bytes = pointer.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&pointer[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| pointer.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalize(document: Value, schema: Value) -> (Value, Map<String, Value>, Vec<ImportWarning>) {
+        let mut n = Normalizer::new(&document, Side::Request);
+        let out = n.normalize(&schema, "/x");
+        (out, n.defs, n.warnings)
+    }
+
+    #[test]
+    fn openapi_30_dialect_becomes_2020_12() {
+        let (out, _, warnings) = normalize(
+            json!({}),
+            json!({"type": "integer", "nullable": true, "minimum": 0, "exclusiveMinimum": true, "example": 3,
+                   "x-internal": true, "xml": {"name": "n"}, "enum": [1, 2]}),
+        );
+        assert_eq!(
+            out,
+            json!({"type": ["integer", "null"], "exclusiveMinimum": 0, "examples": [3], "enum": [1, 2, null]})
+        );
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn refs_become_defs_and_cycles_stay_references() {
+        let document = json!({"components": {"schemas": {
+            "Node": {"type": "object", "properties": {"child": {"$ref": "#/components/schemas/Node"}, "id": {"type": "string", "readOnly": true}}}
+        }}});
+        let (out, defs, _) = normalize(document, json!({"$ref": "#/components/schemas/Node"}));
+        assert_eq!(out, json!({"$ref": "#/$defs/Node"}));
+        assert_eq!(defs["Node"], json!({"type": "object", "properties": {"child": {"$ref": "#/$defs/Node"}}}));
+    }
+
+    #[test]
+    fn what_cannot_be_expressed_is_permissive_with_a_warning() {
+        let (out, _, warnings) = normalize(
+            json!({}),
+            json!({"type": "object", "properties": {"a": {"$ref": "#/nope"}, "b": {"type": "fancy"}, "c": {"enum": []}, "d": {"pattern": "(?<=x)y"}}}),
+        );
+        assert_eq!(out, json!({"type": "object", "properties": {"a": {}, "b": {}, "c": {}, "d": {}}}));
+        assert_eq!(warnings.len(), 4, "{warnings:?}");
+        assert!(warnings[0].pointer.starts_with("/x/properties/a"));
+    }
+
+    #[test]
+    fn swagger_style_types_are_mapped() {
+        let (out, _, _) = normalize(json!({}), json!({"type": "file"}));
+        assert_eq!(out, json!({"format": "binary", "type": "string"}));
+    }
+}
