@@ -88,6 +88,7 @@ codes! {
     InvalidUrl = "E026" "invalid-url" Error: "A URL is not absolute http(s).",
     InvalidPattern = "E027" "invalid-pattern" Error: "A regular expression does not compile.",
     NoToolkit = "E028" "no-toolkit" Error: "A folder has YAML files but no `toolkit.yaml`, or a path does not exist.",
+    OpenApiSource = "E029" "openapi-source" Error: "An overlay's OpenAPI document cannot be read or imported, or its selection keeps no operation.",
     DescriptionShort = "W101" "description-short" Warning: "A description too short to help an LLM choose.",
     ParamDescriptionMissing = "W102" "param-description-missing" Warning: "A parameter without a description.",
     ProviderFallback = "W103" "provider-fallback" Warning: "A schema construct some provider's strict mode rejects; a fallback exists.",
@@ -235,6 +236,8 @@ impl miette::Diagnostic for Diagnostic {
     }
 }
 
+/// Reads spans with the file's line index: miette's own reader for `str` scans from
+/// the start of the text for every report, which is quadratic on large specs.
 impl miette::SourceCode for SourceFile {
     fn read_span<'a>(
         &'a self,
@@ -242,14 +245,30 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents = self.text().read_span(span, context_lines_before, context_lines_after)?;
+        let text = self.text();
+        let (offset, len) = (span.offset(), span.len());
+        if offset + len > text.len() {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let first = self.line_index(offset).saturating_sub(context_lines_before);
+        let last = (self.line_index(offset + len.saturating_sub(1)) + context_lines_after)
+            .min(self.line_count().saturating_sub(1));
+        // Like miette's reader for `str`: without context, the data is the span itself
+        // (miette reads the header position that way).
+        let (start, column) = if context_lines_before == 0 {
+            (offset, text[self.line_start(first)..offset].chars().count())
+        } else {
+            (self.line_start(first), 0)
+        };
+        let end = if context_lines_after == 0 { offset + len } else { self.line_start(last + 1).min(text.len()) };
+        let data = text[start..end].trim_end_matches('\n');
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.path().display().to_string(),
-            contents.data(),
-            *contents.span(),
-            contents.line(),
-            contents.column(),
-            contents.line_count(),
+            data.as_bytes(),
+            SourceSpan::new(start.into(), data.len()),
+            first,
+            column,
+            last - first + 1,
         )))
     }
 }

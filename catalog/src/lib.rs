@@ -42,6 +42,7 @@ pub mod openapi;
 
 mod diagnostic;
 mod load;
+mod overlay;
 mod parallel;
 mod report;
 mod schema;

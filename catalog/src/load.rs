@@ -119,9 +119,14 @@ impl Loaded {
         let mut tools = Vec::new();
         let mut triggers = Vec::new();
         let main_file = main.file.clone();
-        let header = self
-            .parse_root(main, &mut tools, &mut triggers)
-            .and_then(|(root, node)| deserialize::<Toolkit>(&Value::Object(root), &node, &mut self.diagnostics));
+        let header = self.parse_root(main, &mut tools, &mut triggers).and_then(|(mut root, node)| {
+            if root.contains_key("openapi") {
+                let imported = crate::overlay::expand(&mut root, &node.file, &mut self.diagnostics);
+                // Imported tools first, then the ones written in YAML.
+                tools.splice(0..0, imported);
+            }
+            deserialize::<Toolkit>(&Value::Object(root), &node, &mut self.diagnostics)
+        });
         for part in parts {
             if let Some((root, node)) = self.parse_root(part, &mut tools, &mut triggers) {
                 deserialize::<ToolkitPart>(&Value::Object(root), &node, &mut self.diagnostics);
@@ -320,7 +325,7 @@ fn syntax_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostic {
 }
 
 /// Items of a `tools:` or `triggers:` list, each with where it stands.
-type Items = Vec<(Value, NodeRef)>;
+pub(crate) type Items = Vec<(Value, NodeRef)>;
 
 /// Takes the list `key` out of a root mapping, one value per item.
 fn take_items(

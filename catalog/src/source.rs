@@ -83,6 +83,21 @@ impl SourceFile {
         self.location(start, len)
     }
 
+    /// The 0-based line holding byte `offset`.
+    pub(crate) fn line_index(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// The byte offset where 0-based `line` starts (the text's end past the last line).
+    pub(crate) fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
+    /// How many lines the text has.
+    pub(crate) fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
     /// Whether a node exists at exactly `pointer`.
     pub fn contains(&self, pointer: &str) -> bool {
         self.nodes.contains_key(pointer)

@@ -94,3 +94,22 @@ fn json_format_is_stable() {
     let (_, diagnostics) = check_paths(&["tests/fixtures/invalid/E010-path-param-undeclared.yaml"]);
     insta::assert_snapshot!(render_json(&diagnostics));
 }
+
+#[test]
+fn an_overlay_imports_selects_and_overrides() {
+    let (loaded, diagnostics) = check_paths(&["tests/fixtures/valid/petstore"]);
+    assert!(!has_errors(&diagnostics), "{}", render_human(&diagnostics, Style::default()));
+    let toolkit = &loaded.toolkits[0];
+    let slugs: Vec<&str> = toolkit.tools.iter().map(|t| t.slug.as_str()).collect();
+    assert_eq!(slugs, ["PETSTORE_LIST_PETS", "PETSTORE_CREATE_PET", "PETSTORE_GET_PET", "PETSTORE_PING"]);
+    assert_eq!(toolkit.base_url, "https://petstore.example.com/v1", "filled in from the document");
+    assert_eq!(toolkit.name, "Petstore");
+    let get = &toolkit.tools[2];
+    assert_eq!(get.name, "Get a pet");
+    assert_eq!(get.http.path, "/pets/{petId}");
+    assert_eq!(get.input.properties["petId"].from.as_ref().map(|f| f.as_str()), Some("PETSTORE_LIST_PETS $[*].id"));
+    assert!(!get.hints.pitfalls.is_empty());
+    // readOnly `id` is not part of the create request.
+    assert!(!toolkit.tools[1].input.properties.contains_key("id"));
+    assert_eq!(toolkit.tools[1].input.required, ["name"]);
+}

@@ -41,12 +41,58 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import every OpenAPI document under a folder (e.g. the APIs.guru corpus that
+    /// `scripts/fetch-corpus.sh` fetches into `.corpus/`) and count the specs and
+    /// operations that pass each stage: import, validate, generate and, with
+    /// `--compile`, `cargo check` of the generated code; with the top failure causes.
+    Import {
+        /// The folder of `*.json` / `*.yaml` documents (searched recursively).
+        dir: PathBuf,
+        /// Run an evenly spread sample of this many specs.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Worker threads, and `cargo check -j`; all cores by default.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Also `cargo check` the generated code (a scratch crate under target/; slow).
+        #[arg(long)]
+        compile: bool,
+        /// Specs per `cargo check`; a failing batch is narrowed down to its failing specs.
+        #[arg(long, default_value_t = 50)]
+        batch_size: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Failure causes listed per stage.
+        #[arg(long, default_value_t = 10)]
+        failures: usize,
+        /// Address-space limit of the worker process, in GiB (0: none); a spec that
+        /// exhausts it is recorded as a crash and the bench goes on.
+        #[arg(long, default_value_t = 8)]
+        max_memory_gb: u64,
+        /// Internal: run as the worker process of the bench.
+        #[arg(long, hide = true)]
+        worker: bool,
+    },
 }
 
 pub fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
         Command::Generate { paths, tools, iterations, compile, json } => {
             crate::bench_generate::run(&paths, tools, iterations, compile, json)
+        }
+        Command::Import { dir, limit, jobs, compile, batch_size, json, failures, max_memory_gb, worker } => {
+            crate::bench_import::run(&crate::bench_import::Options {
+                dir,
+                limit,
+                jobs,
+                compile,
+                batch_size,
+                json,
+                failures,
+                max_memory_gb,
+                worker,
+            })
         }
         Command::Validate { paths, iterations, json } => {
             let (loaded, diagnostics) = check_paths(&paths);

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_generate;
+mod bench_import;
 mod generate;
 mod import;
 mod schema;

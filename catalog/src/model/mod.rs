@@ -5,12 +5,14 @@
 
 mod auth;
 mod names;
+mod overlay;
 mod tool;
 mod toolkit;
 mod trigger;
 
 pub use auth::*;
 pub use names::*;
+pub use overlay::*;
 pub use tool::*;
 pub use toolkit::*;
 pub use trigger::*;

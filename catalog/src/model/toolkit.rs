@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{AuthScheme, Tool, ToolkitSlug, Trigger, Version};
+use super::{AuthScheme, OpenApiSource, Tool, ToolkitSlug, Trigger, Version};
 
 /// A toolkit spec, as written in `catalog/toolkits/<slug>/toolkit.yaml`.
 ///
@@ -57,6 +57,10 @@ pub struct Toolkit {
     pub pagination: Option<Pagination>,
     /// The ways a user can authenticate, most preferred first.
     pub auth: Vec<AuthScheme>,
+    /// The OpenAPI document the toolkit's tools are imported from, with the
+    /// selection and changes to apply (see [`OpenApiSource`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openapi: Option<OpenApiSource>,
     /// The toolkit's tools. More can live in other `*.yaml` files of the same folder.
     #[serde(default)]
     pub tools: Vec<Tool>,

@@ -108,6 +108,7 @@ pub(crate) fn import(document: &Document, options: &ImportOptions) -> Result<Imp
         retry: None,
         pagination: None,
         auth,
+        openapi: None,
         tools,
         triggers: Vec::new(),
     };
@@ -457,7 +458,11 @@ impl OperationBuilder<'_> {
             format!("{}. {details}", summary.trim_end_matches('.'))
         };
         if text.chars().count() < MIN_DESCRIPTION {
-            let call = format!("Calls {} {}.", self.method.as_str(), self.path);
+            let id = self.operation.get("operationId").and_then(Value::as_str);
+            let call = match id {
+                Some(id) => format!("Calls {} {} (operation `{id}` of the API).", self.method.as_str(), self.path),
+                None => format!("Calls {} {} of the API.", self.method.as_str(), self.path),
+            };
             text = if text.is_empty() { call } else { format!("{}. {call}", text.trim_end_matches('.')) };
         }
         text

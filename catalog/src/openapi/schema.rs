@@ -25,6 +25,11 @@ pub(crate) enum Side {
 /// Deepest nesting followed inline; deeper schemas accept any value.
 const MAX_DEPTH: usize = 48;
 
+/// How many references deep a response schema is expanded. Response schemas type
+/// a tool's output and document it; APIs like Stripe reach hundreds of components
+/// from every response (expandable fields), which would copy them into every tool.
+const MAX_RESPONSE_REF_DEPTH: usize = 2;
+
 /// Converts the schemas of one tool side, collecting referenced components.
 pub(crate) struct Normalizer<'a> {
     document: &'a Value,
@@ -35,11 +40,13 @@ pub(crate) struct Normalizer<'a> {
     names: HashMap<String, String>,
     /// What was changed or dropped.
     pub warnings: Vec<ImportWarning>,
+    /// References being expanded (for the response depth bound).
+    ref_depth: usize,
 }
 
 impl<'a> Normalizer<'a> {
     pub(crate) fn new(document: &'a Value, side: Side) -> Self {
-        Normalizer { document, side, defs: Map::new(), names: HashMap::new(), warnings: Vec::new() }
+        Normalizer { document, side, defs: Map::new(), names: HashMap::new(), warnings: Vec::new(), ref_depth: 0 }
     }
 
     fn warn(&mut self, pointer: &str, message: impl Into<String>) {
@@ -311,12 +318,24 @@ impl<'a> Normalizer<'a> {
         };
         let name = match self.names.get(&target_pointer) {
             Some(name) => name.clone(),
+            None if self.side == Side::Response && self.ref_depth >= MAX_RESPONSE_REF_DEPTH => {
+                // Not expanded: say what it is.
+                let component = target_pointer.rsplit('/').next().unwrap_or("object");
+                let mut shallow = Map::new();
+                if let Some(ty) = target.get("type").filter(|t| t.is_string()) {
+                    shallow.insert("type".into(), ty.clone());
+                }
+                shallow.insert("description".into(), Value::String(format!("A `{component}` (not expanded here).")));
+                return Value::Object(shallow);
+            }
             None => {
                 let name = self.def_name(&target_pointer);
                 self.names.insert(target_pointer.clone(), name.clone());
                 // Reserve the slot first: a cycle back to it finds the name.
                 self.defs.insert(name.clone(), json!({}));
+                self.ref_depth += 1;
                 let converted = self.convert(target, &target_pointer, 1);
+                self.ref_depth -= 1;
                 self.defs.insert(name.clone(), converted);
                 name
             }
