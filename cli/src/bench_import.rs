@@ -238,12 +238,13 @@ fn worker(options: &Options, specs: &[Spec], jobs: usize) -> miette::Result<Exit
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(indices.len()) {
             // Deeply nested schemas recurse deeply.
-            let spawned = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(scope, || loop {
-                let Some(&i) = indices.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-                emit(json!({ "spec": i }));
-                run_one(&specs[i], scratch.as_ref(), |outcome, done| {
-                    emit(json!({ "spec": i, "outcome": outcome, "done": done }));
-                });
+            let spawned = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(scope, || {
+                while let Some(&i) = indices.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    emit(json!({ "spec": i }));
+                    run_one(&specs[i], scratch.as_ref(), |outcome, done| {
+                        emit(json!({ "spec": i, "outcome": outcome, "done": done }));
+                    });
+                }
             });
             if let Err(e) = spawned {
                 eprintln!("cannot start a worker thread: {e}");
@@ -337,7 +338,11 @@ fn run_worker(
     use std::io::{BufRead, BufReader, Write};
     use std::process::Stdio;
 
-    let exe = std::env::current_exe().into_diagnostic()?;
+    // This very binary, even when a rebuild has replaced the file since it started.
+    let exe = match PathBuf::from(format!("/proc/{}/exe", std::process::id())) {
+        proc if proc.exists() => proc,
+        _ => std::env::current_exe().into_diagnostic()?,
+    };
     let mut args: Vec<String> = vec![
         "bench".into(),
         "import".into(),
@@ -1039,7 +1044,7 @@ fn report(
 
     let mut slowest: Vec<(usize, Duration)> =
         outcomes.iter().enumerate().map(|(i, o)| (i, o.times.iter().sum())).collect();
-    slowest.sort_by(|a, b| b.1.cmp(&a.1));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.1));
     let slowest: Vec<Value> = slowest
         .iter()
         .take(5)

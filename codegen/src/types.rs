@@ -171,6 +171,11 @@ impl<'a> TypeSpace<'a> {
         }
         for key in ["anyOf", "oneOf"] {
             if let Some(Value::Array(branches)) = map.get(key) {
+                // `properties` plus branches that only add constraints (`required: [a]`
+                // or `required: [b]`): an object; the branches are constraints.
+                if map.contains_key("properties") && branches.iter().all(constraint_only) {
+                    continue;
+                }
                 let non_null: Vec<&Value> = branches.iter().filter(|b| !is_null_schema(b)).collect();
                 let nullable = non_null.len() < branches.len();
                 let ty = match non_null.as_slice() {
@@ -352,6 +357,18 @@ impl<'a> TypeSpace<'a> {
         }
         let deny = (self.mode == Mode::Input && matches!(additional, Some(Value::Bool(false))))
             .then(|| quote!(#[serde(deny_unknown_fields)]));
+        // Constraint-only `oneOf`/`anyOf` branches stay in the derived schema.
+        let combinators: Vec<TokenStream> = ["oneOf", "anyOf"]
+            .into_iter()
+            .filter(|_| self.mode == Mode::Input)
+            .filter_map(|k| {
+                map.get(k).and_then(Value::as_array).filter(|b| b.iter().all(constraint_only)).map(|b| (k, b))
+            })
+            .map(|(k, b)| {
+                let v = json_tokens(&Value::Array(b.clone()));
+                quote!(#[schemars(extend(#k = #v))])
+            })
+            .collect();
         let default = all_default.then(|| quote!(::std::default::Default,));
         let derives = self.derives(default);
         // schemars counts an `Option` field as optional; say which are required.
@@ -365,6 +382,7 @@ impl<'a> TypeSpace<'a> {
             #derives
             #deny
             #required_attr
+            #(#combinators)*
             pub struct #ident { #(#field_tokens)* }
         };
         Ty { tokens: quote!(#ident), default: all_default, optional: false }
@@ -653,6 +671,14 @@ fn variant_label(branch: &Value) -> String {
         _ => "Value",
     }
     .to_owned()
+}
+
+/// Whether a union branch only constrains (no type, properties, reference or
+/// nested union): `{ "required": ["a"] }`.
+fn constraint_only(branch: &Value) -> bool {
+    branch.as_object().is_some_and(|m| {
+        m.keys().all(|k| matches!(k.as_str(), "required" | "description" | "not" | "minProperties" | "maxProperties"))
+    })
 }
 
 /// Keywords that constrain values beyond what a Rust type says. They are copied to
