@@ -91,6 +91,8 @@ struct Outcome {
     dropped: Vec<(String, String)>,
     /// The import warnings, normalized.
     warnings: Vec<String>,
+    /// Bytes of generated Rust code.
+    code_bytes: usize,
 }
 
 pub fn run(options: &Options) -> miette::Result<ExitCode> {
@@ -104,7 +106,7 @@ pub fn run(options: &Options) -> miette::Result<ExitCode> {
     if options.worker {
         return worker(options, &specs, jobs);
     }
-    let scratch = if options.compile { Some(Scratch::create()?) } else { None };
+    let scratch = if options.compile { Some(Scratch::create(options.max_memory_gb)?) } else { None };
 
     let bar = progress(specs.len() as u64, "specs");
     let outcomes = supervise(options, &specs, jobs, &bar)?;
@@ -116,7 +118,8 @@ pub fn run(options: &Options) -> miette::Result<ExitCode> {
     if let Some(scratch) = &scratch {
         let ready: Vec<usize> = (0..specs.len()).filter(|&i| outcomes[i].passed > GENERATE).collect();
         let compile_start = Instant::now();
-        let result = scratch.compile(&specs, &ready, options.batch_size.max(1), jobs)?;
+        let sizes: Vec<usize> = outcomes.iter().map(|o| o.code_bytes).collect();
+        let result = scratch.compile(&specs, &ready, &sizes, options.batch_size.max(1), jobs)?;
         for (i, failure) in &result.failures {
             outcomes[*i].causes = vec![normalize(failure)];
             outcomes[*i].message = failure.clone();
@@ -126,7 +129,15 @@ pub fn run(options: &Options) -> miette::Result<ExitCode> {
                 outcomes[i].passed = COMPILE + 1;
             }
         }
-        compile_report = Some((compile_start.elapsed(), result.checks, result.warm_up, scratch.dir.clone()));
+        compile_report = Some(json!({
+            "wall_s": compile_start.elapsed().as_secs_f64(),
+            "warm_up_s": result.warm_up.as_secs_f64(),
+            "batches": result.batches,
+            "cargo_checks": result.checks,
+            "batch_size": options.batch_size,
+            "batch_bytes": BATCH_BYTES,
+            "crate": scratch.dir.display().to_string(),
+        }));
     }
 
     let report = report(options, jobs, &specs, &outcomes, parallel_wall, compile_report, start.elapsed());
@@ -356,20 +367,7 @@ fn run_worker(
     if options.compile {
         args.push("--compile".into());
     }
-    let mut command = if cfg!(unix) && options.max_memory_gb > 0 {
-        // `ulimit -v`: past the limit an allocation fails and the worker aborts,
-        // instead of the machine's OOM killer picking some process.
-        let mut c = Command::new("/bin/sh");
-        c.arg("-c")
-            .arg("ulimit -v \"$1\" 2>/dev/null; shift; exec \"$@\"")
-            .arg("sh")
-            .arg((options.max_memory_gb << 20).to_string())
-            .arg(&exe);
-        c
-    } else {
-        Command::new(&exe)
-    };
-    let mut child = command
+    let mut child = limited(&exe, options.max_memory_gb)
         .args(&args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -423,6 +421,23 @@ fn run_worker(
     let status = child.wait().into_diagnostic()?;
     let stderr = stderr.join().unwrap_or_default();
     Ok(WorkerRun { started, finished, status, stderr })
+}
+
+/// A command for `program` whose address space is limited to `gib` GiB (0: no limit;
+/// Unix only): past the limit an allocation fails and the process aborts, instead of
+/// the machine's OOM killer picking some process.
+fn limited(program: &Path, gib: u64) -> Command {
+    if cfg!(unix) && gib > 0 {
+        let mut c = Command::new("/bin/sh");
+        c.arg("-c")
+            .arg("ulimit -v \"$1\" 2>/dev/null; shift; exec \"$@\"")
+            .arg("sh")
+            .arg((gib << 20).to_string())
+            .arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
 }
 
 /// Without a terminal (a log, CI): a line every 30 s instead of the bar.
@@ -573,6 +588,7 @@ fn stages(spec: &Spec, scratch: Option<&Scratch>, emit: &impl Fn(&Outcome, bool)
         }
     };
     out.passed = COMPILE;
+    out.code_bytes = code.len();
     if let Some(scratch) = scratch {
         if let Err(e) = std::fs::write(scratch.module_file(&spec.slug), code) {
             fail(&mut out, format!("cannot write the generated code: {e}"));
@@ -728,7 +744,13 @@ fn normalize(message: &str) -> String {
 /// The scratch crate the compile stage checks: `target/bench-import/`.
 struct Scratch {
     dir: PathBuf,
+    /// Address-space limit of `cargo check` (and so of rustc), in GiB.
+    max_memory_gb: u64,
 }
+
+/// Most bytes of generated code checked in one batch: rustc needs some 250 bytes of
+/// memory per byte of it, and the largest specs generate tens of megabytes.
+const BATCH_BYTES: usize = 4 << 20;
 
 /// What the compile stage found.
 struct Compiled {
@@ -738,11 +760,13 @@ struct Compiled {
     checks: usize,
     /// Time of the first, empty check (compiles the dependencies).
     warm_up: Duration,
+    /// Batches (before narrowing down).
+    batches: usize,
 }
 
 impl Scratch {
     /// Creates the crate, without modules (those of an earlier run are removed).
-    fn create() -> miette::Result<Scratch> {
+    fn create(max_memory_gb: u64) -> miette::Result<Scratch> {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let dir = Scratch::open().dir;
         let src = dir.join("src");
@@ -764,12 +788,12 @@ impl Scratch {
         if !dir.join("Cargo.lock").exists() {
             let _ = std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock"));
         }
-        Ok(Scratch { dir })
+        Ok(Scratch { dir, max_memory_gb })
     }
 
     /// The crate made by [`Scratch::create`] (in the worker process).
     fn open() -> Scratch {
-        Scratch { dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-import") }
+        Scratch { dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-import"), max_memory_gb: 0 }
     }
 
     fn module(slug: &str) -> String {
@@ -781,11 +805,18 @@ impl Scratch {
     }
 
     /// Checks the code of `ready` specs in batches; a failing batch is narrowed down.
-    fn compile(&self, specs: &[Spec], ready: &[usize], batch_size: usize, jobs: usize) -> miette::Result<Compiled> {
+    fn compile(
+        &self,
+        specs: &[Spec],
+        ready: &[usize],
+        sizes: &[usize],
+        batch_size: usize,
+        jobs: usize,
+    ) -> miette::Result<Compiled> {
         let bar = progress(ready.len() as u64, "specs compiled");
         bar.set_message("compiling the dependencies");
         let start = Instant::now();
-        let mut compiled = Compiled { failures: HashMap::new(), checks: 0, warm_up: Duration::ZERO };
+        let mut compiled = Compiled { failures: HashMap::new(), checks: 0, warm_up: Duration::ZERO, batches: 0 };
         if let Err(errors) = self.check(specs, &[], jobs, &mut compiled.checks) {
             bar.finish_and_clear();
             return Err(miette!(
@@ -795,54 +826,41 @@ impl Scratch {
             ));
         }
         compiled.warm_up = start.elapsed();
-        for batch in ready.chunks(batch_size) {
-            bar.set_message(format!("batch of {} from {}", batch.len(), specs[batch[0]].name));
-            self.narrow(specs, batch, jobs, &mut compiled, &bar);
-        }
-        bar.finish_and_clear();
-        Ok(compiled)
-    }
-
-    /// Checks `set`; when it fails, the specs whose files the errors name fail, and the
-    /// rest is checked again — split in halves when no error names a file.
-    fn narrow(&self, specs: &[Spec], set: &[usize], jobs: usize, compiled: &mut Compiled, bar: &ProgressBar) {
-        if set.is_empty() {
-            return;
-        }
-        let errors = match self.check(specs, set, jobs, &mut compiled.checks) {
-            Ok(()) => {
-                bar.inc(set.len() as u64);
-                return;
-            }
-            Err(errors) => errors,
-        };
-        let first_error = |errors: &[String]| {
-            errors.first().cloned().unwrap_or_else(|| "cargo check failed without an error line".to_owned())
-        };
-        if set.len() == 1 {
-            compiled.failures.insert(set[0], strip_position(&first_error(&errors)));
-            bar.inc(1);
-            return;
-        }
-        let mut named = HashMap::new();
-        for line in &errors {
-            for &i in set {
-                let file = format!("src/{}.rs:", Scratch::module(&specs[i].slug));
-                if line.starts_with(&file) {
-                    named.entry(i).or_insert_with(|| strip_position(line));
+        // Batches of `batch_size` specs, or fewer when their code is large.
+        let mut batches: Vec<Vec<usize>> = Vec::new();
+        let mut bytes = 0;
+        for &i in ready {
+            match batches.last_mut() {
+                Some(batch) if batch.len() < batch_size && bytes + sizes[i] <= BATCH_BYTES => {
+                    batch.push(i);
+                    bytes += sizes[i];
+                }
+                _ => {
+                    batches.push(vec![i]);
+                    bytes = sizes[i];
                 }
             }
         }
-        if named.is_empty() {
-            let (left, right) = set.split_at(set.len() / 2);
-            self.narrow(specs, left, jobs, compiled, bar);
-            self.narrow(specs, right, jobs, compiled, bar);
-            return;
+        for (n, batch) in batches.iter().enumerate() {
+            bar.set_message(format!("batch of {} from {}", batch.len(), specs[batch[0]].name));
+            let mut check = |set: &[usize]| self.check(specs, set, jobs, &mut compiled.checks);
+            let file_of = |i: usize| format!("src/{}.rs:", Scratch::module(&specs[i].slug));
+            narrow(batch, &mut check, &file_of, &mut compiled.failures, &|n| bar.inc(n));
+            if bar.is_hidden() {
+                eprintln!(
+                    "bench import: compiled batch {}/{} ({} specs from {}) after {:.0} s; {} specs failed so far",
+                    n + 1,
+                    batches.len(),
+                    batch.len(),
+                    specs[batch[0]].name,
+                    start.elapsed().as_secs_f64(),
+                    compiled.failures.len()
+                );
+            }
         }
-        bar.inc(named.len() as u64);
-        let rest: Vec<usize> = set.iter().copied().filter(|i| !named.contains_key(i)).collect();
-        compiled.failures.extend(named);
-        self.narrow(specs, &rest, jobs, compiled, bar);
+        compiled.batches = batches.len();
+        bar.finish_and_clear();
+        Ok(compiled)
     }
 
     /// `cargo check` of the crate with the modules of `set`; the error lines on failure.
@@ -853,7 +871,7 @@ impl Scratch {
         }
         std::fs::write(self.dir.join("src/lib.rs"), lib).map_err(|e| vec![format!("cannot write lib.rs: {e}")])?;
         *checks += 1;
-        let output = Command::new(env!("CARGO"))
+        let output = limited(Path::new(env!("CARGO")), self.max_memory_gb)
             .args(["check", "-q", "--message-format", "short", &format!("-j{jobs}")])
             .env("CARGO_TERM_COLOR", "never")
             .current_dir(&self.dir)
@@ -863,6 +881,9 @@ impl Scratch {
             return Ok(());
         }
         let stderr = String::from_utf8_lossy(&output.stderr);
+        if let Some(oom) = stderr.lines().find(|l| l.starts_with("memory allocation of")) {
+            return Err(vec![format!("rustc: {oom}; the limit is {} GiB", self.max_memory_gb)]);
+        }
         let errors: Vec<String> = stderr
             .lines()
             .filter(|l| {
@@ -873,6 +894,52 @@ impl Scratch {
             .collect();
         Err(if errors.is_empty() { stderr.lines().take(5).map(str::to_owned).collect() } else { errors })
     }
+}
+
+/// Checks `set`; when it fails, the specs whose files (`file_of`) the error lines name
+/// fail with their first error, and the rest is checked again — split in halves when
+/// no error names a file. `done` counts the specs settled.
+fn narrow(
+    set: &[usize],
+    check: &mut impl FnMut(&[usize]) -> Result<(), Vec<String>>,
+    file_of: &impl Fn(usize) -> String,
+    failures: &mut HashMap<usize, String>,
+    done: &impl Fn(u64),
+) {
+    if set.is_empty() {
+        return;
+    }
+    let errors = match check(set) {
+        Ok(()) => {
+            done(set.len() as u64);
+            return;
+        }
+        Err(errors) => errors,
+    };
+    if let [only] = set {
+        let first = errors.first().map_or("cargo check failed without an error line", String::as_str);
+        failures.insert(*only, strip_position(first));
+        done(1);
+        return;
+    }
+    let mut named = HashMap::new();
+    for line in &errors {
+        for &i in set {
+            if line.starts_with(&file_of(i)) {
+                named.entry(i).or_insert_with(|| strip_position(line));
+            }
+        }
+    }
+    if named.is_empty() {
+        let (left, right) = set.split_at(set.len() / 2);
+        narrow(left, check, file_of, failures, done);
+        narrow(right, check, file_of, failures, done);
+        return;
+    }
+    done(named.len() as u64);
+    let rest: Vec<usize> = set.iter().copied().filter(|i| !named.contains_key(i)).collect();
+    failures.extend(named);
+    narrow(&rest, check, file_of, failures, done);
 }
 
 /// `src/spec_x.rs:12:5: error[E0428]: …` → `error[E0428]: …`
@@ -898,7 +965,7 @@ fn report(
     specs: &[Spec],
     outcomes: &[Outcome],
     parallel_wall: Duration,
-    compiled: Option<(Duration, usize, Duration, PathBuf)>,
+    compiled: Option<Value>,
     wall: Duration,
 ) -> Value {
     let total_specs = specs.len();
@@ -931,7 +998,7 @@ fn report(
             })
             .collect();
         let time_s = match (stage, &compiled) {
-            (COMPILE, Some((time, ..))) => time.as_secs_f64(),
+            (COMPILE, Some(c)) => c["wall_s"].as_f64().unwrap_or_default(),
             _ => outcomes.iter().map(|o| o.times[stage].as_secs_f64()).sum(),
         };
         stage_reports.insert(
@@ -1042,6 +1109,18 @@ fn report(
         .map(|(warning, (count, in_specs))| json!({ "warning": warning, "count": count, "specs": in_specs }))
         .collect();
 
+    // Generated code: its size, and the largest.
+    let generated: Vec<usize> = (0..outcomes.len()).filter(|&i| outcomes[i].code_bytes > 0).collect();
+    let code_bytes: usize = generated.iter().map(|&i| outcomes[i].code_bytes).sum();
+    let code_tools: usize = generated.iter().map(|&i| outcomes[i].tools).sum();
+    let mut by_size = generated.clone();
+    by_size.sort_by_key(|&i| std::cmp::Reverse(outcomes[i].code_bytes));
+    let largest: Vec<Value> = by_size
+        .iter()
+        .take(5)
+        .map(|&i| json!({ "spec": specs[i].name, "bytes": outcomes[i].code_bytes, "tools": outcomes[i].tools }))
+        .collect();
+
     let mut slowest: Vec<(usize, Duration)> =
         outcomes.iter().enumerate().map(|(i, o)| (i, o.times.iter().sum())).collect();
     slowest.sort_by_key(|s| std::cmp::Reverse(s.1));
@@ -1068,13 +1147,12 @@ fn report(
         "jobs": jobs,
         "wall_s": wall.as_secs_f64(),
         "in_process_wall_s": parallel_wall.as_secs_f64(),
-        "compile": compiled.as_ref().map(|(time, checks, warm_up, dir)| json!({
-            "wall_s": time.as_secs_f64(),
-            "warm_up_s": warm_up.as_secs_f64(),
-            "cargo_checks": checks,
-            "batch_size": options.batch_size,
-            "crate": dir.display().to_string(),
-        })),
+        "compile": compiled,
+        "generated_code": {
+            "bytes": code_bytes,
+            "bytes_per_tool": if code_tools == 0 { 0 } else { code_bytes / code_tools },
+            "largest": largest,
+        },
         "stages": stage_reports,
         "tool_names": {
             "tools": total,
@@ -1126,10 +1204,12 @@ fn render(r: &Value) -> String {
         float(&r["in_process_wall_s"]),
         match r["compile"].as_object() {
             Some(c) => format!(
-                ", {:.1} s compiling: {} cargo checks of batches of {}, {:.1} s of them compiling the dependencies",
+                ", {:.1} s compiling: {} batches (≤ {} specs, ≤ {} MiB of code), {} cargo checks with the narrowing down, {:.1} s of them compiling the dependencies",
                 float(&c["wall_s"]),
-                num(&c["cargo_checks"]),
+                num(&c["batches"]),
                 num(&c["batch_size"]),
+                num(&c["batch_bytes"]) >> 20,
+                num(&c["cargo_checks"]),
                 float(&c["warm_up_s"])
             ),
             None => String::new(),
@@ -1250,6 +1330,27 @@ fn render(r: &Value) -> String {
             let _ = writeln!(s, "         e.g. {}: {}", c["example"]["spec"].as_str().unwrap_or(""), message);
         }
     }
+    let g = &r["generated_code"];
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "generated code: {:.1} MiB, {} bytes per tool; largest: {}",
+        num(&g["bytes"]) as f64 / 1048576.0,
+        num(&g["bytes_per_tool"]),
+        g["largest"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|x| format!(
+                "{} {:.1} MiB ({} tools)",
+                x["spec"].as_str().unwrap_or(""),
+                num(&x["bytes"]) as f64 / 1048576.0,
+                num(&x["tools"])
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let _ = writeln!(s);
     let _ = writeln!(s, "slowest specs (import + validate + generate):");
     for x in r["slowest"].as_array().cloned().unwrap_or_default() {
@@ -1303,6 +1404,36 @@ mod tests {
         let err = guard(|| -> usize { panic!("boom {}", 1) }).unwrap_err();
         assert!(err.starts_with("panic: boom 1 (at "), "{err}");
         assert_eq!(guard(|| 5), Ok(5));
+    }
+
+    #[test]
+    fn failing_specs_are_narrowed_down() {
+        // Specs 3 and 7 fail; 3's errors name its file, 7's do not (as when rustc aborts).
+        let mut checks = 0;
+        let mut check = |set: &[usize]| {
+            checks += 1;
+            let mut errors = Vec::new();
+            if set.contains(&3) {
+                errors.push("src/m3.rs:1:2: error[E0412]: cannot find type `X` in this scope".to_owned());
+            }
+            if set.contains(&7) {
+                errors.push("error: rustc crashed".to_owned());
+            }
+            if errors.is_empty() {
+                Ok(())
+            } else {
+                Err(errors)
+            }
+        };
+        let mut failures = HashMap::new();
+        let done = std::cell::Cell::new(0);
+        let set: Vec<usize> = (0..10).collect();
+        narrow(&set, &mut check, &|i| format!("src/m{i}.rs:"), &mut failures, &|n| done.set(done.get() + n));
+        assert_eq!(failures.len(), 2);
+        assert_eq!(failures[&3], "error[E0412]: cannot find type `X` in this scope");
+        assert_eq!(failures[&7], "error: rustc crashed");
+        assert_eq!(done.get(), 10);
+        assert!(checks <= 10, "{checks} checks");
     }
 
     #[test]

@@ -508,6 +508,7 @@ impl<'a> TypeSpace<'a> {
             #docs
             #derives
             #[serde(tag = #tag)]
+            #[allow(clippy::large_enum_variant)]
             pub enum #ident { #(#variant_tokens)* }
         };
         Some(Ty { tokens: quote!(#ident), default: false, optional: false })
@@ -535,6 +536,7 @@ impl<'a> TypeSpace<'a> {
             #docs
             #derives
             #[serde(untagged)]
+            #[allow(clippy::large_enum_variant)]
             pub enum #ident { #(#variant_tokens)* }
         };
         Ty { tokens: quote!(#ident), default: false, optional: false }
