@@ -1150,7 +1150,7 @@ fn report(
         "compile": compiled,
         "generated_code": {
             "bytes": code_bytes,
-            "bytes_per_tool": if code_tools == 0 { 0 } else { code_bytes / code_tools },
+            "bytes_per_tool": code_bytes.checked_div(code_tools).unwrap_or(0),
             "largest": largest,
         },
         "stages": stage_reports,
