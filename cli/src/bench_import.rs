@@ -121,7 +121,7 @@ pub fn run(options: &Options) -> miette::Result<ExitCode> {
         let sizes: Vec<usize> = outcomes.iter().map(|o| o.code_bytes).collect();
         let result = scratch.compile(&specs, &ready, &sizes, options.batch_size.max(1), jobs)?;
         for (i, failure) in &result.failures {
-            outcomes[*i].causes = vec![normalize(failure)];
+            outcomes[*i].causes = vec![normalize(&strip_position(failure))];
             outcomes[*i].message = failure.clone();
         }
         for i in ready {
@@ -754,7 +754,7 @@ const BATCH_BYTES: usize = 4 << 20;
 
 /// What the compile stage found.
 struct Compiled {
-    /// Spec index → the first compiler error of its code.
+    /// Spec index → the first compiler error line of its code (with its position).
     failures: HashMap<usize, String>,
     /// `cargo check` runs (batches and their bisection).
     checks: usize,
@@ -918,7 +918,7 @@ fn narrow(
     };
     if let [only] = set {
         let first = errors.first().map_or("cargo check failed without an error line", String::as_str);
-        failures.insert(*only, strip_position(first));
+        failures.insert(*only, first.to_owned());
         done(1);
         return;
     }
@@ -926,7 +926,7 @@ fn narrow(
     for line in &errors {
         for &i in set {
             if line.starts_with(&file_of(i)) {
-                named.entry(i).or_insert_with(|| strip_position(line));
+                named.entry(i).or_insert_with(|| line.clone());
             }
         }
     }
@@ -1430,7 +1430,8 @@ mod tests {
         let set: Vec<usize> = (0..10).collect();
         narrow(&set, &mut check, &|i| format!("src/m{i}.rs:"), &mut failures, &|n| done.set(done.get() + n));
         assert_eq!(failures.len(), 2);
-        assert_eq!(failures[&3], "error[E0412]: cannot find type `X` in this scope");
+        assert_eq!(failures[&3], "src/m3.rs:1:2: error[E0412]: cannot find type `X` in this scope");
+        assert_eq!(strip_position(&failures[&3]), "error[E0412]: cannot find type `X` in this scope");
         assert_eq!(failures[&7], "error: rustc crashed");
         assert_eq!(done.get(), 10);
         assert!(checks <= 10, "{checks} checks");

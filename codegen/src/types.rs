@@ -481,7 +481,6 @@ impl<'a> TypeSpace<'a> {
             return None;
         }
         let type_name = self.claim(name);
-        let ident = format_ident!("{type_name}");
         let slot = self.items.len();
         self.items.push(TokenStream::new());
         let mut variants = Scope::default();
@@ -502,21 +501,11 @@ impl<'a> TypeSpace<'a> {
             let doc = format!("`{tag}: {value}`");
             variant_tokens.push(quote! { #[doc = #doc] #[serde(rename = #value)] #variant_ident(#tokens), });
         }
-        let derives = self.derives(None);
-        let docs = doc_attrs(description_of(map).unwrap_or(""), &format!("One of the `{type_name}` variants."));
-        self.items[slot] = quote! {
-            #docs
-            #derives
-            #[serde(tag = #tag)]
-            #[allow(clippy::large_enum_variant)]
-            pub enum #ident { #(#variant_tokens)* }
-        };
-        Some(Ty { tokens: quote!(#ident), default: false, optional: false })
+        Some(self.union_item(slot, &type_name, map, quote!(#[serde(tag = #tag)]), variant_tokens))
     }
 
     fn untagged(&mut self, branches: &[&Value], name: Name, map: &Map<String, Value>) -> Ty {
         let type_name = self.claim(name);
-        let ident = format_ident!("{type_name}");
         let slot = self.items.len();
         self.items.push(TokenStream::new());
         let mut variants = Scope::default();
@@ -530,14 +519,28 @@ impl<'a> TypeSpace<'a> {
             let docs = doc_attrs(description(branch).unwrap_or(""), &format!("A `{label}` value."));
             variant_tokens.push(quote! { #docs #variant_ident(#tokens), });
         }
+        self.union_item(slot, &type_name, map, quote!(#[serde(untagged)]), variant_tokens)
+    }
+
+    /// Fills the reserved `slot` with a union enum: `representation` is its serde
+    /// tagging attribute.
+    fn union_item(
+        &mut self,
+        slot: usize,
+        type_name: &str,
+        map: &Map<String, Value>,
+        representation: TokenStream,
+        variants: Vec<TokenStream>,
+    ) -> Ty {
+        let ident = format_ident!("{type_name}");
         let derives = self.derives(None);
         let docs = doc_attrs(description_of(map).unwrap_or(""), &format!("One of the `{type_name}` variants."));
         self.items[slot] = quote! {
             #docs
             #derives
-            #[serde(untagged)]
+            #representation
             #[allow(clippy::large_enum_variant)]
-            pub enum #ident { #(#variant_tokens)* }
+            pub enum #ident { #(#variants)* }
         };
         Ty { tokens: quote!(#ident), default: false, optional: false }
     }
