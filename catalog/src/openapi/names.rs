@@ -27,9 +27,23 @@ pub(crate) struct SlugAllocator {
 
 impl SlugAllocator {
     /// An allocator for a toolkit prefix (`GITHUB_`).
+    ///
+    /// A toolkit's own prefix (`API_1FORGE_COM_`) is kept as it is: tool slugs must
+    /// start with it. Anything else is put in upper snake case.
     pub(crate) fn new(prefix: &str) -> Self {
-        let words = words(prefix);
-        let prefix = if words.is_empty() { String::new() } else { format!("{}_", upper(&words).join("_")) };
+        let verbatim = prefix.ends_with('_')
+            && prefix.starts_with(|c: char| c.is_ascii_uppercase())
+            && prefix.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        let prefix = if verbatim {
+            prefix.to_owned()
+        } else {
+            let words = words(prefix);
+            if words.is_empty() {
+                String::new()
+            } else {
+                format!("{}_", upper(&words).join("_"))
+            }
+        };
         SlugAllocator { prefix, taken: HashSet::new() }
     }
 
@@ -510,6 +524,15 @@ mod tests {
         let mut slugs = SlugAllocator::new("GITHUB_");
         assert_eq!(slugs.tool_slug(Some("github_repos_get"), "get", "/").as_str(), "GITHUB_REPOS_GET");
         assert_eq!(slugs.tool_slug(Some("github"), "get", "/").as_str(), "GITHUB_GITHUB");
+    }
+
+    #[test]
+    fn a_toolkit_prefix_is_kept_as_given() {
+        // `words` would split `1FORGE` into `1` and `FORGE`.
+        let mut slugs = SlugAllocator::new("API_1FORGE_COM_");
+        assert_eq!(slugs.tool_slug(Some("getQuotes"), "get", "/quotes").as_str(), "API_1FORGE_COM_GET_QUOTES");
+        let mut slugs = SlugAllocator::new("V2EX_");
+        assert_eq!(slugs.tool_slug(None, "get", "/nodes").as_str(), "V2EX_GET_NODES");
     }
 
     #[test]

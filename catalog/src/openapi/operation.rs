@@ -149,7 +149,10 @@ impl OperationBuilder<'_> {
         let mut names = PropertyNames::default();
         let mut properties: IndexMap<String, Param> = IndexMap::new();
         let mut required = Vec::new();
-        let mut path = self.path.to_owned();
+        // `/rest?method=x.y` and AWS's `/#Action=X`: the path key carries query pairs
+        // (in a fragment to keep keys unique). The request path ends before them.
+        let (route, fixed_query) = split_path_key(self.path);
+        let mut path = route.to_owned();
 
         // Parameters: path-level, overridden by operation-level of the same name and place.
         let mut params: Vec<(String, &Value)> = Vec::new();
@@ -231,6 +234,32 @@ impl OperationBuilder<'_> {
                     style,
                     explode: param.get("explode").and_then(Value::as_bool),
                     allow_reserved: param.get("allowReserved") == Some(&Value::Bool(true)),
+                    schema: into_map(schema),
+                },
+            );
+        }
+        // Query pairs of the path key that no parameter declares.
+        for (api_name, value) in fixed_query {
+            let declared = properties.iter().any(|(name, p)| p.wire_name.as_deref().unwrap_or(name) == api_name);
+            if declared {
+                continue;
+            }
+            let name = names.claim(api_name);
+            let schema = match value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+                Some(var) => json!({"type": "string", "description": format!("The `{var}` query parameter")}),
+                None => json!({"type": "string", "enum": [value], "default": value,
+                               "description": format!("Always `{value}` (part of the operation's path).")}),
+            };
+            required.push(name.clone());
+            properties.insert(
+                name.clone(),
+                Param {
+                    location: Some(ParamLocation::Query),
+                    wire_name: (name != api_name).then(|| api_name.to_owned()),
+                    from: None,
+                    style: None,
+                    explode: None,
+                    allow_reserved: false,
                     schema: into_map(schema),
                 },
             );
@@ -559,6 +588,18 @@ fn resolve_ref<'v>(doc: &'v Value, value: &'v Value) -> &'v Value {
         }
     }
     current
+}
+
+/// Splits a path key into the request path and the `name=value` pairs of its query
+/// and fragment parts (`/rest?method=a.b` → `/rest`, `[("method", "a.b")]`).
+fn split_path_key(key: &str) -> (&str, Vec<(&str, &str)>) {
+    let Some(at) = key.find(['?', '#']) else { return (key, Vec::new()) };
+    let pairs = key[at + 1..]
+        .split(['?', '#', '&', ';'])
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(name, _)| !name.is_empty())
+        .collect();
+    (&key[..at], pairs)
 }
 
 fn into_map(value: Value) -> Map<String, Value> {
