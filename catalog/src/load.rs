@@ -50,6 +50,20 @@ pub struct ToolkitSource {
     pub tools: Vec<NodeRef>,
     /// One per trigger of [`Toolkit::triggers`].
     pub triggers: Vec<NodeRef>,
+    /// The names of the shared definitions imported by an `openapi:` overlay (the
+    /// others are written under `definitions:`).
+    pub imported_definitions: HashSet<String>,
+}
+
+impl ToolkitSource {
+    /// Where the shared definition `name` comes from.
+    pub fn definition(&self, name: &str) -> NodeRef {
+        if self.imported_definitions.contains(name) {
+            self.header.child("openapi")
+        } else {
+            self.header.child("definitions").child(name)
+        }
+    }
 }
 
 /// Toolkits read from spec files, with where each part came from.
@@ -115,15 +129,31 @@ impl Loaded {
         loaded
     }
 
+    /// A toolkit already in memory; `text`, its serialization as JSON (pretty, so that
+    /// nodes have their own lines), is where diagnostics point.
+    pub(crate) fn from_toolkit(path: impl Into<PathBuf>, toolkit: Toolkit, text: String) -> Loaded {
+        let file = Arc::new(SourceFile::new(path, text));
+        let node = |pointer: String| NodeRef { file: file.clone(), pointer };
+        let source = ToolkitSource {
+            header: node(String::new()),
+            tools: (0..toolkit.tools.len()).map(|i| node(format!("/tools/{i}"))).collect(),
+            triggers: (0..toolkit.triggers.len()).map(|i| node(format!("/triggers/{i}"))).collect(),
+            imported_definitions: HashSet::new(),
+        };
+        Loaded { toolkits: vec![toolkit], sources: vec![source], ..Loaded::default() }
+    }
+
     fn read_files(&mut self, main: ParsedFile, parts: Vec<ParsedFile>) {
         let mut tools = Vec::new();
         let mut triggers = Vec::new();
         let main_file = main.file.clone();
+        let mut imported_definitions = HashSet::new();
         let header = self.parse_root(main, &mut tools, &mut triggers).and_then(|(mut root, node)| {
             if root.contains_key("openapi") {
                 let imported = crate::overlay::expand(&mut root, &node.file, &mut self.diagnostics);
                 // Imported tools first, then the ones written in YAML.
-                tools.splice(0..0, imported);
+                tools.splice(0..0, imported.tools);
+                imported_definitions.extend(imported.definitions);
             }
             deserialize::<Toolkit>(&Value::Object(root), &node, &mut self.diagnostics)
         });
@@ -137,6 +167,7 @@ impl Loaded {
             header: NodeRef { file: main_file, pointer: String::new() },
             tools: Vec::new(),
             triggers: Vec::new(),
+            imported_definitions,
         };
         let (parsed_tools, tool_nodes) = self.deserialize_items::<Tool>(tools);
         let (parsed_triggers, trigger_nodes) = self.deserialize_items::<Trigger>(triggers);

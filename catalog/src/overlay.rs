@@ -13,17 +13,18 @@ use crate::{Code, Diagnostic, NodeRef, OpenApiSource, Selection, SourceFile};
 /// Keys of `toolkit.yaml` that the import fills in when they are absent.
 const FILLED: &[&str] = &["name", "description", "version", "base_url", "auth", "docs_url"];
 
-/// Imports the overlay's document; returns its tools as items placed at `/openapi`
-/// of `file` (diagnostics about them point there).
+/// Imports the overlay's document into `root`: the filled-in keys and the shared
+/// definitions; returns its tools as items placed at `/openapi` of `file`
+/// (diagnostics about them point there).
 pub(crate) fn expand(
     root: &mut Map<String, Value>,
     file: &Arc<SourceFile>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Items {
+) -> Expanded {
     let node = NodeRef { file: file.clone(), pointer: "/openapi".into() };
     // A malformed section is reported when the toolkit is deserialized.
     let Some(Ok(source)) = root.get("openapi").map(|v| serde_json::from_value::<OpenApiSource>(v.clone())) else {
-        return Vec::new();
+        return Expanded::default();
     };
     let folder = file.path().parent().unwrap_or(std::path::Path::new("."));
     let path = folder.join(&source.source);
@@ -35,7 +36,7 @@ pub(crate) fn expand(
                     .diag(Code::OpenApiSource, format!("cannot read the OpenAPI document: {e}"))
                     .help("give the document's path relative to the toolkit folder, e.g. `openapi/api.json`"),
             );
-            return Vec::new();
+            return Expanded::default();
         }
     };
     let (kept, total) = select(&mut document.root, &source.include, &source.exclude);
@@ -57,14 +58,38 @@ pub(crate) fn expand(
                     .diag(Code::OpenApiSource, e.to_string())
                     .help("the document must be Swagger 2.0 or OpenAPI 3.x (JSON or YAML)"),
             );
-            return Vec::new();
+            return Expanded::default();
         }
     };
-    let Ok(Value::Object(toolkit)) = serde_json::to_value(&imported.toolkit) else { return Vec::new() };
+    let Ok(Value::Object(toolkit)) = serde_json::to_value(&imported.toolkit) else { return Expanded::default() };
     for key in FILLED {
         if !root.contains_key(*key) {
             if let Some(value) = toolkit.get(*key) {
                 root.insert((*key).to_owned(), value.clone());
+            }
+        }
+    }
+    let mut imported_definitions = Vec::new();
+    if let Some(Value::Object(definitions)) = toolkit.get("definitions") {
+        let written = root.entry("definitions").or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(written) = written {
+            for (name, schema) in definitions {
+                if written.contains_key(name) {
+                    diagnostics.push(
+                        NodeRef {
+                            file: file.clone(),
+                            pointer: format!("/definitions/{}", crate::source::escape(name)),
+                        }
+                        .diag_key(
+                            Code::DefinitionConflict,
+                            format!("definition `{name}` is also imported from the OpenAPI document"),
+                        )
+                        .help("rename the written definition; imported tools refer to the imported one"),
+                    );
+                } else {
+                    written.insert(name.clone(), schema.clone());
+                    imported_definitions.push(name.clone());
+                }
             }
         }
     }
@@ -86,7 +111,16 @@ pub(crate) fn expand(
         };
         apply(tool, change);
     }
-    tools.into_iter().map(|tool| (tool, node.clone())).collect()
+    Expanded { tools: tools.into_iter().map(|tool| (tool, node.clone())).collect(), definitions: imported_definitions }
+}
+
+/// What an overlay adds to its toolkit.
+#[derive(Default)]
+pub(crate) struct Expanded {
+    /// The imported tools, placed at `/openapi`.
+    pub tools: Items,
+    /// The names of the imported shared definitions (now in `definitions`).
+    pub definitions: Vec<String>,
 }
 
 /// Removes the operations that the selection leaves out; returns (kept, total).

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -39,7 +40,8 @@ pub struct SourceFile {
     path: PathBuf,
     text: String,
     line_starts: Vec<usize>,
-    nodes: HashMap<String, NodeSpan>,
+    /// Node positions, indexed on first use: most files never need one.
+    nodes: OnceLock<HashMap<String, NodeSpan>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -54,11 +56,17 @@ impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
         let text = text.into();
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect::<Vec<_>>();
-        let mut indexer = Indexer { text: &text, line_starts: &line_starts, stack: Vec::new(), nodes: HashMap::new() };
-        // A syntax error is reported from serde_yaml; what was indexed before it stays.
-        let _ = Parser::new_from_str(&text).load(&mut indexer, false);
-        let nodes = indexer.nodes;
-        SourceFile { path: path.into(), text, line_starts, nodes }
+        SourceFile { path: path.into(), text, line_starts, nodes: OnceLock::new() }
+    }
+
+    fn nodes(&self) -> &HashMap<String, NodeSpan> {
+        self.nodes.get_or_init(|| {
+            let mut indexer =
+                Indexer { text: &self.text, line_starts: &self.line_starts, stack: Vec::new(), nodes: HashMap::new() };
+            // A syntax error is reported from serde_yaml; what was indexed before it stays.
+            let _ = Parser::new_from_str(&self.text).load(&mut indexer, false);
+            indexer.nodes
+        })
     }
 
     /// The path the file was read from.
@@ -100,18 +108,18 @@ impl SourceFile {
 
     /// Whether a node exists at exactly `pointer`.
     pub fn contains(&self, pointer: &str) -> bool {
-        self.nodes.contains_key(pointer)
+        self.nodes().contains_key(pointer)
     }
 
     /// Finds the key `name` at or below `pointer` (closest first), for errors whose
     /// path serde could not follow (flattened or internally tagged types).
     pub fn find_key_below(&self, pointer: &str, name: &str) -> Option<String> {
         let direct = format!("{pointer}/{}", escape(name));
-        if self.nodes.contains_key(&direct) {
+        if self.nodes().contains_key(&direct) {
             return Some(direct);
         }
         let suffix = format!("/{}", escape(name));
-        self.nodes
+        self.nodes()
             .keys()
             .filter(|k| k.starts_with(pointer) && k.ends_with(&suffix))
             .min_by_key(|k| (k.len(), (*k).clone()))
@@ -144,7 +152,7 @@ impl SourceFile {
     fn nearest(&self, pointer: &str) -> Option<&NodeSpan> {
         let mut p = pointer;
         loop {
-            if let Some(node) = self.nodes.get(p) {
+            if let Some(node) = self.nodes().get(p) {
                 return Some(node);
             }
             p = &p[..p.rfind('/')?];

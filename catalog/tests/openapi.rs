@@ -61,3 +61,59 @@ fn tool_slugs_keep_the_toolkit_prefix() {
     );
     assert_eq!(imported.toolkit.tools[0].slug.as_str(), "API_1FORGE_COM_GET_QUOTES");
 }
+
+#[test]
+fn form_bodies_of_delete_go_in_the_query() {
+    let imported = imported(
+        "stripe",
+        json!({ "/v1/customers/{customer}": { "delete": {
+            "operationId": "DeleteCustomersCustomer",
+            "parameters": [{ "name": "customer", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "requestBody": { "content": { "application/x-www-form-urlencoded": { "schema": {
+                "type": "object", "properties": { "expand": { "type": "array", "items": { "type": "string" } } } } } } },
+            "responses": { "200": { "description": "ok" } } } } }),
+    );
+    let tool = &imported.toolkit.tools[0];
+    assert_eq!(tool.input.properties["expand"].location, Some(ParamLocation::Query));
+}
+
+#[test]
+fn components_become_shared_definitions_once() {
+    let document = json!({
+        "openapi": "3.0.3",
+        "info": { "title": "Pets", "version": "1" },
+        "servers": [{ "url": "https://pets.example.com" }],
+        "paths": {
+            "/pets": {
+                "get": { "operationId": "listPets", "responses": { "200": { "description": "ok", "content": { "application/json": {
+                    "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Pet" } } } } } } },
+                "post": { "operationId": "createPet",
+                    "requestBody": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Pet" } } } },
+                    "responses": { "201": { "description": "ok", "content": { "application/json": {
+                        "schema": { "$ref": "#/components/schemas/Pet" } } } } } }
+            }
+        },
+        "components": { "schemas": {
+            "Pet": { "type": "object", "required": ["name"], "properties": {
+                "name": { "type": "string" }, "owner": { "$ref": "#/components/schemas/Owner" } } },
+            "Owner": { "type": "object", "properties": { "pets": { "type": "array", "items": { "$ref": "#/components/schemas/Pet" } } } }
+        } }
+    });
+    let imported = import(&document, &ImportOptions::new("pets")).expect("imports");
+    let toolkit = &imported.toolkit;
+    let names: Vec<&String> = toolkit.definitions.iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["Pet", "Owner"], "each component once, whichever tools use it");
+    let create = &toolkit.tools[1];
+    assert_eq!(create.output.as_ref().unwrap(), &json!({ "$ref": "#/$defs/Pet" }));
+    assert!(create.input.defs.is_empty());
+    // The published schema is self-contained.
+    let output = toolkit.output_schema(create).unwrap();
+    assert_eq!(output["$defs"].as_object().unwrap().len(), 2);
+
+    // It validates once written out and read back, with no warning about definitions.
+    let yaml = serde_yaml::to_string(toolkit).unwrap();
+    let loaded = toolsmith_catalog::Loaded::from_str("pets.yaml", &yaml);
+    let diagnostics = toolsmith_catalog::validate(&loaded);
+    assert!(!toolsmith_catalog::has_errors(&diagnostics), "{diagnostics:#?}");
+    assert_eq!(loaded.toolkits[0].definitions.len(), 2);
+}

@@ -66,9 +66,9 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             };
             let mut value = summary(&t);
-            value["input_schema"] = t.tool.input.json_schema();
-            if let Some(output) = &t.tool.output {
-                value["output_schema"] = output.clone();
+            value["input_schema"] = t.toolkit.input_schema(t.tool);
+            if let Some(output) = t.toolkit.output_schema(t.tool) {
+                value["output_schema"] = output;
             }
             println!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
             Ok(ExitCode::SUCCESS)

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use toolsmith_catalog::{Tool, Toolkit};
 
-use crate::docs::{doc_attrs, raw_str};
+use crate::docs::doc_attrs;
 use crate::names::pascal;
 use crate::types::{Mode, Module, TypeSpace};
 
@@ -35,7 +35,7 @@ pub(crate) fn generate(toolkit: &Toolkit, tool: &Tool, index: usize, module: &mu
     let input_schema = tool.input.json_schema();
 
     let mut items = Vec::new();
-    let mut input = TypeSpace::new(Mode::Input, &input_schema, module);
+    let mut input = TypeSpace::new(Mode::Input, &input_schema, &toolkit.definitions, module);
     input.convert_root(&name);
     let mut input_items = std::mem::take(&mut input.items);
     // The root struct's docs are the tool's description.
@@ -48,7 +48,7 @@ pub(crate) fn generate(toolkit: &Toolkit, tool: &Tool, index: usize, module: &mu
 
     let output = match &tool.output {
         Some(schema) => {
-            let mut space = TypeSpace::new(Mode::Output, schema, module);
+            let mut space = TypeSpace::new(Mode::Output, schema, &toolkit.definitions, module);
             space.convert_root(&output_name);
             let out_items = std::mem::take(&mut space.items);
             items.extend(out_items);
@@ -68,14 +68,6 @@ pub(crate) fn generate(toolkit: &Toolkit, tool: &Tool, index: usize, module: &mu
     let toolkit_slug = toolkit.slug.as_str();
     let tool_name = tool.name.as_str();
     let description = tool.description.trim();
-    let input_json = raw_str(&input_schema.to_string());
-    let output_json = match &tool.output {
-        Some(schema) => {
-            let text = raw_str(&schema.to_string());
-            quote!(::std::option::Option::Some(::std::borrow::Cow::Borrowed(#text)))
-        }
-        None => quote!(::std::option::Option::None),
-    };
     let tags: Vec<&str> = tool.tags.iter().map(|t| t.as_str()).collect();
     let method = tool.http.method.as_str();
     let path = tool.http.path.as_str();
@@ -85,8 +77,7 @@ pub(crate) fn generate(toolkit: &Toolkit, tool: &Tool, index: usize, module: &mu
             toolkit: #toolkit_slug,
             name: #tool_name,
             description: ::std::borrow::Cow::Borrowed(#description),
-            input_schema: ::std::borrow::Cow::Borrowed(#input_json),
-            output_schema: #output_json,
+            schemas: ::toolsmith::Schemas::Compiled { toolkit: &TOOLKIT, index: #index },
             tags: &[#(#tags),*],
             http: ::std::option::Option::Some(::toolsmith::HttpBinding { method: #method, path: #path }),
         }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
+use toolsmith_catalog::Definitions;
 
 use crate::docs::doc_attrs;
 use crate::names::{pascal, snake, Scope};
@@ -90,6 +91,8 @@ impl Module {
 pub(crate) struct TypeSpace<'a> {
     mode: Mode,
     document: &'a Value,
+    /// The toolkit's shared definitions, which `#/$defs/Name` may also name.
+    definitions: &'a Definitions,
     module: &'a mut Module,
     /// Emitted items, parents before children.
     pub items: Vec<TokenStream>,
@@ -97,13 +100,28 @@ pub(crate) struct TypeSpace<'a> {
     refs: HashMap<String, Ty>,
     /// `$ref` targets being converted: a reference back to one of them is a cycle.
     stack: Vec<String>,
+    /// How deep `convert` is nested: `allOf` merging inlines referenced schemas, so a
+    /// cycle through `allOf` is not on `stack`; past [`MAX_DEPTH`] a schema is `Value`.
+    depth: usize,
 }
+
+/// Deepest schema nesting converted to precise types.
+const MAX_DEPTH: usize = 64;
 
 const FIELD_ATTR_OPTIONAL: &str = "::std::option::Option::is_none";
 
 impl<'a> TypeSpace<'a> {
-    pub(crate) fn new(mode: Mode, document: &'a Value, module: &'a mut Module) -> Self {
-        TypeSpace { mode, document, module, items: Vec::new(), refs: HashMap::new(), stack: Vec::new() }
+    pub(crate) fn new(mode: Mode, document: &'a Value, definitions: &'a Definitions, module: &'a mut Module) -> Self {
+        TypeSpace {
+            mode,
+            document,
+            definitions,
+            module,
+            items: Vec::new(),
+            refs: HashMap::new(),
+            stack: Vec::new(),
+            depth: 0,
+        }
     }
 
     /// Converts the document's root into an item named exactly `name` (already
@@ -124,7 +142,12 @@ impl<'a> TypeSpace<'a> {
     }
 
     fn convert(&mut self, schema: &Value, name: Name) -> Ty {
+        if self.depth >= MAX_DEPTH {
+            return Ty::value();
+        }
+        self.depth += 1;
         let ty = self.convert_inner(schema, name.clone());
+        self.depth -= 1;
         match name {
             // A named definition that is not itself a struct or enum still gets its
             // name, as an alias.
@@ -230,8 +253,13 @@ impl<'a> TypeSpace<'a> {
         if let Some(ty) = self.refs.get(pointer) {
             return ty.clone();
         }
-        let Some(target) = self.document.pointer(pointer) else { return Ty::value() };
-        let key = self.shared_key(pointer);
+        let Some(target) = self.lookup(pointer) else { return Ty::value() };
+        let key = if self.document.pointer(pointer).is_some() {
+            self.shared_key(pointer)
+        } else {
+            // A toolkit definition: one per mode, however many tools use it.
+            format!("{:?}\u{0}toolkit\u{0}{pointer}", self.mode)
+        };
         if let Some(ty) = self.module.shared.get(&key) {
             self.refs.insert(pointer.to_owned(), ty.clone());
             return ty.clone();
@@ -246,6 +274,12 @@ impl<'a> TypeSpace<'a> {
         self.refs.insert(pointer.to_owned(), ty.clone());
         self.module.shared.insert(key, ty.clone());
         ty
+    }
+
+    /// The schema a JSON pointer names: in the document, else in the toolkit's
+    /// shared definitions (whose names a document's `$defs` may not reuse).
+    fn lookup(&self, pointer: &str) -> Option<&'a Value> {
+        self.document.pointer(pointer).or_else(|| self.definitions.pointer(pointer))
     }
 
     /// What identifies a definition across the tools of a module: the mode, the
@@ -550,7 +584,7 @@ impl<'a> TypeSpace<'a> {
         let mut current = schema;
         for _ in 0..32 {
             match current.get("$ref").and_then(Value::as_str) {
-                Some(r) => current = self.document.pointer(r.strip_prefix('#')?)?,
+                Some(r) => current = self.lookup(r.strip_prefix('#')?)?,
                 None => return Some(current),
             }
         }
@@ -745,20 +779,58 @@ fn constraint_attrs(schema: &Value) -> TokenStream {
     quote!(#[schemars(extend(#(#pairs),*))])
 }
 
-/// A JSON value as `json!`-style tokens (what schemars' `extend` takes).
+/// A JSON value as `json!`-style tokens (what schemars' `extend` takes). Integers
+/// outside `i32` carry a suffix (an unsuffixed literal would be an `i32`); big values
+/// are parsed from JSON text instead, which keeps `json!` within its recursion limit.
 fn json_tokens(value: &Value) -> TokenStream {
+    if nodes(value, 0) > MAX_INLINE_JSON_NODES {
+        let text = crate::docs::raw_str(&value.to_string());
+        return quote!(::toolsmith::__private::json(#text));
+    }
+    inline_json(value)
+}
+
+/// Values with more nodes than this are emitted as JSON text.
+const MAX_INLINE_JSON_NODES: usize = 32;
+
+/// The nodes of `value`, counting stops past the inline limit.
+fn nodes(value: &Value, seen: usize) -> usize {
+    if seen > MAX_INLINE_JSON_NODES {
+        return seen;
+    }
+    match value {
+        Value::Array(items) => items.iter().fold(seen + 1, |n, v| nodes(v, n)),
+        Value::Object(map) => map.values().fold(seen + 1, |n, v| nodes(v, n)),
+        _ => seen + 1,
+    }
+}
+
+fn inline_json(value: &Value) -> TokenStream {
     match value {
         Value::Null => quote!(null),
         Value::Bool(b) => quote!(#b),
-        Value::Number(n) => n.to_string().parse().unwrap_or_else(|_| quote!(null)),
+        Value::Number(n) => {
+            let literal = if let Some(i) = n.as_i64() {
+                if i32::try_from(i).is_ok() {
+                    proc_macro2::Literal::i64_unsuffixed(i)
+                } else {
+                    proc_macro2::Literal::i64_suffixed(i)
+                }
+            } else if let Some(u) = n.as_u64() {
+                proc_macro2::Literal::u64_suffixed(u)
+            } else {
+                proc_macro2::Literal::f64_unsuffixed(n.as_f64().unwrap_or_default())
+            };
+            quote!(#literal)
+        }
         Value::String(s) => quote!(#s),
         Value::Array(items) => {
-            let items = items.iter().map(json_tokens);
+            let items = items.iter().map(inline_json);
             quote!([#(#items),*])
         }
         Value::Object(map) => {
             let pairs = map.iter().map(|(k, v)| {
-                let v = json_tokens(v);
+                let v = inline_json(v);
                 quote!(#k: #v)
             });
             quote!({#(#pairs),*})

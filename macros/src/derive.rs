@@ -411,8 +411,10 @@ pub(crate) fn impl_tool(ident: &Ident, tool: &Resolved) -> TokenStream {
                         toolkit: #toolkit,
                         name: #name,
                         description: #description,
-                        input_schema: ::std::borrow::Cow::Owned(input.as_value().to_string()),
-                        output_schema: #output_schema,
+                        schemas: ::toolsmith::Schemas::Json {
+                            input: ::std::borrow::Cow::Owned(input.as_value().to_string()),
+                            output: #output_schema,
+                        },
                         tags: &[#(#tags),*],
                         http: ::std::option::Option::None,
                     }

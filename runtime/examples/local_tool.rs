@@ -69,8 +69,8 @@ async fn main() -> Result<(), Error> {
 
     // What an LLM is shown.
     for def in [ConvertTemperature::definition(), CountWords::definition()] {
-        println!("{} ({}): {}\n  input: {}", def.slug, def.name, def.description, def.input_schema);
-        if let Some(output) = &def.output_schema {
+        println!("{} ({}): {}\n  input: {}", def.slug, def.name, def.description, def.input_schema_value());
+        if let Some(output) = def.output_schema_value() {
             println!("  output: {output}");
         }
     }

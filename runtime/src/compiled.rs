@@ -9,12 +9,17 @@ use crate::{Client, Error, Tool, ToolDefinition, Toolkit, UserId};
 ///
 /// Generated code declares one per toolkit (`github::TOOLKIT`) and a list of them
 /// (`TOOLKITS`) that [`crate::Registry::from_compiled`] takes.
-#[derive(Debug)]
 pub struct CompiledToolkit {
     slug: &'static str,
     spec_json: &'static str,
     tools: &'static [ToolDefinition],
     parsed: OnceLock<Result<Toolkit, String>>,
+}
+
+impl std::fmt::Debug for CompiledToolkit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledToolkit").field("slug", &self.slug).field("tools", &self.tools.len()).finish()
+    }
 }
 
 impl CompiledToolkit {

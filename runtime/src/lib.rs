@@ -28,7 +28,7 @@ pub use client::{Client, ClientBuilder};
 pub use compiled::CompiledToolkit;
 pub use error::Error;
 pub use registry::{LoadError, Registry, ToolRef};
-pub use tool::{Context, Handler, HttpBinding, Tool, ToolDefinition, ToolVisitor};
+pub use tool::{Context, Handler, HttpBinding, Schemas, Tool, ToolDefinition, ToolVisitor};
 pub use toolsmith_catalog::{ToolSlug, Toolkit, ToolkitSlug};
 pub use user::UserId;
 
@@ -165,6 +165,11 @@ pub use toolsmith_catalog as catalog;
 /// Helpers that generated code calls. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    /// A JSON value from JSON text that codegen wrote (large schema constraints).
+    pub fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
     /// Deserializes a required field that may be `null`: unlike a plain `Option`
     /// field, a missing key is an error.
     pub fn required_nullable<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>

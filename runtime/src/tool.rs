@@ -1,12 +1,13 @@
 //! The [`Tool`] trait: what generated and hand-written tools implement.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::future::Future;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::{Client, Error, UserId};
+use crate::{Client, CompiledToolkit, Error, UserId};
 
 /// A typed tool: its input is `Self`, its result is [`Tool::Output`].
 ///
@@ -47,33 +48,79 @@ pub struct ToolDefinition {
     pub name: &'static str,
     /// What it does and when to use it.
     pub description: Cow<'static, str>,
-    /// The canonical JSON Schema (2020-12) of the input, as JSON text.
-    pub input_schema: Cow<'static, str>,
-    /// The JSON Schema of the output, as JSON text, when known.
-    pub output_schema: Option<Cow<'static, str>>,
+    /// Its input and output JSON Schemas.
+    pub schemas: Schemas,
     /// MCP hints and `important`.
     pub tags: &'static [&'static str],
     /// The HTTP operation; `None` for a hand-written tool.
     pub http: Option<HttpBinding>,
 }
 
+/// Where a tool's JSON Schemas (2020-12) come from.
+#[derive(Clone)]
+pub enum Schemas {
+    /// JSON text: what `#[derive(Tool)]` derives with schemars.
+    Json {
+        /// The input schema.
+        input: Cow<'static, str>,
+        /// The output schema, when published.
+        output: Option<Cow<'static, str>>,
+    },
+    /// The tool at `index` of a compiled toolkit's embedded spec: its schemas are
+    /// read from there (with the toolkit definitions they use), not stored twice.
+    Compiled {
+        /// The toolkit.
+        toolkit: &'static CompiledToolkit,
+        /// The tool's place in the toolkit's spec.
+        index: usize,
+    },
+}
+
+impl fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Schemas::Json { input, output } => {
+                f.debug_struct("Json").field("input", input).field("output", output).finish()
+            }
+            Schemas::Compiled { toolkit, index } => {
+                f.debug_struct("Compiled").field("toolkit", &toolkit.slug()).field("index", index).finish()
+            }
+        }
+    }
+}
+
 impl ToolDefinition {
-    /// The input schema as a JSON value.
+    /// The input schema as a JSON value: self-contained (the shared definitions it
+    /// uses are in its `$defs`).
     ///
     /// ```
     /// let def = toolsmith::ToolDefinition {
     ///     slug: "DEMO_PING", toolkit: "demo", name: "Ping", description: "Checks the service.".into(),
-    ///     input_schema: r#"{"type":"object"}"#.into(), output_schema: None, tags: &[], http: None,
+    ///     schemas: toolsmith::Schemas::Json { input: r#"{"type":"object"}"#.into(), output: None },
+    ///     tags: &[], http: None,
     /// };
     /// assert_eq!(def.input_schema_value()["type"], "object");
     /// ```
     pub fn input_schema_value(&self) -> serde_json::Value {
-        serde_json::from_str(&self.input_schema).unwrap_or_default()
+        match &self.schemas {
+            Schemas::Json { input, .. } => serde_json::from_str(input).unwrap_or_default(),
+            Schemas::Compiled { toolkit, index } => toolkit
+                .toolkit()
+                .ok()
+                .and_then(|spec| spec.tools.get(*index).map(|tool| spec.input_schema(tool)))
+                .unwrap_or_default(),
+        }
     }
 
     /// The output schema as a JSON value, when known.
     pub fn output_schema_value(&self) -> Option<serde_json::Value> {
-        self.output_schema.as_deref().and_then(|s| serde_json::from_str(s).ok())
+        match &self.schemas {
+            Schemas::Json { output, .. } => output.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+            Schemas::Compiled { toolkit, index } => {
+                let spec = toolkit.toolkit().ok()?;
+                spec.output_schema(spec.tools.get(*index)?)
+            }
+        }
     }
 }
 

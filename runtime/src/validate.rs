@@ -49,7 +49,7 @@ impl Validators {
     /// The compiled schema of a tool, compiled on first use.
     fn validator(&self, toolkit: &Toolkit, tool: &Tool) -> Result<Arc<jsonschema::Validator>, Error> {
         let key = (toolkit.slug.as_str().to_owned(), tool.slug.as_str().to_owned());
-        let schema = tool.input.json_schema();
+        let schema = toolkit.input_schema(tool);
         if let Some(entry) = self.compiled.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
             if *entry.schema == schema {
                 return Ok(entry.validator.clone());

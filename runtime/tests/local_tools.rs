@@ -119,9 +119,9 @@ fn derive_definition() {
     assert_eq!(def.description, "Adds two numbers. Use it for exact arithmetic.");
     assert_eq!(def.tags, ["readOnlyHint", "idempotentHint"]);
     assert!(def.http.is_none());
-    assert_eq!(def.output_schema, None);
+    assert_eq!(def.output_schema_value(), None);
     assert_eq!(
-        def.input_schema,
+        def.input_schema_value().to_string(),
         r#"{"type":"object","properties":{"a":{"type":"number","format":"double","description":"The first addend."},"b":{"type":"number","format":"double","description":"The second addend."}},"required":["a","b"]}"#
     );
 }
@@ -163,7 +163,7 @@ fn derive_definition_with_toolkit_heading_and_output_schema() {
 fn computed_doc_and_no_arguments() {
     let def = Echo::definition();
     assert_eq!((def.name, &*def.description), ("Echo", "Echoes its input."));
-    assert_eq!(def.input_schema, r#"{"type":"object"}"#);
+    assert_eq!(def.input_schema_value().to_string(), r#"{"type":"object"}"#);
 }
 
 #[test]
@@ -174,7 +174,7 @@ fn attribute_definition() {
     assert_eq!(def.description, "Greets someone by name.\n\nSay who with `name`; `times` repeats the greeting.");
     assert_eq!(def.tags, ["readOnlyHint"]);
     assert_eq!(
-        def.input_schema,
+        def.input_schema_value().to_string(),
         r#"{"type":"object","properties":{"name":{"type":"string"},"times":{"type":"integer","format":"uint32","minimum":0,"default":1}},"required":["name"]}"#
     );
 

@@ -23,8 +23,8 @@ fn the_compiled_catalog_matches_the_yaml_catalog() {
         let spec = toolkit.toolkit().expect("loads");
         for (definition, tool) in toolkit.definitions().iter().zip(&spec.tools) {
             assert_eq!(definition.slug, tool.slug.as_str());
-            assert_eq!(definition.input_schema_value(), tool.input.json_schema(), "{}", tool.slug);
-            assert_eq!(definition.output_schema_value(), tool.output, "{}", tool.slug);
+            assert_eq!(definition.input_schema_value(), spec.input_schema(tool), "{}", tool.slug);
+            assert_eq!(definition.output_schema_value(), spec.output_schema(tool), "{}", tool.slug);
         }
     }
 }

@@ -4,6 +4,7 @@
 //! `catalog/schema/toolkit.schema.json` for editors).
 
 mod auth;
+mod definitions;
 mod names;
 mod overlay;
 mod tool;
@@ -11,6 +12,7 @@ mod toolkit;
 mod trigger;
 
 pub use auth::*;
+pub use definitions::*;
 pub use names::*;
 pub use overlay::*;
 pub use tool::*;

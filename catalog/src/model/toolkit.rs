@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{AuthScheme, OpenApiSource, Tool, ToolkitSlug, Trigger, Version};
+use super::{AuthScheme, Definitions, OpenApiSource, Tool, ToolkitSlug, Trigger, Version};
 
 /// A toolkit spec, as written in `catalog/toolkits/<slug>/toolkit.yaml`.
 ///
@@ -67,6 +67,35 @@ pub struct Toolkit {
     /// Events the toolkit can deliver.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Trigger>,
+    /// Schemas the tools share, referenced from any tool schema as `#/$defs/Name`
+    /// (a tool's own `$defs` may not reuse these names).
+    #[serde(default, skip_serializing_if = "Definitions::is_empty")]
+    pub definitions: Definitions,
+}
+
+impl Toolkit {
+    /// The tool's input schema, self-contained: its canonical JSON Schema (see
+    /// [`crate::InputSchema::json_schema`]) with the shared definitions it uses.
+    pub fn input_schema(&self, tool: &Tool) -> serde_json::Value {
+        let schema = tool.input.json_schema();
+        if self.definitions.is_empty() {
+            schema
+        } else {
+            self.definitions.complete(&schema)
+        }
+    }
+
+    /// Drops the shared definitions that no tool uses any more.
+    pub fn prune_definitions(&mut self) {
+        let inputs: Vec<serde_json::Value> = self.tools.iter().map(|t| t.input.json_schema()).collect();
+        let outputs = self.tools.iter().filter_map(|t| t.output.as_ref());
+        self.definitions.retain_reached(inputs.iter().chain(outputs));
+    }
+
+    /// The tool's output schema, self-contained, when it has one.
+    pub fn output_schema(&self, tool: &Tool) -> Option<serde_json::Value> {
+        tool.output.as_ref().map(|schema| self.definitions.complete(schema))
+    }
 }
 
 /// Extra tools and triggers of a toolkit, in another `*.yaml` file of its folder.

@@ -54,6 +54,7 @@ pub(crate) fn import(document: &Document, options: &ImportOptions) -> Result<Imp
 
     let prefix = options.slug.tool_prefix();
     let mut slugs = SlugAllocator::new(&prefix);
+    let mut schemas = Normalizer::new(doc);
     let mut tools = Vec::new();
     let mut pointers = Vec::new();
     let mut operations = 0;
@@ -71,8 +72,11 @@ pub(crate) fn import(document: &Document, options: &ImportOptions) -> Result<Imp
                 warnings.push(ImportWarning { pointer, message: "operation is not an object; skipped".into() });
                 continue;
             };
-            let built = OperationBuilder { doc, path, item, operation, method: *method, pointer: &pointer }
-                .build(&mut slugs, &mut warnings);
+            let built = OperationBuilder { doc, path, item, operation, method: *method, pointer: &pointer }.build(
+                &mut slugs,
+                &mut schemas,
+                &mut warnings,
+            );
             tools.push(built);
             pointers.push(pointer);
         }
@@ -111,6 +115,7 @@ pub(crate) fn import(document: &Document, options: &ImportOptions) -> Result<Imp
         openapi: None,
         tools,
         triggers: Vec::new(),
+        definitions: schemas.defs,
     };
     let toolkit = super::repair::repair(toolkit, pointers, &mut warnings);
     Ok(Imported { toolkit, warnings, operations })
@@ -142,10 +147,9 @@ struct OperationBuilder<'a> {
 }
 
 impl OperationBuilder<'_> {
-    fn build(self, slugs: &mut SlugAllocator, warnings: &mut Vec<ImportWarning>) -> Tool {
+    fn build(self, slugs: &mut SlugAllocator, inputs: &mut Normalizer<'_>, warnings: &mut Vec<ImportWarning>) -> Tool {
         let operation_id = self.operation.get("operationId").and_then(Value::as_str);
         let slug = slugs.tool_slug(operation_id, self.method.as_str(), self.path);
-        let mut inputs = Normalizer::new(self.doc, Side::Request);
         let mut names = PropertyNames::default();
         let mut properties: IndexMap<String, Param> = IndexMap::new();
         let mut required = Vec::new();
@@ -207,7 +211,7 @@ impl OperationBuilder<'_> {
                 })
                 .cloned()
                 .unwrap_or_else(|| json!({"type": "string"}));
-            let mut schema = inputs.normalize(&schema_source, &format!("{pointer}/schema"));
+            let mut schema = inputs.normalize(&schema_source, &format!("{pointer}/schema"), Side::Request);
             if let Some(d) = param.get("description").and_then(Value::as_str) {
                 let d = text::clean(d, 400);
                 if !d.is_empty() {
@@ -291,20 +295,25 @@ impl OperationBuilder<'_> {
             }
         }
 
-        let content_type = self.body(&mut inputs, &mut names, &mut properties, &mut required, warnings);
+        let content_type = self.body(inputs, &mut names, &mut properties, &mut required, warnings);
 
-        let output = self.output(warnings);
+        let output = self.output(inputs);
         warnings.append(&mut inputs.warnings);
         let summary = self.operation.get("summary").and_then(Value::as_str);
         let name = tool_name(summary, self.method.as_str(), self.path);
         let description = self.description(summary);
-        let defs: IndexMap<String, Value> = inputs.defs.into_iter().collect();
         Tool {
             slug,
             name,
             description,
             http: HttpBinding { method: self.method, path, content_type },
-            input: InputSchema { ty: ObjectType::Object, required, properties, defs, additional_properties: None },
+            input: InputSchema {
+                ty: ObjectType::Object,
+                required,
+                properties,
+                defs: IndexMap::new(),
+                additional_properties: None,
+            },
             output,
             tags: tags(self.method),
             scopes: self.scopes(),
@@ -341,6 +350,11 @@ impl OperationBuilder<'_> {
         }
         let location = match kind {
             MediaKind::Json => ParamLocation::Body,
+            // A form body on GET, HEAD or DELETE (Stripe's spec has them): the same
+            // encoding in the query string, which every server and proxy keeps.
+            MediaKind::Form if matches!(self.method, Method::Get | Method::Head | Method::Delete) => {
+                ParamLocation::Query
+            }
             MediaKind::Form => ParamLocation::Form,
             MediaKind::Multipart => ParamLocation::Multipart,
             MediaKind::Binary | MediaKind::Text => {
@@ -372,7 +386,7 @@ impl OperationBuilder<'_> {
                     message: format!("`{media}` body is not an object with properties; sent as one JSON value"),
                 });
             }
-            let schema = inputs.normalize(&schema_source, &format!("{media_pointer}/schema"));
+            let schema = inputs.normalize(&schema_source, &format!("{media_pointer}/schema"), Side::Request);
             self.single_body(names, properties, required, schema, body_required);
             let json_media = if kind == MediaKind::Json { media } else { "application/json" };
             return Some(json_media.to_owned());
@@ -390,7 +404,7 @@ impl OperationBuilder<'_> {
                 continue;
             }
             let field_pointer = format!("{media_pointer}/schema/properties/{}", escape(api_name));
-            let mut schema = inputs.normalize(field, &field_pointer);
+            let mut schema = inputs.normalize(field, &field_pointer, Side::Request);
             if location == ParamLocation::Multipart
                 && field_resolved.get("format").and_then(Value::as_str) == Some("binary")
             {
@@ -409,7 +423,8 @@ impl OperationBuilder<'_> {
                     location: Some(location),
                     wire_name: (name != *api_name).then(|| api_name.clone()),
                     from: None,
-                    style: (location == ParamLocation::Form && nested).then_some(ParamStyle::DeepObject),
+                    style: (matches!(location, ParamLocation::Form | ParamLocation::Query) && nested)
+                        .then_some(ParamStyle::DeepObject),
                     explode: None,
                     allow_reserved: false,
                     schema: into_map(schema),
@@ -448,7 +463,7 @@ impl OperationBuilder<'_> {
     }
 
     /// The output schema: the first success response with a JSON schema.
-    fn output(&self, warnings: &mut Vec<ImportWarning>) -> Option<Value> {
+    fn output(&self, schemas: &mut Normalizer<'_>) -> Option<Value> {
         let responses = self.operation.get("responses")?.as_object()?;
         let mut codes: Vec<&String> = responses.keys().filter(|c| c.starts_with('2')).collect();
         codes.sort();
@@ -460,17 +475,7 @@ impl OperationBuilder<'_> {
             };
             let schema = media_object.get("schema")?;
             let pointer = format!("{}/responses/{code}/content/{}/schema", self.pointer, escape(media));
-            let mut outputs = Normalizer::new(self.doc, Side::Response);
-            let mut normalized = outputs.normalize(schema, &pointer);
-            warnings.append(&mut outputs.warnings);
-            if !outputs.defs.is_empty() {
-                if let Value::Object(m) = &mut normalized {
-                    m.insert("$defs".into(), Value::Object(outputs.defs));
-                } else {
-                    normalized = json!({ "allOf": [normalized], "$defs": outputs.defs });
-                }
-            }
-            return Some(normalized);
+            return Some(schemas.normalize(schema, &pointer, Side::Response));
         }
         None
     }

@@ -12,22 +12,39 @@ pub(crate) fn repair(mut toolkit: Toolkit, mut pointers: Vec<String>, warnings: 
     for _ in 0..3 {
         // Pretty: one line per value keeps location lookups cheap (columns are counted per line).
         let text = serde_json::to_string_pretty(&toolkit).unwrap_or_default();
-        let mut loaded = Loaded::from_str("imported.json", &text);
-        let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-        diagnostics.extend(validate(&loaded));
-        let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.severity() == Severity::Error).collect();
-        let (Some(source), false) = (loaded.sources.first(), errors.is_empty()) else { return toolkit };
-        let file = &source.header.file;
+        let mut loaded = Loaded::from_toolkit("imported.json", toolkit, text);
+        let errors: Vec<_> = validate(&loaded).into_iter().filter(|d| d.severity() == Severity::Error).collect();
+        // `from_toolkit` holds exactly the one toolkit given.
+        toolkit = loaded.toolkits.swap_remove(0);
+        if errors.is_empty() {
+            return toolkit;
+        }
+        let file = &loaded.sources[0].header.file;
+        let text = file.text();
         let tool_starts: Vec<usize> =
             (0..toolkit.tools.len()).map(|i| file.locate(&format!("/tools/{i}")).offset).collect();
         let auth_starts: Vec<usize> =
             (0..toolkit.auth.len()).map(|i| file.locate(&format!("/auth/{i}")).offset).collect();
-        let tools_end = tool_starts.last().map_or(0, |_| file.locate("/triggers").offset.max(text.len()));
+        let names: Vec<String> = toolkit.definitions.iter().map(|(n, _)| n.clone()).collect();
+        let definition_starts: Vec<usize> =
+            names.iter().map(|n| file.locate(&format!("/definitions/{}", crate::source::escape(n))).offset).collect();
+        let tools_end = definition_starts.first().copied().unwrap_or(text.len());
+        let mut relax = vec![false; names.len()];
         let mut drop_tools = vec![false; toolkit.tools.len()];
         let mut drop_auth = vec![false; toolkit.auth.len()];
         for error in &errors {
             let offset = error.location.map_or(0, |l| l.offset);
             let owner = |starts: &[usize]| starts.iter().rposition(|&s| s <= offset);
+            if let Some(i) = owner(&definition_starts).filter(|_| offset >= tools_end) {
+                if !relax[i] {
+                    warnings.push(ImportWarning {
+                        pointer: String::new(),
+                        message: format!("schema `{}` accepts any value: {} {}", names[i], error.code, error.message),
+                    });
+                }
+                relax[i] = true;
+                continue;
+            }
             match owner(&tool_starts) {
                 Some(i) if offset < tools_end && offset >= tool_starts[0] => {
                     if !drop_tools[i] {
@@ -63,7 +80,10 @@ pub(crate) fn repair(mut toolkit: Toolkit, mut pointers: Vec<String>, warnings: 
                 },
             }
         }
-        if !drop_tools.contains(&true) && !drop_auth.contains(&true) {
+        for (name, _) in names.iter().zip(&relax).filter(|(_, r)| **r) {
+            toolkit.definitions.relax(name);
+        }
+        if !drop_tools.contains(&true) && !drop_auth.contains(&true) && !relax.contains(&true) {
             return toolkit;
         }
         let mut keep = drop_tools.iter().map(|d| !d);
@@ -76,6 +96,7 @@ pub(crate) fn repair(mut toolkit: Toolkit, mut pointers: Vec<String>, warnings: 
         if toolkit.auth.is_empty() {
             toolkit.auth.push(crate::AuthScheme::None(Default::default()));
         }
+        toolkit.prune_definitions();
     }
     toolkit
 }

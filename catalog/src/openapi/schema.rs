@@ -2,19 +2,20 @@
 //!
 //! OpenAPI 3.0 and Swagger schemas are dialects: `nullable`, boolean
 //! `exclusiveMinimum`, `example`, `x-…` extensions, `type: file`. Referenced
-//! components become the tool's `$defs` (cycles stay references; the generator
-//! boxes them). What cannot be expressed becomes a permissive schema, with a
+//! components become the toolkit's shared definitions (cycles stay references; the
+//! generator boxes them). What cannot be expressed becomes a permissive schema, with a
 //! warning naming the JSON pointer.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
 use super::text;
 use super::ImportWarning;
+use crate::Definitions;
 
 /// Which side of an operation a schema describes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Side {
     /// Request: `readOnly` properties are left out.
     Request,
@@ -25,28 +26,34 @@ pub(crate) enum Side {
 /// Deepest nesting followed inline; deeper schemas accept any value.
 const MAX_DEPTH: usize = 48;
 
-/// How many references deep a response schema is expanded. Response schemas type
-/// a tool's output and document it; APIs like Stripe reach hundreds of components
-/// from every response (expandable fields), which would copy them into every tool.
-const MAX_RESPONSE_REF_DEPTH: usize = 2;
-
-/// Converts the schemas of one tool side, collecting referenced components.
+/// Converts the schemas of a document's operations. Referenced components become
+/// the toolkit's shared definitions, each converted once per side (once in all when
+/// the side makes no difference).
 pub(crate) struct Normalizer<'a> {
     document: &'a Value,
+    /// The side being converted.
     side: Side,
-    /// `$defs` of the tool, by name, in first-use order.
-    pub defs: Map<String, Value>,
-    /// Source pointer → def name.
-    names: HashMap<String, String>,
+    /// The toolkit's shared definitions, by name, in first-use order.
+    pub defs: Definitions,
+    /// (Source pointer, side) → definition name.
+    names: HashMap<(String, Side), String>,
+    /// Components whose schema differs between requests and responses, found on
+    /// first use.
+    sided: Option<HashSet<String>>,
     /// What was changed or dropped.
     pub warnings: Vec<ImportWarning>,
-    /// References being expanded (for the response depth bound).
-    ref_depth: usize,
 }
 
 impl<'a> Normalizer<'a> {
-    pub(crate) fn new(document: &'a Value, side: Side) -> Self {
-        Normalizer { document, side, defs: Map::new(), names: HashMap::new(), warnings: Vec::new(), ref_depth: 0 }
+    pub(crate) fn new(document: &'a Value) -> Self {
+        Normalizer {
+            document,
+            side: Side::Request,
+            defs: Definitions::default(),
+            names: HashMap::new(),
+            sided: None,
+            warnings: Vec::new(),
+        }
     }
 
     fn warn(&mut self, pointer: &str, message: impl Into<String>) {
@@ -71,8 +78,10 @@ impl<'a> Normalizer<'a> {
         current
     }
 
-    /// The normalized form of `schema`, found at `pointer` in the document.
-    pub(crate) fn normalize(&mut self, schema: &Value, pointer: &str) -> Value {
+    /// The normalized form of `schema`, found at `pointer` in the document, for one
+    /// side of an operation.
+    pub(crate) fn normalize(&mut self, schema: &Value, pointer: &str, side: Side) -> Value {
+        self.side = side;
         self.convert(schema, pointer, 0)
     }
 
@@ -133,11 +142,21 @@ impl<'a> Normalizer<'a> {
                 }
                 "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
                     let Value::Array(branches) = value else { continue };
-                    let converted: Vec<Value> = branches
+                    let mut converted: Vec<Value> = branches
                         .iter()
                         .enumerate()
                         .map(|(i, s)| self.convert(s, &format!("{here}/{i}"), depth + 1))
                         .collect();
+                    if key == "allOf" {
+                        // `allOf: [{$ref: X}, {description: …}]`: parts that only
+                        // annotate constrain nothing; their description is the schema's.
+                        for part in converted.iter().filter(|p| is_annotation(p)) {
+                            if let Some(d) = part.get("description").filter(|_| !map.contains_key("description")) {
+                                out.entry("description").or_insert_with(|| d.clone());
+                            }
+                        }
+                        converted.retain(|p| !is_annotation(p));
+                    }
                     if !converted.is_empty() {
                         out.insert(key.clone(), Value::Array(converted));
                     }
@@ -228,6 +247,10 @@ impl<'a> Normalizer<'a> {
                 _ => {}
             }
         }
+        hoist_single_all_of(&mut out);
+        if nullable && out.contains_key("$ref") {
+            return json!({ "anyOf": [Value::Object(out), { "type": "null" }] });
+        }
         if nullable {
             make_nullable(&mut out);
         }
@@ -316,26 +339,17 @@ impl<'a> Normalizer<'a> {
             self.warn(pointer, format!("reference {reference} does not resolve; accepting any value"));
             return json!({});
         };
-        let name = match self.names.get(&target_pointer) {
+        let side = if self.is_sided(&target_pointer) { self.side } else { Side::Request };
+        let key = (target_pointer.clone(), side);
+        let name = match self.names.get(&key) {
             Some(name) => name.clone(),
-            None if self.side == Side::Response && self.ref_depth >= MAX_RESPONSE_REF_DEPTH => {
-                // Not expanded: say what it is.
-                let component = target_pointer.rsplit('/').next().unwrap_or("object");
-                let mut shallow = Map::new();
-                if let Some(ty) = target.get("type").filter(|t| t.is_string()) {
-                    shallow.insert("type".into(), ty.clone());
-                }
-                shallow.insert("description".into(), Value::String(format!("A `{component}` (not expanded here).")));
-                return Value::Object(shallow);
-            }
             None => {
-                let name = self.def_name(&target_pointer);
-                self.names.insert(target_pointer.clone(), name.clone());
+                let suffix = if side == Side::Request && self.is_sided(&target_pointer) { "Request" } else { "" };
+                let name = self.def_name(&target_pointer, suffix);
+                self.names.insert(key, name.clone());
                 // Reserve the slot first: a cycle back to it finds the name.
                 self.defs.insert(name.clone(), json!({}));
-                self.ref_depth += 1;
                 let converted = self.convert(target, &target_pointer, 1);
-                self.ref_depth -= 1;
                 self.defs.insert(name.clone(), converted);
                 name
             }
@@ -354,8 +368,8 @@ impl<'a> Normalizer<'a> {
         Value::Object(out)
     }
 
-    /// A `$defs` name for a component: its last segment, made unique.
-    fn def_name(&self, pointer: &str) -> String {
+    /// A definition name for a component: its last segment plus `suffix`, made unique.
+    fn def_name(&self, pointer: &str, suffix: &str) -> String {
         let last = pointer.rsplit('/').next().unwrap_or("Schema").replace("~1", "_").replace("~0", "_");
         let mut base: String =
             last.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
@@ -363,13 +377,123 @@ impl<'a> Normalizer<'a> {
             base = "Schema".into();
         }
         base.truncate(80);
+        base.push_str(suffix);
         let mut name = base.clone();
         let mut n = 2;
-        while self.defs.contains_key(&name) {
+        while self.defs.get(&name).is_some() {
             name = format!("{base}{n}");
             n += 1;
         }
         name
+    }
+
+    /// Whether the component at `pointer` converts differently for requests and
+    /// responses: it reaches a `readOnly` or `writeOnly` schema.
+    fn is_sided(&mut self, pointer: &str) -> bool {
+        self.sided.get_or_insert_with(|| sided_components(self.document)).contains(pointer)
+    }
+}
+
+/// The `$ref` targets of a document that reach (through other targets) a schema
+/// marked `readOnly` or `writeOnly`. Linear in the document: one walk of each
+/// target, then a backwards search from the marked ones.
+fn sided_components(document: &Value) -> HashSet<String> {
+    let mut targets = Vec::new();
+    collect_targets(document, &mut targets);
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut pending: Vec<String> = Vec::new();
+    for target in targets {
+        if !index.contains_key(&target) {
+            index.insert(target.clone(), index.len());
+            pending.push(target);
+        }
+    }
+    let mut names: Vec<String> = pending.clone();
+    let mut referrers: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+    let mut marked = Vec::new();
+    let mut i = 0;
+    while i < names.len() {
+        let Some(body) = document.pointer(&names[i]) else {
+            i += 1;
+            continue;
+        };
+        let mut refs = Vec::new();
+        if collect_targets_and_marks(body, &mut refs) {
+            marked.push(i);
+        }
+        for target in refs {
+            let j = *index.entry(target.clone()).or_insert_with(|| {
+                names.push(target);
+                referrers.push(Vec::new());
+                names.len() - 1
+            });
+            referrers[j].push(i);
+        }
+        i += 1;
+    }
+    let mut sided = vec![false; names.len()];
+    while let Some(j) = marked.pop() {
+        if std::mem::replace(&mut sided[j], true) {
+            continue;
+        }
+        marked.extend(referrers[j].iter().copied().filter(|&k| !sided[k]));
+    }
+    names.into_iter().zip(sided).filter_map(|(name, s)| s.then_some(name)).collect()
+}
+
+/// The internal `$ref` targets (as decoded JSON pointers) under `value`.
+fn collect_targets(value: &Value, out: &mut Vec<String>) {
+    collect_targets_and_marks(value, out);
+}
+
+/// Like [`collect_targets`]; also tells whether a `readOnly: true` or
+/// `writeOnly: true` is under `value`.
+fn collect_targets_and_marks(value: &Value, out: &mut Vec<String>) -> bool {
+    let mut marked = false;
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(r)) => {
+                        if let Some(p) = r.strip_prefix('#') {
+                            out.push(unescape_uri(p));
+                        }
+                    }
+                    ("readOnly" | "writeOnly", Value::Bool(true)) => marked = true,
+                    _ => marked |= collect_targets_and_marks(v, out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                marked |= collect_targets_and_marks(v, out);
+            }
+        }
+        _ => {}
+    }
+    marked
+}
+
+/// Keywords that describe a schema without constraining its values.
+const ANNOTATIONS: &[&str] = &["description", "title", "examples", "default", "deprecated", "readOnly", "writeOnly"];
+
+/// Whether a schema only annotates (`{}` included).
+fn is_annotation(schema: &Value) -> bool {
+    schema.as_object().is_some_and(|m| m.keys().all(|k| ANNOTATIONS.contains(&k.as_str())))
+}
+
+/// `{allOf: [S], description: …}` → `S` with the description: one part needs no
+/// `allOf` (strict provider modes reject it, and generators see through it).
+fn hoist_single_all_of(out: &mut Map<String, Value>) {
+    let single = matches!(out.get("allOf"), Some(Value::Array(parts)) if parts.len() == 1 && parts[0].is_object());
+    if !single || !out.keys().all(|k| k == "allOf" || ANNOTATIONS.contains(&k.as_str())) {
+        return;
+    }
+    let Some(Value::Array(mut parts)) = out.remove("allOf") else { return };
+    let Some(Value::Object(part)) = parts.pop() else { return };
+    let annotations = std::mem::replace(out, part);
+    for (key, value) in annotations {
+        out.entry(key).or_insert(value);
     }
 }
 
@@ -449,9 +573,9 @@ mod tests {
     use super::*;
 
     fn normalize(document: Value, schema: Value) -> (Value, Map<String, Value>, Vec<ImportWarning>) {
-        let mut n = Normalizer::new(&document, Side::Request);
-        let out = n.normalize(&schema, "/x");
-        (out, n.defs, n.warnings)
+        let mut n = Normalizer::new(&document);
+        let out = n.normalize(&schema, "/x", Side::Request);
+        (out, n.defs.0.into_iter().collect(), n.warnings)
     }
 
     #[test]
@@ -474,8 +598,30 @@ mod tests {
             "Node": {"type": "object", "properties": {"child": {"$ref": "#/components/schemas/Node"}, "id": {"type": "string", "readOnly": true}}}
         }}});
         let (out, defs, _) = normalize(document, json!({"$ref": "#/components/schemas/Node"}));
-        assert_eq!(out, json!({"$ref": "#/$defs/Node"}));
-        assert_eq!(defs["Node"], json!({"type": "object", "properties": {"child": {"$ref": "#/$defs/Node"}}}));
+        // `Node` has a read-only property: its request form has its own name.
+        assert_eq!(out, json!({"$ref": "#/$defs/NodeRequest"}));
+        assert_eq!(
+            defs["NodeRequest"],
+            json!({"type": "object", "properties": {"child": {"$ref": "#/$defs/NodeRequest"}}})
+        );
+    }
+
+    #[test]
+    fn components_are_shared_across_operations_and_sides() {
+        let document = json!({"components": {"schemas": {
+            "Pet": {"type": "object", "properties": {"tag": {"$ref": "#/components/schemas/Tag"}, "id": {"type": "integer", "readOnly": true}}},
+            "Tag": {"type": "string", "maxLength": 9}
+        }}, "paths": {"/pets": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}}}}});
+        let mut n = Normalizer::new(&document);
+        let pet = json!({"$ref": "#/components/schemas/Pet"});
+        let tag = json!({"$ref": "#/components/schemas/Tag"});
+        assert_eq!(n.normalize(&pet, "/a", Side::Request), json!({"$ref": "#/$defs/PetRequest"}));
+        assert_eq!(n.normalize(&pet, "/b", Side::Response), json!({"$ref": "#/$defs/Pet"}));
+        assert_eq!(n.normalize(&tag, "/c", Side::Response), json!({"$ref": "#/$defs/Tag"}));
+        assert_eq!(n.normalize(&pet, "/d", Side::Request), json!({"$ref": "#/$defs/PetRequest"}));
+        let names: Vec<&String> = n.defs.iter().map(|(name, _)| name).collect();
+        assert_eq!(names, ["PetRequest", "Tag", "Pet"]);
+        assert_eq!(n.defs.get("Pet").unwrap()["properties"]["id"], json!({"type": "integer", "readOnly": true}));
     }
 
     #[test]
@@ -487,6 +633,17 @@ mod tests {
         assert_eq!(out, json!({"type": "object", "properties": {"a": {}, "b": {}, "c": {}, "d": {}}}));
         assert_eq!(warnings.len(), 4, "{warnings:?}");
         assert!(warnings[0].pointer.starts_with("/x/properties/a"));
+    }
+
+    #[test]
+    fn annotation_parts_of_all_of_are_dropped() {
+        let document = json!({"components": {"schemas": {
+            "Expr": {"type": "object", "properties": {"not": {"allOf": [{"$ref": "#/components/schemas/Expr"}, {"description": "Negated", "xml": {"name": "x"}}]}}}
+        }}, "paths": {"/a": {"get": {"parameters": [{"schema": {"$ref": "#/components/schemas/Expr"}}]}}}});
+        let (out, defs, _) =
+            normalize(document, json!({"allOf": [{"$ref": "#/components/schemas/Expr"}], "nullable": true}));
+        assert_eq!(out, json!({"anyOf": [{"$ref": "#/$defs/Expr"}, {"type": "null"}]}));
+        assert_eq!(defs["Expr"]["properties"]["not"], json!({"$ref": "#/$defs/Expr", "description": "Negated"}));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Each check pushes [`Diagnostic`]s; nothing stops at the first problem.
 
 pub(crate) mod schema;
+mod shared;
 mod tool;
 mod toolkit;
 mod trigger;
@@ -20,6 +21,8 @@ pub(crate) struct Context<'a> {
     pub tools: &'a HashSet<&'a str>,
     /// The diagnostics found so far.
     pub out: Vec<Diagnostic>,
+    /// The toolkit's shared definitions.
+    pub shared: shared::Shared<'a>,
 }
 
 /// Runs every check over loaded toolkits. Parse diagnostics are not repeated.
@@ -52,8 +55,12 @@ pub fn validate(loaded: &Loaded) -> Vec<Diagnostic> {
     check_duplicates(loaded, &mut out);
     let pairs: Vec<_> = loaded.toolkits.iter().zip(&loaded.sources).collect();
     let per_toolkit = crate::parallel::map(&pairs, |(toolkit, source)| {
-        let mut cx = Context { tools: &tools, out: Vec::new() };
+        let mut cx =
+            Context { tools: &tools, out: Vec::new(), shared: shared::Shared::new(&toolkit.definitions, source) };
         toolkit::check(toolkit, &source.header, &mut cx.out);
+        for (name, definition) in toolkit.definitions.iter() {
+            schema::check(definition, &source.definition(name), schema::Use::Other, &mut cx.shared, &mut cx.out);
+        }
         let prefix = toolkit.slug.tool_prefix();
         for (tool, node) in toolkit.tools.iter().zip(&source.tools) {
             tool::check(tool, toolkit, &prefix, node, &mut cx);

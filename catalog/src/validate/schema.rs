@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+pub(crate) use super::shared::Shared;
 use crate::load::did_you_mean;
 use crate::source::child;
 use crate::{Code, Diagnostic, NodeRef};
@@ -141,14 +142,15 @@ pub(crate) enum Use {
     Other,
 }
 
-/// Checks one schema; `at` is where its root stands in the file.
-pub(crate) fn check(schema: &Value, at: &NodeRef, usage: Use, out: &mut Vec<Diagnostic>) {
+/// Checks one schema; `at` is where its root stands in the file. References resolve
+/// inside the schema or to the toolkit's `shared` definitions.
+pub(crate) fn check(schema: &Value, at: &NodeRef, usage: Use, shared: &mut Shared<'_>, out: &mut Vec<Diagnostic>) {
     let before = out.len();
     check_keywords(schema, at, out);
     check_meta(schema, at, out);
-    check_refs(schema, at, out);
+    check_refs(schema, at, shared, out);
     if usage == Use::ToolInput && out.len() == before {
-        check_providers(schema, at, out);
+        check_providers(schema, at, shared, out);
     }
 }
 
@@ -190,7 +192,7 @@ fn check_meta(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_refs(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
+fn check_refs(schema: &Value, at: &NodeRef, shared: &Shared<'_>, out: &mut Vec<Diagnostic>) {
     walk(schema, "", &mut |node, pointer| {
         let Some(reference) = node.get("$ref").and_then(Value::as_str) else {
             return;
@@ -198,7 +200,7 @@ fn check_refs(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
         let target = reference.strip_prefix('#').map(|p| p.replace("%25", "%"));
         let resolves = match &target {
             Some(p) if p.is_empty() => true,
-            Some(p) => schema.pointer(p).is_some(),
+            Some(p) => schema.pointer(p).is_some() || shared.resolves(p),
             None => false,
         };
         if !resolves {
@@ -206,11 +208,12 @@ fn check_refs(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
             let help = if target.is_none() {
                 "only references inside the same schema are allowed (`#/$defs/Name`); copy the referenced schema into `$defs`".to_owned()
             } else {
-                let defs: Vec<&str> = schema
+                let mut defs: Vec<&str> = schema
                     .get("$defs")
                     .and_then(Value::as_object)
                     .map(|m| m.keys().map(String::as_str).collect())
                     .unwrap_or_default();
+                defs.extend(shared.names().take(20));
                 format!(
                     "add it under `$defs`, or point at one of: {}",
                     if defs.is_empty() { "(no $defs yet)".to_owned() } else { defs.join(", ") }
@@ -222,8 +225,28 @@ fn check_refs(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
 }
 
 /// Provider rules. An error where no provider rendering can take the construct; one
-/// warning per tool listing what OpenAI strict mode / Gemini `parameters` cannot take.
-fn check_providers(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
+/// warning per tool listing what OpenAI strict mode / Gemini `parameters` cannot take,
+/// in its own schema and in the shared definitions it reaches.
+fn check_providers(schema: &Value, at: &NodeRef, shared: &mut Shared<'_>, out: &mut Vec<Diagnostic>) {
+    let (mut fallbacks, depth_max) = provider_rules(schema, at, out);
+    if depth_max > 5 {
+        fallbacks.insert(format!("{depth_max} levels of nesting (OpenAI strict allows 5)"));
+    }
+    for name in shared.reached(schema) {
+        fallbacks.extend(shared.fallbacks(&name, out).iter().cloned());
+    }
+    if !fallbacks.is_empty() {
+        let list: Vec<String> = fallbacks.into_iter().collect();
+        out.push(
+            at.diag_key(Code::ProviderFallback, format!("OpenAI strict mode / Gemini `parameters` cannot take: {}", list.join("; ")))
+                .help("the tool is then sent with `strict: false` (OpenAI) and `parametersJsonSchema` (Gemini); rewrite with `anyOf` and fixed properties if the API allows"),
+        );
+    }
+}
+
+/// Pushes the provider errors of `schema`; returns what strict modes cannot take
+/// and how deep properties nest.
+pub(crate) fn provider_rules(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) -> (BTreeSet<String>, usize) {
     let mut fallbacks = BTreeSet::new();
     let mut depth_max = 0usize;
     walk(schema, "", &mut |node, pointer| {
@@ -280,16 +303,7 @@ fn check_providers(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     });
-    if depth_max > 5 {
-        fallbacks.insert(format!("{depth_max} levels of nesting (OpenAI strict allows 5)"));
-    }
-    if !fallbacks.is_empty() {
-        let list: Vec<String> = fallbacks.into_iter().collect();
-        out.push(
-            at.diag_key(Code::ProviderFallback, format!("OpenAI strict mode / Gemini `parameters` cannot take: {}", list.join("; ")))
-                .help("the tool is then sent with `strict: false` (OpenAI) and `parametersJsonSchema` (Gemini); rewrite with `anyOf` and fixed properties if the API allows"),
-        );
-    }
+    (fallbacks, depth_max)
 }
 
 /// Whether `pointer` addresses a property schema (`…/properties/name`) or `…/items`.
@@ -324,7 +338,14 @@ mod tests {
         let text = serde_yaml::to_string(&schema).unwrap();
         let node = NodeRef { file: Arc::new(crate::SourceFile::new("s.yaml", text)), pointer: String::new() };
         let mut out = Vec::new();
-        check(&schema, &node, Use::ToolInput, &mut out);
+        let definitions = crate::Definitions::default();
+        let source = crate::ToolkitSource {
+            header: node.clone(),
+            tools: Vec::new(),
+            triggers: Vec::new(),
+            imported_definitions: Default::default(),
+        };
+        check(&schema, &node, Use::ToolInput, &mut Shared::new(&definitions, &source), &mut out);
         out
     }
 

@@ -166,12 +166,21 @@ pub(crate) fn check(tool: &Tool, toolkit: &Toolkit, prefix: &str, at: &NodeRef, 
 
     let input_schema = tool.input.json_schema();
     let before = out.len();
-    schema::check(&input_schema, &input, Use::ToolInput, out);
+    for name in tool.input.defs.keys().filter(|n| toolkit.definitions.get(n).is_some()) {
+        out.push(
+            input
+                .child("$defs")
+                .child(name)
+                .diag_key(Code::DefinitionConflict, format!("`{name}` is also a definition of the toolkit"))
+                .help("rename one of them: `#/$defs/Name` must name one schema in the whole toolkit"),
+        );
+    }
+    schema::check(&input_schema, &input, Use::ToolInput, &mut cx.shared, out);
     if let Some(output) = &tool.output {
-        schema::check(output, &at.child("output"), Use::Other, out);
+        schema::check(output, &at.child("output"), Use::Other, &mut cx.shared, out);
     }
     if out.len() == before || out[before..].iter().all(|d| d.severity() == crate::Severity::Warning) {
-        check_examples(tool, &input_schema, at, out);
+        check_examples(tool, &toolkit.input_schema(tool), at, out);
     }
 }
 

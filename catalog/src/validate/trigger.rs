@@ -59,7 +59,7 @@ pub(crate) fn check(trigger: &Trigger, prefix: &str, at: &NodeRef, cx: &mut Cont
     }
     for (key, value) in [("config", &trigger.config), ("payload", &trigger.payload)] {
         if let Some(value) = value {
-            schema::check(value, &at.child(key), Use::Other, &mut cx.out);
+            schema::check(value, &at.child(key), Use::Other, &mut cx.shared, &mut cx.out);
         }
     }
 }
