@@ -228,6 +228,9 @@ impl<'a> Normalizer<'a> {
                 _ => {}
             }
         }
+        if !out.contains_key("type") && self.implies_object(map) {
+            out.insert("type".into(), "object".into());
+        }
         if nullable {
             make_nullable(&mut out);
         }
@@ -254,6 +257,19 @@ impl<'a> Normalizer<'a> {
             Side::Request => schema.get("readOnly") == Some(&Value::Bool(true)),
             Side::Response => schema.get("writeOnly") == Some(&Value::Bool(true)),
         }
+    }
+
+    /// Whether a schema without `type` describes objects: it has `properties`, and
+    /// no `enum`, `const` or `allOf`/`anyOf`/`oneOf` branch names another type.
+    /// OpenAPI descriptions often leave `type: object` out beside `properties`;
+    /// JSON Schema would then accept any string or number too.
+    fn implies_object(&self, map: &Map<String, Value>) -> bool {
+        let branches = ["allOf", "anyOf", "oneOf"].into_iter().filter_map(|k| map.get(k)?.as_array()).flatten();
+        map.contains_key("properties")
+            && !["type", "enum", "const"].iter().any(|k| map.contains_key(*k))
+            && branches.map(|b| self.resolve(b)).all(|b| {
+                b.get("type").is_none_or(|t| t == "object") && b.get("enum").is_none() && b.get("const").is_none()
+            })
     }
 
     fn convert_type(&mut self, value: &Value, out: &mut Map<String, Value>, pointer: &str) -> Option<Value> {
@@ -487,6 +503,21 @@ mod tests {
         assert_eq!(out, json!({"type": "object", "properties": {"a": {}, "b": {}, "c": {}, "d": {}}}));
         assert_eq!(warnings.len(), 4, "{warnings:?}");
         assert!(warnings[0].pointer.starts_with("/x/properties/a"));
+    }
+
+    #[test]
+    fn properties_without_a_type_describe_objects() {
+        let document = json!({"components": {"schemas": {"Name": {"type": "string"}}}});
+        let (out, _, _) = normalize(
+            document.clone(),
+            json!({"properties": {"a": {"type": "string"}}, "anyOf": [{"required": ["a"]}], "nullable": true}),
+        );
+        assert_eq!(out["type"], json!(["object", "null"]));
+        let (out, _, _) = normalize(
+            document,
+            json!({"properties": {"a": {"type": "string"}}, "oneOf": [{"$ref": "#/components/schemas/Name"}]}),
+        );
+        assert!(out.get("type").is_none(), "{out}");
     }
 
     #[test]
