@@ -14,6 +14,7 @@
 //! # Ok::<(), toolsmith::LoadError>(())
 //! ```
 
+mod checks;
 mod client;
 mod compiled;
 mod encode;
@@ -165,6 +166,8 @@ pub use toolsmith_catalog as catalog;
 /// Helpers that generated code calls. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::checks::{deserialize_one_of, deserialize_with_keys, one_of, present, Keys};
+
     /// Deserializes a required field that may be `null`: unlike a plain `Option`
     /// field, a missing key is an error.
     pub fn required_nullable<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
