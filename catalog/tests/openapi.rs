@@ -102,18 +102,23 @@ fn components_become_shared_definitions_once() {
     let imported = import(&document, &ImportOptions::new("pets")).expect("imports");
     let toolkit = &imported.toolkit;
     let names: Vec<&String> = toolkit.definitions.iter().map(|(n, _)| n).collect();
-    assert_eq!(names, ["Pet", "Owner"], "each component once, whichever tools use it");
+    // Once per side, whichever tools use it: requests are exact, responses are
+    // expanded two references deep.
+    assert_eq!(names, ["Pet", "Owner", "OwnerRequest", "PetRequest"]);
     let create = &toolkit.tools[1];
     assert_eq!(create.output.as_ref().unwrap(), &json!({ "$ref": "#/$defs/Pet" }));
     assert!(create.input.defs.is_empty());
     // The published schema is self-contained.
     let output = toolkit.output_schema(create).unwrap();
     assert_eq!(output["$defs"].as_object().unwrap().len(), 2);
+    assert_eq!(output["$defs"]["Owner"]["properties"]["pets"]["items"]["description"], "A `Pet` (not expanded here).");
+    let input = toolkit.input_schema(create);
+    assert_eq!(input["$defs"]["OwnerRequest"]["properties"]["pets"]["items"], json!({ "$ref": "#/$defs/PetRequest" }));
 
     // It validates once written out and read back, with no warning about definitions.
     let yaml = serde_yaml::to_string(toolkit).unwrap();
     let loaded = toolsmith_catalog::Loaded::from_str("pets.yaml", &yaml);
     let diagnostics = toolsmith_catalog::validate(&loaded);
     assert!(!toolsmith_catalog::has_errors(&diagnostics), "{diagnostics:#?}");
-    assert_eq!(loaded.toolkits[0].definitions.len(), 2);
+    assert_eq!(loaded.toolkits[0].definitions.len(), 4);
 }

@@ -12,6 +12,9 @@ use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 use toolsmith_catalog::Definitions;
 
+mod constraints;
+mod unions;
+
 use crate::docs::doc_attrs;
 use crate::names::{pascal, snake, Scope};
 
@@ -187,7 +190,7 @@ impl<'a> TypeSpace<'a> {
                             Value::Object(b)
                         })
                         .collect();
-                    self.untagged(&branches.iter().collect::<Vec<_>>(), name, map)
+                    self.untagged(&branches.iter().collect::<Vec<_>>(), name, map, false)
                 }
             };
             return if nullable { ty.option() } else { ty };
@@ -204,7 +207,7 @@ impl<'a> TypeSpace<'a> {
                 let ty = match non_null.as_slice() {
                     [] => Ty::plain(quote!(())),
                     [one] => self.convert(one, name),
-                    many => self.union(many, name, map),
+                    many => self.union(many, name, map, key == "oneOf"),
                 };
                 return if nullable { ty.option() } else { ty };
             }
@@ -341,6 +344,9 @@ impl<'a> TypeSpace<'a> {
             map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
         let mut fields = Scope::default();
         let mut field_tokens = Vec::new();
+        // The fields again, without docs and schema attributes: what a struct whose
+        // keys are checked first deserializes (see `constraints::checked_deserialize`).
+        let mut raw_fields = Vec::new();
         let mut all_default = true;
         let mut any_required_nullable = false;
         for (property, schema) in properties {
@@ -349,10 +355,17 @@ impl<'a> TypeSpace<'a> {
             let ty = self.convert(schema, Name::Hint(format!("{type_name}{}", pascal(property, "Field"))));
             let is_required = required.contains(&property.as_str()) && self.mode == Mode::Input;
             let required_nullable = is_required && ty.optional;
+            // An optional field whose schema does not admit `null`: absent is `None`,
+            // but an explicit `null` is not a value (serde and the derived schema would
+            // take it as `None`).
+            let non_null = (self.mode == Mode::Input && !is_required && !ty.optional)
+                .then(|| ty.tokens.to_string().replace(' ', "").replace(',', ", "));
             let ty = if is_required { ty } else { ty.option() };
             all_default &= ty.default;
             let rename = (field != *property).then(|| quote!(rename = #property,));
-            let serde = if ty.optional && !is_required {
+            let serde = if non_null.is_some() {
+                quote!(#[serde(#rename default, skip_serializing_if = #FIELD_ATTR_OPTIONAL, deserialize_with = "::toolsmith::__private::present")])
+            } else if ty.optional && !is_required {
                 quote!(#[serde(#rename default, skip_serializing_if = #FIELD_ATTR_OPTIONAL)])
             } else if required_nullable {
                 // A plain `Option` field accepts a missing key; this one must be present.
@@ -363,16 +376,23 @@ impl<'a> TypeSpace<'a> {
             } else {
                 quote!()
             };
-            let constraints = if self.mode == Mode::Input { constraint_attrs(schema) } else { quote!() };
+            let constraints =
+                if self.mode == Mode::Input { constraint_attrs(&self.constraint_source(schema)) } else { quote!() };
+            let schema_with = non_null.map(|inner| quote!(#[schemars(with = #inner)]));
             let docs = doc_attrs(description(schema).unwrap_or(""), &format!("The `{property}` field."));
             let tokens = ty.tokens;
-            field_tokens.push(quote! { #docs #serde #constraints pub #field_ident: #tokens, });
+            raw_fields.push(quote! { #serde #field_ident: #tokens, });
+            field_tokens.push(quote! { #docs #serde #schema_with #constraints pub #field_ident: #tokens, });
         }
         match additional {
             Some(schema @ Value::Object(_)) => {
                 let field = format_ident!("{}", fields.claim("additional_properties".into()));
                 let value = self.convert(schema, Name::Hint(format!("{type_name}Value")));
                 let inner = value.tokens;
+                raw_fields.push(quote! {
+                    #[serde(flatten)]
+                    #field: ::std::collections::BTreeMap<::std::string::String, #inner>,
+                });
                 field_tokens.push(quote! {
                     /// Properties not listed above.
                     #[serde(flatten)]
@@ -381,6 +401,10 @@ impl<'a> TypeSpace<'a> {
             }
             Some(Value::Bool(true)) if self.mode == Mode::Input => {
                 let field = format_ident!("{}", fields.claim("additional_properties".into()));
+                raw_fields.push(quote! {
+                    #[serde(flatten)]
+                    #field: ::toolsmith::serde_json::Map<::std::string::String, ::toolsmith::serde_json::Value>,
+                });
                 field_tokens.push(quote! {
                     /// Properties not listed above.
                     #[serde(flatten)]
@@ -391,20 +415,21 @@ impl<'a> TypeSpace<'a> {
         }
         let deny = (self.mode == Mode::Input && matches!(additional, Some(Value::Bool(false))))
             .then(|| quote!(#[serde(deny_unknown_fields)]));
-        // Constraint-only `oneOf`/`anyOf` branches stay in the derived schema.
-        let combinators: Vec<TokenStream> = ["oneOf", "anyOf"]
-            .into_iter()
-            .filter(|_| self.mode == Mode::Input)
-            .filter_map(|k| {
-                map.get(k).and_then(Value::as_array).filter(|b| b.iter().all(constraint_only)).map(|b| (k, b))
-            })
-            .map(|(k, b)| {
-                let v = json_tokens(&Value::Array(b.clone()));
+        // Constraints on which keys are present (`anyOf: [{required: [a]}, {required:
+        // [b]}]`, `not: {required: [c]}`) stay in the derived schema, and deserializing
+        // checks them.
+        let presence = if self.mode == Mode::Input { constraints::presence_of(map) } else { Vec::new() };
+        let combinators: Vec<TokenStream> = presence
+            .iter()
+            .map(|(k, v)| {
+                let v = json_tokens(v);
                 quote!(#[schemars(extend(#k = #v))])
             })
             .collect();
+        let checked = constraints::keys_tokens(&presence)
+            .map(|keys| constraints::checked_deserialize(&ident, deny.as_ref(), &raw_fields, &keys));
         let default = all_default.then(|| quote!(::std::default::Default,));
-        let derives = self.derives(default);
+        let derives = self.derives(default, checked.is_none());
         // schemars counts an `Option` field as optional; say which are required.
         let required_attr = any_required_nullable.then(|| {
             let names = required.iter().filter(|r| properties.contains_key(**r));
@@ -418,17 +443,21 @@ impl<'a> TypeSpace<'a> {
             #required_attr
             #(#combinators)*
             pub struct #ident { #(#field_tokens)* }
+            #checked
         };
         Ty { tokens: quote!(#ident), default: all_default, optional: false }
     }
 
-    fn derives(&self, default: Option<TokenStream>) -> TokenStream {
+    /// The derive list of an item; `deserialize: false` leaves `Deserialize` to a
+    /// hand-written impl.
+    fn derives(&self, default: Option<TokenStream>, deserialize: bool) -> TokenStream {
+        let deserialize = deserialize.then(|| quote!(::toolsmith::serde::Deserialize,));
         let schema = (self.mode == Mode::Input).then(|| quote!(::toolsmith::schemars::JsonSchema,));
         let schema_crate = (self.mode == Mode::Input).then(|| quote!(#[schemars(crate = "::toolsmith::schemars")]));
         quote! {
             #[derive(
                 ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default
-                ::toolsmith::serde::Serialize, ::toolsmith::serde::Deserialize, #schema
+                ::toolsmith::serde::Serialize, #deserialize #schema
             )]
             #[serde(crate = "::toolsmith::serde")]
             #schema_crate
@@ -472,7 +501,7 @@ impl<'a> TypeSpace<'a> {
                 quote! { #[doc = #doc] #default #[serde(rename = #value)] #variant, }
             })
             .collect();
-        let derives = self.derives(Some(quote!(::std::default::Default,)));
+        let derives = self.derives(Some(quote!(::std::default::Default,)), true);
         let docs = doc_attrs(description_of(map).unwrap_or(""), &format!("Values of `{type_name}`."));
         self.items.push(quote! {
             #docs
@@ -485,98 +514,6 @@ impl<'a> TypeSpace<'a> {
         } else {
             ty
         }
-    }
-
-    /// `oneOf` / `anyOf`: internally tagged when the branches share a discriminating
-    /// property, untagged otherwise.
-    fn union(&mut self, branches: &[&Value], name: Name, map: &Map<String, Value>) -> Ty {
-        if let Some(ty) = self.tagged(branches, name.clone(), map) {
-            return ty;
-        }
-        self.untagged(branches, name, map)
-    }
-
-    fn tagged(&mut self, branches: &[&Value], name: Name, map: &Map<String, Value>) -> Option<Ty> {
-        let resolved: Vec<Map<String, Value>> =
-            branches.iter().map(|b| self.resolve(b).and_then(Value::as_object).cloned()).collect::<Option<_>>()?;
-        let declared = map.get("discriminator").and_then(|d| d.get("propertyName")).and_then(Value::as_str);
-        let candidates: Vec<&str> = match declared {
-            Some(p) => vec![p],
-            None => resolved
-                .first()?
-                .get("properties")
-                .and_then(Value::as_object)
-                .map(|p| p.keys().map(String::as_str).collect())
-                .unwrap_or_default(),
-        };
-        let tag = candidates.into_iter().find(|p| resolved.iter().all(|b| tag_value(b, p).is_some()))?;
-        let values: Vec<&str> = resolved.iter().map(|b| tag_value(b, tag)).collect::<Option<_>>()?;
-        if values.iter().enumerate().any(|(i, v)| values[..i].contains(v)) {
-            return None;
-        }
-        let type_name = self.claim(name);
-        let slot = self.items.len();
-        self.items.push(TokenStream::new());
-        let mut variants = Scope::default();
-        let mut variant_tokens = Vec::new();
-        for (branch, value) in resolved.iter().zip(&values) {
-            let mut without_tag = branch.clone();
-            if let Some(Value::Object(props)) = without_tag.get_mut("properties") {
-                props.shift_remove(tag);
-            }
-            if let Some(Value::Array(required)) = without_tag.get_mut("required") {
-                required.retain(|r| r.as_str() != Some(tag));
-            }
-            without_tag.insert("type".into(), "object".into());
-            let variant = variants.claim(pascal(value, "Variant"));
-            let body = self.object(&without_tag, Name::Hint(format!("{type_name}{variant}")), true);
-            let variant_ident = format_ident!("{variant}");
-            let tokens = body.tokens;
-            let doc = format!("`{tag}: {value}`");
-            variant_tokens.push(quote! { #[doc = #doc] #[serde(rename = #value)] #variant_ident(#tokens), });
-        }
-        Some(self.union_item(slot, &type_name, map, quote!(#[serde(tag = #tag)]), variant_tokens))
-    }
-
-    fn untagged(&mut self, branches: &[&Value], name: Name, map: &Map<String, Value>) -> Ty {
-        let type_name = self.claim(name);
-        let slot = self.items.len();
-        self.items.push(TokenStream::new());
-        let mut variants = Scope::default();
-        let mut variant_tokens = Vec::new();
-        for branch in branches {
-            let label = variant_label(branch);
-            let variant = variants.claim(label.clone());
-            let ty = self.convert(branch, Name::Hint(format!("{type_name}{variant}")));
-            let variant_ident = format_ident!("{variant}");
-            let tokens = ty.tokens;
-            let docs = doc_attrs(description(branch).unwrap_or(""), &format!("A `{label}` value."));
-            variant_tokens.push(quote! { #docs #variant_ident(#tokens), });
-        }
-        self.union_item(slot, &type_name, map, quote!(#[serde(untagged)]), variant_tokens)
-    }
-
-    /// Fills the reserved `slot` with a union enum: `representation` is its serde
-    /// tagging attribute.
-    fn union_item(
-        &mut self,
-        slot: usize,
-        type_name: &str,
-        map: &Map<String, Value>,
-        representation: TokenStream,
-        variants: Vec<TokenStream>,
-    ) -> Ty {
-        let ident = format_ident!("{type_name}");
-        let derives = self.derives(None);
-        let docs = doc_attrs(description_of(map).unwrap_or(""), &format!("One of the `{type_name}` variants."));
-        self.items[slot] = quote! {
-            #docs
-            #derives
-            #representation
-            #[allow(clippy::large_enum_variant)]
-            pub enum #ident { #(#variants)* }
-        };
-        Ty { tokens: quote!(#ident), default: false, optional: false }
     }
 
     /// Follows `$ref`s (within the document) to the schema they name.
@@ -593,6 +530,16 @@ impl<'a> TypeSpace<'a> {
 
     /// Merges `allOf` parts that are all objects into one object schema.
     fn merge_all(&self, parts: &[Value]) -> Option<Value> {
+        self.merge_parts(parts, 0)
+    }
+
+    /// [`Self::merge_all`] at `depth` nested `allOf`s: a part that is (through
+    /// references) its own `allOf` would nest forever; past 16 levels there is no
+    /// precise type.
+    fn merge_parts(&self, parts: &[Value], depth: usize) -> Option<Value> {
+        if depth > 16 {
+            return None;
+        }
         if let [single] = parts {
             return Some(single.clone());
         }
@@ -602,7 +549,7 @@ impl<'a> TypeSpace<'a> {
         for part in parts {
             let part = self.resolve(part)?.as_object()?;
             if let Some(nested) = part.get("allOf").and_then(Value::as_array) {
-                let merged = self.merge_all(nested)?;
+                let merged = self.merge_parts(nested, depth + 1)?;
                 properties.extend(merged.get("properties").and_then(Value::as_object).cloned().unwrap_or_default());
                 required.extend(merged.get("required").and_then(Value::as_array).cloned().unwrap_or_default());
                 continue;
@@ -682,42 +629,10 @@ fn description_of(map: &Map<String, Value>) -> Option<&str> {
     map.get("description").and_then(Value::as_str)
 }
 
-/// The constant a union branch gives its tag property, if any.
-fn tag_value<'v>(branch: &'v Map<String, Value>, tag: &str) -> Option<&'v str> {
-    let property = branch.get("properties")?.get(tag)?;
-    let required = branch.get("required")?.as_array()?.iter().any(|r| r.as_str() == Some(tag));
-    if !required {
-        return None;
-    }
-    property.get("const").and_then(Value::as_str).or_else(|| match property.get("enum")?.as_array()?.as_slice() {
-        [single] => single.as_str(),
-        _ => None,
-    })
-}
-
-fn variant_label(branch: &Value) -> String {
-    if let Some(r) = branch.get("$ref").and_then(Value::as_str) {
-        return pascal(r.rsplit('/').next().unwrap_or("Ref"), "Ref");
-    }
-    match branch.get("type").and_then(Value::as_str) {
-        Some("string") => "String",
-        Some("integer") => "Integer",
-        Some("number") => "Number",
-        Some("boolean") => "Boolean",
-        Some("array") => "Array",
-        Some("object") => "Object",
-        Some("null") => "Null",
-        _ => "Value",
-    }
-    .to_owned()
-}
-
-/// Whether a union branch only constrains (no type, properties, reference or
-/// nested union): `{ "required": ["a"] }`.
+/// Whether a union branch only constrains which keys are present (no type,
+/// properties or reference): `{ "required": ["a"] }`, `{ "not": { "required": ["b"] } }`.
 fn constraint_only(branch: &Value) -> bool {
-    branch.as_object().is_some_and(|m| {
-        m.keys().all(|k| matches!(k.as_str(), "required" | "description" | "not" | "minProperties" | "maxProperties"))
-    })
+    constraints::keys(branch).is_some()
 }
 
 /// Keywords that constrain values beyond what a Rust type says. They are copied to

@@ -14,6 +14,7 @@
 //! # Ok::<(), toolsmith::LoadError>(())
 //! ```
 
+mod checks;
 mod client;
 mod compiled;
 mod encode;
@@ -165,6 +166,8 @@ pub use toolsmith_catalog as catalog;
 /// Helpers that generated code calls. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::checks::{deserialize_one_of, deserialize_with_keys, one_of, present, Keys};
+
     /// A JSON value from JSON text that codegen wrote (large schema constraints).
     pub fn json(text: &str) -> serde_json::Value {
         serde_json::from_str(text).unwrap_or_default()

@@ -26,6 +26,12 @@ pub(crate) enum Side {
 /// Deepest nesting followed inline; deeper schemas accept any value.
 const MAX_DEPTH: usize = 48;
 
+/// How many references deep a response schema is expanded. Response schemas type a
+/// tool's output and document it; APIs like Stripe reach hundreds of components from
+/// every response (expandable fields), and typing all of them makes big toolkits
+/// slow to compile for no gain: deeper components are described, not expanded.
+const MAX_RESPONSE_REF_DEPTH: usize = 2;
+
 /// Converts the schemas of a document's operations. Referenced components become
 /// the toolkit's shared definitions, each converted once per side (once in all when
 /// the side makes no difference).
@@ -37,11 +43,15 @@ pub(crate) struct Normalizer<'a> {
     pub defs: Definitions,
     /// (Source pointer, side) → definition name.
     names: HashMap<(String, Side), String>,
+    /// The entries of `names` whose name has no side suffix.
+    plain: HashSet<(String, Side)>,
     /// Components whose schema differs between requests and responses, found on
     /// first use.
     sided: Option<HashSet<String>>,
     /// What was changed or dropped.
     pub warnings: Vec<ImportWarning>,
+    /// References being expanded (for the response depth bound).
+    ref_depth: usize,
 }
 
 impl<'a> Normalizer<'a> {
@@ -51,8 +61,10 @@ impl<'a> Normalizer<'a> {
             side: Side::Request,
             defs: Definitions::default(),
             names: HashMap::new(),
+            plain: HashSet::new(),
             sided: None,
             warnings: Vec::new(),
+            ref_depth: 0,
         }
     }
 
@@ -82,6 +94,7 @@ impl<'a> Normalizer<'a> {
     /// side of an operation.
     pub(crate) fn normalize(&mut self, schema: &Value, pointer: &str, side: Side) -> Value {
         self.side = side;
+        self.ref_depth = 0;
         self.convert(schema, pointer, 0)
     }
 
@@ -247,6 +260,9 @@ impl<'a> Normalizer<'a> {
                 _ => {}
             }
         }
+        if !out.contains_key("type") && self.implies_object(map) {
+            out.insert("type".into(), "object".into());
+        }
         hoist_single_all_of(&mut out);
         if nullable && out.contains_key("$ref") {
             return json!({ "anyOf": [Value::Object(out), { "type": "null" }] });
@@ -277,6 +293,19 @@ impl<'a> Normalizer<'a> {
             Side::Request => schema.get("readOnly") == Some(&Value::Bool(true)),
             Side::Response => schema.get("writeOnly") == Some(&Value::Bool(true)),
         }
+    }
+
+    /// Whether a schema without `type` describes objects: it has `properties`, and
+    /// no `enum`, `const` or `allOf`/`anyOf`/`oneOf` branch names another type.
+    /// OpenAPI descriptions often leave `type: object` out beside `properties`;
+    /// JSON Schema would then accept any string or number too.
+    fn implies_object(&self, map: &Map<String, Value>) -> bool {
+        let branches = ["allOf", "anyOf", "oneOf"].into_iter().filter_map(|k| map.get(k)?.as_array()).flatten();
+        map.contains_key("properties")
+            && !["type", "enum", "const"].iter().any(|k| map.contains_key(*k))
+            && branches.map(|b| self.resolve(b)).all(|b| {
+                b.get("type").is_none_or(|t| t == "object") && b.get("enum").is_none() && b.get("const").is_none()
+            })
     }
 
     fn convert_type(&mut self, value: &Value, out: &mut Map<String, Value>, pointer: &str) -> Option<Value> {
@@ -339,17 +368,44 @@ impl<'a> Normalizer<'a> {
             self.warn(pointer, format!("reference {reference} does not resolve; accepting any value"));
             return json!({});
         };
-        let side = if self.is_sided(&target_pointer) { self.side } else { Side::Request };
-        let key = (target_pointer.clone(), side);
+        if self.side == Side::Response && self.ref_depth >= MAX_RESPONSE_REF_DEPTH {
+            // Not expanded: say what it is.
+            let component = target_pointer.rsplit('/').next().unwrap_or("object");
+            let mut shallow = Map::new();
+            if let Some(ty) = target.get("type").filter(|t| t.is_string()) {
+                shallow.insert("type".into(), ty.clone());
+            }
+            shallow.insert("description".into(), Value::String(format!("A `{component}` (not expanded here).")));
+            return Value::Object(shallow);
+        }
+        // Response forms are bounded in depth, so requests and responses never share
+        // a definition; requests share theirs, and so do responses.
+        let key = (target_pointer.clone(), self.side);
         let name = match self.names.get(&key) {
             Some(name) => name.clone(),
             None => {
-                let suffix = if side == Side::Request && self.is_sided(&target_pointer) { "Request" } else { "" };
+                let twin = match self.side {
+                    Side::Request => Side::Response,
+                    Side::Response => Side::Request,
+                };
+                // When the twin holds the plain name, this side's name says which side it is.
+                let twin_is_plain = self.plain.contains(&(target_pointer.clone(), twin));
+                let sided = self.side == Side::Request && self.is_sided(&target_pointer);
+                let suffix = match self.side {
+                    Side::Request if twin_is_plain || sided => "Request",
+                    Side::Response if twin_is_plain => "Response",
+                    _ => "",
+                };
                 let name = self.def_name(&target_pointer, suffix);
+                if suffix.is_empty() {
+                    self.plain.insert(key.clone());
+                }
                 self.names.insert(key, name.clone());
                 // Reserve the slot first: a cycle back to it finds the name.
                 self.defs.insert(name.clone(), json!({}));
+                self.ref_depth += 1;
                 let converted = self.convert(target, &target_pointer, 1);
+                self.ref_depth -= 1;
                 self.defs.insert(name.clone(), converted);
                 name
             }
@@ -617,10 +673,11 @@ mod tests {
         let tag = json!({"$ref": "#/components/schemas/Tag"});
         assert_eq!(n.normalize(&pet, "/a", Side::Request), json!({"$ref": "#/$defs/PetRequest"}));
         assert_eq!(n.normalize(&pet, "/b", Side::Response), json!({"$ref": "#/$defs/Pet"}));
-        assert_eq!(n.normalize(&tag, "/c", Side::Response), json!({"$ref": "#/$defs/Tag"}));
+        assert_eq!(n.normalize(&tag, "/c", Side::Response), json!({"$ref": "#/$defs/TagResponse"}));
         assert_eq!(n.normalize(&pet, "/d", Side::Request), json!({"$ref": "#/$defs/PetRequest"}));
+        assert_eq!(n.normalize(&tag, "/e", Side::Request), json!({"$ref": "#/$defs/Tag"}));
         let names: Vec<&String> = n.defs.iter().map(|(name, _)| name).collect();
-        assert_eq!(names, ["PetRequest", "Tag", "Pet"]);
+        assert_eq!(names, ["PetRequest", "Tag", "Pet", "TagResponse"]);
         assert_eq!(n.defs.get("Pet").unwrap()["properties"]["id"], json!({"type": "integer", "readOnly": true}));
     }
 
@@ -644,6 +701,21 @@ mod tests {
             normalize(document, json!({"allOf": [{"$ref": "#/components/schemas/Expr"}], "nullable": true}));
         assert_eq!(out, json!({"anyOf": [{"$ref": "#/$defs/Expr"}, {"type": "null"}]}));
         assert_eq!(defs["Expr"]["properties"]["not"], json!({"$ref": "#/$defs/Expr", "description": "Negated"}));
+    }
+
+    #[test]
+    fn properties_without_a_type_describe_objects() {
+        let document = json!({"components": {"schemas": {"Name": {"type": "string"}}}});
+        let (out, _, _) = normalize(
+            document.clone(),
+            json!({"properties": {"a": {"type": "string"}}, "anyOf": [{"required": ["a"]}], "nullable": true}),
+        );
+        assert_eq!(out["type"], json!(["object", "null"]));
+        let (out, _, _) = normalize(
+            document,
+            json!({"properties": {"a": {"type": "string"}}, "oneOf": [{"$ref": "#/components/schemas/Name"}]}),
+        );
+        assert!(out.get("type").is_none(), "{out}");
     }
 
     #[test]
