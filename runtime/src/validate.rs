@@ -21,8 +21,20 @@ pub(crate) struct Validators {
 
 #[derive(Clone)]
 struct Entry {
+    /// The tool's own input schema.
     schema: Arc<Value>,
+    /// The toolkit definitions it reaches, as they were.
+    definitions: Arc<Vec<(String, Value)>>,
     validator: Arc<jsonschema::Validator>,
+}
+
+impl Entry {
+    /// Whether the entry was compiled from this schema and these definitions: no
+    /// copy of the self-contained schema is built to find out.
+    fn matches(&self, schema: &Value, toolkit: &Toolkit) -> bool {
+        *self.schema == *schema
+            && self.definitions.iter().all(|(name, value)| toolkit.definitions.get(name) == Some(value))
+    }
 }
 
 impl std::fmt::Debug for Validators {
@@ -49,17 +61,24 @@ impl Validators {
     /// The compiled schema of a tool, compiled on first use.
     fn validator(&self, toolkit: &Toolkit, tool: &Tool) -> Result<Arc<jsonschema::Validator>, Error> {
         let key = (toolkit.slug.as_str().to_owned(), tool.slug.as_str().to_owned());
-        let schema = toolkit.input_schema(tool);
+        let schema = tool.input.json_schema();
         if let Some(entry) = self.compiled.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
-            if *entry.schema == schema {
+            if entry.matches(&schema, toolkit) {
                 return Ok(entry.validator.clone());
             }
         }
-        let validator = jsonschema::draft202012::new(&schema).map_err(|e| Error::Spec {
-            slug: tool.slug.as_str().to_owned(),
-            message: format!("the input schema does not compile: {e}"),
-        })?;
-        let entry = Entry { schema: Arc::new(schema), validator: Arc::new(validator) };
+        let reached = toolkit.definitions.reached(&schema);
+        let definitions: Vec<(String, Value)> = reached
+            .into_iter()
+            .filter_map(|name| toolkit.definitions.get(&name).map(|v| (name.clone(), v.clone())))
+            .collect();
+        let validator =
+            jsonschema::draft202012::new(&toolkit.definitions.complete(&schema)).map_err(|e| Error::Spec {
+                slug: tool.slug.as_str().to_owned(),
+                message: format!("the input schema does not compile: {e}"),
+            })?;
+        let entry =
+            Entry { schema: Arc::new(schema), definitions: Arc::new(definitions), validator: Arc::new(validator) };
         let validator = entry.validator.clone();
         self.compiled.write().unwrap_or_else(PoisonError::into_inner).insert(key, entry);
         Ok(validator)

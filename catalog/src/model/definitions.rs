@@ -74,26 +74,7 @@ impl Definitions {
     /// they refer to, and so on, in first-reached order. Names the schema defines in
     /// its own `$defs` are followed there instead.
     pub fn reached(&self, schema: &Value) -> Vec<String> {
-        let own: HashSet<&str> = schema
-            .get("$defs")
-            .and_then(Value::as_object)
-            .map(|m| m.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        let mut reached: Vec<String> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut pending = Vec::new();
-        defs_refs(schema, &mut pending);
-        while let Some(name) = pending.pop() {
-            if own.contains(name.as_str()) || !self.0.contains_key(&name) || !seen.insert(name.clone()) {
-                continue;
-            }
-            let mut next = Vec::new();
-            defs_refs(&self.0[&name], &mut next);
-            // Depth first, in document order.
-            pending.extend(next.into_iter().rev());
-            reached.push(name);
-        }
-        reached
+        reach(schema, |name| self.0.get(name).map(referenced_names))
     }
 
     /// `schema` made self-contained: the definitions it reaches are added to its
@@ -143,6 +124,35 @@ impl FromIterator<(String, Value)> for Definitions {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
         Definitions(iter.into_iter().collect())
     }
+}
+
+/// The definition names reached from `schema`, depth first in document order:
+/// `refs_of(name)` gives the names a definition refers to, `None` when there is no
+/// such definition. Names in the schema's own `$defs` are its own, not followed.
+pub fn reach<R, I>(schema: &Value, mut refs_of: impl FnMut(&str) -> Option<R>) -> Vec<String>
+where
+    R: IntoIterator<Item = String, IntoIter = I>,
+    I: DoubleEndedIterator<Item = String>,
+{
+    let own: HashSet<&str> = schema
+        .get("$defs")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut reached: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut pending = referenced_names(schema);
+    pending.reverse();
+    while let Some(name) = pending.pop() {
+        if own.contains(name.as_str()) || seen.contains(&name) {
+            continue;
+        }
+        let Some(next) = refs_of(&name) else { continue };
+        pending.extend(next.into_iter().rev());
+        seen.insert(name.clone());
+        reached.push(name);
+    }
+    reached
 }
 
 /// `/$defs/Name/rest` → (`Name`, `/rest`), with `~1` and `~0` decoded in the name.

@@ -455,7 +455,7 @@ impl<'a> Normalizer<'a> {
 /// target, then a backwards search from the marked ones.
 fn sided_components(document: &Value) -> HashSet<String> {
     let mut targets = Vec::new();
-    collect_targets(document, &mut targets);
+    collect_targets_and_marks(document, &mut targets);
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut pending: Vec<String> = Vec::new();
     for target in targets {
@@ -497,13 +497,8 @@ fn sided_components(document: &Value) -> HashSet<String> {
     names.into_iter().zip(sided).filter_map(|(name, s)| s.then_some(name)).collect()
 }
 
-/// The internal `$ref` targets (as decoded JSON pointers) under `value`.
-fn collect_targets(value: &Value, out: &mut Vec<String>) {
-    collect_targets_and_marks(value, out);
-}
-
-/// Like [`collect_targets`]; also tells whether a `readOnly: true` or
-/// `writeOnly: true` is under `value`.
+/// Pushes the internal `$ref` targets (as decoded JSON pointers) under `value`;
+/// tells whether a `readOnly: true` or `writeOnly: true` is under it.
 fn collect_targets_and_marks(value: &Value, out: &mut Vec<String>) -> bool {
     let mut marked = false;
     match value {

@@ -2,11 +2,11 @@
 //! what each tool schema reaches, and the provider rules of each definition,
 //! worked out once per toolkit however many tools use it.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use crate::{referenced_names, Definitions, Diagnostic, ToolkitSource};
+use crate::{reach, referenced_names, Definitions, Diagnostic, ToolkitSource};
 
 /// The shared definitions of the toolkit being checked.
 pub(crate) struct Shared<'a> {
@@ -36,24 +36,7 @@ impl<'a> Shared<'a> {
 
     /// The shared definitions `schema` reaches (names in its own `$defs` stay its own).
     pub(crate) fn reached(&self, schema: &Value) -> Vec<String> {
-        let own: HashSet<&str> = schema
-            .get("$defs")
-            .and_then(Value::as_object)
-            .map(|m| m.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        let mut pending = direct_refs(schema);
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut reached = Vec::new();
-        while let Some(name) = pending.pop() {
-            if own.contains(name.as_str()) || !seen.insert(name.clone()) {
-                continue;
-            }
-            if let Some(next) = self.refs.get(name.as_str()) {
-                pending.extend(next.iter().cloned());
-                reached.push(name);
-            }
-        }
-        reached
+        reach(schema, |name| self.refs.get(name).cloned())
     }
 
     /// What strict provider modes cannot take in definition `name`; its provider
