@@ -26,6 +26,9 @@ fn query_pairs_in_path_keys_become_query_parameters() {
             "/search/articles?query={query}": { "get": {
                 "parameters": [{ "name": "query", "in": "query", "required": true, "schema": { "type": "string" } }],
                 "responses": { "200": { "description": "ok" } } } },
+            "/email/export?file_name={filename}": { "get": {
+                "parameters": [{ "name": "filename", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "ok" } } } },
             "/#Action=DescribeThings&Version=2016-11-15": { "get": {
                 "operationId": "describe",
                 "parameters": [{ "name": "Action", "in": "query", "schema": { "type": "string", "enum": ["DescribeThings"] } }],
@@ -33,7 +36,7 @@ fn query_pairs_in_path_keys_become_query_parameters() {
         }),
     );
     let tools = &imported.toolkit.tools;
-    assert_eq!(tools.len(), 3, "{:?}", imported.warnings);
+    assert_eq!(tools.len(), 4, "{:?}", imported.warnings);
 
     let search = &tools[0];
     assert_eq!(search.http.path, "/rest");
@@ -46,7 +49,16 @@ fn query_pairs_in_path_keys_become_query_parameters() {
     assert_eq!(articles.http.path, "/search/articles");
     assert_eq!(articles.input.properties.len(), 1, "the declared `query` is not added twice");
 
-    let describe = &tools[2];
+    // Declared `in: path` but only in the query part of the key (clicksend.com): sent
+    // in the query under the pair's name.
+    let export = &tools[2];
+    assert_eq!(export.http.path, "/email/export");
+    assert_eq!(export.input.properties.len(), 1, "{:?}", export.input.properties.keys());
+    let file_name = &export.input.properties["file_name"];
+    assert_eq!(file_name.location, Some(ParamLocation::Query));
+    assert!(export.input.required.contains(&"file_name".to_owned()));
+
+    let describe = &tools[3];
     assert_eq!(describe.http.path, "/");
     assert!(describe.input.properties.contains_key("Action"));
     assert_eq!(describe.input.properties["Version"].location, Some(ParamLocation::Query));

@@ -157,6 +157,13 @@ impl OperationBuilder<'_> {
         // (in a fragment to keep keys unique). The request path ends before them.
         let (route, fixed_query) = split_path_key(self.path);
         let mut path = route.to_owned();
+        // `?filename={filename}` with `filename` declared `in: path`: the parameter is
+        // sent in the query, under the pair's name.
+        let query_templates: Vec<(&str, &str)> = fixed_query
+            .iter()
+            .filter_map(|&(key, value)| Some((value.strip_prefix('{')?.strip_suffix('}')?, key)))
+            .filter(|(var, _)| !route.contains(&format!("{{{var}}}")))
+            .collect();
 
         // Parameters: path-level, overridden by operation-level of the same name and place.
         let mut params: Vec<(String, &Value)> = Vec::new();
@@ -182,6 +189,10 @@ impl OperationBuilder<'_> {
             else {
                 warnings.push(ImportWarning { pointer, message: "parameter without `name` or `in`; skipped".into() });
                 continue;
+            };
+            let (location, api_name) = match query_templates.iter().find(|(var, _)| *var == api_name) {
+                Some(&(_, key)) if location == "path" => ("query", key),
+                _ => (location, api_name),
             };
             let location = match location {
                 "path" => ParamLocation::Path,
