@@ -14,13 +14,16 @@
 //! # Ok::<(), toolsmith::LoadError>(())
 //! ```
 
+pub mod auth;
 mod checks;
 mod client;
 mod compiled;
 mod encode;
 mod error;
+mod ids;
 mod registry;
 mod request;
+pub mod store;
 mod tool;
 mod user;
 mod validate;
@@ -28,6 +31,7 @@ mod validate;
 pub use client::{Client, ClientBuilder};
 pub use compiled::CompiledToolkit;
 pub use error::Error;
+pub use ids::{AuthConfigId, ConnectedAccountId, LogId};
 pub use registry::{LoadError, Registry, ToolRef};
 pub use tool::{Context, Handler, HttpBinding, Schemas, Tool, ToolDefinition, ToolVisitor};
 pub use toolsmith_catalog::{ToolSlug, Toolkit, ToolkitSlug};

@@ -1,0 +1,137 @@
+//! Identifiers of runtime records, with Composio's prefixes: auth configs `ac_…`,
+//! connected accounts `ca_…`, execution logs `log_…`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! prefixed_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The prefix every id of this kind starts with.
+            pub const PREFIX: &'static str = $prefix;
+
+            /// A new random id: the prefix and 20 characters of lower-case base 32
+            /// (100 random bits).
+            pub fn generate() -> Self {
+                Self(format!("{}{}", $prefix, random_suffix()))
+            }
+
+            /// Wraps an id read from a store or typed by a user; `None` unless it starts
+            /// with the prefix and the rest is 1–64 ASCII letters, digits, `-` or `_`.
+            pub fn parse(id: &str) -> Option<Self> {
+                let rest = id.strip_prefix($prefix)?;
+                let ok = (1..=64).contains(&rest.len())
+                    && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                ok.then(|| Self(id.to_owned()))
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::parse(s).ok_or_else(|| {
+                    format!(
+                        "`{s}` is not a {} id: it starts with `{}` followed by letters, digits, `-` or `_`",
+                        stringify!($name),
+                        $prefix
+                    )
+                })
+            }
+        }
+    };
+}
+
+prefixed_id!(
+    /// An auth config: how one toolkit authenticates in this deployment (scheme, OAuth
+    /// client, scopes).
+    ///
+    /// ```
+    /// use toolsmith::AuthConfigId;
+    /// let id = AuthConfigId::generate();
+    /// assert!(id.as_str().starts_with("ac_"));
+    /// assert_eq!(AuthConfigId::parse(id.as_str()), Some(id));
+    /// assert!(AuthConfigId::parse("ca_123").is_none());
+    /// ```
+    AuthConfigId,
+    "ac_"
+);
+
+prefixed_id!(
+    /// A connected account: one user's credentials for one toolkit.
+    ///
+    /// ```
+    /// let id: toolsmith::ConnectedAccountId = "ca_abc123".parse().unwrap();
+    /// assert_eq!(id.to_string(), "ca_abc123");
+    /// ```
+    ConnectedAccountId,
+    "ca_"
+);
+
+prefixed_id!(
+    /// One execution's log entry.
+    ///
+    /// ```
+    /// assert!(toolsmith::LogId::generate().as_str().starts_with("log_"));
+    /// ```
+    LogId,
+    "log_"
+);
+
+/// 20 characters of lower-case base 32 from the operating system's random source.
+fn random_suffix() -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut bytes = [0u8; 20];
+    // The OS random source only fails on exotic platforms; ids then fall back to the
+    // clock and a counter, which stay unique within a process.
+    if getrandom::fill(&mut bytes).is_err() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let mixed = nanos ^ u128::from(COUNTER.fetch_add(1, Ordering::Relaxed)) << 64;
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (mixed >> ((i % 16) * 8)) as u8 ^ i as u8;
+        }
+    }
+    bytes.iter().map(|b| ALPHABET[usize::from(b % 32)] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_are_distinct_and_parse() {
+        let ids: std::collections::HashSet<_> = (0..1000).map(|_| ConnectedAccountId::generate()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in ids {
+            assert_eq!(id.as_str().len(), 3 + 20);
+            assert_eq!(ConnectedAccountId::parse(id.as_str()).as_ref(), Some(&id));
+        }
+    }
+
+    #[test]
+    fn malformed_ids_are_refused_with_a_reason() {
+        assert!(LogId::parse("log_").is_none());
+        assert!(LogId::parse("log_a b").is_none());
+        let err = "ac_x".parse::<ConnectedAccountId>().unwrap_err();
+        assert!(err.contains("starts with `ca_`"), "{err}");
+    }
+}
