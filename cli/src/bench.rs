@@ -41,6 +41,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare `execute` of a tool with a bare reqwest call to the same loopback server:
+    /// p50/p99 of both, their ratio, and executions per second.
+    Execute {
+        /// Timed calls of each kind, after 200 warm-up calls.
+        #[arg(long, default_value_t = 5000)]
+        requests: usize,
+        /// Concurrent tasks of the throughput run.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Length of the throughput run, in seconds.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Import every OpenAPI document under a folder (e.g. the APIs.guru corpus that
     /// `scripts/fetch-corpus.sh` fetches into `.corpus/`) and count the specs and
     /// operations that pass each stage: import, validate, generate and, with
@@ -78,6 +94,9 @@ pub enum Command {
 
 pub fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
+        Command::Execute { requests, concurrency, seconds, json } => {
+            crate::bench_execute::run(&crate::bench_execute::Options { requests, concurrency, seconds, json })
+        }
         Command::Generate { paths, tools, iterations, compile, json } => {
             crate::bench_generate::run(&paths, tools, iterations, compile, json)
         }

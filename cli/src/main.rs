@@ -1,10 +1,16 @@
 //! `toolsmith`: the command line. A thin shell over the toolsmith crates.
 
+mod accounts;
 mod bench;
+mod bench_execute;
 mod bench_generate;
 mod bench_import;
+mod execute;
 mod generate;
+mod home;
 mod import;
+mod keys;
+mod logs;
 mod schema;
 mod tools;
 mod validate;
@@ -34,6 +40,16 @@ enum Command {
     /// List or show the catalog's tools.
     #[command(subcommand)]
     Tools(tools::Command),
+    /// Connect, list and remove users' accounts (stored under TOOLSMITH_HOME).
+    #[command(subcommand)]
+    Accounts(accounts::Command),
+    /// Run a tool for a user and print `{data, error, successful, log_id}`.
+    Execute(execute::Args),
+    /// Show the execution log.
+    Logs(logs::Args),
+    /// Rotate the keys that encrypt secrets at rest.
+    #[command(subcommand)]
+    Keys(keys::Command),
     /// Write (or check) the JSON Schemas of the spec format.
     Schema(schema::Args),
     /// Measure the hot paths.
@@ -56,6 +72,10 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(args),
         Command::Import(command) => import::run(command),
         Command::Tools(command) => tools::run(command),
+        Command::Accounts(command) => accounts::run(command),
+        Command::Execute(args) => execute::run(args),
+        Command::Logs(args) => logs::run(args),
+        Command::Keys(command) => keys::run(command),
         Command::Schema(args) => schema::run(args),
         Command::Bench(command) => bench::run(command),
     };

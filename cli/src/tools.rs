@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use miette::IntoDiagnostic;
 use serde_json::json;
-use toolsmith::{LoadError, Registry, ToolRef};
+use toolsmith::{LoadError, Registry, ToolQuery, ToolRef};
 use toolsmith_catalog::{render_human, Style};
 
 use crate::CatalogArgs;
@@ -12,14 +12,26 @@ use crate::CatalogArgs;
 /// `toolsmith tools …`
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// List tools, toolkit by toolkit.
+    /// List tools, toolkit by toolkit, a page at a time.
     List {
         #[command(flatten)]
         catalog: CatalogArgs,
         /// Only this toolkit's tools.
         #[arg(long)]
         toolkit: Option<String>,
-        /// Print a JSON array instead of a table.
+        /// Only tools with this tag (repeatable: all must match), e.g. `readOnlyHint`.
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Only tools tagged `important`.
+        #[arg(long)]
+        important: bool,
+        /// Tools per page.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Continue after this cursor (printed at the end of the previous page).
+        #[arg(long)]
+        cursor: Option<String>,
+        /// Print `{items, next_cursor}` as JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
@@ -34,26 +46,27 @@ pub enum Command {
 
 pub fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
-        Command::List { catalog, toolkit, json } => {
+        Command::List { catalog, toolkit, tags, important, limit, cursor, json } => {
             let Some(registry) = load(&catalog) else {
                 return Ok(ExitCode::from(1));
             };
-            if let Some(slug) = &toolkit {
-                if registry.toolkit(slug).is_none() {
-                    let known: Vec<&str> = registry.toolkits().map(|t| t.slug.as_str()).collect();
-                    eprintln!("error: no toolkit `{slug}`; known toolkits: {}", known.join(", "));
+            let query = ToolQuery { toolkit, tags, important, limit, cursor };
+            let page = match registry.list(&query) {
+                Ok(page) => page,
+                Err(e) => {
+                    eprintln!("error: {e}");
                     return Ok(ExitCode::from(1));
                 }
-            }
-            let tools: Vec<ToolRef<'_>> = registry
-                .tools()
-                .filter(|t| toolkit.as_deref().is_none_or(|s| t.toolkit.slug.as_str().eq_ignore_ascii_case(s)))
-                .collect();
+            };
             if json {
-                let list: Vec<_> = tools.iter().map(summary).collect();
-                println!("{}", serde_json::to_string_pretty(&list).into_diagnostic()?);
+                let items: Vec<_> = page.items.iter().map(summary).collect();
+                let value = json!({ "items": items, "next_cursor": page.next_cursor });
+                println!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
             } else {
-                print_table(&tools);
+                print_table(&page.items);
+                if let Some(cursor) = &page.next_cursor {
+                    println!("more: --cursor {cursor}");
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

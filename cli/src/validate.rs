@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use toolsmith_catalog::{check_paths, count, render_human, render_json, Style};
+use std::collections::HashMap;
+
+use toolsmith_catalog::{check_paths, count, render_human, render_json, Code, Diagnostic, Severity, Style};
 
 /// Arguments of `toolsmith validate`.
 #[derive(clap::Args)]
@@ -19,7 +21,16 @@ pub struct Args {
     /// Fail on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+    /// Show every warning; by default a file's warnings of one code are cut to the
+    /// first 3 when there are more than 5, with a count of the rest.
+    #[arg(long)]
+    all_warnings: bool,
 }
+
+/// More warnings of one code in one file than this are summarized.
+const SUMMARIZE_OVER: usize = 5;
+/// Warnings shown of a summarized group.
+const SHOWN: usize = 3;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
@@ -27,6 +38,44 @@ enum Format {
     Human,
     /// A JSON array of diagnostics.
     Json,
+}
+
+/// The diagnostics to print, and per (file, code) how many warnings were left out.
+fn summarize(diagnostics: &[Diagnostic]) -> (Vec<Diagnostic>, Vec<(String, Code, usize)>) {
+    let key = |d: &Diagnostic| (d.file.as_ref().map(|f| f.path().display().to_string()).unwrap_or_default(), d.code);
+    let mut groups: HashMap<(String, Code), usize> = HashMap::new();
+    for d in diagnostics.iter().filter(|d| d.severity() == Severity::Warning) {
+        *groups.entry(key(d)).or_default() += 1;
+    }
+    let mut seen: HashMap<(String, Code), usize> = HashMap::new();
+    let mut shown = Vec::new();
+    for d in diagnostics {
+        if d.severity() == Severity::Warning && groups[&key(d)] > SUMMARIZE_OVER {
+            let n = seen.entry(key(d)).or_default();
+            *n += 1;
+            if *n > SHOWN {
+                continue;
+            }
+        }
+        shown.push(d.clone());
+    }
+    let mut hidden: Vec<(String, Code, usize)> = groups
+        .into_iter()
+        .filter(|(_, n)| *n > SUMMARIZE_OVER)
+        .map(|((file, code), n)| (file, code, n - SHOWN))
+        .collect();
+    hidden.sort_by(|a, b| (&a.0, a.1.id()).cmp(&(&b.0, b.1.id())));
+    (shown, hidden)
+}
+
+/// `N errors, M warnings`.
+fn totals(diagnostics: &[Diagnostic]) -> String {
+    let (errors, warnings) = count(diagnostics);
+    format!(
+        "{errors} error{}, {warnings} warning{}",
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" }
+    )
 }
 
 /// Exit 0 when valid, 1 on any error (or warning with `--deny-warnings`).
@@ -39,7 +88,16 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Format::Json => println!("{}", render_json(&diagnostics)),
         Format::Human => {
             let style = Style { color: std::io::stderr().is_terminal(), width: 100 };
-            eprint!("{}", render_human(&diagnostics, style));
+            let (shown, hidden) = if args.all_warnings { (diagnostics.clone(), Vec::new()) } else { summarize(&diagnostics) };
+            let rendered = render_human(&shown, style);
+            // The totals line counts every diagnostic, the hidden ones included.
+            if let Some((body, _)) = rendered.trim_end().rsplit_once('\n') {
+                eprintln!("{body}");
+            }
+            for (file, code, count) in &hidden {
+                eprintln!("  … and {count} more {code} warnings in {file} (--all-warnings shows them)");
+            }
+            eprintln!("{}", totals(&diagnostics));
             let tools: usize = loaded.toolkits.iter().map(|t| t.tools.len()).sum();
             let triggers: usize = loaded.toolkits.iter().map(|t| t.triggers.len()).sum();
             eprintln!(

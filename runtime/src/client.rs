@@ -1,10 +1,15 @@
 //! The [`Client`]: sends tool calls over HTTP.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::auth::oauth2::TokenManager;
+use crate::store::Store;
+use crate::execute::CallOptions;
 use crate::validate::Validators;
 use crate::{Error, UserId};
 use toolsmith_catalog::{Tool, Toolkit};
@@ -24,6 +29,18 @@ pub struct Client {
     pub(crate) http: reqwest::Client,
     pub(crate) base_urls: HashMap<String, String>,
     pub(crate) validators: Validators,
+    pub(crate) accounts: Option<Accounts>,
+    pub(crate) max_retry_wait: Duration,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) files_dir: Option<PathBuf>,
+}
+
+/// Where credentials come from: the store of connected accounts, and the OAuth 2.0
+/// token manager over it.
+#[derive(Clone, Debug)]
+pub(crate) struct Accounts {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) tokens: Arc<TokenManager>,
 }
 
 /// Builds a [`Client`].
@@ -31,6 +48,10 @@ pub struct Client {
 pub struct ClientBuilder {
     base_urls: HashMap<String, String>,
     timeout: Option<Duration>,
+    store: Option<Arc<dyn Store>>,
+    max_retry_wait: Option<Duration>,
+    max_response_bytes: Option<usize>,
+    files_dir: Option<PathBuf>,
 }
 
 impl ClientBuilder {
@@ -58,19 +79,97 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Authenticates calls with the users' connected accounts in `store`: each call uses
+    /// the account it names or the user's only active account of the toolkit, refreshes
+    /// OAuth 2.0 tokens when needed, and is logged there ([`ExecutionLog`](crate::store::ExecutionLog)).
+    /// Without a store, requests go out without credentials and are not logged.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = toolsmith::store::SqliteStore::open_default()?;
+    /// let client = toolsmith::Client::builder().store(std::sync::Arc::new(store)).build();
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The longest wait before a retry (a `Retry-After` hint or a backoff) that a call
+    /// accepts; a longer one ends the retries and returns the error (10 s by default).
+    ///
+    /// ```
+    /// let client = toolsmith::Client::builder().max_retry_wait(std::time::Duration::from_secs(2)).build();
+    /// # let _ = client;
+    /// ```
+    pub fn max_retry_wait(mut self, wait: Duration) -> Self {
+        self.max_retry_wait = Some(wait);
+        self
+    }
+
+    /// The largest response body read, in bytes (64 MiB by default); a larger one is an
+    /// error instead of exhausting memory.
+    ///
+    /// ```
+    /// let client = toolsmith::Client::builder().max_response_bytes(1 << 20).build();
+    /// # let _ = client;
+    /// ```
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
+    /// Saves binary responses (files, images) in `dir` and returns a reference to the
+    /// file (`{"file": {"path", "content_type", "size"}}`) instead of inline base64.
+    ///
+    /// ```
+    /// let client = toolsmith::Client::builder().files_dir(std::env::temp_dir().join("toolsmith-files")).build();
+    /// # let _ = client;
+    /// ```
+    pub fn files_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.files_dir = Some(dir.into());
+        self
+    }
+
+    /// Builds the client. Redirects are followed only within the same origin, so
+    /// credentials never follow a redirect to another host.
     ///
     /// ```
     /// let client = toolsmith::Client::builder().build();
     /// # let _ = client;
     /// ```
     pub fn build(self) -> Client {
+        let same_origin = reqwest::redirect::Policy::custom(|attempt| {
+            let same = attempt.previous().last().is_some_and(|last| last.origin() == attempt.url().origin());
+            if attempt.previous().len() >= 10 {
+                attempt.error("too many redirects")
+            } else if same {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
         let http = reqwest::Client::builder()
             .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
             .user_agent(concat!("toolsmith/", env!("CARGO_PKG_VERSION")))
+            .redirect(same_origin)
             .build()
+            // Only fails when the TLS backend cannot start; the default client then
+            // reports the same failure on the first request.
             .unwrap_or_default();
-        Client { http, base_urls: self.base_urls, validators: Validators::default() }
+        let accounts = self.store.map(|store| {
+            let tokens = Arc::new(TokenManager::new(store.clone(), http.clone()));
+            Accounts { store, tokens }
+        });
+        Client {
+            http,
+            base_urls: self.base_urls,
+            validators: Validators::default(),
+            accounts,
+            max_retry_wait: self.max_retry_wait.unwrap_or(Duration::from_secs(10)),
+            max_response_bytes: self.max_response_bytes.unwrap_or(64 << 20),
+            files_dir: self.files_dir,
+        }
     }
 }
 
@@ -150,27 +249,12 @@ impl Client {
     /// # }
     /// ```
     pub async fn call(&self, toolkit: &Toolkit, tool: &Tool, user: &UserId, arguments: &Value) -> Result<Value, Error> {
-        let _ = user; // credentials are injected per user once accounts exist
-        let empty = Value::Object(serde_json::Map::new());
-        let arguments = if arguments.is_null() { &empty } else { arguments };
-        self.validators.check(toolkit, tool, arguments)?;
-        let Some(arguments) = arguments.as_object() else {
-            // The input schema is always `type: object`, so validation already said so.
-            return Err(Error::InvalidArguments {
-                slug: tool.slug.as_str().to_owned(),
-                problems: vec![(String::new(), "the arguments must be a JSON object".to_owned())],
-            });
-        };
-        let request = crate::request::build(self, toolkit, tool, arguments)?;
-        crate::request::send(self, tool, request).await
+        self.execute_with(toolkit, tool, user, arguments, &CallOptions::default()).await.result
     }
 
-    /// The base URL requests of `toolkit` go to.
-    pub(crate) fn base_url_for<'a>(&'a self, toolkit: &'a Toolkit) -> &'a str {
-        self.base_urls
-            .get(toolkit.slug.as_str())
-            .or_else(|| self.base_urls.get(&toolkit.slug.as_str().to_ascii_lowercase()))
-            .map_or(toolkit.base_url.as_str(), String::as_str)
+    /// The base URL set with [`ClientBuilder::base_url`] for `toolkit`, if any.
+    pub(crate) fn base_url_override(&self, toolkit: &Toolkit) -> Option<&str> {
+        self.base_urls.get(&toolkit.slug.as_str().to_ascii_lowercase()).map(String::as_str)
     }
 
     /// Runs a typed tool; the same as `tool.execute(self, user)`.

@@ -9,6 +9,29 @@ pub enum Error {
     /// No tool with this slug is registered.
     #[error("unknown tool `{0}`; list tools with `toolsmith tools list`")]
     UnknownTool(String),
+    /// No toolkit with this slug is loaded.
+    #[error("unknown toolkit `{slug}`; known toolkits: {}", .known.join(", "))]
+    UnknownToolkit {
+        /// The slug asked for.
+        slug: String,
+        /// The loaded toolkits.
+        known: Vec<String>,
+    },
+    /// A pinned toolkit version that is not loaded; no other version is used instead.
+    #[error("unknown tool `{slug}` at version {version}; loaded versions of toolkit `{toolkit}`: {}", .loaded.join(", "))]
+    UnknownVersion {
+        /// The tool.
+        slug: String,
+        /// The version asked for.
+        version: String,
+        /// The tool's toolkit.
+        toolkit: String,
+        /// The versions loaded, newest first.
+        loaded: Vec<String>,
+    },
+    /// A listing cursor that names no tool (from another catalog, or edited).
+    #[error("the cursor `{0}` names no tool of this catalog; start again without a cursor")]
+    InvalidCursor(String),
     /// The arguments do not match the tool's input schema. Each entry is
     /// `(JSON path, what is wrong)`, e.g. `("/title", "is required")` or
     /// `("/labels/0", "value is not of type \"string\"")`; messages never repeat the value.
@@ -43,6 +66,15 @@ pub enum Error {
         /// The tool.
         slug: String,
         /// What is wrong.
+        message: String,
+    },
+    /// The call has no usable credentials: no connected account, several without a
+    /// choice, an expired one that must be reconnected, a failed token refresh.
+    #[error("{slug}: {message}")]
+    Auth {
+        /// The tool.
+        slug: String,
+        /// What is wrong and how to fix it.
         message: String,
     },
     /// The API answered with an error status.

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use toolsmith_catalog::{check_paths, has_errors, Diagnostic, Tool, Toolkit};
 
-use crate::{Client, CompiledToolkit, Error, ToolDefinition, UserId};
+use crate::{CallOptions, Client, CompiledToolkit, Error, ExecutionResult, ToolDefinition, UserId};
 
 /// Why a catalog could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +50,8 @@ pub struct ToolRef<'a> {
 }
 
 /// Toolkits and tools by slug. Tool lookups ignore case (`github_create_issue` finds
-/// `GITHUB_CREATE_ISSUE`).
+/// `GITHUB_CREATE_ISSUE`). Several versions of a toolkit (`20261122_00`) may be loaded;
+/// lookups without a version use the newest, and a pinned version is used exactly.
 ///
 /// ```
 /// let toolkit: toolsmith::Toolkit = serde_yaml::from_str(r#"
@@ -74,9 +75,46 @@ pub struct ToolRef<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
     toolkits: Vec<Arc<Toolkit>>,
-    toolkit_index: HashMap<String, usize>,
-    tool_index: HashMap<String, (usize, usize)>,
+    /// Toolkit slug (lower case) → indexes into `toolkits`, newest version first.
+    toolkit_index: HashMap<String, Vec<usize>>,
+    /// Tool slug (upper case) → (toolkit index, tool index) of each version, newest first.
+    tool_index: HashMap<String, Vec<(usize, usize)>>,
     local: Vec<LocalTool>,
+}
+
+/// Which tools [`Registry::list`] returns. Empty fields match everything.
+///
+/// ```
+/// let query = toolsmith::ToolQuery { toolkit: Some("github".into()), tags: vec!["readOnlyHint".into()], ..Default::default() };
+/// assert_eq!(query.limit, 20);
+/// ```
+#[derive(Clone, Debug)]
+pub struct ToolQuery {
+    /// Only this toolkit's tools (any case).
+    pub toolkit: Option<String>,
+    /// Only tools with all of these tags.
+    pub tags: Vec<String>,
+    /// Only tools tagged `important`.
+    pub important: bool,
+    /// At most this many (20 by default, like Composio's `tools.get`).
+    pub limit: usize,
+    /// Where the previous page ended (its `next_cursor`).
+    pub cursor: Option<String>,
+}
+
+impl Default for ToolQuery {
+    fn default() -> Self {
+        ToolQuery { toolkit: None, tags: Vec::new(), important: false, limit: 20, cursor: None }
+    }
+}
+
+/// One page of [`Registry::list`].
+#[derive(Clone, Debug)]
+pub struct Page<'a> {
+    /// The tools of this page.
+    pub items: Vec<ToolRef<'a>>,
+    /// Pass it as [`ToolQuery::cursor`] for the next page; `None` on the last one.
+    pub next_cursor: Option<String>,
 }
 
 impl Registry {
@@ -149,38 +187,155 @@ impl Registry {
         client.call(found.toolkit, found.tool, user, &arguments).await
     }
 
+    /// Runs a tool by slug and returns Composio's result shape
+    /// (`{data, error, successful, log_id}`): the account and toolkit version in
+    /// `options` are honoured (an unknown version is an error, never another version).
+    pub async fn execute_tool(
+        &self,
+        client: &Client,
+        slug: &str,
+        user: &UserId,
+        arguments: Value,
+        options: &CallOptions,
+    ) -> ExecutionResult {
+        if let Some(local) = self.local.iter().find(|t| t.definition.slug.eq_ignore_ascii_case(slug)) {
+            let result = (local.run)(client.clone(), user.clone(), arguments).await;
+            return ExecutionResult::from_result(result, None);
+        }
+        let found = match &options.version {
+            Some(version) => self.tool_at(slug, version),
+            None => self.tool(slug).ok_or_else(|| Error::UnknownTool(slug.to_owned())),
+        };
+        match found {
+            Ok(found) => client.execute_tool(found.toolkit, found.tool, user, &arguments, options).await,
+            Err(error) => ExecutionResult::from_result(Err(error), None),
+        }
+    }
+
     fn insert(&mut self, toolkit: Toolkit) {
         let key = toolkit.slug.as_str().to_ascii_lowercase();
-        if self.toolkit_index.contains_key(&key) {
-            return;
+        let versions = self.toolkit_index.entry(key).or_default();
+        if versions.iter().any(|&i| self.toolkits[i].version == toolkit.version) {
+            return; // the same version twice: the validator reports duplicates
         }
         let index = self.toolkits.len();
+        versions.push(index);
+        let toolkits = &self.toolkits;
+        let newest_first = |a: &usize, b: &usize| -> std::cmp::Ordering {
+            let version = |i: usize| if i == index { &toolkit.version } else { &toolkits[i].version };
+            version(*b).as_str().cmp(version(*a).as_str())
+        };
+        versions.sort_by(newest_first);
         for (i, tool) in toolkit.tools.iter().enumerate() {
-            self.tool_index.entry(tool.slug.as_str().to_ascii_uppercase()).or_insert((index, i));
+            let entries = self.tool_index.entry(tool.slug.as_str().to_ascii_uppercase()).or_default();
+            entries.push((index, i));
+            entries.sort_by(|a, b| newest_first(&a.0, &b.0));
         }
-        self.toolkit_index.insert(key, index);
         self.toolkits.push(Arc::new(toolkit));
     }
 
-    /// A tool by slug, ignoring case.
+    /// A tool by slug, ignoring case, in the newest loaded version of its toolkit.
     pub fn tool(&self, slug: &str) -> Option<ToolRef<'_>> {
-        let &(k, t) = self.tool_index.get(&slug.to_ascii_uppercase())?;
+        let &(k, t) = self.tool_index.get(&slug.to_ascii_uppercase())?.first()?;
         let toolkit = &self.toolkits[k];
         Some(ToolRef { toolkit, tool: &toolkit.tools[t] })
     }
 
-    /// A toolkit by slug, ignoring case.
+    /// A tool in a given version of its toolkit (`20261122_00`): a pinned version is
+    /// honoured exactly, never replaced by another one. The error lists the loaded
+    /// versions.
+    ///
+    /// ```
+    /// # let toolkit: toolsmith::Toolkit = serde_yaml::from_str("{slug: demo, name: Demo, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{scheme: none}], tools: [{slug: DEMO_PING, name: Ping, description: Checks that the service answers., http: {method: GET, path: /ping}, input: {type: object}}]}").unwrap();
+    /// let registry = toolsmith::Registry::from_toolkits(vec![toolkit]);
+    /// assert!(registry.tool_at("DEMO_PING", "20261122_00").is_ok());
+    /// let err = registry.tool_at("DEMO_PING", "20250101_00").unwrap_err();
+    /// assert_eq!(err.to_string(), "unknown tool `DEMO_PING` at version 20250101_00; loaded versions of toolkit `demo`: 20261122_00");
+    /// ```
+    pub fn tool_at(&self, slug: &str, version: &str) -> Result<ToolRef<'_>, Error> {
+        let entries = self.tool_index.get(&slug.to_ascii_uppercase()).ok_or_else(|| Error::UnknownTool(slug.to_owned()))?;
+        if let Some(&(k, t)) = entries.iter().find(|(k, _)| self.toolkits[*k].version.as_str() == version) {
+            let toolkit = &self.toolkits[k];
+            return Ok(ToolRef { toolkit, tool: &toolkit.tools[t] });
+        }
+        let toolkit = &self.toolkits[entries[0].0];
+        let loaded = self.toolkit_index[&toolkit.slug.as_str().to_ascii_lowercase()]
+            .iter()
+            .map(|&i| self.toolkits[i].version.as_str().to_owned())
+            .collect();
+        Err(Error::UnknownVersion {
+            slug: slug.to_owned(),
+            version: version.to_owned(),
+            toolkit: toolkit.slug.as_str().to_owned(),
+            loaded,
+        })
+    }
+
+    /// A toolkit by slug, ignoring case: its newest loaded version.
     pub fn toolkit(&self, slug: &str) -> Option<&Toolkit> {
-        self.toolkit_index.get(&slug.to_ascii_lowercase()).map(|&i| self.toolkits[i].as_ref())
+        self.toolkit_index.get(&slug.to_ascii_lowercase()).and_then(|v| v.first()).map(|&i| self.toolkits[i].as_ref())
     }
 
-    /// Every toolkit, in load order.
+    /// Every toolkit (newest version of each), in load order.
     pub fn toolkits(&self) -> impl Iterator<Item = &Toolkit> {
-        self.toolkits.iter().map(AsRef::as_ref)
+        self.newest().map(AsRef::as_ref)
     }
 
-    /// Every tool, toolkit by toolkit.
+    /// Every tool (of the newest version of each toolkit), toolkit by toolkit.
     pub fn tools(&self) -> impl Iterator<Item = ToolRef<'_>> {
-        self.toolkits.iter().flat_map(|toolkit| toolkit.tools.iter().map(move |tool| ToolRef { toolkit, tool }))
+        self.newest().flat_map(|toolkit| toolkit.tools.iter().map(move |tool| ToolRef { toolkit, tool }))
+    }
+
+    /// The newest version of each toolkit, in load order.
+    fn newest(&self) -> impl Iterator<Item = &Arc<Toolkit>> {
+        self.toolkits.iter().enumerate().filter_map(|(i, toolkit)| {
+            let versions = &self.toolkit_index[&toolkit.slug.as_str().to_ascii_lowercase()];
+            (versions.first() == Some(&i)).then_some(toolkit)
+        })
+    }
+
+    /// Lists tools by toolkit, tags and `important`, a page at a time (20 by default).
+    /// The cursor is the last slug of the previous page, so pages stay right when
+    /// toolkits are added between two calls.
+    ///
+    /// ```
+    /// # let toolkit: toolsmith::Toolkit = serde_yaml::from_str("{slug: demo, name: Demo, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{scheme: none}], tools: [{slug: DEMO_A, name: A, description: The first demo tool here., http: {method: GET, path: /a}, input: {type: object}}, {slug: DEMO_B, name: B, description: The second demo tool here., http: {method: GET, path: /b}, input: {type: object}}]}").unwrap();
+    /// let registry = toolsmith::Registry::from_toolkits(vec![toolkit]);
+    /// let first = registry.list(&toolsmith::ToolQuery { limit: 1, ..Default::default() }).unwrap();
+    /// assert_eq!(first.items[0].tool.slug.as_str(), "DEMO_A");
+    /// let cursor = first.next_cursor.clone();
+    /// let second = registry.list(&toolsmith::ToolQuery { limit: 1, cursor, ..Default::default() }).unwrap();
+    /// assert_eq!(second.items[0].tool.slug.as_str(), "DEMO_B");
+    /// assert!(second.next_cursor.is_none());
+    /// ```
+    pub fn list(&self, query: &ToolQuery) -> Result<Page<'_>, Error> {
+        if let Some(slug) = &query.toolkit {
+            if self.toolkit(slug).is_none() {
+                let known = self.toolkits().map(|t| t.slug.as_str().to_owned()).collect();
+                return Err(Error::UnknownToolkit { slug: slug.clone(), known });
+            }
+        }
+        let matches = |t: &ToolRef<'_>| {
+            query.toolkit.as_deref().is_none_or(|s| t.toolkit.slug.as_str().eq_ignore_ascii_case(s))
+                && query.tags.iter().all(|tag| t.tool.tags.iter().any(|have| have.as_str().eq_ignore_ascii_case(tag)))
+                && (!query.important || t.tool.tags.iter().any(|have| have.as_str() == "important"))
+        };
+        let mut tools = self.tools().filter(matches).peekable();
+        if let Some(cursor) = &query.cursor {
+            if self.tool(cursor).is_none() {
+                return Err(Error::InvalidCursor(cursor.clone()));
+            }
+            for t in tools.by_ref() {
+                if t.tool.slug.as_str().eq_ignore_ascii_case(cursor) {
+                    break;
+                }
+            }
+        }
+        let items: Vec<ToolRef<'_>> = tools.by_ref().take(query.limit.max(1)).collect();
+        let next_cursor = match (tools.peek(), items.last()) {
+            (Some(_), Some(last)) => Some(last.tool.slug.as_str().to_owned()),
+            _ => None,
+        };
+        Ok(Page { items, next_cursor })
     }
 }

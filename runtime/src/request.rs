@@ -12,13 +12,14 @@
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::Url;
 use serde_json::{json, Map, Value};
-use toolsmith_catalog::{placeholders, Method, Param, ParamLocation, Tool, Toolkit};
+use std::borrow::Cow;
 
-use crate::encode;
+use toolsmith_catalog::{placeholders, AuthScheme, Method, Param, ParamLocation, Tool, Toolkit};
+
+use crate::execute::ProxyRequest;
+use crate::store::ConnectedAccount;
+use crate::{auth, encode};
 use crate::{Client, Error};
-
-/// Longest API error body kept in [`Error::Api`], in characters.
-const ERROR_BODY_CHARS: usize = 2000;
 
 /// One argument bound for the body.
 struct BodyValue<'a> {
@@ -29,12 +30,22 @@ struct BodyValue<'a> {
     location: ParamLocation,
 }
 
+/// The connected account a request is made with, and the scheme it uses.
+#[derive(Clone, Copy)]
+pub(crate) struct Connection<'a> {
+    pub(crate) scheme: &'a AuthScheme,
+    pub(crate) account: &'a ConnectedAccount,
+}
+
 /// Builds the request for `tool` with `arguments` (an object the input schema accepts).
+/// Connection fields fill the base URL and the toolkit's headers; credentials are added
+/// afterwards ([`crate::auth`]).
 pub(crate) fn build(
     client: &Client,
     toolkit: &Toolkit,
     tool: &Tool,
     arguments: &Map<String, Value>,
+    connection: Option<Connection<'_>>,
 ) -> Result<reqwest::Request, Error> {
     let slug = tool.slug.as_str();
     let spec = |message: String| Error::Spec { slug: slug.to_owned(), message };
@@ -43,14 +54,7 @@ pub(crate) fn build(
     let path = fill_path(tool, arguments, &mut problems)?;
 
     let mut query: Vec<String> = Vec::new();
-    let mut headers = HeaderMap::new();
-    for (name, value) in &toolkit.headers {
-        let header = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| spec(format!("toolkit header name `{name}` is not a valid header name")))?;
-        let value = HeaderValue::from_str(value)
-            .map_err(|_| spec(format!("toolkit header `{name}` has a value that cannot be sent in a header")))?;
-        headers.insert(header, value);
-    }
+    let mut headers = toolkit_headers(toolkit, slug, connection)?;
 
     // Arguments the schema allows without declaring them (`additionalProperties: true`)
     // go where the tool's other parameters go.
@@ -95,7 +99,8 @@ pub(crate) fn build(
     if !problems.is_empty() {
         return Err(Error::InvalidArguments { slug: slug.to_owned(), problems });
     }
-    let url = url(client, toolkit, tool, &path, &query)?;
+    let base = base_url(client, toolkit, slug, connection)?;
+    let url = url(&base, toolkit, (slug, &tool.http.path), &path, &query)?;
     let method = reqwest::Method::from_bytes(tool.http.method.as_str().as_bytes())
         .map_err(|_| spec(format!("`{}` is not an HTTP method", tool.http.method.as_str())))?;
 
@@ -294,21 +299,172 @@ fn fill_path(
     Ok(out)
 }
 
+/// Builds a proxied request: `endpoint` relative to the toolkit's base URL (or an
+/// absolute URL under it), the toolkit's headers, the given query, headers and JSON body.
+pub(crate) fn build_proxy(
+    client: &Client,
+    toolkit: &Toolkit,
+    slug: &str,
+    proxy: &ProxyRequest,
+    connection: Option<Connection<'_>>,
+) -> Result<reqwest::Request, Error> {
+    let refused = |reason: String| Error::Refused { slug: slug.to_owned(), reason };
+    let base = base_url(client, toolkit, slug, connection)?;
+    let endpoint = proxy.endpoint.trim();
+    let (path, mut query) = if endpoint.contains("://") {
+        let absolute = Url::parse(endpoint).map_err(|e| refused(format!("`{endpoint}` is not a URL ({e})")))?;
+        let base_url = Url::parse(&base).map_err(|e| refused(format!("the base URL `{base}` is not a URL ({e})")))?;
+        if absolute.origin() != base_url.origin() {
+            return Err(refused(format!(
+                "the endpoint goes to {} but toolkit `{}` only talks to {}; give a path relative to its base URL",
+                absolute.origin().ascii_serialization(),
+                toolkit.slug,
+                base_url.origin().ascii_serialization()
+            )));
+        }
+        let base_path = base_url.path().trim_end_matches('/');
+        let Some(rest) = absolute.path().strip_prefix(base_path) else {
+            return Err(refused(format!("the endpoint `{endpoint}` is not under the base URL `{base}`")));
+        };
+        (rest.to_owned(), absolute.query().map(|q| vec![q.to_owned()]).unwrap_or_default())
+    } else {
+        let (path, query) = endpoint.split_once('?').unwrap_or((endpoint, ""));
+        let path = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
+        (path, if query.is_empty() { Vec::new() } else { vec![query.to_owned()] })
+    };
+    if path.split('/').any(|segment| segment == "." || segment == "..") {
+        return Err(refused(format!("the endpoint `{endpoint}` has a `.` or `..` segment")));
+    }
+    for (name, value) in &proxy.query {
+        query.push(url::form_urlencoded::Serializer::new(String::new()).append_pair(name, value).finish());
+    }
+    let url = url(&base, toolkit, (slug, &path), &path, &query)?;
+    let mut headers = toolkit_headers(toolkit, slug, connection)?;
+    for (name, value) in &proxy.headers {
+        let bad = |what: &str| Error::InvalidArguments {
+            slug: slug.to_owned(),
+            problems: vec![(format!("/headers/{name}"), format!("is not a valid header {what}"))],
+        };
+        headers.insert(
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?,
+            HeaderValue::from_str(value).map_err(|_| bad("value"))?,
+        );
+    }
+    let method = reqwest::Method::from_bytes(proxy.method.as_str().as_bytes())
+        .map_err(|_| refused(format!("`{}` is not an HTTP method", proxy.method.as_str())))?;
+    let mut builder = client.http.request(method, url);
+    if let Some(body) = &proxy.body {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        builder = builder.body(body.to_string());
+    }
+    builder.headers(headers).build().map_err(|e| transport(slug, e, None))
+}
+
+/// The toolkit's default headers, `{field}`s filled from the connection.
+fn toolkit_headers(toolkit: &Toolkit, slug: &str, connection: Option<Connection<'_>>) -> Result<HeaderMap, Error> {
+    let spec = |message: String| Error::Spec { slug: slug.to_owned(), message };
+    let mut headers = HeaderMap::new();
+    for (name, value) in &toolkit.headers {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| spec(format!("toolkit header name `{name}` is not a valid header name")))?;
+        let value = match connection {
+            Some(c) if placeholders(value).next().is_some() => auth::fill(value, Some(c.scheme), c.account)
+                .map_err(|message| Error::Auth { slug: slug.to_owned(), message })?,
+            _ => Cow::Borrowed(value.as_str()),
+        };
+        let mut value = HeaderValue::from_str(&value)
+            .map_err(|_| spec(format!("toolkit header `{name}` has a value that cannot be sent in a header")))?;
+        if placeholders(&toolkit.headers[name.as_str()]).next().is_some() {
+            value.set_sensitive(true); // connection fields may be secrets
+        }
+        headers.insert(header, value);
+    }
+    Ok(headers)
+}
+
+/// The base URL of the request: the client's override for the toolkit, else the
+/// toolkit's (or its auth scheme's) with `{field}`s filled from the connection. A
+/// field may only fill in host labels or path segments: a value that would change the
+/// URL's structure (`evil.example/`, `user@host`, `:8080`, `..`) or point a whole
+/// templated host at a loopback or private address is refused.
+pub(crate) fn base_url<'a>(
+    client: &'a Client,
+    toolkit: &'a Toolkit,
+    slug: &str,
+    connection: Option<Connection<'a>>,
+) -> Result<Cow<'a, str>, Error> {
+    let refused = |reason: String| Error::Refused { slug: slug.to_owned(), reason };
+    if let Some(url) = client.base_url_override(toolkit) {
+        return Ok(Cow::Borrowed(url));
+    }
+    let template = match connection {
+        Some(c) => c.scheme.base_url(&toolkit.base_url),
+        None => toolkit.base_url.as_str(),
+    };
+    let names: Vec<&str> = placeholders(template).collect();
+    if names.is_empty() {
+        return Ok(Cow::Borrowed(template));
+    }
+    let Some(c) = connection else {
+        let fields = names.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+        return Err(Error::Auth {
+            slug: slug.to_owned(),
+            message: format!(
+                "the base URL `{template}` needs the connection field(s) {fields}, which come from a connected \
+                 account: connect one with `toolsmith accounts connect --toolkit {} --field NAME=VALUE ...`",
+                toolkit.slug
+            ),
+        });
+    };
+    for name in &names {
+        let placeholder = format!("{{{name}}}");
+        let value = auth::fill(&placeholder, Some(c.scheme), c.account)
+            .map_err(|message| Error::Auth { slug: slug.to_owned(), message })?;
+        let safe = !value.is_empty()
+            && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+            && !value.contains("..")
+            && !value.starts_with('.');
+        if !safe {
+            return Err(refused(format!(
+                "connection field `{name}` fills the base URL `{template}` but is not a plain name (letters, digits, \
+                 `-`, `.`, `_`); fix the account's field"
+            )));
+        }
+    }
+    let filled = auth::fill(template, Some(c.scheme), c.account)
+        .map_err(|message| Error::Auth { slug: slug.to_owned(), message })?
+        .into_owned();
+    let host_template = template.split_once("://").map_or(template, |(_, rest)| rest);
+    let host_template = host_template.split(['/', '?']).next().unwrap_or_default();
+    if host_template.starts_with('{') && host_template.ends_with('}') {
+        // The whole host comes from the user (a self-hosted install): no internal address.
+        if let Some(host) = Url::parse(&filled).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+            if internal_host(&host) {
+                return Err(refused(format!(
+                    "connection field `{}` makes the base URL point at {host}, an internal address",
+                    &host_template[1..host_template.len() - 1]
+                )));
+            }
+        }
+    }
+    Ok(Cow::Owned(filled))
+}
+
+/// Loopback, private, link-local and unspecified addresses, and `localhost`.
+fn internal_host(host: &url::Host<String>) -> bool {
+    match host {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified(),
+        url::Host::Ipv6(ip) => {
+            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80
+        }
+    }
+}
+
 /// The request URL: base URL + path + query, checked to stay on the base URL's origin
 /// and under its path.
-fn url(client: &Client, toolkit: &Toolkit, tool: &Tool, path: &str, query: &[String]) -> Result<Url, Error> {
-    let slug = tool.slug.as_str();
+fn url(base: &str, toolkit: &Toolkit, (slug, shown): (&str, &str), path: &str, query: &[String]) -> Result<Url, Error> {
     let refused = |reason: String| Error::Refused { slug: slug.to_owned(), reason };
-    let base = client.base_url_for(toolkit);
-    let missing: Vec<&str> = placeholders(base).collect();
-    if !missing.is_empty() {
-        let fields = missing.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
-        return Err(refused(format!(
-            "the base URL `{base}` needs the connection field(s) {fields}, which come from a connected account; \
-             filling them is not supported yet: set `ClientBuilder::base_url(\"{}\", ...)` to the real URL",
-            toolkit.slug
-        )));
-    }
     let base_url = Url::parse(base).map_err(|e| Error::Spec {
         slug: slug.to_owned(),
         message: format!("the base URL of toolkit `{}` is not a URL ({e})", toolkit.slug),
@@ -345,37 +501,25 @@ fn url(client: &Client, toolkit: &Toolkit, tool: &Tool, path: &str, query: &[Str
         return Err(refused(format!(
             "the path `{}` would be changed by URL normalization (a `.` or `..` segment, or a `?` or `#` \
              written in the spec's path); refused",
-            tool.http.path
+            shown
         )));
     }
     Ok(url)
 }
 
-/// Sends the request and reads the response data.
-pub(crate) async fn send(client: &Client, tool: &Tool, request: reqwest::Request) -> Result<Value, Error> {
-    let slug = tool.slug.as_str();
-    let origin = request.url().origin().ascii_serialization();
-    let response = client.http.execute(request).await.map_err(|e| transport(slug, e, Some(&origin)))?;
-    let status = response.status();
-    let content_type =
-        response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().trim().to_owned();
-    let bytes = response.bytes().await.map_err(|e| transport(slug, e, Some(&origin)))?;
-    if !status.is_success() {
-        let text = String::from_utf8_lossy(&bytes);
-        return Err(Error::Api {
-            slug: slug.to_owned(),
-            status: status.as_u16(),
-            body: text.chars().take(ERROR_BODY_CHARS).collect(),
-        });
-    }
-    Ok(read_body(&content_type, &bytes))
+/// What a successful response holds.
+pub(crate) enum Read {
+    /// JSON as is, other text as a string, nothing as `null`.
+    Data(Value),
+    /// Binary content, for the caller to save or inline.
+    Binary,
 }
 
-/// The data of a successful response: JSON as is, other text as a string, nothing as
-/// `null`, binary content as `{content_type, size, base64}`.
-fn read_body(content_type: &str, bytes: &[u8]) -> Value {
+/// Reads a successful response body: JSON as is, other text as a string, nothing as
+/// `null`; binary content is left to the caller.
+pub(crate) fn read_body(content_type: &str, bytes: &[u8]) -> Read {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Value::Null;
+        return Read::Data(Value::Null);
     }
     let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     let json_type = essence.ends_with("/json") || essence.ends_with("+json");
@@ -384,17 +528,22 @@ fn read_body(content_type: &str, bytes: &[u8]) -> Value {
             let start = text.trim_start();
             if json_type || start.starts_with('{') || start.starts_with('[') {
                 if let Ok(value) = serde_json::from_str(text) {
-                    return value;
+                    return Read::Data(value);
                 }
             }
-            Value::String(text.to_owned())
+            Read::Data(Value::String(text.to_owned()))
         }
-        _ => json!({
-            "content_type": if content_type.is_empty() { "application/octet-stream" } else { content_type },
-            "size": bytes.len(),
-            "base64": encode::encode_base64(bytes),
-        }),
+        _ => Read::Binary,
     }
+}
+
+/// Binary content inline: `{content_type, size, base64}`.
+pub(crate) fn inline_binary(content_type: &str, bytes: &[u8]) -> Value {
+    json!({
+        "content_type": if content_type.is_empty() { "application/octet-stream" } else { content_type },
+        "size": bytes.len(),
+        "base64": encode::encode_base64(bytes),
+    })
 }
 
 /// Whether a media type (lower case, without parameters) is text; no type counts as text.
@@ -408,7 +557,7 @@ fn is_textual(essence: &str) -> bool {
 
 /// A transport failure, described without the URL's path and query or any header
 /// (either may hold a credential).
-fn transport(slug: &str, error: reqwest::Error, origin: Option<&str>) -> Error {
+pub(crate) fn transport(slug: &str, error: reqwest::Error, origin: Option<&str>) -> Error {
     let what = if error.is_timeout() {
         "timed out".to_owned()
     } else if error.is_connect() {
@@ -464,8 +613,7 @@ tools:
         )
         .unwrap();
         let tool = &toolkit.tools[0];
-        let client = Client::new();
-        let url = |path: &str| super::url(&client, &toolkit, tool, path, &["a=1".to_owned()]);
+        let url = |path: &str| super::url(&toolkit.base_url, &toolkit, (tool.slug.as_str(), &tool.http.path), path, &["a=1".to_owned()]);
         assert_eq!(url("/ping").unwrap().as_str(), "http://127.0.0.1:1/api/ping?a=1");
         let Err(Error::Refused { reason, .. }) = url("/a/%2e%2E/b") else { panic!() };
         assert_eq!(
@@ -475,7 +623,7 @@ tools:
         );
         let mut toolkit = toolkit.clone();
         toolkit.base_url = "http://127.0.0.1".into();
-        let url = |path: &str| super::url(&client, &toolkit, tool, path, &[]);
+        let url = |path: &str| super::url(&toolkit.base_url, &toolkit, (tool.slug.as_str(), &tool.http.path), path, &[]);
         assert_eq!(url("//evil.example/x").unwrap().as_str(), "http://127.0.0.1//evil.example/x");
         // Paths always start with `/` when built; were one not to, the host check stops it.
         let Err(Error::Refused { reason, .. }) = url(":2/x") else { panic!() };
@@ -486,18 +634,19 @@ tools:
 
     #[test]
     fn response_kinds() {
-        assert_eq!(read_body("application/json", b"{\"a\":1}"), json!({"a": 1}));
-        assert_eq!(read_body("application/vnd.github+json; charset=utf-8", b"\"x\""), json!("x"));
-        assert_eq!(read_body("text/plain", b"42"), json!("42"));
-        assert_eq!(read_body("text/plain", b"[1]"), json!([1]));
-        assert_eq!(read_body("", b" \n"), Value::Null);
-        assert_eq!(read_body("application/json", b"not json"), json!("not json"));
+        let data = |ct: &str, bytes: &[u8]| match read_body(ct, bytes) {
+            Read::Data(value) => value,
+            Read::Binary => inline_binary(ct, bytes),
+        };
+        assert_eq!(data("application/json", b"{\"a\":1}"), json!({"a": 1}));
+        assert_eq!(data("application/vnd.github+json; charset=utf-8", b"\"x\""), json!("x"));
+        assert_eq!(data("text/plain", b"42"), json!("42"));
+        assert_eq!(data("text/plain", b"[1]"), json!([1]));
+        assert_eq!(data("", b" \n"), Value::Null);
+        assert_eq!(data("application/json", b"not json"), json!("not json"));
+        assert_eq!(data("image/png", b"\x89PNG"), json!({"content_type": "image/png", "size": 4, "base64": "iVBORw=="}));
         assert_eq!(
-            read_body("image/png", b"\x89PNG"),
-            json!({"content_type": "image/png", "size": 4, "base64": "iVBORw=="})
-        );
-        assert_eq!(
-            read_body("", &[0xff, 0xfe]),
+            data("", &[0xff, 0xfe]),
             json!({"content_type": "application/octet-stream", "size": 2, "base64": "//4="})
         );
     }

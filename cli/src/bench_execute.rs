@@ -1,0 +1,205 @@
+//! `toolsmith bench execute`: the overhead of the execution path over a bare HTTP call.
+//!
+//! Starts a loopback HTTP server in the process, a SQLite store in a temporary folder
+//! with one connected account (a bearer token), and times, alternately, a bare reqwest
+//! GET and `Registry::execute_tool` of a tool that sends the same GET (argument
+//! validation, account lookup, auth injection, request building, response shaping and
+//! the execution log included). Then runs executions from concurrent tasks for a fixed
+//! time to count executions per second.
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use miette::{miette, IntoDiagnostic};
+use secrecy::SecretString;
+use serde_json::json;
+use toolsmith::store::{AccountStatus, AuthConfig, ConnectedAccount, Credentials, KeyRing, SqliteStore, Store};
+use toolsmith::{AuthConfigId, CallOptions, Client, ConnectedAccountId, Registry, Toolkit, UserId};
+
+/// Options of `toolsmith bench execute`.
+pub struct Options {
+    /// Timed calls of each kind (after a warm-up).
+    pub requests: usize,
+    /// Concurrent tasks of the throughput run.
+    pub concurrency: usize,
+    /// Length of the throughput run.
+    pub seconds: u64,
+    /// One JSON object instead of text.
+    pub json: bool,
+}
+
+pub fn run(options: &Options) -> miette::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()?;
+    rt.block_on(bench(options))
+}
+
+async fn bench(options: &Options) -> miette::Result<ExitCode> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.into_diagnostic()?;
+    let origin = format!("http://{}", listener.local_addr().into_diagnostic()?);
+    let app = axum::Router::new().route(
+        "/v1/things/{id}",
+        axum::routing::get(|| async { axum::Json(json!({ "id": "t1", "title": "A thing", "done": false })) }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let dir = std::env::temp_dir().join(format!("toolsmith-bench-execute-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).into_diagnostic()?;
+    let store = Arc::new(SqliteStore::open(dir.join("toolsmith.db"), KeyRing::generate().map_err(|e| miette!("{e}"))?).map_err(|e| miette!("{e}"))?);
+    let toolkit: Toolkit = serde_yaml::from_str(&format!(
+        r#"
+slug: benchapi
+name: Bench API
+description: A loopback API for measuring the execution path.
+version: 20261122_00
+base_url: "{origin}/v1"
+auth: [{{ scheme: bearer }}]
+tools:
+  - slug: BENCHAPI_GET_THING
+    name: Get a thing
+    description: Reads one thing by its id from the loopback server.
+    http: {{ method: GET, path: "/things/{{thing_id}}" }}
+    input:
+      type: object
+      required: [thing_id]
+      properties:
+        thing_id: {{ type: string, in: path, description: The thing }}
+"#
+    ))
+    .into_diagnostic()?;
+    let user = UserId::new("bench-user");
+    connect(store.as_ref(), &toolkit, &user).await?;
+    let registry = Registry::from_toolkits(vec![toolkit]);
+    let client = Client::builder().store(store.clone()).build();
+    let bare = reqwest::Client::new();
+    let url = format!("{origin}/v1/things/t1");
+    let arguments = json!({ "thing_id": "t1" });
+    let call_options = CallOptions::default();
+
+    let execute = || registry.execute_tool(&client, "BENCHAPI_GET_THING", &user, arguments.clone(), &call_options);
+    let get = || async {
+        let response = bare.get(&url).bearer_auth("bench-token").send().await?;
+        response.json::<serde_json::Value>().await
+    };
+
+    for _ in 0..200 {
+        let result = execute().await;
+        if !result.successful {
+            return Err(miette!("the benchmark's execution failed: {:?}", result.error));
+        }
+        get().await.into_diagnostic()?;
+    }
+    let mut bare_times = Vec::with_capacity(options.requests);
+    let mut execute_times = Vec::with_capacity(options.requests);
+    for _ in 0..options.requests {
+        let start = Instant::now();
+        get().await.into_diagnostic()?;
+        bare_times.push(start.elapsed());
+        let start = Instant::now();
+        let result = execute().await;
+        execute_times.push(start.elapsed());
+        if !result.successful {
+            return Err(miette!("an execution failed: {:?}", result.error));
+        }
+    }
+
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(options.seconds);
+    let registry = Arc::new(registry);
+    let mut tasks = Vec::new();
+    for _ in 0..options.concurrency.max(1) {
+        let (registry, client, user, done) = (registry.clone(), client.clone(), user.clone(), done.clone());
+        tasks.push(tokio::spawn(async move {
+            let arguments = json!({ "thing_id": "t1" });
+            while Instant::now() < deadline {
+                let result =
+                    registry.execute_tool(&client, "BENCHAPI_GET_THING", &user, arguments.clone(), &CallOptions::default()).await;
+                if result.successful {
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.into_diagnostic()?;
+    }
+    let per_second = done.load(Ordering::Relaxed) as f64 / options.seconds as f64;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let (bare_p50, bare_p99) = percentiles(&mut bare_times);
+    let (exec_p50, exec_p99) = percentiles(&mut execute_times);
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let stats = json!({
+        "requests": options.requests,
+        "bare_p50_us": us(bare_p50),
+        "bare_p99_us": us(bare_p99),
+        "execute_p50_us": us(exec_p50),
+        "execute_p99_us": us(exec_p99),
+        "ratio_p50": exec_p50.as_secs_f64() / bare_p50.as_secs_f64(),
+        "ratio_p99": exec_p99.as_secs_f64() / bare_p99.as_secs_f64(),
+        "concurrency": options.concurrency,
+        "executions_per_second": per_second,
+    });
+    if options.json {
+        println!("{stats}");
+    } else {
+        println!(
+            "bare reqwest GET:  p50 {:.0} µs, p99 {:.0} µs\nexecute (same GET): p50 {:.0} µs, p99 {:.0} µs\n\
+             ratio: {:.2}× at p50, {:.2}× at p99 ({} calls each, alternating)\n\
+             throughput: {per_second:.0} executions/s with {} concurrent tasks for {} s",
+            us(bare_p50),
+            us(bare_p99),
+            us(exec_p50),
+            us(exec_p99),
+            stats["ratio_p50"].as_f64().unwrap_or_default(),
+            stats["ratio_p99"].as_f64().unwrap_or_default(),
+            options.requests,
+            options.concurrency,
+            options.seconds
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// p50 and p99 of the samples.
+fn percentiles(times: &mut [Duration]) -> (Duration, Duration) {
+    times.sort();
+    let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    (pick(0.5), pick(0.99))
+}
+
+/// The benchmark user's bearer account.
+async fn connect(store: &dyn Store, toolkit: &Toolkit, user: &UserId) -> miette::Result<()> {
+    let now = SystemTime::now();
+    let config = AuthConfig {
+        id: AuthConfigId::generate(),
+        toolkit: toolkit.slug.clone(),
+        name: "bench".into(),
+        scheme: "bearer".into(),
+        client_id: None,
+        client_secret: None,
+        scopes: Vec::new(),
+        disabled: false,
+        created_at: now,
+    };
+    store.put_auth_config(&config).await.map_err(|e| miette!("{e}"))?;
+    let account = ConnectedAccount {
+        id: ConnectedAccountId::generate(),
+        user_id: user.clone(),
+        toolkit: toolkit.slug.clone(),
+        auth_config: config.id,
+        status: AccountStatus::Active,
+        status_reason: None,
+        alias: None,
+        fields: Default::default(),
+        credentials: Credentials {
+            secrets: [("token".to_owned(), SecretString::from("bench-token"))].into_iter().collect(),
+            oauth2: None,
+        },
+        created_at: now,
+        updated_at: now,
+    };
+    store.put_account(&account).await.map_err(|e| miette!("{e}"))
+}

@@ -1,0 +1,73 @@
+//! The store under `TOOLSMITH_HOME` that `accounts`, `execute`, `logs` and `keys` share,
+//! and reading secrets without putting them on the command line.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use miette::{miette, IntoDiagnostic};
+use secrecy::SecretString;
+use toolsmith::store::SqliteStore;
+use toolsmith::{LoadError, Registry};
+use toolsmith_catalog::{render_human, Style};
+
+use crate::CatalogArgs;
+
+/// `TOOLSMITH_HOME` (default `~/.toolsmith`).
+pub fn home() -> miette::Result<PathBuf> {
+    toolsmith::store::default_home()
+        .ok_or_else(|| miette!("neither TOOLSMITH_HOME nor HOME is set; set TOOLSMITH_HOME to the folder for the store"))
+}
+
+/// Opens the store under [`home`]; creates it (and its key file) on first use.
+pub fn open_store() -> miette::Result<Arc<SqliteStore>> {
+    let store = SqliteStore::open_default().map_err(|e| miette!("{e}"))?;
+    Ok(Arc::new(store))
+}
+
+/// A secret given on the command line: `-` reads it from standard input (so it stays
+/// out of the shell history and the process list), anything else is the value.
+pub fn secret(value: &str, what: &str) -> miette::Result<SecretString> {
+    if value != "-" {
+        return Ok(SecretString::from(value));
+    }
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).into_diagnostic()?;
+    let text = text.trim_end_matches(['\r', '\n']);
+    if text.is_empty() {
+        return Err(miette!("{what}: standard input was empty; pipe the value in (`... | toolsmith ...`)"));
+    }
+    Ok(SecretString::from(text))
+}
+
+/// Loads the catalog, printing its diagnostics when it does not validate.
+pub fn registry(catalog: &CatalogArgs) -> miette::Result<Registry> {
+    match Registry::load(&catalog.dirs) {
+        Ok(registry) => Ok(registry),
+        Err(LoadError::Invalid(diagnostics)) => {
+            eprint!("{}", render_human(&diagnostics, Style::default()));
+            Err(miette!("the catalog does not validate; fix the errors above"))
+        }
+        Err(e) => Err(miette!("{e}")),
+    }
+}
+
+/// A time as RFC 3339 in UTC, to the second.
+pub fn time(t: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+/// A tokio runtime for one command.
+pub fn runtime() -> miette::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339() {
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
+        assert_eq!(super::time(t), "2026-11-18T11:06:40Z");
+        assert_eq!(super::time(std::time::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+    }
+}

@@ -1,0 +1,48 @@
+//! `toolsmith keys rotate|reencrypt|generate`: the keys that encrypt secrets at rest.
+
+use std::process::ExitCode;
+
+use miette::miette;
+use secrecy::ExposeSecret;
+use toolsmith::store::{KeyRing, SqliteStore, Store, SECRET_KEY_ENV};
+
+use crate::home::{home, runtime};
+
+/// `toolsmith keys …`
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Add a new key to the key file under TOOLSMITH_HOME, make it current, and
+    /// re-encrypt every stored secret with it (older keys stay in the file).
+    Rotate,
+    /// Re-encrypt every stored secret with the current key (after putting a new key
+    /// first in TOOLSMITH_SECRET_KEY).
+    Reencrypt,
+    /// Print a new random key in base64, for TOOLSMITH_SECRET_KEY.
+    Generate,
+}
+
+pub fn run(command: Command) -> miette::Result<ExitCode> {
+    let home = home()?;
+    let ring = match command {
+        Command::Generate => {
+            let key = KeyRing::generate_key().map_err(|e| miette!("{e}"))?;
+            println!("{}", key.expose_secret());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Rotate => {
+            if std::env::var_os(SECRET_KEY_ENV).is_some_and(|v| !v.is_empty()) {
+                return Err(miette!(
+                    "the keys come from {SECRET_KEY_ENV}, not from a key file: put a new key (`toolsmith keys generate`) \
+                     first in it, keep the old ones after it (comma-separated), then run `toolsmith keys reencrypt`"
+                ));
+            }
+            KeyRing::rotate_file(&home).map_err(|e| miette!("{e}"))?
+        }
+        Command::Reencrypt => KeyRing::load(&home).map_err(|e| miette!("{e}"))?,
+    };
+    let current = ring.current().clone();
+    let store = SqliteStore::open(SqliteStore::default_path(&home), ring).map_err(|e| miette!("{e}"))?;
+    let count = runtime()?.block_on(store.reencrypt()).map_err(|e| miette!("{e}"))?;
+    println!("current key {current}; re-encrypted {count} secret value(s)");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,82 @@
+//! `toolsmith logs [LOG_ID] [--user U] [--tool SLUG] [--limit N]`
+
+use std::process::ExitCode;
+
+use miette::{miette, IntoDiagnostic};
+use serde_json::{json, Value};
+use toolsmith::store::{ExecutionLog, LogFilter, Store};
+use toolsmith::{LogId, ToolSlug, UserId};
+
+use crate::home::{open_store, runtime, time};
+
+/// Arguments of `toolsmith logs`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// One entry (`log_…`, as returned with a result).
+    id: Option<LogId>,
+    /// Only this user's executions.
+    #[arg(long)]
+    user: Option<String>,
+    /// Only this tool's executions.
+    #[arg(long)]
+    tool: Option<String>,
+    /// At most this many, newest first.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let store = open_store()?;
+    let rt = runtime()?;
+    if let Some(id) = &args.id {
+        let Some(entry) = rt.block_on(store.log(id)).map_err(|e| miette!("{e}"))? else {
+            eprintln!("error: no log entry {id}; `toolsmith logs` lists the latest");
+            return Ok(ExitCode::from(1));
+        };
+        println!("{}", serde_json::to_string_pretty(&describe(&entry)).into_diagnostic()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let filter = LogFilter {
+        user_id: args.user.map(UserId::new),
+        tool: args.tool.map(|t| ToolSlug::new(t.to_ascii_uppercase())),
+        limit: args.limit,
+    };
+    let entries = rt.block_on(store.logs(&filter)).map_err(|e| miette!("{e}"))?;
+    if args.json {
+        let list: Vec<Value> = entries.iter().map(describe).collect();
+        println!("{}", serde_json::to_string_pretty(&list).into_diagnostic()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{:<24}  {:<20}  {:<40}  {:<12}  {:>6}  {:>8}  OK", "LOG", "STARTED", "TOOL", "USER", "STATUS", "MS");
+    for e in &entries {
+        println!(
+            "{:<24}  {:<20}  {:<40}  {:<12}  {:>6}  {:>8}  {}",
+            e.id,
+            time(e.started_at),
+            e.tool,
+            e.user_id,
+            e.status.map_or("-".to_owned(), |s| s.to_string()),
+            e.duration_ms,
+            if e.successful { "yes" } else { "no" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(e: &ExecutionLog) -> Value {
+    json!({
+        "log_id": e.id,
+        "tool": e.tool,
+        "user_id": e.user_id,
+        "account": e.account,
+        "status": e.status,
+        "successful": e.successful,
+        "error": e.error,
+        "attempts": e.attempts,
+        "duration_ms": e.duration_ms,
+        "started_at": time(e.started_at),
+    })
+}
