@@ -6,6 +6,7 @@
 //! the [`KeyRing`] (AES-256-GCM); each ciphertext names its key so keys can be rotated.
 
 mod crypto;
+mod home;
 mod sqlite;
 
 use std::collections::BTreeMap;
@@ -16,7 +17,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use toolsmith_catalog::{ToolSlug, ToolkitSlug};
 
-pub use crypto::{KeyError, KeyId, KeyRing};
+pub use crypto::{KeyError, KeyId, KeyRing, KeySource, SECRET_KEY_ENV};
+pub use home::default_home;
 pub use sqlite::SqliteStore;
 
 use crate::{AuthConfigId, ConnectedAccountId, LogId, UserId};
@@ -271,8 +273,7 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Takes the cross-process refresh lease of an account for `ttl`: `true` when it was
     /// free, expired, or already held by `holder`.
-    async fn try_lock_refresh(&self, id: &ConnectedAccountId, holder: &str, ttl: Duration)
-        -> Result<bool, StoreError>;
+    async fn try_lock_refresh(&self, id: &ConnectedAccountId, holder: &str, ttl: Duration) -> Result<bool, StoreError>;
     /// Releases the lease `holder` took and, in the same transaction, writes `account`
     /// (its new tokens or status) when given; [`StoreError::LockLost`] when the lease is
     /// no longer `holder`'s.

@@ -1,0 +1,110 @@
+//! The schema: an ordered list of SQL scripts. `PRAGMA user_version` is the number of
+//! scripts applied; the missing ones run in one `BEGIN IMMEDIATE` transaction, so that
+//! two processes opening a new file at once migrate it once.
+//!
+//! Scripts are append-only: a released script is never edited, a change is a new script.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::store::StoreError;
+
+/// The schema scripts, oldest first; script `i` brings the schema to version `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: auth configs, connected accounts, refresh leases, execution logs.
+    "
+    CREATE TABLE auth_configs (
+        id            TEXT PRIMARY KEY NOT NULL,
+        toolkit       TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        scheme        TEXT NOT NULL,
+        client_id     TEXT,
+        client_secret TEXT,             -- sealed with the key ring, bound to the id
+        scopes        TEXT NOT NULL,    -- JSON array of strings
+        disabled      INTEGER NOT NULL,
+        created_at    INTEGER NOT NULL  -- unix milliseconds
+    ) STRICT;
+    CREATE INDEX auth_configs_by_toolkit ON auth_configs (toolkit, created_at);
+
+    CREATE TABLE connected_accounts (
+        id            TEXT PRIMARY KEY NOT NULL,
+        user_id       TEXT NOT NULL,
+        toolkit       TEXT NOT NULL,
+        auth_config   TEXT NOT NULL REFERENCES auth_configs (id) ON DELETE RESTRICT,
+        status        TEXT NOT NULL,
+        status_reason TEXT,
+        alias         TEXT,
+        fields        TEXT NOT NULL,    -- JSON object of the non-secret fields
+        credentials   TEXT NOT NULL,    -- sealed JSON of secrets and OAuth 2.0 tokens, bound to the id
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX connected_accounts_alias
+        ON connected_accounts (user_id, toolkit, alias) WHERE alias IS NOT NULL;
+    CREATE INDEX connected_accounts_by_user ON connected_accounts (user_id, toolkit, created_at);
+    CREATE INDEX connected_accounts_by_auth_config ON connected_accounts (auth_config);
+
+    CREATE TABLE refresh_leases (
+        account    TEXT PRIMARY KEY NOT NULL REFERENCES connected_accounts (id) ON DELETE CASCADE,
+        holder     TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE execution_logs (
+        id          TEXT PRIMARY KEY NOT NULL,
+        tool        TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        account     TEXT,               -- no foreign key: logs outlive accounts
+        status      INTEGER,
+        successful  INTEGER NOT NULL,
+        error       TEXT,
+        attempts    INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        started_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX execution_logs_by_user ON execution_logs (user_id, started_at);
+    CREATE INDEX execution_logs_by_tool ON execution_logs (tool, started_at);
+    CREATE INDEX execution_logs_by_start ON execution_logs (started_at);
+    ",
+];
+
+/// The schema version this build writes: the number of scripts.
+pub(super) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Brings the database to [`SCHEMA_VERSION`]; an error when it is newer than that.
+pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
+    let fail = |what: &str, e: rusqlite::Error| StoreError::Database {
+        path: path.to_owned(),
+        message: format!("could not {what}: {e}"),
+    };
+    if check_version(path, version(conn).map_err(|e| fail("read the schema version", e))?)? == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| fail("start the schema migration", e))?;
+    // Read again under the write lock: another process may have migrated meanwhile.
+    let current = check_version(path, version(&tx).map_err(|e| fail("read the schema version", e))?)?;
+    for (i, script) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(script).map_err(|e| fail(&format!("apply schema migration {}", i + 1), e))?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(|e| fail("set the schema version", e))?;
+    tx.commit().map_err(|e| fail("commit the schema migration", e))
+}
+
+/// `PRAGMA user_version`.
+pub(super) fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+fn check_version(path: &str, version: i64) -> Result<u32, StoreError> {
+    match u32::try_from(version) {
+        Ok(v) if v <= SCHEMA_VERSION => Ok(v),
+        _ => Err(StoreError::Database {
+            path: path.to_owned(),
+            message: format!(
+                "the database has schema version {version}, newer than this toolsmith knows \
+                 ({SCHEMA_VERSION}): it was written by a newer release; upgrade toolsmith"
+            ),
+        }),
+    }
+}
