@@ -142,8 +142,9 @@ async fn connect(store: &dyn Store, toolkit: &Toolkit, args: &ConnectArgs) -> mi
         given.insert("password".into(), SecretString::from(password));
     }
     for field in &args.fields {
-        let (name, value) =
-            field.split_once('=').ok_or_else(|| miette!("--field `{field}` is not NAME=VALUE (an `=` between them)"))?;
+        let (name, value) = field
+            .split_once('=')
+            .ok_or_else(|| miette!("--field `{field}` is not NAME=VALUE (an `=` between them)"))?;
         given.insert(name.trim().to_owned(), secret(value, &format!("--field {name}"))?);
     }
 

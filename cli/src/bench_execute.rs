@@ -47,7 +47,10 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
     let dir = std::env::temp_dir().join(format!("toolsmith-bench-execute-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).into_diagnostic()?;
-    let store = Arc::new(SqliteStore::open(dir.join("toolsmith.db"), KeyRing::generate().map_err(|e| miette!("{e}"))?).map_err(|e| miette!("{e}"))?);
+    let store = Arc::new(
+        SqliteStore::open(dir.join("toolsmith.db"), KeyRing::generate().map_err(|e| miette!("{e}"))?)
+            .map_err(|e| miette!("{e}"))?,
+    );
     let toolkit: Toolkit = serde_yaml::from_str(&format!(
         r#"
 slug: benchapi
@@ -114,8 +117,9 @@ tools:
         tasks.push(tokio::spawn(async move {
             let arguments = json!({ "thing_id": "t1" });
             while Instant::now() < deadline {
-                let result =
-                    registry.execute_tool(&client, "BENCHAPI_GET_THING", &user, arguments.clone(), &CallOptions::default()).await;
+                let result = registry
+                    .execute_tool(&client, "BENCHAPI_GET_THING", &user, arguments.clone(), &CallOptions::default())
+                    .await;
                 if result.successful {
                     done.fetch_add(1, Ordering::Relaxed);
                 }

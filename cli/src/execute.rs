@@ -79,12 +79,17 @@ fn arguments(text: &str) -> miette::Result<Value> {
         }
         _ if text.starts_with('@') => {
             let path = &text[1..];
-            let content = std::fs::read_to_string(path).map_err(|e| miette!("--args {text}: cannot read {path}: {e}"))?;
+            let content =
+                std::fs::read_to_string(path).map_err(|e| miette!("--args {text}: cannot read {path}: {e}"))?;
             (path.to_owned(), content)
         }
         _ => ("--args".to_owned(), text.to_owned()),
     };
     serde_json::from_str(&text).map_err(|e| {
-        miette!("{source} is not JSON: {e} (at line {}, column {}); pass an object like '{{\"owner\": \"octocat\"}}'", e.line(), e.column())
+        miette!(
+            "{source} is not JSON: {e} (at line {}, column {}); pass an object like '{{\"owner\": \"octocat\"}}'",
+            e.line(),
+            e.column()
+        )
     })
 }

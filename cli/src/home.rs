@@ -15,8 +15,9 @@ use crate::CatalogArgs;
 
 /// `TOOLSMITH_HOME` (default `~/.toolsmith`).
 pub fn home() -> miette::Result<PathBuf> {
-    toolsmith::store::default_home()
-        .ok_or_else(|| miette!("neither TOOLSMITH_HOME nor HOME is set; set TOOLSMITH_HOME to the folder for the store"))
+    toolsmith::store::default_home().ok_or_else(|| {
+        miette!("neither TOOLSMITH_HOME nor HOME is set; set TOOLSMITH_HOME to the folder for the store")
+    })
 }
 
 /// Opens the store under [`home`]; creates it (and its key file) on first use.

@@ -88,7 +88,8 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Format::Json => println!("{}", render_json(&diagnostics)),
         Format::Human => {
             let style = Style { color: std::io::stderr().is_terminal(), width: 100 };
-            let (shown, hidden) = if args.all_warnings { (diagnostics.clone(), Vec::new()) } else { summarize(&diagnostics) };
+            let (shown, hidden) =
+                if args.all_warnings { (diagnostics.clone(), Vec::new()) } else { summarize(&diagnostics) };
             let rendered = render_human(&shown, style);
             // The totals line counts every diagnostic, the hidden ones included.
             if let Some((body, _)) = rendered.trim_end().rsplit_once('\n') {

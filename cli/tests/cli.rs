@@ -227,7 +227,8 @@ tools:
     let run = |args: &[&str], stdin: Option<&str>| toolsmith_in(&home, &catalog_dir, args, stdin);
 
     // The key comes from standard input, so it is neither in argv nor in the output.
-    let output = run(&["accounts", "connect", "--user", "ada", "--toolkit", "echo", "--api-key", "-"], Some("cli-SECRET-key\n"));
+    let output =
+        run(&["accounts", "connect", "--user", "ada", "--toolkit", "echo", "--api-key", "-"], Some("cli-SECRET-key\n"));
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let account = json(&output);
     assert_eq!((account["status"].as_str(), account["toolkit"].as_str()), (Some("ACTIVE"), Some("echo")));
@@ -254,7 +255,8 @@ tools:
     assert_eq!(output.status.code(), Some(1));
     assert!(json(&output)["error"].as_str().unwrap().contains("toolsmith accounts connect --user bob --toolkit echo"));
 
-    let output = run(&["execute", "ECHO_GET_ITEM", "--user", "ada", "--args", r#"{"item_id": "7"}"#, "--dry-run"], None);
+    let output =
+        run(&["execute", "ECHO_GET_ITEM", "--user", "ada", "--args", r#"{"item_id": "7"}"#, "--dry-run"], None);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let dry = json(&output);
     assert_eq!(dry["url"], format!("{origin}/api/items/7"));

@@ -147,6 +147,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn setup(name: &str) -> Setup {
+    logs(); // capture from the start
     let dir = temp_dir(name);
     let keys = KeyRing::generate().unwrap();
     let store = Arc::new(SqliteStore::open(dir.join("toolsmith.db"), keys).unwrap());
@@ -214,8 +215,10 @@ fn header(seen: &Seen, name: &str) -> String {
     seen.headers.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }
 
-/// Captures everything the runtime logs (tracing, all levels) while `f` runs.
-async fn captured<F: std::future::Future>(f: F) -> (F::Output, String) {
+/// Everything the runtime logged in this test binary (tracing, all levels): a global
+/// subscriber, so events of every thread and every test are captured.
+fn logs() -> String {
+    static BUFFER: std::sync::OnceLock<Buffer> = std::sync::OnceLock::new();
     #[derive(Clone, Default)]
     struct Buffer(Arc<Mutex<Vec<u8>>>);
     impl std::io::Write for Buffer {
@@ -227,17 +230,18 @@ async fn captured<F: std::future::Future>(f: F) -> (F::Output, String) {
             Ok(())
         }
     }
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let output = f.await;
-    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-    (output, text)
+    let buffer = BUFFER.get_or_init(|| {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+        buffer
+    });
+    String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned()
 }
 
 #[tokio::test]
@@ -258,7 +262,8 @@ async fn every_injection_scheme() {
             vec![("api_key", SECRETS[0]), ("org", SECRETS[5])],
         ),
     ];
-    let ((), logs) = captured(async {
+    logs();
+    {
         for (slug, auth, headers, fields, secrets) in &cases {
             let toolkit = toolkit(slug, &base, auth, headers);
             connect(&s.store, &toolkit, "ada", fields, secrets, None).await;
@@ -295,9 +300,9 @@ async fn every_injection_scheme() {
         let result = run(&s.client, &oauth, 0, "ada", json!({ "thing_id": "t2" })).await;
         assert!(result.successful, "{result:?}");
         assert_eq!(header(&server.take()[0], "authorization"), format!("Bearer {}", SECRETS[4]));
-    })
-    .await;
-    assert!(logs.contains("executed"), "the executions are logged: {logs}");
+    }
+    let logs = logs();
+    assert!(logs.contains("executed") && logs.contains("tool=\"KEYHDR_GET_THING\""), "executions are logged: {logs}");
     assert_no_secret("tracing output", &logs);
     assert_no_secret_in_files(&s.dir);
 }
@@ -442,7 +447,6 @@ async fn proxy_requests_and_ssrf_refusals() {
         "http://169.254.169.254/latest/meta-data".to_owned(),
         format!("{}/other", server.origin),
         "/things/../../admin".to_owned(),
-        "//evil.example/x".to_owned(),
     ] {
         let request = ProxyRequest { endpoint: endpoint.clone(), ..Default::default() };
         let result = s.client.proxy(&toolkit, &user, &request, &options).await;
@@ -451,7 +455,12 @@ async fn proxy_requests_and_ssrf_refusals() {
     }
     let absolute = ProxyRequest { endpoint: format!("{base}/things/1"), ..Default::default() };
     assert!(s.client.proxy(&toolkit, &user, &absolute, &options).await.successful);
-    assert_eq!(server.take().len(), 1, "only the allowed requests were sent");
+    // A protocol-relative endpoint is a path on the toolkit's host, not another host.
+    let relative = ProxyRequest { endpoint: "//evil.example/x".into(), ..Default::default() };
+    assert!(s.client.proxy(&toolkit, &user, &relative, &options).await.successful);
+    let paths: Vec<String> = server.take().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/v1/things/1", "/v1//evil.example/x"], "only the allowed requests were sent");
+    assert_no_secret("tracing output", &logs());
 }
 
 #[tokio::test]

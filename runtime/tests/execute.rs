@@ -633,16 +633,18 @@ async fn refuses_requests_that_leave_the_base_url() {
         assert_eq!(server.only().path, expected);
     }
 
-    // A templated base URL needs a connected account.
+    // A templated base URL needs a connected account (tests/auth.rs fills one in).
     let mut templated = toolkit.clone();
     templated.base_url = "https://{subdomain}.testapi.example/{region}".into();
-    let reason = refusal(call(&Client::new(), &templated, "TESTAPI_PING", json!({})).await);
-    assert_eq!(
-        reason,
-        "the base URL `https://{subdomain}.testapi.example/{region}` needs the connection field(s) `subdomain`, \
-         `region`, which come from a connected account; filling them is not supported yet: set \
-         `ClientBuilder::base_url(\"testapi\", ...)` to the real URL"
-    );
+    match call(&Client::new(), &templated, "TESTAPI_PING", json!({})).await {
+        Err(Error::Auth { message, .. }) => assert_eq!(
+            message,
+            "the base URL `https://{subdomain}.testapi.example/{region}` needs the connection field(s) `subdomain`, \
+             `region`, which come from a connected account: connect one with `toolsmith accounts connect --toolkit \
+             testapi --field NAME=VALUE ...`"
+        ),
+        other => panic!("expected Auth, got {other:?}"),
+    }
 
     // Without an override the spec's base URL is used.
     let mut direct = toolkit.clone();
@@ -677,7 +679,8 @@ async fn response_kinds() {
         }
         other => panic!("expected Api, got {other:?}"),
     }
-    assert_eq!(server.take().len(), 7);
+    // The 500 of a GET was retried: three attempts in all.
+    assert_eq!(server.take().len(), 9);
 }
 
 #[tokio::test]

@@ -2,9 +2,15 @@
 //! batches; a failing batch is narrowed down to its failing specs.
 
 use super::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use miette::{miette, IntoDiagnostic};
+
+/// The scratch crate the compile stage checks: `target/bench-import/`.
 pub(super) struct Scratch {
-    dir: PathBuf,
+    pub(super) dir: PathBuf,
     /// Address-space limit of `cargo check` (and so of rustc), in GiB.
     max_memory_gb: u64,
 }
@@ -16,18 +22,18 @@ pub(super) const BATCH_BYTES: usize = 4 << 20;
 /// What the compile stage found.
 pub(super) struct Compiled {
     /// Spec index → the first compiler error line of its code (with its position).
-    failures: HashMap<usize, String>,
+    pub(super) failures: HashMap<usize, String>,
     /// `cargo check` runs (batches and their bisection).
-    checks: usize,
+    pub(super) checks: usize,
     /// Time of the first, empty check (compiles the dependencies).
-    warm_up: Duration,
+    pub(super) warm_up: Duration,
     /// Batches (before narrowing down).
-    batches: usize,
+    pub(super) batches: usize,
 }
 
 impl Scratch {
     /// Creates the crate, without modules (those of an earlier run are removed).
-    fn create(max_memory_gb: u64) -> miette::Result<Scratch> {
+    pub(super) fn create(max_memory_gb: u64) -> miette::Result<Scratch> {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let dir = Scratch::open().dir;
         let src = dir.join("src");
@@ -53,7 +59,7 @@ impl Scratch {
     }
 
     /// The crate made by [`Scratch::create`] (in the worker process).
-    fn open() -> Scratch {
+    pub(super) fn open() -> Scratch {
         Scratch { dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-import"), max_memory_gb: 0 }
     }
 
@@ -61,12 +67,12 @@ impl Scratch {
         format!("spec_{slug}")
     }
 
-    fn module_file(&self, slug: &str) -> PathBuf {
+    pub(super) fn module_file(&self, slug: &str) -> PathBuf {
         self.dir.join("src").join(format!("{}.rs", Scratch::module(slug)))
     }
 
     /// Checks the code of `ready` specs in batches; a failing batch is narrowed down.
-    fn compile(
+    pub(super) fn compile(
         &self,
         specs: &[Spec],
         ready: &[usize],

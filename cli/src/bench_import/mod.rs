@@ -12,29 +12,22 @@
 //! A spec goes to a stage only when it passed the ones before. A panic is caught and
 //! recorded as that stage's failure (`panic: …`), never a crash of the bench.
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use miette::{miette, IntoDiagnostic};
-use serde_json::{json, Value};
-use toolsmith_catalog::openapi::{import_file, ImportOptions};
-use toolsmith_catalog::{validate, Loaded, ParamLocation, Severity, Toolkit};
-use toolsmith_codegen::Generator;
+use serde_json::json;
 
 mod compile;
 mod report;
-mod worker;
+mod workers;
 
 use compile::*;
 use report::*;
-use worker::*;
+use workers::*;
 
 /// What `toolsmith bench import` was asked to do.
 pub struct Options {

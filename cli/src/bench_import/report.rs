@@ -1,6 +1,10 @@
 //! The figures of a `bench import` run, as JSON and as text.
 
 use super::*;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use serde_json::{json, Value};
 
 pub(super) fn pct(part: usize, whole: usize) -> f64 {
     if whole == 0 {

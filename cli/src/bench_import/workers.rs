@@ -2,6 +2,21 @@
 //! and memory exhaustion, and reports each outcome to the supervising process.
 
 use super::*;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indicatif::ProgressBar;
+use miette::{miette, IntoDiagnostic};
+use serde_json::{json, Value};
+use toolsmith_catalog::openapi::{import_file, ImportOptions};
+use toolsmith_catalog::{validate, Loaded, ParamLocation, Severity, Toolkit};
+use toolsmith_codegen::Generator;
 
 pub(super) fn worker(options: &Options, specs: &[Spec], jobs: usize) -> miette::Result<ExitCode> {
     use std::io::{Read, Write};
@@ -50,7 +65,12 @@ pub(super) struct WorkerRun {
 /// failure cannot be caught) is recorded as a failure and the rest goes on: after a
 /// crash, the specs that were running are rerun one per process to find the culprit,
 /// and a new worker takes the specs not started yet.
-pub(super) fn supervise(options: &Options, specs: &[Spec], jobs: usize, bar: &ProgressBar) -> miette::Result<Vec<Outcome>> {
+pub(super) fn supervise(
+    options: &Options,
+    specs: &[Spec],
+    jobs: usize,
+    bar: &ProgressBar,
+) -> miette::Result<Vec<Outcome>> {
     let mut outcomes: Vec<Option<Outcome>> = specs.iter().map(|_| None).collect();
     let running: Mutex<BTreeMap<usize, String>> = Mutex::new(BTreeMap::new());
     let mut pending: Vec<usize> = (0..specs.len()).collect();
@@ -511,5 +531,3 @@ pub(super) fn normalize(message: &str) -> String {
     }
     text
 }
-
-/// The scratch crate the compile stage checks: `target/bench-import/`.
