@@ -64,7 +64,11 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             }
         };
     }
-    let result = rt.block_on(registry.execute_tool(&client, &args.slug, &user, arguments, &options));
+    let result = rt.block_on(async {
+        let result = registry.execute_tool(&client, &args.slug, &user, arguments, &options).await;
+        client.flush_logs().await;
+        result
+    });
     println!("{}", serde_json::to_string_pretty(&result).into_diagnostic()?);
     Ok(if result.successful { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

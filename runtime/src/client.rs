@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::auth::cache::AccountCache;
 use crate::auth::oauth2::TokenManager;
-use crate::store::Store;
 use crate::execute::CallOptions;
+use crate::log_writer::LogWriter;
+use crate::store::Store;
 use crate::validate::Validators;
 use crate::{Error, UserId};
 use toolsmith_catalog::{Tool, Toolkit};
@@ -35,12 +37,14 @@ pub struct Client {
     pub(crate) files_dir: Option<PathBuf>,
 }
 
-/// Where credentials come from: the store of connected accounts, and the OAuth 2.0
-/// token manager over it.
+/// Where credentials come from: the store of connected accounts, the OAuth 2.0 token
+/// manager over it, the accounts recently resolved, and the execution log writer.
 #[derive(Clone, Debug)]
 pub(crate) struct Accounts {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) tokens: Arc<TokenManager>,
+    pub(crate) cache: Arc<AccountCache>,
+    pub(crate) log: Arc<LogWriter>,
 }
 
 /// Builds a [`Client`].
@@ -52,6 +56,7 @@ pub struct ClientBuilder {
     max_retry_wait: Option<Duration>,
     max_response_bytes: Option<usize>,
     files_dir: Option<PathBuf>,
+    account_cache: Option<Duration>,
 }
 
 impl ClientBuilder {
@@ -92,6 +97,19 @@ impl ClientBuilder {
     /// ```
     pub fn store(mut self, store: Arc<dyn Store>) -> Self {
         self.store = Some(store);
+        self
+    }
+
+    /// How long a resolved account is reused before the store is read again (5 s by
+    /// default; zero reads it on every call). Tokens refreshed by this client are used
+    /// at once; accounts changed by other processes are seen within this time.
+    ///
+    /// ```
+    /// let client = toolsmith::Client::builder().account_cache(std::time::Duration::ZERO).build();
+    /// # let _ = client;
+    /// ```
+    pub fn account_cache(mut self, ttl: Duration) -> Self {
+        self.account_cache = Some(ttl);
         self
     }
 
@@ -157,9 +175,12 @@ impl ClientBuilder {
             // Only fails when the TLS backend cannot start; the default client then
             // reports the same failure on the first request.
             .unwrap_or_default();
-        let accounts = self.store.map(|store| {
-            let tokens = Arc::new(TokenManager::new(store.clone(), http.clone()));
-            Accounts { store, tokens }
+        let account_cache = self.account_cache.unwrap_or(Duration::from_secs(5));
+        let accounts = self.store.map(|store| Accounts {
+            tokens: Arc::new(TokenManager::new(store.clone(), http.clone())),
+            cache: Arc::new(AccountCache::new(account_cache)),
+            log: Arc::new(LogWriter::new(store.clone())),
+            store,
         });
         Client {
             http,
@@ -255,6 +276,23 @@ impl Client {
     /// The base URL set with [`ClientBuilder::base_url`] for `toolkit`, if any.
     pub(crate) fn base_url_override(&self, toolkit: &Toolkit) -> Option<&str> {
         self.base_urls.get(&toolkit.slug.as_str().to_ascii_lowercase()).map(String::as_str)
+    }
+
+    /// Waits until the log entries of every execution so far are in the store (they are
+    /// written in the background, in batches). Call it before reading the log back in
+    /// the same process, and before the process exits.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let client = toolsmith::Client::new();
+    /// client.flush_logs().await; // no store: nothing to wait for
+    /// # }
+    /// ```
+    pub async fn flush_logs(&self) {
+        if let Some(accounts) = &self.accounts {
+            accounts.log.flush().await;
+        }
     }
 
     /// Runs a typed tool; the same as `tool.execute(self, user)`.

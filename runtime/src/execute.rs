@@ -3,6 +3,7 @@
 //! retries, and one refresh after a 401), shape the result and log it.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
@@ -145,7 +146,7 @@ impl Call<'_> {
 
 /// The account of a call with what it needs: its auth config and scheme.
 struct Credentials<'t> {
-    account: ConnectedAccount,
+    account: Arc<ConnectedAccount>,
     scheme: &'t AuthScheme,
 }
 
@@ -220,7 +221,12 @@ impl Client {
 
     /// The arguments as an object, checked against the tool's input schema (`null`
     /// counts as `{}`).
-    fn checked<'v>(&self, toolkit: &Toolkit, tool: &Tool, arguments: &'v Value) -> Result<&'v Map<String, Value>, Error> {
+    fn checked<'v>(
+        &self,
+        toolkit: &Toolkit,
+        tool: &Tool,
+        arguments: &'v Value,
+    ) -> Result<&'v Map<String, Value>, Error> {
         static EMPTY: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
         let arguments = if arguments.is_null() { EMPTY.get_or_init(|| Value::Object(Map::new())) } else { arguments };
         self.validators.check(toolkit, tool, arguments)?;
@@ -244,22 +250,54 @@ impl Client {
             return Ok(None);
         }
         let auth_error = |message: String| Error::Auth { slug: slug.to_owned(), message };
-        let account =
-            auth::select_account(accounts.store.as_ref(), slug, toolkit, user, options.account.as_ref()).await?;
-        let config: AuthConfig = accounts
-            .store
-            .auth_config(&account.auth_config)
-            .await
-            .map_err(|e| auth_error(e.to_string()))?
-            .ok_or_else(|| auth_error(format!("the auth config {} of account {} is gone", account.auth_config, account.id)))?;
-        let scheme = auth::scheme_of(toolkit, &config).map_err(auth_error)?;
+        let key = (user.clone(), toolkit.slug.as_str().to_owned(), options.account.clone());
+        let (account, scheme) = match accounts.cache.get(&key) {
+            Some((account, name)) => match toolkit.auth.iter().find(|s| s.name() == name) {
+                Some(scheme) => (account, scheme),
+                None => self.resolve(accounts, toolkit, slug, user, options, key).await?,
+            },
+            None => self.resolve(accounts, toolkit, slug, user, options, key).await?,
+        };
         let account = match scheme {
             AuthScheme::Oauth2(oauth2) => {
-                accounts.tokens.ensure_fresh(oauth2, account).await.map_err(|e| auth_error(e.to_string()))?
+                let before = account.updated_at;
+                let fresh = accounts
+                    .tokens
+                    .ensure_fresh(oauth2, Arc::unwrap_or_clone(account))
+                    .await
+                    .map_err(|e| auth_error(e.to_string()))?;
+                let fresh = Arc::new(fresh);
+                if fresh.updated_at != before {
+                    accounts.cache.update(&fresh);
+                }
+                fresh
             }
             _ => account,
         };
         Ok(Some(Credentials { account, scheme }))
+    }
+
+    /// Reads the call's account and its auth config from the store, and caches them.
+    async fn resolve<'t>(
+        &self,
+        accounts: &crate::client::Accounts,
+        toolkit: &'t Toolkit,
+        slug: &str,
+        user: &UserId,
+        options: &CallOptions,
+        key: crate::auth::cache::Key,
+    ) -> Result<(Arc<ConnectedAccount>, &'t AuthScheme), Error> {
+        let auth_error = |message: String| Error::Auth { slug: slug.to_owned(), message };
+        let account =
+            auth::select_account(accounts.store.as_ref(), slug, toolkit, user, options.account.as_ref()).await?;
+        let config: AuthConfig =
+            accounts.store.auth_config(&account.auth_config).await.map_err(|e| auth_error(e.to_string()))?.ok_or_else(
+                || auth_error(format!("the auth config {} of account {} is gone", account.auth_config, account.id)),
+            )?;
+        let scheme = auth::scheme_of(toolkit, &config).map_err(auth_error)?;
+        let account = Arc::new(account);
+        accounts.cache.put(key, account.clone(), config.scheme);
+        Ok((account, scheme))
     }
 
     /// Builds the request and adds the credentials; returns it with the names of query
@@ -310,17 +348,26 @@ impl Client {
                 if let (Some(accounts), Some(c)) = (&self.accounts, credentials.as_mut()) {
                     if let AuthScheme::Oauth2(oauth2) = c.scheme {
                         refreshed = true;
-                        c.account = accounts
-                            .tokens
-                            .refresh_rejected(oauth2, &c.account)
-                            .await
-                            .map_err(|e| Error::Auth { slug: slug.to_owned(), message: e.to_string() })?;
+                        c.account = Arc::new(
+                            accounts
+                                .tokens
+                                .refresh_rejected(oauth2, &c.account)
+                                .await
+                                .map_err(|e| Error::Auth { slug: slug.to_owned(), message: e.to_string() })?,
+                        );
+                        accounts.cache.update(&c.account);
                         continue;
                     }
                 }
             }
             if let Some(wait) = policy.next(call.method(), trace.attempts, status, response.headers()) {
-                tracing::debug!(tool = slug, status, attempt = trace.attempts, wait_ms = wait.as_millis() as u64, "retrying");
+                tracing::debug!(
+                    tool = slug,
+                    status,
+                    attempt = trace.attempts,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying"
+                );
                 tokio::time::sleep(wait).await;
                 continue;
             }
@@ -331,7 +378,13 @@ impl Client {
     /// Reads a response into the call's data: JSON as is, other text as a string,
     /// nothing as `null`, binary content as a saved file (or inline base64 without a
     /// files folder). A non-2xx status is [`Error::Api`].
-    async fn read(&self, slug: &str, mut response: reqwest::Response, origin: &str, trace: &Trace) -> Result<Value, Error> {
+    async fn read(
+        &self,
+        slug: &str,
+        mut response: reqwest::Response,
+        origin: &str,
+        trace: &Trace,
+    ) -> Result<Value, Error> {
         let status = response.status();
         let content_type = header_text(response.headers(), CONTENT_TYPE.as_str());
         if response.content_length().is_some_and(|n| n > self.max_response_bytes as u64) {
@@ -355,10 +408,8 @@ impl Client {
         match request::read_body(&content_type, &bytes) {
             request::Read::Data(value) => Ok(value),
             request::Read::Binary => match &self.files_dir {
-                Some(dir) => save_file(dir, trace, &content_type, &bytes).map_err(|message| Error::Request {
-                    slug: slug.to_owned(),
-                    message,
-                }),
+                Some(dir) => save_file(dir, trace, &content_type, &bytes)
+                    .map_err(|message| Error::Request { slug: slug.to_owned(), message }),
                 None => Ok(request::inline_binary(&content_type, &bytes)),
             },
         }
@@ -408,13 +459,8 @@ impl Client {
             duration_ms,
             started_at,
         };
-        match accounts.store.put_log(&entry).await {
-            Ok(()) => Outcome { result, log_id: Some(trace.log_id) },
-            Err(e) => {
-                tracing::warn!(tool = slug, error = %e, "could not write the execution log");
-                Outcome { result, log_id: None }
-            }
-        }
+        accounts.log.push(entry).await;
+        Outcome { result, log_id: Some(trace.log_id) }
     }
 }
 
@@ -428,7 +474,7 @@ struct Trace {
 
 impl Default for Trace {
     fn default() -> Self {
-        Trace { log_id: LogId::generate(), account: None, status: None, attempts: 0 }
+        Trace { log_id: LogId::next(), account: None, status: None, attempts: 0 }
     }
 }
 
@@ -482,7 +528,9 @@ fn redact(request: &reqwest::Request, secret_query: &[String]) -> DryRun {
         })
         .collect();
     let body = request.body().map(|body| match body.as_bytes() {
-        Some(bytes) => String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| format!("({} bytes of binary data)", bytes.len())),
+        Some(bytes) => {
+            String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| format!("({} bytes of binary data)", bytes.len()))
+        }
         None => "(a multipart body, streamed)".to_owned(),
     });
     DryRun { method: request.method().as_str().to_owned(), url: url.to_string(), headers, body }

@@ -95,9 +95,37 @@ prefixed_id!(
     "log_"
 );
 
+impl LogId {
+    /// A new id without a system call: a random 10-character prefix drawn once per
+    /// process, then a counter (executions are logged at tens of thousands per second).
+    ///
+    /// ```
+    /// let (a, b) = (toolsmith::LogId::next(), toolsmith::LogId::next());
+    /// assert_ne!(a, b);
+    /// assert!(toolsmith::LogId::parse(a.as_str()).is_some());
+    /// ```
+    pub fn next() -> Self {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::OnceLock;
+        static PREFIX: OnceLock<String> = OnceLock::new();
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let prefix = PREFIX.get_or_init(|| random_suffix()[..10].to_owned());
+        let mut n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let mut counter = [b'a'; 10];
+        for c in counter.iter_mut().rev() {
+            *c = ALPHABET[(n % 32) as usize];
+            n /= 32;
+        }
+        let counter = std::str::from_utf8(&counter).unwrap_or("aaaaaaaaaa");
+        LogId(format!("log_{prefix}{counter}"))
+    }
+}
+
+/// Lower-case base 32.
+const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
 /// 20 characters of lower-case base 32 from the operating system's random source.
 fn random_suffix() -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut bytes = [0u8; 20];
     // The OS random source only fails on exotic platforms; ids then fall back to the
     // clock and a counter, which stay unique within a process.

@@ -22,6 +22,7 @@ mod encode;
 mod error;
 mod execute;
 mod ids;
+mod log_writer;
 mod registry;
 mod request;
 mod retry;

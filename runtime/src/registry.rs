@@ -253,7 +253,8 @@ impl Registry {
     /// assert_eq!(err.to_string(), "unknown tool `DEMO_PING` at version 20250101_00; loaded versions of toolkit `demo`: 20261122_00");
     /// ```
     pub fn tool_at(&self, slug: &str, version: &str) -> Result<ToolRef<'_>, Error> {
-        let entries = self.tool_index.get(&slug.to_ascii_uppercase()).ok_or_else(|| Error::UnknownTool(slug.to_owned()))?;
+        let entries =
+            self.tool_index.get(&slug.to_ascii_uppercase()).ok_or_else(|| Error::UnknownTool(slug.to_owned()))?;
         if let Some(&(k, t)) = entries.iter().find(|(k, _)| self.toolkits[*k].version.as_str() == version) {
             let toolkit = &self.toolkits[k];
             return Ok(ToolRef { toolkit, tool: &toolkit.tools[t] });

@@ -456,7 +456,10 @@ fn internal_host(host: &url::Host<String>) -> bool {
         url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
         url::Host::Ipv4(ip) => ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified(),
         url::Host::Ipv6(ip) => {
-            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
         }
     }
 }
@@ -613,7 +616,9 @@ tools:
         )
         .unwrap();
         let tool = &toolkit.tools[0];
-        let url = |path: &str| super::url(&toolkit.base_url, &toolkit, (tool.slug.as_str(), &tool.http.path), path, &["a=1".to_owned()]);
+        let url = |path: &str| {
+            super::url(&toolkit.base_url, &toolkit, (tool.slug.as_str(), &tool.http.path), path, &["a=1".to_owned()])
+        };
         assert_eq!(url("/ping").unwrap().as_str(), "http://127.0.0.1:1/api/ping?a=1");
         let Err(Error::Refused { reason, .. }) = url("/a/%2e%2E/b") else { panic!() };
         assert_eq!(
@@ -623,7 +628,8 @@ tools:
         );
         let mut toolkit = toolkit.clone();
         toolkit.base_url = "http://127.0.0.1".into();
-        let url = |path: &str| super::url(&toolkit.base_url, &toolkit, (tool.slug.as_str(), &tool.http.path), path, &[]);
+        let url =
+            |path: &str| super::url(&toolkit.base_url, &toolkit, (tool.slug.as_str(), &tool.http.path), path, &[]);
         assert_eq!(url("//evil.example/x").unwrap().as_str(), "http://127.0.0.1//evil.example/x");
         // Paths always start with `/` when built; were one not to, the host check stops it.
         let Err(Error::Refused { reason, .. }) = url(":2/x") else { panic!() };
@@ -644,7 +650,10 @@ tools:
         assert_eq!(data("text/plain", b"[1]"), json!([1]));
         assert_eq!(data("", b" \n"), Value::Null);
         assert_eq!(data("application/json", b"not json"), json!("not json"));
-        assert_eq!(data("image/png", b"\x89PNG"), json!({"content_type": "image/png", "size": 4, "base64": "iVBORw=="}));
+        assert_eq!(
+            data("image/png", b"\x89PNG"),
+            json!({"content_type": "image/png", "size": 4, "base64": "iVBORw=="})
+        );
         assert_eq!(
             data("", &[0xff, 0xfe]),
             json!({"content_type": "application/octet-stream", "size": 2, "base64": "//4="})

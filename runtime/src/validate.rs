@@ -5,7 +5,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
-use toolsmith_catalog::{Tool, Toolkit};
+use toolsmith_catalog::{InputSchema, Tool, Toolkit};
 
 use crate::Error;
 
@@ -21,18 +21,23 @@ pub(crate) struct Validators {
 
 #[derive(Clone)]
 struct Entry {
-    /// The tool's own input schema.
-    schema: Arc<Value>,
+    /// The tool's input as it was.
+    input: Arc<InputSchema>,
     /// The toolkit definitions it reaches, as they were.
     definitions: Arc<Vec<(String, Value)>>,
     validator: Arc<jsonschema::Validator>,
 }
 
 impl Entry {
-    /// Whether the entry was compiled from this schema and these definitions: no
-    /// copy of the self-contained schema is built to find out.
-    fn matches(&self, schema: &Value, toolkit: &Toolkit) -> bool {
-        *self.schema == *schema
+    /// Whether the entry was compiled from this input and these definitions: compared
+    /// in place, without building the JSON Schema (this runs on every call).
+    fn matches(&self, input: &InputSchema, toolkit: &Toolkit) -> bool {
+        let (a, b) = (&*self.input, input);
+        a.required == b.required
+            && a.additional_properties == b.additional_properties
+            && a.defs == b.defs
+            && a.properties.len() == b.properties.len()
+            && a.properties.iter().zip(&b.properties).all(|((n, p), (m, q))| n == m && p.schema == q.schema)
             && self.definitions.iter().all(|(name, value)| toolkit.definitions.get(name) == Some(value))
     }
 }
@@ -61,12 +66,12 @@ impl Validators {
     /// The compiled schema of a tool, compiled on first use.
     fn validator(&self, toolkit: &Toolkit, tool: &Tool) -> Result<Arc<jsonschema::Validator>, Error> {
         let key = (toolkit.slug.as_str().to_owned(), tool.slug.as_str().to_owned());
-        let schema = tool.input.json_schema();
         if let Some(entry) = self.compiled.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
-            if entry.matches(&schema, toolkit) {
+            if entry.matches(&tool.input, toolkit) {
                 return Ok(entry.validator.clone());
             }
         }
+        let schema = tool.input.json_schema();
         let reached = toolkit.definitions.reached(&schema);
         let definitions: Vec<(String, Value)> = reached
             .into_iter()
@@ -77,8 +82,11 @@ impl Validators {
                 slug: tool.slug.as_str().to_owned(),
                 message: format!("the input schema does not compile: {e}"),
             })?;
-        let entry =
-            Entry { schema: Arc::new(schema), definitions: Arc::new(definitions), validator: Arc::new(validator) };
+        let entry = Entry {
+            input: Arc::new(tool.input.clone()),
+            definitions: Arc::new(definitions),
+            validator: Arc::new(validator),
+        };
         let validator = entry.validator.clone();
         self.compiled.write().unwrap_or_else(PoisonError::into_inner).insert(key, entry);
         Ok(validator)

@@ -41,11 +41,14 @@ struct Seen {
     headers: HeaderMap,
 }
 
+/// A scripted answer: status, headers, body.
+type Answer = (u16, Vec<(&'static str, String)>, Vec<u8>);
+
 #[derive(Clone, Default)]
 struct Shared {
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Scripted answers by path: status, headers, body; the last one repeats.
-    script: Arc<Mutex<BTreeMap<String, Vec<(u16, Vec<(&'static str, String)>, Vec<u8>)>>>>,
+    script: Arc<Mutex<BTreeMap<String, Vec<Answer>>>>,
 }
 
 async fn answer(State(shared): State<Shared>, request: Request) -> Response {
@@ -88,7 +91,7 @@ impl Server {
         Server { origin: format!("http://127.0.0.1:{port}"), port, shared }
     }
 
-    fn script(&self, path: &str, answers: Vec<(u16, Vec<(&'static str, String)>, Vec<u8>)>) {
+    fn script(&self, path: &str, answers: Vec<Answer>) {
         self.shared.script.lock().unwrap().insert(path.to_owned(), answers);
     }
 
@@ -326,7 +329,8 @@ async fn templated_base_url_and_internal_hosts() {
     assert!(result.error.as_deref().unwrap().contains("is not a plain name"), "{result:?}");
 
     // A whole templated host may not point inside the network (SSRF).
-    let hosted = toolkit_with("selfhosted", "http://{host}/api", "{ scheme: none, fields: [{ name: host, title: Host }] }");
+    let hosted =
+        toolkit_with("selfhosted", "http://{host}/api", "{ scheme: none, fields: [{ name: host, title: Host }] }");
     for host in ["127.0.0.1", "localhost", "10.0.0.7", "169.254.169.254", "192.168.1.1"] {
         connect(&s.store, &hosted, host, &[("host", host)], &[], None).await;
         let result = run(&s.client, &hosted, 0, host, json!({ "thing_id": "x" })).await;
@@ -342,7 +346,9 @@ fn toolkit_with(slug: &str, base_url: &str, auth: &str) -> Toolkit {
 #[tokio::test]
 async fn account_selection() {
     let server = Server::start().await;
-    let s = setup("selection");
+    let mut s = setup("selection");
+    // Accounts change behind the client's back here: read the store on every call.
+    s.client = Client::builder().store(s.store.clone()).account_cache(Duration::ZERO).build();
     let toolkit = toolkit("pick", &format!("{}/v1", server.origin), "{ scheme: bearer }", "");
 
     let result = run(&s.client, &toolkit, 0, "bob", json!({ "thing_id": "x" })).await;
@@ -352,7 +358,10 @@ async fn account_selection() {
     );
 
     let first = connect(&s.store, &toolkit, "bob", &[], &[("token", "t-first")], None).await;
-    assert!(run(&s.client, &toolkit, 0, "bob", json!({ "thing_id": "x" })).await.successful, "one account: the default");
+    assert!(
+        run(&s.client, &toolkit, 0, "bob", json!({ "thing_id": "x" })).await.successful,
+        "one account: the default"
+    );
     let second = connect(&s.store, &toolkit, "bob", &[], &[("token", "t-second")], None).await;
     let result = run(&s.client, &toolkit, 0, "bob", json!({ "thing_id": "x" })).await;
     let error = result.error.unwrap();
@@ -396,6 +405,7 @@ async fn retries_only_idempotent_calls_on_retry_statuses() {
     assert_eq!(result.data, json!({"n": 1}), "{result:?}");
     assert_eq!(server.take().len(), 3);
     assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 was honoured");
+    s.client.flush_logs().await;
     let log = s.store.log(result.log_id.as_ref().unwrap()).await.unwrap().unwrap();
     assert_eq!((log.attempts, log.status, log.successful), (3, Some(200), true));
 
@@ -468,7 +478,8 @@ async fn redirects_to_another_host_do_not_carry_credentials() {
     let server = Server::start().await;
     let elsewhere = Server::start().await;
     let s = setup("redirect");
-    let toolkit = toolkit("redir", &format!("{}/v1", server.origin), "{ scheme: api_key, in: header, name: X-Api-Key }", "");
+    let toolkit =
+        toolkit("redir", &format!("{}/v1", server.origin), "{ scheme: api_key, in: header, name: X-Api-Key }", "");
     connect(&s.store, &toolkit, "ada", &[], &[("api_key", SECRETS[0])], None).await;
     let to = format!("{}/steal", elsewhere.origin);
     server.script("/v1/things/r", vec![(302, vec![("location", to)], vec![])]);
@@ -506,7 +517,11 @@ async fn binary_responses_become_files_and_dry_runs_redact() {
 
     let bearer = toolkit_with("drybearer", &format!("{}/v1", server.origin), "{ scheme: bearer }");
     connect(&s.store, &bearer, "ada", &[], &[("token", SECRETS[2])], None).await;
-    let dry = s.client.dry_run(&bearer, &bearer.tools[1], &user, &json!({ "title": "t" }), &CallOptions::default()).await.unwrap();
+    let dry = s
+        .client
+        .dry_run(&bearer, &bearer.tools[1], &user, &json!({ "title": "t" }), &CallOptions::default())
+        .await
+        .unwrap();
     assert!(dry.headers.contains(&("authorization".into(), "[REDACTED]".into())), "{dry:?}");
     assert_eq!(dry.body.as_deref(), Some("{\"title\":\"t\"}"));
     assert_no_secret("dry run", &format!("{dry:?}"));
@@ -525,7 +540,9 @@ async fn execution_log_and_registry_versions() {
     connect(&s.store, &new, "ada", &[], &[("token", SECRETS[2])], None).await;
     let user = UserId::new("ada");
 
-    let latest = registry.execute_tool(&s.client, "ver_get_thing", &user, json!({"thing_id": "1"}), &CallOptions::default()).await;
+    let latest = registry
+        .execute_tool(&s.client, "ver_get_thing", &user, json!({"thing_id": "1"}), &CallOptions::default())
+        .await;
     assert!(latest.successful);
     let pinned = CallOptions { version: Some("20250101_00".into()), ..Default::default() };
     let old_call = registry.execute_tool(&s.client, "VER_GET_THING", &user, json!({"thing_id": "1"}), &pinned).await;
@@ -539,9 +556,11 @@ async fn execution_log_and_registry_versions() {
         Some("unknown tool `VER_GET_THING` at version 20240101_00; loaded versions of toolkit `ver`: 20261122_00, 20250101_00")
     );
 
-    let bad = registry.execute_tool(&s.client, "VER_GET_THING", &user, json!({"thing": 1}), &CallOptions::default()).await;
+    let bad =
+        registry.execute_tool(&s.client, "VER_GET_THING", &user, json!({"thing": 1}), &CallOptions::default()).await;
     assert!(bad.error.as_deref().unwrap().contains("/thing_id: is required"), "{bad:?}");
 
+    s.client.flush_logs().await;
     let entries = s.store.logs(&LogFilter { user_id: Some(user.clone()), ..Default::default() }).await.unwrap();
     assert_eq!(entries.len(), 3, "every execution with an account or arguments is logged");
     assert_eq!(entries[0].id, *bad.log_id.as_ref().unwrap(), "newest first");

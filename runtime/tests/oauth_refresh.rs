@@ -228,8 +228,13 @@ async fn a_reused_refresh_token_expires_the_account() {
     assert!(matches!(err, TokenError::ReconnectRequired { .. }), "{err:?}");
     assert!(!err.is_retryable());
     let message = err.to_string();
-    for part in [account.id.as_str(), "acme", "alice", "invalid_grant", "toolsmith accounts connect acme --user alice"]
-    {
+    for part in [
+        account.id.as_str(),
+        "acme",
+        "alice",
+        "invalid_grant",
+        "toolsmith accounts connect --user alice --toolkit acme",
+    ] {
         assert!(message.contains(part), "`{part}` missing from: {message}");
     }
     let saved = stored(&store, &account.id).await;
@@ -241,7 +246,7 @@ async fn a_reused_refresh_token_expires_the_account() {
     let before = server.token_requests().await;
     let again = tokens.ensure_fresh(&scheme, stored(&store, &account.id).await).await.unwrap_err();
     assert!(matches!(again, TokenError::NotActive { status: AccountStatus::Expired, .. }), "{again:?}");
-    assert!(again.to_string().contains("toolsmith accounts connect acme --user alice"));
+    assert!(again.to_string().contains("toolsmith accounts connect --user alice --toolkit acme"));
     // A stale copy that still says ACTIVE: the store's status wins.
     let stale = tokens.ensure_fresh(&scheme, account.clone()).await.unwrap_err();
     assert!(matches!(stale, TokenError::NotActive { .. }), "{stale:?}");
@@ -703,5 +708,99 @@ async fn leases_held_elsewhere_and_leases_lost() {
     assert_eq!(access(&tokens.ensure_fresh(&scheme, account.clone()).await.unwrap()), "theirs");
     assert_eq!(access(&stored(&store, &account.id).await), "theirs");
     assert_eq!(endpoint.requests().len(), 2);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An API that accepts any bearer token except the rejected ones, and records the
+/// tokens it was called with.
+struct Api {
+    origin: String,
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
+    rejected: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Api {
+    async fn start(rejected: Vec<String>) -> Api {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let rejected = Arc::new(std::sync::Mutex::new(rejected));
+        let (s, r) = (seen.clone(), rejected.clone());
+        let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+            let (seen, rejected) = (s.clone(), r.clone());
+            async move {
+                let token = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .unwrap_or_default()
+                    .to_owned();
+                seen.lock().unwrap().push(token.clone());
+                if token.is_empty() || rejected.lock().unwrap().contains(&token) {
+                    (axum::http::StatusCode::UNAUTHORIZED, "{\"message\": \"Bad credentials\"}")
+                } else {
+                    (axum::http::StatusCode::OK, "{\"login\": \"alice\"}")
+                }
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Api { origin, seen, rejected }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn executions_refresh_once_for_100_concurrent_calls_and_after_a_401() {
+    harness::capture_logs();
+    let server = AuthServer::start().await;
+    let initial = server.authorize(BASIC.0, BASIC.1, true).await;
+    let api = Api::start(vec![initial.access_token.clone()]).await;
+    let dir = temp_dir("executions");
+    let store = store(&dir, &new_key());
+    let account = connect(&store, BASIC, &initial, expired()).await;
+    let toolkit: toolsmith::Toolkit = serde_json::from_value(serde_json::json!({
+        "slug": "acme", "name": "Acme", "description": "An API protected by the test's authorization server.",
+        "version": "20261122_00", "base_url": api.origin,
+        "auth": [{ "scheme": "oauth2", "token_url": server.token_url(), "authorization_url": "http://127.0.0.1/authorize",
+                   "client_auth": "basic" }],
+        "tools": [{ "slug": "ACME_GET_ME", "name": "Get me", "description": "Reads the authenticated user's profile.",
+                    "http": { "method": "GET", "path": "/me" }, "input": { "type": "object" } }],
+    }))
+    .unwrap();
+    let toolkit = Arc::new(toolkit);
+    let client = toolsmith::Client::builder().store(store.clone()).build();
+    let user = UserId::new("alice");
+    let before = server.token_requests().await;
+
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let (client, toolkit, user) = (client.clone(), toolkit.clone(), user.clone());
+            tokio::spawn(async move {
+                let options = toolsmith::CallOptions::default();
+                client.execute_tool(&toolkit, &toolkit.tools[0], &user, &serde_json::json!({}), &options).await
+            })
+        })
+        .collect();
+    for call in calls {
+        let result = call.await.unwrap();
+        assert!(result.successful, "{result:?}");
+        assert_eq!(result.data, serde_json::json!({"login": "alice"}));
+    }
+    assert_eq!(server.token_requests().await - before, 1, "100 executions, one token request");
+    let seen = std::mem::take(&mut *api.seen.lock().unwrap());
+    assert_eq!(seen.len(), 100, "the expired token was never sent");
+    assert!(seen.iter().all(|t| *t == seen[0] && *t != initial.access_token));
+
+    // The API rejects the current token: one refresh, the call is sent again and succeeds.
+    api.rejected.lock().unwrap().push(seen[0].clone());
+    let options = toolsmith::CallOptions::default();
+    let result = client.execute_tool(&toolkit, &toolkit.tools[0], &user, &serde_json::json!({}), &options).await;
+    assert!(result.successful, "{result:?}");
+    assert_eq!(server.token_requests().await - before, 2);
+    let seen = std::mem::take(&mut *api.seen.lock().unwrap());
+    assert_eq!(seen.len(), 2);
+    assert_ne!(seen[1], seen[0], "sent again with the new token");
+    client.flush_logs().await;
+    let log = store.log(result.log_id.as_ref().unwrap()).await.unwrap().unwrap();
+    assert_eq!((log.attempts, log.status, log.account.as_ref()), (2, Some(200), Some(&account.id)));
     let _ = std::fs::remove_dir_all(dir);
 }

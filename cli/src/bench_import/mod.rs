@@ -12,7 +12,7 @@
 //! A spec goes to a stage only when it passed the ones before. A panic is caught and
 //! recorded as that stage's failure (`panic: …`), never a crash of the bench.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -228,14 +228,10 @@ fn progress(len: u64, unit: &str) -> ProgressBar {
     bar
 }
 
-/// The worker process: runs the specs whose indices are on stdin on `jobs` threads,
-/// and prints one JSON line per event: `{"spec": i}` when a spec starts, then
-/// `{"spec": i, "outcome": …, "done": false}` after each stage it passes, and
-/// `"done": true` at its end. A crash (stack overflow, out of memory) ends the process;
-/// the supervisor knows from the events which spec was where.
-
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     #[test]

@@ -18,6 +18,11 @@ use toolsmith_catalog::openapi::{import_file, ImportOptions};
 use toolsmith_catalog::{validate, Loaded, ParamLocation, Severity, Toolkit};
 use toolsmith_codegen::Generator;
 
+/// The worker process: runs the specs whose indices are on stdin on `jobs` threads,
+/// and prints one JSON line per event: `{"spec": i}` when a spec starts, then
+/// `{"spec": i, "outcome": …, "done": false}` after each stage it passes, and
+/// `"done": true` at its end. A crash (stack overflow, out of memory) ends the process;
+/// the supervisor knows from the events which spec was where.
 pub(super) fn worker(options: &Options, specs: &[Spec], jobs: usize) -> miette::Result<ExitCode> {
     use std::io::{Read, Write};
     let mut input = String::new();

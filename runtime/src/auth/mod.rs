@@ -3,6 +3,7 @@
 //! basic auth, OAuth 2.0 access token, connection fields in the base URL and headers).
 //! OAuth 2.0 token refresh is in [`oauth2`].
 
+pub(crate) mod cache;
 pub mod oauth2;
 
 use std::borrow::Cow;
@@ -39,7 +40,9 @@ pub(crate) async fn select_account(
     if let Some(id) = wanted {
         let account = store.account(id).await.map_err(|e| auth(e.to_string()))?;
         let Some(account) = account else {
-            return Err(auth(format!("connected account {id} does not exist; list them with `toolsmith accounts list`")));
+            return Err(auth(format!(
+                "connected account {id} does not exist; list them with `toolsmith accounts list`"
+            )));
         };
         if account.user_id != *user || account.toolkit != toolkit.slug {
             return Err(auth(format!(
@@ -49,19 +52,23 @@ pub(crate) async fn select_account(
         }
         return usable(account, &connect).map_err(auth);
     }
-    let filter = AccountFilter { user_id: Some(user.clone()), toolkit: Some(toolkit.slug.clone()), ..Default::default() };
+    let filter =
+        AccountFilter { user_id: Some(user.clone()), toolkit: Some(toolkit.slug.clone()), ..Default::default() };
     let accounts = store.accounts(&filter).await.map_err(|e| auth(e.to_string()))?;
     let (active, other): (Vec<_>, Vec<_>) = accounts.into_iter().partition(|a| a.status == AccountStatus::Active);
     match active.len() {
         1 => Ok(active.into_iter().next().expect("one element")),
         0 => match other.into_iter().last() {
             Some(account) => usable(account, &connect).map_err(auth),
-            None => Err(auth(format!("user `{user}` has no connected account for `{}`; connect one with `{connect} ...`", toolkit.slug))),
+            None => Err(auth(format!(
+                "user `{user}` has no connected account for `{}`; connect one with `{connect} ...`",
+                toolkit.slug
+            ))),
         },
         n => Err(auth(format!(
             "user `{user}` has {n} active accounts for `{}` ({}); choose one with `--account` (`account` in the API)",
             toolkit.slug,
-            active.iter().map(|a| describe(a)).collect::<Vec<_>>().join(", ")
+            active.iter().map(describe).collect::<Vec<_>>().join(", ")
         ))),
     }
 }
@@ -111,12 +118,8 @@ pub(crate) fn fill<'a>(
     let mut out = template.to_owned();
     let mut missing = Vec::new();
     for name in placeholders(template) {
-        let value = account
-            .fields
-            .get(name)
-            .map(String::as_str)
-            .or_else(|| account.credentials.secret(name))
-            .or_else(|| {
+        let value =
+            account.fields.get(name).map(String::as_str).or_else(|| account.credentials.secret(name)).or_else(|| {
                 let declared = scheme?.declared_fields().iter().find(|f| f.name == name)?;
                 declared.default.as_deref()
             });
@@ -173,10 +176,7 @@ pub(crate) fn inject(
         }
         AuthScheme::Oauth2(_) => {
             let Some(tokens) = &account.credentials.oauth2 else {
-                return Err(format!(
-                    "connected account {} has no OAuth 2.0 tokens; reconnect it",
-                    describe(account)
-                ));
+                return Err(format!("connected account {} has no OAuth 2.0 tokens; reconnect it", describe(account)));
             };
             let kind = if tokens.token_type.eq_ignore_ascii_case("bearer") || tokens.token_type.is_empty() {
                 "Bearer"
@@ -220,7 +220,10 @@ mod tests {
             alias: None,
             fields: fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             credentials: Credentials {
-                secrets: secrets.iter().map(|(k, v)| (k.to_string(), SecretString::from(*v))).collect::<BTreeMap<_, _>>(),
+                secrets: secrets
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), SecretString::from(*v)))
+                    .collect::<BTreeMap<_, _>>(),
                 oauth2: None,
             },
             created_at: SystemTime::now(),
@@ -235,7 +238,8 @@ mod tests {
     #[test]
     fn api_key_in_a_header_with_a_template() {
         let scheme: AuthScheme =
-            serde_yaml::from_str("{ scheme: api_key, in: header, name: Authorization, value: 'Token {api_key}' }").unwrap();
+            serde_yaml::from_str("{ scheme: api_key, in: header, name: Authorization, value: 'Token {api_key}' }")
+                .unwrap();
         let mut req = request();
         let hidden = inject(&mut req, &scheme, &account(&[], &[("api_key", "k-123")])).unwrap();
         assert!(hidden.is_empty());

@@ -286,6 +286,13 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     /// Appends an execution log entry.
     async fn put_log(&self, entry: &ExecutionLog) -> Result<(), StoreError>;
+    /// Appends several entries; backends write them in one transaction.
+    async fn put_logs(&self, entries: &[ExecutionLog]) -> Result<(), StoreError> {
+        for entry in entries {
+            self.put_log(entry).await?;
+        }
+        Ok(())
+    }
     /// A log entry by id.
     async fn log(&self, id: &LogId) -> Result<Option<ExecutionLog>, StoreError>;
     /// Log entries matching `filter`, newest first.

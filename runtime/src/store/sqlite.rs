@@ -378,6 +378,18 @@ impl Store for SqliteStore {
         self.run(move |conn, cx| queries::put_log(conn, cx, &entry)).await
     }
 
+    async fn put_logs(&self, entries: &[ExecutionLog]) -> Result<(), StoreError> {
+        let entries = entries.to_vec();
+        self.run(move |conn, cx| {
+            let tx = conn.transaction().map_err(|e| cx.db("begin a transaction".to_owned(), e))?;
+            for entry in &entries {
+                queries::put_log(&tx, cx, entry)?;
+            }
+            tx.commit().map_err(|e| cx.db("commit the execution logs".to_owned(), e))
+        })
+        .await
+    }
+
     async fn log(&self, id: &LogId) -> Result<Option<ExecutionLog>, StoreError> {
         let id = id.clone();
         self.run(move |conn, cx| queries::log(conn, cx, &id)).await

@@ -437,10 +437,11 @@ pub(super) fn finish_refresh(
 
 // ---------------------------------------------------------------- execution logs
 
-pub(super) fn put_log(conn: &mut Connection, cx: &Cx<'_>, entry: &ExecutionLog) -> Result<(), StoreError> {
-    conn.execute(
-        &format!("INSERT INTO execution_logs ({LOG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-        params![
+pub(super) fn put_log(conn: &Connection, cx: &Cx<'_>, entry: &ExecutionLog) -> Result<(), StoreError> {
+    let sql = format!("INSERT INTO execution_logs ({LOG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    let mut statement = conn.prepare_cached(&sql).map_err(|e| cx.db("prepare the log insert".to_owned(), e))?;
+    statement
+        .execute(params![
             entry.id.as_str(),
             entry.tool.as_str(),
             entry.user_id.as_str(),
@@ -451,9 +452,8 @@ pub(super) fn put_log(conn: &mut Connection, cx: &Cx<'_>, entry: &ExecutionLog) 
             entry.attempts,
             i64::try_from(entry.duration_ms).unwrap_or(i64::MAX),
             to_ms(entry.started_at)
-        ],
-    )
-    .map_err(|e| cx.db(format!("append execution log {}", entry.id), e))?;
+        ])
+        .map_err(|e| cx.db(format!("append execution log {}", entry.id), e))?;
     Ok(())
 }
 
