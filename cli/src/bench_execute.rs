@@ -10,13 +10,13 @@
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use miette::{miette, IntoDiagnostic};
 use secrecy::SecretString;
 use serde_json::json;
-use toolsmith::store::{AccountStatus, AuthConfig, ConnectedAccount, Credentials, KeyRing, SqliteStore, Store};
-use toolsmith::{AuthConfigId, CallOptions, Client, ConnectedAccountId, Registry, Toolkit, UserId};
+use toolsmith::store::{KeyRing, SqliteStore, Store};
+use toolsmith::{CallOptions, Client, Registry, Toolkit, UserId};
 
 /// Options of `toolsmith bench execute`.
 pub struct Options {
@@ -176,34 +176,10 @@ fn percentiles(times: &mut [Duration]) -> (Duration, Duration) {
 
 /// The benchmark user's bearer account.
 async fn connect(store: &dyn Store, toolkit: &Toolkit, user: &UserId) -> miette::Result<()> {
-    let now = SystemTime::now();
-    let config = AuthConfig {
-        id: AuthConfigId::generate(),
-        toolkit: toolkit.slug.clone(),
-        name: "bench".into(),
-        scheme: "bearer".into(),
-        client_id: None,
-        client_secret: None,
-        scopes: Vec::new(),
-        disabled: false,
-        created_at: now,
+    let credential = toolsmith::auth::StaticCredential {
+        scheme: Some("bearer".into()),
+        values: [("token".to_owned(), SecretString::from("bench-token"))].into(),
+        ..toolsmith::auth::StaticCredential::new(user.as_str())
     };
-    store.put_auth_config(&config).await.map_err(|e| miette!("{e}"))?;
-    let account = ConnectedAccount {
-        id: ConnectedAccountId::generate(),
-        user_id: user.clone(),
-        toolkit: toolkit.slug.clone(),
-        auth_config: config.id,
-        status: AccountStatus::Active,
-        status_reason: None,
-        alias: None,
-        fields: Default::default(),
-        credentials: Credentials {
-            secrets: [("token".to_owned(), SecretString::from("bench-token"))].into_iter().collect(),
-            oauth2: None,
-        },
-        created_at: now,
-        updated_at: now,
-    };
-    store.put_account(&account).await.map_err(|e| miette!("{e}"))
+    toolsmith::auth::connect(store, toolkit, credential).await.map(drop).map_err(|e| miette!("{e}"))
 }

@@ -4,7 +4,11 @@
 //! - [`Registry`]: every toolkit and tool, compiled in ([`CompiledToolkit`]) or
 //!   loaded from YAML at run time.
 //! - [`Tool`]: what generated and hand-written tools implement; `execute` runs one.
-//! - [`Client`]: sends calls over HTTP; typed and dynamic calls share one path.
+//! - [`Client`]: sends calls over HTTP; typed and dynamic calls share one path, with
+//!   the user's connected account injected ([`auth`]), retries, SSRF checks, and the
+//!   result in Composio's shape ([`ExecutionResult`]: `{data, error, successful, log_id}`).
+//! - [`store`]: auth configs (`ac_…`), connected accounts (`ca_…`) and the execution
+//!   log in a SQLite file, secrets encrypted at rest ([`store::SqliteStore`]).
 //!
 //! ```no_run
 //! let registry = toolsmith::Registry::load(&["catalog/toolkits"])?;

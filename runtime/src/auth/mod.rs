@@ -1,10 +1,14 @@
 //! Authentication of requests: which connected account a call uses, and how its
 //! credentials go into the request (API key in a header or the query, bearer token,
 //! basic auth, OAuth 2.0 access token, connection fields in the base URL and headers).
-//! OAuth 2.0 token refresh is in [`oauth2`].
+//! OAuth 2.0 token refresh is in [`oauth2`]; [`connect`] stores an account with a static
+//! credential.
 
 pub(crate) mod cache;
+mod connect;
 pub mod oauth2;
+
+pub use connect::{connect, ConnectError, StaticCredential};
 
 use std::borrow::Cow;
 
