@@ -170,13 +170,18 @@ fn choose_scheme<'t>(toolkit: &'t Toolkit, wanted: Option<&str>) -> Result<&'t A
     }
 }
 
+/// Plain connection field values by name.
+type Fields = BTreeMap<String, String>;
+/// Secret connection field values by name.
+type Secrets = BTreeMap<String, SecretString>;
+
 /// Plain connection fields and secrets: every required field present (or defaulted),
 /// none unknown, each matching its pattern.
 fn split_fields(
     toolkit: &Toolkit,
     scheme: &AuthScheme,
     mut given: BTreeMap<String, SecretString>,
-) -> Result<(BTreeMap<String, String>, BTreeMap<String, SecretString>), ConnectError> {
+) -> Result<(Fields, Secrets), ConnectError> {
     if let AuthScheme::Oauth2(_) = scheme {
         return Err(ConnectError::OAuthOnly(toolkit.slug.to_string()));
     }
