@@ -182,8 +182,8 @@ impl Client {
         ExecutionResult::from_result(outcome.result, outcome.log_id)
     }
 
-    /// The request a call would send, with secrets redacted; nothing is sent and
-    /// nothing is refreshed (an expired OAuth token shows as is).
+    /// The request a call would send, with secrets redacted; nothing is sent to the
+    /// API (an expired OAuth 2.0 token is refreshed first, as the call would).
     pub async fn dry_run(
         &self,
         toolkit: &Toolkit,
