@@ -129,7 +129,7 @@ tools:
     for task in tasks {
         task.await.into_diagnostic()?;
     }
-    let per_second = done.load(Ordering::Relaxed) as f64 / options.seconds as f64;
+    let per_second = done.load(Ordering::Relaxed) as f64 / options.seconds.max(1) as f64;
     let _ = std::fs::remove_dir_all(&dir);
 
     let (bare_p50, bare_p99) = percentiles(&mut bare_times);

@@ -339,9 +339,12 @@ impl Client {
         loop {
             let connection = credentials.as_ref().map(|c| Connection { scheme: c.scheme, account: &c.account });
             let (request, _) = self.prepare(toolkit, call, connection)?;
-            let origin = request.url().origin().ascii_serialization();
+            // The origin names the server in transport errors (never the path or query).
+            let url = request.url().clone();
+            let origin = move || url.origin().ascii_serialization();
             trace.attempts += 1;
-            let response = self.http.execute(request).await.map_err(|e| request::transport(slug, e, Some(&origin)))?;
+            let response =
+                self.http.execute(request).await.map_err(|e| request::transport(slug, e, Some(&origin())))?;
             let status = response.status().as_u16();
             trace.status = Some(status);
             if status == 401 && !refreshed {
@@ -382,7 +385,7 @@ impl Client {
         &self,
         slug: &str,
         mut response: reqwest::Response,
-        origin: &str,
+        origin: &(dyn Fn() -> String + Sync),
         trace: &Trace,
     ) -> Result<Value, Error> {
         let status = response.status();
@@ -391,7 +394,7 @@ impl Client {
             return Err(self.too_large(slug));
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| request::transport(slug, e, Some(origin)))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| request::transport(slug, e, Some(&origin())))? {
             if bytes.len() + chunk.len() > self.max_response_bytes {
                 return Err(self.too_large(slug));
             }

@@ -54,6 +54,9 @@ impl Validators {
     /// ordered by path.
     pub(crate) fn check(&self, toolkit: &Toolkit, tool: &Tool, arguments: &Value) -> Result<(), Error> {
         let validator = self.validator(toolkit, tool)?;
+        if validator.is_valid(arguments) {
+            return Ok(()); // the fast path: no error collection
+        }
         let mut problems: Vec<(String, String)> = validator.iter_errors(arguments).flat_map(|e| problems(&e)).collect();
         problems.sort_by(|a, b| a.0.cmp(&b.0));
         if problems.is_empty() {
