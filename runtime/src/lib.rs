@@ -30,6 +30,7 @@ mod log_writer;
 mod registry;
 mod request;
 mod retry;
+pub mod search;
 pub mod store;
 mod tool;
 mod user;
