@@ -42,6 +42,7 @@ pub use error::Error;
 pub use execute::{CallOptions, DryRun, ExecutionResult, ProxyRequest};
 pub use ids::{AuthConfigId, ConnectedAccountId, LogId};
 pub use registry::{LoadError, Page, Registry, ToolQuery, ToolRef};
+pub use search::{SearchIndex, ToolSearch};
 pub use tool::{Context, Handler, HttpBinding, Schemas, Tool, ToolDefinition, ToolVisitor};
 pub use toolsmith_catalog::{ToolSlug, Toolkit, ToolkitSlug};
 pub use user::UserId;

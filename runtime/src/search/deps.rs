@@ -6,7 +6,12 @@
 
 use toolsmith_catalog::{Tool, Toolkit};
 
+use std::sync::OnceLock;
+
+use super::synonyms::Thesaurus;
 use super::tokenize::{for_each_word, Analyzer};
+
+static THESAURUS: OnceLock<Thesaurus> = OnceLock::new();
 use crate::Registry;
 
 /// A tool to call first, for one parameter of the chosen tool.
@@ -80,7 +85,11 @@ pub fn dependencies(registry: &Registry, slug: &str) -> Vec<Dependency> {
             continue;
         }
         let Some(entity) = id_entity(name, &analyzer) else { continue };
-        if let Some(tool) = producer(found.toolkit, found.tool, &entity, name, &analyzer) {
+        let Some(head) = entity.last() else { continue };
+        // The entity's own word first, then its synonyms (`channel_id` → `…_LIST_CONVERSATIONS`).
+        let thesaurus = THESAURUS.get_or_init(|| Thesaurus::new(&analyzer));
+        let words = std::iter::once(head.as_str()).chain(thesaurus.related(head));
+        if let Some(tool) = words.into_iter().find_map(|w| producer(found.toolkit, found.tool, w, name, &analyzer)) {
             out.push(Dependency { parameter: name.clone(), tool_slug: tool, path: None, inferred: true });
         }
     }
@@ -100,9 +109,9 @@ fn id_entity(param: &str, analyzer: &Analyzer) -> Option<Vec<String>> {
     Some(words.iter().map(|w| analyzer.stem(w)).collect())
 }
 
-/// The best producer of `entity` in the toolkit: a tool whose slug has a producer verb
+/// The best producer of `head` (a stemmed noun) in the toolkit: a tool whose slug has a producer verb
 /// and names the entity, which does not itself need the same parameter.
-fn producer(toolkit: &Toolkit, tool: &Tool, entity: &[String], param: &str, analyzer: &Analyzer) -> Option<String> {
+fn producer(toolkit: &Toolkit, tool: &Tool, head: &str, param: &str, analyzer: &Analyzer) -> Option<String> {
     let mut best: Option<(usize, usize, &str)> = None;
     for candidate in &toolkit.tools {
         if candidate.slug == tool.slug || candidate.input.required.iter().any(|r| r == param) {
@@ -111,7 +120,6 @@ fn producer(toolkit: &Toolkit, tool: &Tool, entity: &[String], param: &str, anal
         let mut words = Vec::new();
         for_each_word(candidate.slug.as_str(), |w| words.push(analyzer.stem(w)));
         let Some(verb) = PRODUCER_VERBS.iter().position(|v| words.iter().any(|w| w == v)) else { continue };
-        let Some(head) = entity.last() else { continue };
         if !words.iter().any(|w| w == head) {
             continue;
         }

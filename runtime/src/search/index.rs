@@ -2,6 +2,7 @@
 //! from separately weighted fields, so that a query only adds up precomputed numbers.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 
 use super::tokenize::{for_each_word, is_stop_word, Analyzer};
 
@@ -68,17 +69,69 @@ impl Default for FieldWeights {
     }
 }
 
+/// A map with a fast hash (FxHash) for short words: the catalog's vocabulary and
+/// queries' terms. Not DoS-resistant; its keys come from the catalog, and a query only
+/// looks keys up.
+pub(crate) type FastMap<K, V> = HashMap<K, V, FxBuild>;
+
+/// Builds [`Fx`] hashers.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct FxBuild;
+
+impl BuildHasher for FxBuild {
+    type Hasher = Fx;
+    fn build_hasher(&self) -> Fx {
+        Fx(0)
+    }
+}
+
+/// The Firefox/rustc hash: a rotate, xor and multiply per 8 bytes.
+pub(crate) struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// A built index: postings of BM25F impacts, the tools' toolkits, and the vocabulary.
 #[derive(Debug, Default)]
 pub(crate) struct Postings {
     /// Stemmed term → term number.
-    pub terms: HashMap<String, u32>,
+    pub terms: FastMap<String, u32>,
     /// `offsets[t]..offsets[t + 1]` are term `t`'s postings.
     pub offsets: Vec<u32>,
     /// (tool number, impact), by term.
     pub entries: Vec<(u32, f32)>,
-    /// Inverse document frequency of each term.
-    pub idf: Vec<f32>,
 }
 
 impl Postings {
@@ -92,13 +145,13 @@ impl Postings {
 /// Stems each distinct word once: the vocabulary of a catalog is small next to its text.
 pub(crate) struct TermCache<'a> {
     analyzer: &'a Analyzer,
-    words: HashMap<String, Option<u32>>,
-    pub terms: HashMap<String, u32>,
+    words: FastMap<String, Option<u32>>,
+    pub terms: FastMap<String, u32>,
 }
 
 impl<'a> TermCache<'a> {
     pub fn new(analyzer: &'a Analyzer) -> Self {
-        TermCache { analyzer, words: HashMap::new(), terms: HashMap::new() }
+        TermCache { analyzer, words: FastMap::default(), terms: FastMap::default() }
     }
 
     /// Calls `f` with the term number of each word of `text` (stop words skipped).
@@ -202,7 +255,7 @@ pub(crate) fn build(docs: &[Document], analyzer: &Analyzer, weights: &FieldWeigh
             *slot += 1;
         }
     }
-    Postings { terms: cache.terms, offsets, entries, idf }
+    Postings { terms: cache.terms, offsets, entries }
 }
 
 #[cfg(test)]
@@ -227,8 +280,8 @@ mod tests {
         assert_eq!(postings.len(), 2);
         let impact = |d: u32| postings.iter().find(|e| e.0 == d).unwrap().1;
         assert!(impact(0) > impact(1), "a slug match outweighs a description match");
-        let demo = p.terms["demo"];
-        assert!(p.idf[demo as usize] < p.idf[message as usize]);
+        let demo = p.of(p.terms["demo"]);
+        assert!(demo[0].1 < impact(1), "a term in every tool weighs little");
     }
 
     #[test]

@@ -144,6 +144,23 @@ impl SearchIndex {
             });
             doc_toolkit.push(number);
         }
+        // A name counts when most tools that mention it belong to the toolkit ("github"),
+        // not when it is a common word that also names a category ("music").
+        for candidates in toolkit_names.values_mut() {
+            candidates.retain(|(terms, toolkit)| {
+                terms.iter().any(|&t| {
+                    let (inside, outside) = postings.of(t).iter().fold((0usize, 0usize), |(i, o), &(doc, _)| {
+                        if doc_toolkit[doc as usize] == *toolkit {
+                            (i + 1, o)
+                        } else {
+                            (i, o + 1)
+                        }
+                    });
+                    outside < inside
+                })
+            });
+        }
+        toolkit_names.retain(|_, candidates| !candidates.is_empty());
         let build_time = start.elapsed();
         SearchIndex {
             docs,

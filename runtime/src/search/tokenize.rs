@@ -69,33 +69,38 @@ impl Analyzer {
 /// assert_eq!(words, ["http", "server", "get", "user", "v", "2", "e", "mail"]);
 /// ```
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
-    let chars: Vec<char> = text.chars().collect();
     let mut word = String::new();
-    let flush = |word: &mut String, f: &mut dyn FnMut(&str)| {
-        if !word.is_empty() {
-            f(word);
-            word.clear();
-        }
-    };
-    for i in 0..chars.len() {
-        let c = chars[i];
+    let mut prev: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         if !c.is_alphanumeric() {
-            flush(&mut word, &mut f);
+            if !word.is_empty() {
+                f(&word);
+                word.clear();
+            }
+            prev = None;
             continue;
         }
-        if i > 0 && !word.is_empty() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            let boundary = (c.is_uppercase() && (prev.is_lowercase() || prev.is_numeric()))
-                || (c.is_uppercase() && prev.is_uppercase() && next_lower)
-                || (c.is_numeric() != prev.is_numeric());
+        if let (Some(p), false) = (prev, word.is_empty()) {
+            let next_lower = chars.peek().is_some_and(|n| n.is_lowercase());
+            let boundary = (c.is_uppercase() && (p.is_lowercase() || p.is_numeric()))
+                || (c.is_uppercase() && p.is_uppercase() && next_lower)
+                || (c.is_numeric() != p.is_numeric());
             if boundary {
-                flush(&mut word, &mut f);
+                f(&word);
+                word.clear();
             }
         }
-        word.extend(c.to_lowercase());
+        if c.is_ascii() {
+            word.push(c.to_ascii_lowercase());
+        } else {
+            word.extend(c.to_lowercase());
+        }
+        prev = Some(c);
     }
-    flush(&mut word, &mut f);
+    if !word.is_empty() {
+        f(&word);
+    }
 }
 
 /// Whether `word` (lower case) carries no meaning for search: articles, pronouns,
