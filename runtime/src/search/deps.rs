@@ -101,6 +101,10 @@ pub fn dependencies(registry: &Registry, slug: &str) -> Vec<Dependency> {
 fn id_entity(param: &str, analyzer: &Analyzer) -> Option<Vec<String>> {
     let mut words = Vec::new();
     for_each_word(param, |w| words.push(w.to_owned()));
+    // `spreadsheetId` also gives the whole run `spreadsheetid`: not a word of its own here.
+    if words.len() > 2 && words.last().is_some_and(|w| *w == words[..words.len() - 1].concat()) {
+        words.pop();
+    }
     let last = words.last()?;
     if !matches!(last.as_str(), "id" | "ids" | "key" | "uuid" | "gid" | "sid") || words.len() < 2 {
         return None;

@@ -9,7 +9,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 /// ```
 /// let analyzer = toolsmith::search::Analyzer::new();
 /// assert_eq!(analyzer.terms("GITHUB_CREATE_ISSUE"), ["github", "creat", "issu"]);
-/// assert_eq!(analyzer.terms("listOpenPullRequests for the repos"), ["list", "open", "pull", "request", "repo"]);
+/// assert_eq!(analyzer.terms("pull requests for the repos"), ["pull", "request", "repo"]);
 /// ```
 pub struct Analyzer {
     stemmer: Stemmer,
@@ -61,23 +61,37 @@ impl Analyzer {
 /// Calls `f` with each lower-case word of `text`: runs of letters and digits, split
 /// where a lower-case letter or digit meets an upper-case one (`getUser` → `get`,
 /// `user`), where an acronym meets a word (`HTTPServer` → `http`, `server`) and
-/// between letters and digits (`v2` → `v`, `2`).
+/// between letters and digits (`v2` → `v`, `2`). A run of letters split at case
+/// changes also gives the whole run, so "GitHub" meets "github".
 ///
 /// ```
 /// let mut words = Vec::new();
-/// toolsmith::search::for_each_word("HTTPServer getUser_v2 e-mail", |w| words.push(w.to_owned()));
-/// assert_eq!(words, ["http", "server", "get", "user", "v", "2", "e", "mail"]);
+/// toolsmith::search::for_each_word("GitHub getUser_v2 e-mail", |w| words.push(w.to_owned()));
+/// assert_eq!(words, ["git", "hub", "github", "get", "user", "getuser", "v", "2", "e", "mail"]);
 /// ```
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut word = String::new();
+    // The whole run of letters between separators ("GitHub" → "github" after "git", "hub").
+    let mut run = String::new();
+    let (mut parts, mut digits) = (0usize, false);
+    let end_run =
+        |word: &mut String, run: &mut String, parts: &mut usize, digits: &mut bool, f: &mut dyn FnMut(&str)| {
+            if !word.is_empty() {
+                f(word);
+                word.clear();
+                *parts += 1;
+            }
+            if *parts >= 2 && !*digits {
+                f(run);
+            }
+            run.clear();
+            (*parts, *digits) = (0, false);
+        };
     let mut prev: Option<char> = None;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if !c.is_alphanumeric() {
-            if !word.is_empty() {
-                f(&word);
-                word.clear();
-            }
+            end_run(&mut word, &mut run, &mut parts, &mut digits, &mut f);
             prev = None;
             continue;
         }
@@ -89,18 +103,20 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
             if boundary {
                 f(&word);
                 word.clear();
+                parts += 1;
             }
         }
+        digits |= c.is_numeric();
         if c.is_ascii() {
             word.push(c.to_ascii_lowercase());
+            run.push(c.to_ascii_lowercase());
         } else {
             word.extend(c.to_lowercase());
+            run.extend(c.to_lowercase());
         }
         prev = Some(c);
     }
-    if !word.is_empty() {
-        f(&word);
-    }
+    end_run(&mut word, &mut run, &mut parts, &mut digits, &mut f);
 }
 
 /// Whether `word` (lower case) carries no meaning for search: articles, pronouns,
@@ -302,7 +318,21 @@ mod tests {
     fn splits_slugs_camel_case_and_acronyms() {
         let mut words = Vec::new();
         for_each_word("SLACK_SEND_MESSAGE sendMessageToChannel XMLHttpRequest", |w| words.push(w.to_owned()));
-        assert_eq!(words, ["slack", "send", "message", "send", "message", "to", "channel", "xml", "http", "request"]);
+        let expected = [
+            "slack",
+            "send",
+            "message",
+            "send",
+            "message",
+            "to",
+            "channel",
+            "sendmessagetochannel",
+            "xml",
+            "http",
+            "request",
+            "xmlhttprequest",
+        ];
+        assert_eq!(words, expected);
     }
 
     #[test]
