@@ -57,6 +57,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Retrieval quality and speed of search on an external tool list and labelled
+    /// queries (JSON Lines): recall@1/5/10, hit@5, nDCG@10, MRR@10, latency p50/p95,
+    /// index build time.
+    Search {
+        /// Tools, one JSON object a line: id, toolkit, name, description, parameters.
+        #[arg(long)]
+        tools: PathBuf,
+        /// Queries, one JSON object a line: query, relevant (tool ids).
+        #[arg(long)]
+        queries: PathBuf,
+        /// Print one JSON object on one line instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Ranking knobs, for tuning.
+        #[command(flatten)]
+        tuning: crate::bench_search::Tuning,
+    },
     /// Import every OpenAPI document under a folder (e.g. the APIs.guru corpus that
     /// `scripts/fetch-corpus.sh` fetches into `.corpus/`) and count the specs and
     /// operations that pass each stage: import, validate, generate and, with
@@ -112,6 +129,9 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
                 max_memory_gb,
                 worker,
             })
+        }
+        Command::Search { tools, queries, json, tuning } => {
+            crate::bench_search::run(&crate::bench_search::Options { tools, queries, json, config: tuning.config() })
         }
         Command::Validate { paths, iterations, json } => {
             let (loaded, diagnostics) = check_paths(&paths);

@@ -5,6 +5,7 @@ mod bench;
 mod bench_execute;
 mod bench_generate;
 mod bench_import;
+mod bench_search;
 mod execute;
 mod generate;
 mod home;
@@ -12,6 +13,7 @@ mod import;
 mod keys;
 mod logs;
 mod schema;
+mod search;
 mod tools;
 mod validate;
 
@@ -52,6 +54,8 @@ enum Command {
     Keys(keys::Command),
     /// Write (or check) the JSON Schemas of the spec format.
     Schema(schema::Args),
+    /// Find the tools for a task, with the tools that produce the IDs they need.
+    Search(search::Args),
     /// Measure the hot paths.
     #[command(subcommand)]
     Bench(bench::Command),
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
         Command::Logs(args) => logs::run(args),
         Command::Keys(command) => keys::run(command),
         Command::Schema(args) => schema::run(args),
+        Command::Search(args) => search::run(args),
         Command::Bench(command) => bench::run(command),
     };
     match result {

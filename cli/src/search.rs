@@ -1,0 +1,92 @@
+//! `toolsmith search "<task>"`: the tools of the catalog that do a task, with the
+//! tools that produce the IDs they need (the data of Composio's `SEARCH_TOOLS`).
+
+use std::process::ExitCode;
+
+use miette::IntoDiagnostic;
+use toolsmith::search::{ResponseOptions, ToolSearch};
+use toolsmith::{LoadError, Registry};
+use toolsmith_catalog::{render_human, Style};
+
+use crate::CatalogArgs;
+
+/// `toolsmith search`
+#[derive(clap::Args)]
+pub struct Args {
+    /// What the agent wants to do, e.g. "create a GitHub issue for the login bug".
+    /// Several tasks may be given; each is searched on its own.
+    #[arg(required = true)]
+    tasks: Vec<String>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+    /// Tools per task (primary and related together).
+    #[arg(long, default_value_t = 6)]
+    limit: usize,
+    /// Only this toolkit's tools.
+    #[arg(long)]
+    toolkit: Option<String>,
+    /// Print Composio's SEARCH_TOOLS data as JSON (schemas, dependencies, hints).
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let registry = match Registry::load(&args.catalog.dirs) {
+        Ok(registry) => registry,
+        Err(LoadError::Invalid(diagnostics)) => {
+            eprint!("{}", render_human(&diagnostics, Style::default()));
+            eprintln!("error: the catalog does not validate; fix the errors above");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if let Some(toolkit) = &args.toolkit {
+        if registry.toolkit(toolkit).is_none() {
+            let known: Vec<&str> = registry.toolkits().map(|t| t.slug.as_str()).collect();
+            eprintln!("error: no toolkit `{toolkit}` in the catalog; known toolkits: {}", known.join(", "));
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let search = ToolSearch::new(&registry);
+    let options = ResponseOptions { limit: args.limit.max(1), toolkit: args.toolkit.clone(), ..Default::default() };
+    let response = search.search(&args.tasks, &options);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&response).into_diagnostic()?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for result in &response.results {
+        println!("{}", result.use_case);
+        if result.primary_tool_slugs.is_empty() {
+            println!("  no tool matches; name the app and the action (\"create a Jira issue\")");
+            continue;
+        }
+        for step in &result.steps {
+            println!("  step: {step}");
+        }
+        let line = |kind: &str, slug: &str| {
+            let name = registry.tool(slug).map(|t| t.tool.name.as_str()).unwrap_or_default();
+            println!("  {kind:<8} {slug:<40} {name}");
+        };
+        for slug in &result.primary_tool_slugs {
+            line("primary", slug);
+        }
+        for slug in &result.related_tool_slugs {
+            line("related", slug);
+        }
+        for (tool, deps) in &result.dependencies {
+            for d in deps {
+                println!("  needs    {tool}.{} from {}", d.parameter, d.tool_slug);
+            }
+        }
+        for step in &result.recommended_plan_steps {
+            println!("  step     {step}");
+        }
+        for pitfall in &result.known_pitfalls {
+            println!("  pitfall  {pitfall}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,188 @@
+//! Dependency resolution: the tools that produce the IDs a tool needs. A parameter's
+//! provenance in the spec (`from: SLACK_LIST_CHANNELS $.channels[*].id`) is used as
+//! written; otherwise an ID-like parameter (`channel_id`, `channelId`, `repo_ids`) is
+//! matched to a listing or search tool of the same toolkit that names the same thing
+//! (`SLACK_LIST_CHANNELS`).
+
+use toolsmith_catalog::{Tool, Toolkit};
+
+use std::sync::OnceLock;
+
+use super::synonyms::Thesaurus;
+use super::tokenize::{for_each_word, Analyzer};
+
+static THESAURUS: OnceLock<Thesaurus> = OnceLock::new();
+use crate::Registry;
+
+/// A tool to call first, for one parameter of the chosen tool.
+///
+/// ```
+/// let d = toolsmith::search::Dependency {
+///     parameter: "channel_id".into(),
+///     tool_slug: "SLACK_LIST_CHANNELS".into(),
+///     path: None,
+///     inferred: true,
+/// };
+/// assert!(d.inferred);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Dependency {
+    /// The chosen tool's parameter that needs the value.
+    pub parameter: String,
+    /// The tool that produces it.
+    pub tool_slug: String,
+    /// Where the value is in that tool's output (JSON path), when the spec says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `false` when the spec declares the provenance, `true` when it was inferred from
+    /// the parameter's name.
+    pub inferred: bool,
+}
+
+/// Verbs of tools that produce IDs, best first.
+const PRODUCER_VERBS: &[&str] = &["list", "search", "find", "get", "fetch", "retriev", "lookup", "query"];
+
+/// The tools that produce the required parameters of tool `slug` (and of any
+/// parameter with a declared provenance). Empty for an unknown tool.
+///
+/// ```
+/// let toolkit: toolsmith::Toolkit = serde_yaml::from_str(r#"
+/// slug: demo
+/// name: Demo
+/// description: A demonstration toolkit.
+/// version: 20261122_00
+/// base_url: https://api.example.com
+/// auth: [{ scheme: none }]
+/// tools:
+///   - { slug: DEMO_LIST_PROJECTS, name: List projects, description: Lists projects., http: { method: GET, path: /projects }, input: { type: object } }
+///   - slug: DEMO_CREATE_TASK
+///     name: Create task
+///     description: Creates a task in a project.
+///     http: { method: POST, path: /tasks }
+///     input: { type: object, required: [projectId], properties: { projectId: { type: string } } }
+/// "#).unwrap();
+/// let registry = toolsmith::Registry::from_toolkits(vec![toolkit]);
+/// let deps = toolsmith::search::dependencies(&registry, "DEMO_CREATE_TASK");
+/// assert_eq!(deps[0].tool_slug, "DEMO_LIST_PROJECTS");
+/// ```
+pub fn dependencies(registry: &Registry, slug: &str) -> Vec<Dependency> {
+    let Some(found) = registry.tool(slug) else { return Vec::new() };
+    let analyzer = Analyzer::new();
+    let mut out: Vec<Dependency> = Vec::new();
+    for (name, param) in &found.tool.input.properties {
+        if let Some(from) = &param.from {
+            if let Some(tool) = from.tool() {
+                out.push(Dependency {
+                    parameter: name.clone(),
+                    tool_slug: tool.as_str().to_owned(),
+                    path: from.path().map(str::to_owned),
+                    inferred: false,
+                });
+            }
+            continue;
+        }
+        if !found.tool.input.required.iter().any(|r| r == name) {
+            continue;
+        }
+        let Some(entity) = id_entity(name, &analyzer) else { continue };
+        let Some(head) = entity.last() else { continue };
+        // The entity's own word first, then its synonyms (`channel_id` → `…_LIST_CONVERSATIONS`).
+        let thesaurus = THESAURUS.get_or_init(|| Thesaurus::new(&analyzer));
+        let words = std::iter::once(head.as_str()).chain(thesaurus.related(head));
+        if let Some(tool) = words.into_iter().find_map(|w| producer(found.toolkit, found.tool, w, name, &analyzer)) {
+            out.push(Dependency { parameter: name.clone(), tool_slug: tool, path: None, inferred: true });
+        }
+    }
+    out
+}
+
+/// The stemmed words naming what an ID-like parameter identifies: `channel_id` →
+/// `["channel"]`, `spreadsheetId` → `["spreadsheet"]`; `None` for other parameters.
+fn id_entity(param: &str, analyzer: &Analyzer) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    for_each_word(param, |w| words.push(w.to_owned()));
+    // `spreadsheetId` also gives the whole run `spreadsheetid`: not a word of its own here.
+    if words.len() > 2 && words.last().is_some_and(|w| *w == words[..words.len() - 1].concat()) {
+        words.pop();
+    }
+    let last = words.last()?;
+    if !matches!(last.as_str(), "id" | "ids" | "key" | "uuid" | "gid" | "sid") || words.len() < 2 {
+        return None;
+    }
+    words.pop();
+    Some(words.iter().map(|w| analyzer.stem(w)).collect())
+}
+
+/// The best producer of `head` (a stemmed noun) in the toolkit: a tool whose slug has a producer verb
+/// and names the entity, which does not itself need the same parameter.
+fn producer(toolkit: &Toolkit, tool: &Tool, head: &str, param: &str, analyzer: &Analyzer) -> Option<String> {
+    let mut best: Option<(usize, usize, &str)> = None;
+    for candidate in &toolkit.tools {
+        if candidate.slug == tool.slug || candidate.input.required.iter().any(|r| r == param) {
+            continue;
+        }
+        let mut words = Vec::new();
+        for_each_word(candidate.slug.as_str(), |w| words.push(analyzer.stem(w)));
+        let Some(verb) = PRODUCER_VERBS.iter().position(|v| words.iter().any(|w| w == v)) else { continue };
+        if !words.iter().any(|w| w == head) {
+            continue;
+        }
+        let rank = (verb, words.len(), candidate.slug.as_str());
+        if best.is_none_or(|b| rank < b) {
+            best = Some(rank);
+        }
+    }
+    best.map(|(_, _, slug)| slug.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_like_parameters() {
+        let a = Analyzer::new();
+        assert_eq!(id_entity("channel_id", &a), Some(vec!["channel".to_owned()]));
+        assert_eq!(id_entity("spreadsheetId", &a), Some(vec!["spreadsheet".to_owned()]));
+        assert_eq!(id_entity("repo_ids", &a), Some(vec!["repo".to_owned()]));
+        assert_eq!(id_entity("id", &a), None);
+        assert_eq!(id_entity("title", &a), None);
+        assert_eq!(id_entity("valid", &a), None);
+    }
+
+    #[test]
+    fn declared_provenance_and_unknown_tools() {
+        let toolkit: Toolkit = serde_yaml::from_str(
+            r#"
+slug: demo
+name: Demo
+description: A demonstration toolkit.
+version: 20261122_00
+base_url: https://api.example.com
+auth: [{ scheme: none }]
+tools:
+  - { slug: DEMO_LIST_BOARDS, name: List boards, description: Lists boards., http: { method: GET, path: /boards }, input: { type: object } }
+  - { slug: DEMO_GET_BOARD, name: Get board, description: Gets a board., http: { method: GET, path: /b }, input: { type: object, required: [board_id], properties: { board_id: { type: string } } } }
+  - slug: DEMO_ADD_CARD
+    name: Add card
+    description: Adds a card.
+    http: { method: POST, path: /cards }
+    input:
+      type: object
+      required: [list_ref, board_id]
+      properties:
+        list_ref: { type: string, from: "DEMO_LIST_BOARDS $[*].lists[*].id" }
+        board_id: { type: string }
+        owner_id: { type: string }
+"#,
+        )
+        .unwrap();
+        let registry = Registry::from_toolkits(vec![toolkit]);
+        let deps = dependencies(&registry, "DEMO_ADD_CARD");
+        assert_eq!(deps.len(), 2, "{deps:?}");
+        assert_eq!(deps[0].path.as_deref(), Some("$[*].lists[*].id"));
+        assert!(!deps[0].inferred);
+        assert_eq!(deps[1].tool_slug, "DEMO_LIST_BOARDS", "list beats a get that needs the same id");
+        assert!(dependencies(&registry, "NOPE").is_empty());
+    }
+}

@@ -1,0 +1,293 @@
+//! The inverted index: one BM25F impact per (term, tool), computed once at build time
+//! from separately weighted fields, so that a query only adds up precomputed numbers.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+
+use super::tokenize::{for_each_word, is_stop_word, Analyzer};
+
+/// One tool as the index sees it.
+///
+/// ```
+/// let doc = toolsmith::search::Document {
+///     slug: "SLACK_SEND_MESSAGE".into(),
+///     toolkit: "slack".into(),
+///     name: "Send message".into(),
+///     description: "Posts a message to a channel.".into(),
+///     params: vec![("channel_id".into(), "The channel to post in.".into())],
+///     ..Default::default()
+/// };
+/// assert_eq!(doc.toolkit_name, "");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Document {
+    /// The tool's slug (`GITHUB_CREATE_ISSUE`), unique in the index.
+    pub slug: String,
+    /// The toolkit's slug (`github`).
+    pub toolkit: String,
+    /// The toolkit's display name (`GitHub`), may be empty.
+    pub toolkit_name: String,
+    /// The tool's short name.
+    pub name: String,
+    /// What the tool does.
+    pub description: String,
+    /// Top-level parameters: name and description.
+    pub params: Vec<(String, String)>,
+    /// Tags and categories (`readOnlyHint`, `crm`).
+    pub tags: Vec<String>,
+}
+
+/// The fields of a [`Document`] that are scored separately.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Field {
+    Slug,
+    Name,
+    Description,
+    ParamName,
+    ParamDescription,
+    Toolkit,
+    Tags,
+}
+
+pub(crate) const FIELDS: usize = 7;
+
+/// How much a term found in each field counts, and how much a field's length
+/// dampens it (BM25F `b`).
+#[derive(Clone, Copy, Debug)]
+pub struct FieldWeights {
+    /// `[slug, name, description, parameter names, parameter descriptions, toolkit, tags]`.
+    pub weight: [f32; FIELDS],
+    /// Length normalisation per field, 0 (none) to 1 (full).
+    pub b: [f32; FIELDS],
+    /// BM25 term-frequency saturation.
+    pub k1: f32,
+}
+
+impl Default for FieldWeights {
+    fn default() -> Self {
+        FieldWeights { weight: [2.0, 2.0, 1.0, 0.5, 0.3, 0.8, 0.5], b: [0.5, 0.5, 0.75, 0.5, 0.75, 0.3, 0.3], k1: 1.2 }
+    }
+}
+
+/// A map with a fast hash (FxHash) for short words: the catalog's vocabulary and
+/// queries' terms. Not DoS-resistant; its keys come from the catalog, and a query only
+/// looks keys up.
+pub(crate) type FastMap<K, V> = HashMap<K, V, FxBuild>;
+
+/// Builds [`Fx`] hashers.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct FxBuild;
+
+impl BuildHasher for FxBuild {
+    type Hasher = Fx;
+    fn build_hasher(&self) -> Fx {
+        Fx(0)
+    }
+}
+
+/// The Firefox/rustc hash: a rotate, xor and multiply per 8 bytes.
+pub(crate) struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A built index: postings of BM25F impacts, the tools' toolkits, and the vocabulary.
+#[derive(Debug, Default)]
+pub(crate) struct Postings {
+    /// Stemmed term → term number.
+    pub terms: FastMap<String, u32>,
+    /// `offsets[t]..offsets[t + 1]` are term `t`'s postings.
+    pub offsets: Vec<u32>,
+    /// (tool number, impact), by term.
+    pub entries: Vec<(u32, f32)>,
+}
+
+impl Postings {
+    /// The postings of a term number.
+    pub fn of(&self, term: u32) -> &[(u32, f32)] {
+        let t = term as usize;
+        &self.entries[self.offsets[t] as usize..self.offsets[t + 1] as usize]
+    }
+}
+
+/// Stems each distinct word once: the vocabulary of a catalog is small next to its text.
+pub(crate) struct TermCache<'a> {
+    analyzer: &'a Analyzer,
+    words: FastMap<String, Option<u32>>,
+    pub terms: FastMap<String, u32>,
+}
+
+impl<'a> TermCache<'a> {
+    pub fn new(analyzer: &'a Analyzer) -> Self {
+        TermCache { analyzer, words: FastMap::default(), terms: FastMap::default() }
+    }
+
+    /// Calls `f` with the term number of each word of `text` (stop words skipped).
+    pub fn each(&mut self, text: &str, mut f: impl FnMut(u32)) {
+        for_each_word(text, |word| {
+            let id = match self.words.get(word) {
+                Some(id) => *id,
+                None => {
+                    let id = if is_stop_word(word) {
+                        None
+                    } else {
+                        let stem = self.analyzer.stem(word);
+                        let next = self.terms.len() as u32;
+                        Some(*self.terms.entry(stem).or_insert(next))
+                    };
+                    self.words.insert(word.to_owned(), id);
+                    id
+                }
+            };
+            if let Some(id) = id {
+                f(id);
+            }
+        });
+    }
+}
+
+/// Builds the postings of `docs`.
+pub(crate) fn build(docs: &[Document], analyzer: &Analyzer, weights: &FieldWeights) -> Postings {
+    let mut cache = TermCache::new(analyzer);
+    // Per document: (term, field) occurrences, then field lengths.
+    let mut occurrences: Vec<Vec<(u32, u8)>> = Vec::with_capacity(docs.len());
+    let mut lengths: Vec<[u32; FIELDS]> = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let mut occ = Vec::new();
+        let mut len = [0u32; FIELDS];
+        let mut add = |cache: &mut TermCache<'_>, text: &str, field: Field| {
+            cache.each(text, |t| {
+                occ.push((t, field as u8));
+                len[field as usize] += 1;
+            });
+        };
+        add(&mut cache, &doc.slug, Field::Slug);
+        add(&mut cache, &doc.name, Field::Name);
+        add(&mut cache, &doc.description, Field::Description);
+        for (name, description) in &doc.params {
+            add(&mut cache, name, Field::ParamName);
+            add(&mut cache, description, Field::ParamDescription);
+        }
+        add(&mut cache, &doc.toolkit, Field::Toolkit);
+        if !doc.toolkit_name.eq_ignore_ascii_case(&doc.toolkit) {
+            add(&mut cache, &doc.toolkit_name, Field::Toolkit);
+        }
+        for tag in &doc.tags {
+            add(&mut cache, tag, Field::Tags);
+        }
+        occurrences.push(occ);
+        lengths.push(len);
+    }
+    let n = docs.len().max(1) as f32;
+    let mut average = [0f32; FIELDS];
+    for len in &lengths {
+        for f in 0..FIELDS {
+            average[f] += len[f] as f32 / n;
+        }
+    }
+    // Weighted, length-normalised term frequency of each (doc, term).
+    let vocabulary = cache.terms.len();
+    let mut df = vec![0u32; vocabulary];
+    let mut pseudo: Vec<Vec<(u32, f32)>> = Vec::with_capacity(docs.len());
+    for (occ, len) in occurrences.iter_mut().zip(&lengths) {
+        occ.sort_unstable();
+        let norm: [f32; FIELDS] = std::array::from_fn(|f| {
+            let ratio = if average[f] > 0.0 { len[f] as f32 / average[f] } else { 1.0 };
+            weights.weight[f] / (1.0 - weights.b[f] + weights.b[f] * ratio)
+        });
+        let mut tfs: Vec<(u32, f32)> = Vec::new();
+        for &(t, f) in occ.iter() {
+            match tfs.last_mut() {
+                Some((last, tf)) if *last == t => *tf += norm[f as usize],
+                _ => {
+                    df[t as usize] += 1;
+                    tfs.push((t, norm[f as usize]));
+                }
+            }
+        }
+        pseudo.push(tfs);
+    }
+    let idf: Vec<f32> = df.iter().map(|&d| (1.0 + (n - d as f32 + 0.5) / (d as f32 + 0.5)).ln()).collect();
+    let mut offsets = vec![0u32; vocabulary + 1];
+    for (t, &d) in df.iter().enumerate() {
+        offsets[t + 1] = offsets[t] + d;
+    }
+    let mut fill = offsets.clone();
+    let mut entries = vec![(0u32, 0f32); offsets[vocabulary] as usize];
+    let k1 = weights.k1;
+    for (doc, tfs) in pseudo.iter().enumerate() {
+        for &(t, tf) in tfs {
+            let impact = idf[t as usize] * tf * (k1 + 1.0) / (k1 + tf);
+            let slot = &mut fill[t as usize];
+            entries[*slot as usize] = (doc as u32, impact);
+            *slot += 1;
+        }
+    }
+    Postings { terms: cache.terms, offsets, entries }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(slug: &str, description: &str) -> Document {
+        Document { slug: slug.into(), toolkit: "demo".into(), description: description.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn impacts_favour_rare_terms_and_slug_matches() {
+        let analyzer = Analyzer::new();
+        let docs = vec![
+            doc("DEMO_SEND_MESSAGE", "Sends a message."),
+            doc("DEMO_LIST_CHANNELS", "Lists channels where a message can be sent."),
+            doc("DEMO_DELETE_CHANNEL", "Deletes a channel."),
+        ];
+        let p = build(&docs, &analyzer, &FieldWeights::default());
+        let message = p.terms["messag"];
+        let postings = p.of(message);
+        assert_eq!(postings.len(), 2);
+        let impact = |d: u32| postings.iter().find(|e| e.0 == d).unwrap().1;
+        assert!(impact(0) > impact(1), "a slug match outweighs a description match");
+        let demo = p.of(p.terms["demo"]);
+        assert!(demo[0].1 < impact(1), "a term in every tool weighs little");
+    }
+
+    #[test]
+    fn empty_catalog_builds() {
+        let p = build(&[], &Analyzer::new(), &FieldWeights::default());
+        assert!(p.terms.is_empty());
+        assert_eq!(p.offsets, [0]);
+    }
+}

@@ -1,0 +1,329 @@
+//! Search answers in the shape of Composio's `COMPOSIO_SEARCH_TOOLS` data: per query,
+//! primary and related tools, toolkits, the tools that produce needed IDs, the spec's
+//! steps and pitfalls; tool schemas inline (or a reference when large); the toolkits'
+//! connection status.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::deps::{dependencies, Dependency};
+use super::index::Document;
+use super::rank::{SearchIndex, SearchOptions};
+use crate::Registry;
+
+/// How [`ToolSearch::search`] answers.
+///
+/// ```
+/// let options = toolsmith::search::ResponseOptions { limit: 6, ..Default::default() };
+/// assert_eq!(options.max_inline_schema_bytes, 4096);
+/// ```
+#[derive(Clone, Debug)]
+pub struct ResponseOptions {
+    /// Tools per query (primary and related together).
+    pub limit: usize,
+    /// Only this toolkit's tools.
+    pub toolkit: Option<String>,
+    /// At most this many primary tools per query (each step of a multi-step task gets one).
+    pub max_primary: usize,
+    /// An input schema longer than this (as JSON) is replaced by a reference to fetch it.
+    pub max_inline_schema_bytes: usize,
+}
+
+impl Default for ResponseOptions {
+    fn default() -> Self {
+        ResponseOptions { limit: 6, toolkit: None, max_primary: 3, max_inline_schema_bytes: 4096 }
+    }
+}
+
+/// The answer to a search: Composio's `SEARCH_TOOLS` `data`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchResponse {
+    /// Always `true`: a query without matches has empty slug lists.
+    pub success: bool,
+    /// Always `null`; kept for wire compatibility.
+    pub error: Option<String>,
+    /// One result per query, in order.
+    pub results: Vec<QueryResult>,
+    /// The schema of every tool named in `results`, by slug.
+    pub tool_schemas: IndexMap<String, ToolSchema>,
+    /// The connection status of each toolkit in `results`.
+    pub toolkit_connection_statuses: Vec<ConnectionStatus>,
+    /// When the search ran (UTC), for tasks that mention dates.
+    pub time_info: Value,
+    /// What the agent should do next.
+    pub next_steps_guidance: Vec<String>,
+}
+
+/// The tools for one query (`use_case`).
+#[derive(Clone, Debug, Serialize)]
+pub struct QueryResult {
+    /// Position of the query, from 1.
+    pub index: usize,
+    /// The query as given.
+    pub use_case: String,
+    /// The tools that do the task, best first.
+    pub primary_tool_slugs: Vec<String>,
+    /// Other tools that may fit.
+    pub related_tool_slugs: Vec<String>,
+    /// The toolkits of the primary and related tools.
+    pub toolkits: Vec<String>,
+    /// Tools to call first to obtain IDs the primary tools need.
+    pub dependency_tool_slugs: Vec<String>,
+    /// Which parameter of which primary tool each dependency serves.
+    pub dependencies: IndexMap<String, Vec<Dependency>>,
+    /// The steps of a multi-step task, as searched (empty for one step).
+    pub steps: Vec<String>,
+    /// Recommended steps from the primary tools' spec hints.
+    pub recommended_plan_steps: Vec<String>,
+    /// Known pitfalls from the primary tools' spec hints.
+    pub known_pitfalls: Vec<String>,
+    /// Set when no tool matched.
+    pub error: Option<String>,
+}
+
+/// A tool's schema, inline or as a reference.
+#[derive(Clone, Debug, Serialize)]
+pub struct ToolSchema {
+    /// The tool's slug.
+    pub tool_slug: String,
+    /// Its toolkit's slug.
+    pub toolkit: String,
+    /// What it does.
+    pub description: String,
+    /// Whether `input_schema` is given here.
+    #[serde(rename = "hasFullSchema")]
+    pub has_full_schema: bool,
+    /// The input JSON Schema, when small enough.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_schema: Option<Value>,
+    /// How to fetch a large schema.
+    #[serde(rename = "schemaRef", skip_serializing_if = "Option::is_none")]
+    pub schema_ref: Option<SchemaRef>,
+}
+
+/// Where to fetch a schema that was too large to inline.
+#[derive(Clone, Debug, Serialize)]
+pub struct SchemaRef {
+    /// `COMPOSIO_GET_TOOL_SCHEMAS`.
+    pub tool: String,
+    /// `{"tool_slugs": [slug]}`.
+    pub args: Value,
+    /// Why the schema is not inline.
+    pub message: String,
+}
+
+/// Whether the user can call a toolkit's tools. Sessions do not exist yet, so
+/// `has_active_connection` is `null` (unknown).
+#[derive(Clone, Debug, Serialize)]
+pub struct ConnectionStatus {
+    /// The toolkit's slug.
+    pub toolkit: String,
+    /// The toolkit's description.
+    pub description: String,
+    /// `null` until sessions exist.
+    pub has_active_connection: Option<bool>,
+    /// What is known.
+    pub status_message: String,
+}
+
+/// A registry and its search index: answers tasks in the shape of Composio's
+/// `SEARCH_TOOLS`. Build it once (and again when toolkits are loaded); share it
+/// between threads (`Arc<ToolSearch>`): searches take `&self` and no lock.
+///
+/// ```
+/// # let toolkit: toolsmith::Toolkit = serde_yaml::from_str("{slug: demo, name: Demo, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{scheme: none}], tools: [{slug: DEMO_PING, name: Ping, description: Checks that the service answers., http: {method: GET, path: /ping}, input: {type: object}}]}").unwrap();
+/// let registry = toolsmith::Registry::from_toolkits(vec![toolkit]);
+/// let search = toolsmith::search::ToolSearch::new(&registry);
+/// let response = search.search(&["is the service up? ping it"], &Default::default());
+/// assert_eq!(response.results[0].primary_tool_slugs, ["DEMO_PING"]);
+/// assert_eq!(response.tool_schemas["DEMO_PING"].input_schema.as_ref().unwrap()["type"], "object");
+/// ```
+#[derive(Debug)]
+pub struct ToolSearch {
+    registry: Registry,
+    index: SearchIndex,
+}
+
+impl ToolSearch {
+    /// Indexes every tool of `registry` (a copy of it is kept for schemas and hints).
+    pub fn new(registry: &Registry) -> Self {
+        ToolSearch { registry: registry.clone(), index: SearchIndex::new(Document::all(registry)) }
+    }
+
+    /// The index, for plain ranked hits.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// Searches each query (`use_case`) and gathers schemas, hints, dependencies and
+    /// connection statuses.
+    pub fn search<S: AsRef<str>>(&self, queries: &[S], options: &ResponseOptions) -> SearchResponse {
+        let mut results = Vec::new();
+        let mut schemas: IndexMap<String, ToolSchema> = IndexMap::new();
+        let mut toolkits: Vec<String> = Vec::new();
+        for (i, query) in queries.iter().enumerate() {
+            let result = self.one(i + 1, query.as_ref(), options);
+            for slug in
+                result.primary_tool_slugs.iter().chain(&result.related_tool_slugs).chain(&result.dependency_tool_slugs)
+            {
+                if !schemas.contains_key(slug) {
+                    if let Some(schema) = self.schema(slug, options.max_inline_schema_bytes) {
+                        schemas.insert(slug.clone(), schema);
+                    }
+                }
+            }
+            for toolkit in &result.toolkits {
+                if !toolkits.contains(toolkit) {
+                    toolkits.push(toolkit.clone());
+                }
+            }
+            results.push(result);
+        }
+        let statuses: Vec<ConnectionStatus> = toolkits
+            .iter()
+            .map(|slug| ConnectionStatus {
+                toolkit: slug.clone(),
+                description: self.registry.toolkit(slug).map(|t| t.description.clone()).unwrap_or_default(),
+                has_active_connection: None,
+                status_message: "unknown: connection status needs a session; connect an account with `toolsmith accounts connect` if a call fails with no account".to_owned(),
+            })
+            .collect();
+        let mut guidance = Vec::new();
+        if results.iter().any(|r| !r.dependency_tool_slugs.is_empty()) {
+            guidance.push("Call the dependency tools first to get the IDs the primary tools need.".to_owned());
+        }
+        if results.iter().any(|r| !r.primary_tool_slugs.is_empty()) {
+            guidance.push("Check that each toolkit has a connected account, then call the primary tools with arguments that match tool_schemas.".to_owned());
+        }
+        if schemas.values().any(|s| !s.has_full_schema) {
+            guidance.push(
+                "Fetch the schemas marked hasFullSchema: false with COMPOSIO_GET_TOOL_SCHEMAS before calling them."
+                    .to_owned(),
+            );
+        }
+        if results.iter().any(|r| r.primary_tool_slugs.is_empty()) {
+            guidance.push(
+                "Rephrase a query without matches with the app's name and the action (\"create a Jira issue\")."
+                    .to_owned(),
+            );
+        }
+        SearchResponse {
+            success: true,
+            error: None,
+            results,
+            tool_schemas: schemas,
+            toolkit_connection_statuses: statuses,
+            time_info: time_info(SystemTime::now()),
+            next_steps_guidance: guidance,
+        }
+    }
+
+    fn one(&self, index: usize, query: &str, options: &ResponseOptions) -> QueryResult {
+        let hits =
+            self.index.search(query, &SearchOptions { limit: options.limit.max(1), toolkit: options.toolkit.clone() });
+        let steps = if self.index.config().split_steps { super::steps::split_steps(query) } else { Vec::new() };
+        let slug = |doc: usize| self.index.documents()[doc].slug.clone();
+        let mut primary: Vec<usize> = Vec::new();
+        // Each step's best tool, then tools close to the best score.
+        for step in 0..steps.len() {
+            if let Some(h) = hits.iter().find(|h| h.step == step) {
+                if !primary.contains(&h.doc) && primary.len() < options.max_primary.max(steps.len()) {
+                    primary.push(h.doc);
+                }
+            }
+        }
+        let best = hits.first().map(|h| h.score).unwrap_or_default();
+        for h in &hits {
+            if primary.len() >= options.max_primary.max(1) {
+                break;
+            }
+            if !primary.contains(&h.doc) && (primary.is_empty() || h.score >= 0.75 * best) {
+                primary.push(h.doc);
+            }
+        }
+        let related: Vec<String> = hits.iter().filter(|h| !primary.contains(&h.doc)).map(|h| slug(h.doc)).collect();
+        let primary: Vec<String> = primary.into_iter().map(slug).collect();
+        let mut toolkits = Vec::new();
+        for h in &hits {
+            let toolkit = &self.index.documents()[h.doc].toolkit;
+            if !toolkits.contains(toolkit) {
+                toolkits.push(toolkit.clone());
+            }
+        }
+        let mut deps: IndexMap<String, Vec<Dependency>> = IndexMap::new();
+        let mut dependency_slugs = Vec::new();
+        let (mut plan, mut pitfalls) = (Vec::new(), Vec::new());
+        for slug in &primary {
+            let found = dependencies(&self.registry, slug);
+            for d in &found {
+                if !primary.contains(&d.tool_slug) && !dependency_slugs.contains(&d.tool_slug) {
+                    dependency_slugs.push(d.tool_slug.clone());
+                }
+            }
+            if !found.is_empty() {
+                deps.insert(slug.clone(), found);
+            }
+            if let Some(tool) = self.registry.tool(slug) {
+                plan.extend(tool.tool.hints.steps.iter().map(|s| format!("[{slug}] {s}")));
+                pitfalls.extend(tool.tool.hints.pitfalls.iter().map(|s| format!("[{slug}] {s}")));
+            }
+        }
+        let error = primary.is_empty().then(|| format!("no tool matches {query:?}; name the app and the action"));
+        QueryResult {
+            index,
+            use_case: query.to_owned(),
+            primary_tool_slugs: primary,
+            related_tool_slugs: related,
+            toolkits,
+            dependency_tool_slugs: dependency_slugs,
+            dependencies: deps,
+            steps,
+            recommended_plan_steps: plan,
+            known_pitfalls: pitfalls,
+            error,
+        }
+    }
+
+    fn schema(&self, slug: &str, max_inline: usize) -> Option<ToolSchema> {
+        let (toolkit, description, input) = match self.registry.tool(slug) {
+            Some(found) => (
+                found.toolkit.slug.as_str().to_owned(),
+                found.tool.description.clone(),
+                found.toolkit.input_schema(found.tool),
+            ),
+            None => {
+                let local = self.registry.local_tools().find(|d| d.slug.eq_ignore_ascii_case(slug))?;
+                (local.toolkit.to_owned(), local.description.to_string(), local.input_schema_value())
+            }
+        };
+        let size = serde_json::to_string(&input).map(|s| s.len()).unwrap_or(usize::MAX);
+        let inline = size <= max_inline;
+        Some(ToolSchema {
+            tool_slug: slug.to_owned(),
+            toolkit,
+            description,
+            has_full_schema: inline,
+            input_schema: inline.then_some(input),
+            schema_ref: (!inline).then(|| SchemaRef {
+                tool: "COMPOSIO_GET_TOOL_SCHEMAS".to_owned(),
+                args: serde_json::json!({ "tool_slugs": [slug] }),
+                message: format!(
+                    "the input schema is {size} bytes (over {max_inline}); fetch it before calling {slug}"
+                ),
+            }),
+        })
+    }
+}
+
+/// `time_info`: the current time in UTC.
+fn time_info(now: SystemTime) -> Value {
+    let seconds = now.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    serde_json::json!({
+        "current_time_utc": httpdate::fmt_http_date(now),
+        "current_time_utc_epoch_seconds": seconds,
+        "message": "Use this time for relative dates in the task (\"tomorrow\", \"last week\").",
+    })
+}

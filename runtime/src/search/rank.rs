@@ -1,0 +1,423 @@
+//! Ranking a query: terms and their related words, a boost for a toolkit named in the
+//! query, and multi-step tasks split into steps whose results are merged.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use super::index::{build, Document, FieldWeights, Postings};
+use super::steps::split_steps;
+use super::synonyms::Thesaurus;
+use super::tokenize::Analyzer;
+
+/// Ranking knobs. The defaults are tuned on public tool-retrieval sets; change them
+/// only with measurements (`toolsmith bench search`).
+///
+/// ```
+/// let config = toolsmith::search::SearchConfig { split_steps: false, ..Default::default() };
+/// assert!(config.synonym_weight > 0.0);
+/// ```
+#[derive(Clone, Debug)]
+pub struct SearchConfig {
+    /// Field weights and BM25F constants.
+    pub fields: FieldWeights,
+    /// Weight of a related word (thesaurus) next to a word of the query (1.0).
+    pub synonym_weight: f32,
+    /// Score multiplier for tools of a toolkit named in the query.
+    pub toolkit_boost: f32,
+    /// Split multi-step tasks ("first …, then …") into steps and merge their results.
+    pub split_steps: bool,
+    /// Weight of the whole task's ranking when merging the steps' rankings.
+    pub whole_task_weight: f32,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            fields: FieldWeights::default(),
+            synonym_weight: 0.3,
+            toolkit_boost: 1.5,
+            split_steps: true,
+            whole_task_weight: 0.3,
+        }
+    }
+}
+
+/// What to search.
+///
+/// ```
+/// let options = toolsmith::search::SearchOptions { limit: 5, toolkit: Some("github".into()) };
+/// assert_eq!(toolsmith::search::SearchOptions::default().limit, 10);
+/// # let _ = options;
+/// ```
+#[derive(Clone, Debug)]
+pub struct SearchOptions {
+    /// At most this many hits.
+    pub limit: usize,
+    /// Only this toolkit's tools (slug, any case).
+    pub toolkit: Option<String>,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions { limit: 10, toolkit: None }
+    }
+}
+
+/// One ranked tool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// Position of the tool in [`SearchIndex::documents`].
+    pub doc: usize,
+    /// Relevance; only comparable within one search.
+    pub score: f32,
+    /// Which step of a multi-step task it answers best (0 for a one-step task).
+    pub step: usize,
+}
+
+/// A search index over tools: built once, then searched from any number of threads
+/// (`&self`, no locks). Rebuild it when the catalog changes.
+///
+/// ```
+/// use toolsmith::search::{Document, SearchIndex, SearchOptions};
+/// let doc = |slug: &str, description: &str| Document {
+///     slug: slug.into(), toolkit: "slack".into(), toolkit_name: "Slack".into(),
+///     name: String::new(), description: description.into(), ..Default::default()
+/// };
+/// let index = SearchIndex::new(vec![
+///     doc("SLACK_SEND_MESSAGE", "Posts a message to a channel."),
+///     doc("SLACK_LIST_CHANNELS", "Lists the workspace's channels."),
+///     doc("SLACK_DELETE_MESSAGE", "Deletes a message."),
+/// ]);
+/// let hits = index.search("remove a slack message", &SearchOptions::default());
+/// assert_eq!(index.documents()[hits[0].doc].slug, "SLACK_DELETE_MESSAGE");
+/// ```
+#[derive(Debug)]
+pub struct SearchIndex {
+    docs: Vec<Document>,
+    analyzer: Analyzer,
+    thesaurus: Thesaurus,
+    postings: Postings,
+    config: SearchConfig,
+    /// Toolkit number of each document.
+    doc_toolkit: Vec<u32>,
+    /// Lower-case toolkit slugs, by toolkit number.
+    toolkit_slugs: Vec<String>,
+    /// First term of a toolkit's name → (the name's terms, toolkit number).
+    toolkit_names: HashMap<u32, Vec<(Vec<u32>, u32)>>,
+    build_time: Duration,
+}
+
+impl SearchIndex {
+    /// Indexes `docs` with the default [`SearchConfig`].
+    pub fn new(docs: Vec<Document>) -> Self {
+        SearchIndex::with_config(docs, SearchConfig::default())
+    }
+
+    /// Indexes `docs` with the given ranking knobs.
+    pub fn with_config(docs: Vec<Document>, config: SearchConfig) -> Self {
+        let start = Instant::now();
+        let analyzer = Analyzer::new();
+        let thesaurus = Thesaurus::new(&analyzer);
+        let postings = build(&docs, &analyzer, &config.fields);
+        let mut toolkit_numbers: HashMap<String, u32> = HashMap::new();
+        let mut toolkit_slugs = Vec::new();
+        let mut toolkit_names: HashMap<u32, Vec<(Vec<u32>, u32)>> = HashMap::new();
+        let mut doc_toolkit = Vec::with_capacity(docs.len());
+        for doc in &docs {
+            let slug = doc.toolkit.to_lowercase();
+            let next = toolkit_slugs.len() as u32;
+            let number = *toolkit_numbers.entry(slug.clone()).or_insert_with(|| {
+                toolkit_slugs.push(slug.clone());
+                let mut names: Vec<&str> = vec![&doc.toolkit, &doc.toolkit_name];
+                names.extend(doc.toolkit.split('/'));
+                for name in names {
+                    let terms: Vec<u32> =
+                        analyzer.terms(name).iter().filter_map(|t| postings.terms.get(t).copied()).collect();
+                    if let Some(&first) = terms.first() {
+                        let entry = toolkit_names.entry(first).or_default();
+                        if !entry.iter().any(|(t, n)| *t == terms && *n == next) {
+                            entry.push((terms, next));
+                        }
+                    }
+                }
+                next
+            });
+            doc_toolkit.push(number);
+        }
+        // A name counts when most tools that mention it belong to the toolkit ("github"),
+        // not when it is a common word that also names a category ("music").
+        for candidates in toolkit_names.values_mut() {
+            candidates.retain(|(terms, toolkit)| {
+                terms.iter().any(|&t| {
+                    let (inside, outside) = postings.of(t).iter().fold((0usize, 0usize), |(i, o), &(doc, _)| {
+                        if doc_toolkit[doc as usize] == *toolkit {
+                            (i + 1, o)
+                        } else {
+                            (i, o + 1)
+                        }
+                    });
+                    outside < inside
+                })
+            });
+        }
+        toolkit_names.retain(|_, candidates| !candidates.is_empty());
+        let build_time = start.elapsed();
+        SearchIndex {
+            docs,
+            analyzer,
+            thesaurus,
+            postings,
+            config,
+            doc_toolkit,
+            toolkit_slugs,
+            toolkit_names,
+            build_time,
+        }
+    }
+
+    /// The indexed tools, in the order given.
+    pub fn documents(&self) -> &[Document] {
+        &self.docs
+    }
+
+    /// How long building took.
+    pub fn build_time(&self) -> Duration {
+        self.build_time
+    }
+
+    /// The ranking knobs in use.
+    pub fn config(&self) -> &SearchConfig {
+        &self.config
+    }
+
+    /// The best tools for a task, best first. A task of several steps ("find the
+    /// channel, then post the summary") is split into steps; each step's best tools
+    /// come before the rest.
+    pub fn search(&self, task: &str, options: &SearchOptions) -> Vec<Hit> {
+        let filter = match &options.toolkit {
+            Some(slug) => {
+                let slug = slug.to_lowercase();
+                match self.toolkit_slugs.iter().position(|s| *s == slug) {
+                    Some(n) => Some(n as u32),
+                    None => return Vec::new(),
+                }
+            }
+            None => None,
+        };
+        let limit = options.limit.max(1);
+        let steps = if self.config.split_steps { split_steps(task) } else { Vec::new() };
+        let whole = self.score(task, filter);
+        if steps.len() < 2 {
+            return top(&whole, limit).into_iter().map(|(doc, score)| Hit { doc, score, step: 0 }).collect();
+        }
+        // Each step's scores scaled to its best (1.0), so every step's best tool
+        // outranks tools that only the whole task likes.
+        let mut fused = vec![(0f32, 0usize); self.docs.len()];
+        for (i, step) in steps.iter().enumerate() {
+            let scores = self.score(step, filter);
+            let best = scores.iter().copied().fold(0f32, f32::max);
+            if best <= 0.0 {
+                continue;
+            }
+            for (doc, &s) in scores.iter().enumerate() {
+                let s = s / best;
+                if s > fused[doc].0 {
+                    fused[doc] = (s, i);
+                }
+            }
+        }
+        let best_whole = whole.iter().copied().fold(0f32, f32::max).max(f32::MIN_POSITIVE);
+        let combined: Vec<f32> = fused
+            .iter()
+            .zip(&whole)
+            .map(
+                |(&(s, _), &w)| {
+                    if s > 0.0 || w > 0.0 {
+                        s + self.config.whole_task_weight * w / best_whole
+                    } else {
+                        0.0
+                    }
+                },
+            )
+            .collect();
+        top(&combined, limit).into_iter().map(|(doc, score)| Hit { doc, score, step: fused[doc].1 }).collect()
+    }
+
+    /// Scores every document for one query (0 for no match).
+    fn score(&self, query: &str, filter: Option<u32>) -> Vec<f32> {
+        let mut scores = vec![0f32; self.docs.len()];
+        let stems = self.analyzer.terms(query);
+        let mut weights: Vec<(u32, f32)> = Vec::new();
+        let mut known: Vec<u32> = Vec::new();
+        for stem in &stems {
+            if let Some(&t) = self.postings.terms.get(stem) {
+                known.push(t);
+                match weights.iter_mut().find(|(x, _)| *x == t) {
+                    Some((_, w)) => *w = (*w + 0.5).min(2.0),
+                    None => weights.push((t, 1.0)),
+                }
+            }
+        }
+        let direct = weights.len();
+        let mut seen: Vec<&str> = stems.iter().map(String::as_str).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for stem in &seen {
+            for related in self.thesaurus.related(stem) {
+                if seen.binary_search(&related).is_ok() {
+                    continue;
+                }
+                if let Some(&t) = self.postings.terms.get(related) {
+                    match weights[direct..].iter_mut().find(|(x, _)| *x == t) {
+                        Some((_, w)) => {
+                            *w = (*w + self.config.synonym_weight * 0.5).min(self.config.synonym_weight * 2.0)
+                        }
+                        None => weights.push((t, self.config.synonym_weight)),
+                    }
+                }
+            }
+        }
+        for &(t, w) in &weights {
+            for &(doc, impact) in self.postings.of(t) {
+                scores[doc as usize] += w * impact;
+            }
+        }
+        if self.config.toolkit_boost != 1.0 {
+            let named = self.named_toolkits(&known);
+            if !named.is_empty() {
+                for (doc, score) in scores.iter_mut().enumerate() {
+                    if named.contains(&self.doc_toolkit[doc]) {
+                        *score *= self.config.toolkit_boost;
+                    }
+                }
+            }
+        }
+        if let Some(toolkit) = filter {
+            for (doc, score) in scores.iter_mut().enumerate() {
+                if self.doc_toolkit[doc] != toolkit {
+                    *score = 0.0;
+                }
+            }
+        }
+        scores
+    }
+
+    /// Toolkits whose whole name appears, in order, among the query's terms.
+    fn named_toolkits(&self, terms: &[u32]) -> Vec<u32> {
+        let mut named = Vec::new();
+        for (i, t) in terms.iter().enumerate() {
+            if let Some(candidates) = self.toolkit_names.get(t) {
+                for (name, toolkit) in candidates {
+                    if terms[i..].starts_with(name) && !named.contains(toolkit) {
+                        named.push(*toolkit);
+                    }
+                }
+            }
+        }
+        named
+    }
+
+    /// The toolkits named in a task (lower-case slugs), e.g. `github` in "open a GitHub issue".
+    ///
+    /// ```
+    /// use toolsmith::search::{Document, SearchIndex};
+    /// let index = SearchIndex::new(vec![Document {
+    ///     slug: "GITHUB_CREATE_ISSUE".into(), toolkit: "github".into(), toolkit_name: "GitHub".into(),
+    ///     ..Default::default()
+    /// }]);
+    /// assert_eq!(index.toolkits_named("open a GitHub issue"), ["github"]);
+    /// ```
+    pub fn toolkits_named(&self, task: &str) -> Vec<&str> {
+        let known: Vec<u32> =
+            self.analyzer.terms(task).iter().filter_map(|s| self.postings.terms.get(s).copied()).collect();
+        self.named_toolkits(&known).into_iter().map(|n| self.toolkit_slugs[n as usize].as_str()).collect()
+    }
+}
+
+/// The `limit` best (doc, score) pairs with a positive score, best first; ties in
+/// document order.
+fn top(scores: &[f32], limit: usize) -> Vec<(usize, f32)> {
+    let mut hits: Vec<(usize, f32)> =
+        scores.iter().enumerate().filter(|(_, &s)| s > 0.0).map(|(d, &s)| (d, s)).collect();
+    let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if hits.len() > limit {
+        hits.select_nth_unstable_by(limit - 1, order);
+        hits.truncate(limit);
+    }
+    hits.sort_unstable_by(order);
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(slug: &str, toolkit: &str, description: &str) -> Document {
+        Document {
+            slug: slug.into(),
+            toolkit: toolkit.into(),
+            toolkit_name: toolkit.into(),
+            description: description.into(),
+            ..Default::default()
+        }
+    }
+
+    fn catalog() -> SearchIndex {
+        SearchIndex::new(vec![
+            doc("GITHUB_CREATE_ISSUE", "github", "Creates an issue in a repository."),
+            doc("JIRA_CREATE_ISSUE", "jira", "Creates an issue in a project."),
+            doc("SLACK_SEND_MESSAGE", "slack", "Posts a message to a channel."),
+            doc("SLACK_LIST_CHANNELS", "slack", "Lists channels."),
+            doc("GMAIL_SEND_EMAIL", "gmail", "Sends an email."),
+        ])
+    }
+
+    fn slugs(index: &SearchIndex, hits: &[Hit]) -> Vec<String> {
+        hits.iter().map(|h| index.documents()[h.doc].slug.clone()).collect()
+    }
+
+    #[test]
+    fn a_named_toolkit_wins() {
+        let index = catalog();
+        let hits = index.search("add a new jira issue for the login bug", &SearchOptions::default());
+        assert_eq!(slugs(&index, &hits)[0], "JIRA_CREATE_ISSUE");
+        let hits = index.search("new github issue", &SearchOptions::default());
+        assert_eq!(slugs(&index, &hits)[0], "GITHUB_CREATE_ISSUE");
+    }
+
+    #[test]
+    fn synonyms_reach_tools_without_shared_words() {
+        let index = catalog();
+        let hits = index.search("fetch every chat room", &SearchOptions::default());
+        assert_eq!(slugs(&index, &hits)[0], "SLACK_LIST_CHANNELS");
+    }
+
+    #[test]
+    fn steps_each_get_their_best_tool() {
+        let index = catalog();
+        let hits = index.search(
+            "First list the slack channels. Then send an email to the team.",
+            &SearchOptions { limit: 2, toolkit: None },
+        );
+        let mut top = slugs(&index, &hits);
+        top.sort();
+        assert_eq!(top, ["GMAIL_SEND_EMAIL", "SLACK_LIST_CHANNELS"]);
+    }
+
+    #[test]
+    fn toolkit_filter_and_limits() {
+        let index = catalog();
+        let hits = index.search("create issue", &SearchOptions { limit: 5, toolkit: Some("JIRA".into()) });
+        assert_eq!(slugs(&index, &hits), ["JIRA_CREATE_ISSUE"]);
+        assert!(index.search("create issue", &SearchOptions { limit: 5, toolkit: Some("nope".into()) }).is_empty());
+        assert!(index.search("", &SearchOptions::default()).is_empty());
+        assert!(index.search("zzzz qqqq", &SearchOptions::default()).is_empty());
+        assert_eq!(index.search("issue", &SearchOptions { limit: 0, toolkit: None }).len(), 1);
+    }
+
+    #[test]
+    fn empty_index_finds_nothing() {
+        let index = SearchIndex::new(Vec::new());
+        assert!(index.search("anything", &SearchOptions::default()).is_empty());
+    }
+}
