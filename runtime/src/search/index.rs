@@ -2,7 +2,6 @@
 //! from separately weighted fields, so that a query only adds up precomputed numbers.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 
 use super::tokenize::{for_each_word, is_stop_word, Analyzer};
 
@@ -69,59 +68,10 @@ impl Default for FieldWeights {
     }
 }
 
-/// A map with a fast hash (FxHash) for short words: the catalog's vocabulary and
-/// queries' terms. Not DoS-resistant; its keys come from the catalog, and a query only
-/// looks keys up.
-pub(crate) type FastMap<K, V> = HashMap<K, V, FxBuild>;
-
-/// Builds [`Fx`] hashers.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct FxBuild;
-
-impl BuildHasher for FxBuild {
-    type Hasher = Fx;
-    fn build_hasher(&self) -> Fx {
-        Fx(0)
-    }
-}
-
-/// The Firefox/rustc hash: a rotate, xor and multiply per 8 bytes.
-pub(crate) struct Fx(u64);
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// A map with a fast hash (FxHash, from `rustc-hash`) for short words: the catalog's
+/// vocabulary and queries' terms. Not DoS-resistant; its keys come from the catalog, and
+/// a query only looks keys up.
+pub(crate) type FastMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
 /// A built index: postings of BM25F impacts, the tools' toolkits, and the vocabulary.
 #[derive(Debug, Default)]
