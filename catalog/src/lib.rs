@@ -37,8 +37,10 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
-pub mod model;
 pub mod openapi;
+
+/// The spec model, now the `toolsmith-spec` crate; re-exported under its old paths.
+pub use toolsmith_spec as model;
 
 mod diagnostic;
 mod load;
@@ -51,8 +53,8 @@ mod validate;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use load::{Loaded, NodeRef, ToolkitSource, TOOLKIT_FILE};
-pub use model::*;
 pub use report::{count, render_human, render_json, Style};
 pub use schema::{published_schemas, toolkit_part_schema, toolkit_schema};
 pub use source::{Location, SourceFile};
+pub use toolsmith_spec::*;
 pub use validate::{check_paths, has_errors, sort, validate, MIN_DESCRIPTION};

@@ -161,12 +161,12 @@ impl SourceFile {
 }
 
 /// Escapes one JSON-pointer segment (RFC 6901).
-pub fn escape(segment: &str) -> String {
+pub(crate) fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
 /// Joins a segment to a JSON pointer.
-pub fn child(pointer: &str, segment: impl std::fmt::Display) -> String {
+pub(crate) fn child(pointer: &str, segment: impl std::fmt::Display) -> String {
     format!("{pointer}/{}", escape(&segment.to_string()))
 }
 

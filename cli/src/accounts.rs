@@ -15,7 +15,7 @@ use crate::CatalogArgs;
 
 /// `toolsmith accounts …`
 #[derive(clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Connect a user's account to a toolkit with a static credential (API key, token,
     /// user and password, connection fields). A value of `-` is read from standard input.
     Connect(ConnectArgs),
@@ -40,7 +40,7 @@ pub enum Command {
 
 /// Arguments of `toolsmith accounts connect`.
 #[derive(clap::Args)]
-pub struct ConnectArgs {
+pub(crate) struct ConnectArgs {
     #[command(flatten)]
     catalog: CatalogArgs,
     /// The user the account belongs to (your application's user id).
@@ -70,7 +70,7 @@ pub struct ConnectArgs {
     auth_config: Option<AuthConfigId>,
 }
 
-pub fn run(command: Command) -> miette::Result<ExitCode> {
+pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     let rt = runtime()?;
     let store = open_store()?;
     match command {

@@ -8,7 +8,7 @@ use toolsmith_catalog::{check_paths, count};
 
 /// `toolsmith bench …`
 #[derive(clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Time loading and validating specs (the work of `toolsmith validate`).
     Validate {
         /// Toolkit folders, spec files, or folders of toolkits.
@@ -109,7 +109,7 @@ pub enum Command {
     },
 }
 
-pub fn run(command: Command) -> miette::Result<ExitCode> {
+pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
         Command::Execute { requests, concurrency, seconds, json } => {
             crate::bench_execute::run(&crate::bench_execute::Options { requests, concurrency, seconds, json })

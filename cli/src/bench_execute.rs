@@ -19,7 +19,7 @@ use toolsmith::store::{KeyRing, SqliteStore, Store};
 use toolsmith::{CallOptions, Client, Registry, Toolkit, UserId};
 
 /// Options of `toolsmith bench execute`.
-pub struct Options {
+pub(crate) struct Options {
     /// Timed calls of each kind (after a warm-up).
     pub requests: usize,
     /// Concurrent tasks of the throughput run.
@@ -30,7 +30,7 @@ pub struct Options {
     pub json: bool,
 }
 
-pub fn run(options: &Options) -> miette::Result<ExitCode> {
+pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()?;
     rt.block_on(bench(options))
 }

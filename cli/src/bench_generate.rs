@@ -9,7 +9,13 @@ use miette::{miette, IntoDiagnostic};
 use toolsmith_catalog::{ToolSlug, Toolkit, ToolkitSlug};
 use toolsmith_codegen::{load, Generator};
 
-pub fn run(paths: &[PathBuf], tools: usize, iterations: usize, compile: bool, json: bool) -> miette::Result<ExitCode> {
+pub(crate) fn run(
+    paths: &[PathBuf],
+    tools: usize,
+    iterations: usize,
+    compile: bool,
+    json: bool,
+) -> miette::Result<ExitCode> {
     let (toolkits, _) = load(paths).map_err(|e| miette!("{e}"))?;
     let generator = Generator::new();
     let catalog_tools: usize = toolkits.iter().map(|t| t.tools.len()).sum();

@@ -13,7 +13,7 @@ use serde_json::Value;
 use toolsmith::search::{Document, SearchConfig, SearchIndex, SearchOptions};
 
 /// What `toolsmith bench search` measures.
-pub struct Options {
+pub(crate) struct Options {
     pub tools: PathBuf,
     pub queries: PathBuf,
     pub json: bool,
@@ -23,7 +23,7 @@ pub struct Options {
 
 /// Ranking knobs of `bench search`, hidden: for measuring changes, not for users.
 #[derive(clap::Args, Clone, Debug, Default)]
-pub struct Tuning {
+pub(crate) struct Tuning {
     /// Weight of related words (thesaurus).
     #[arg(long, hide = true)]
     synonym_weight: Option<f32>,
@@ -46,7 +46,7 @@ pub struct Tuning {
 
 impl Tuning {
     /// The default configuration with the given knobs changed.
-    pub fn config(&self) -> SearchConfig {
+    pub(crate) fn config(&self) -> SearchConfig {
         let mut config = SearchConfig::default();
         if let Some(w) = self.synonym_weight {
             config.synonym_weight = w;
@@ -74,7 +74,7 @@ struct Query {
     relevant: Vec<String>,
 }
 
-pub fn run(options: &Options) -> miette::Result<ExitCode> {
+pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     let docs = read_tools(&options.tools)?;
     let queries = read_queries(&options.queries)?;
     if queries.is_empty() {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::Value;
+use toolsmith::spec::Version;
 use toolsmith::{CallOptions, Client, ConnectedAccountId, UserId};
 
 use crate::home::{home, open_store, registry, runtime};
@@ -12,7 +13,7 @@ use crate::CatalogArgs;
 
 /// Arguments of `toolsmith execute`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     catalog: CatalogArgs,
     /// The tool slug (any case).
@@ -35,41 +36,30 @@ pub struct Args {
 }
 
 /// Prints `{data, error, successful, log_id}` as JSON; exit code 0 when successful.
-pub fn run(args: Args) -> miette::Result<ExitCode> {
+pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let arguments = arguments(&args.args)?;
     let registry = registry(&args.catalog)?;
     let store = open_store()?;
     let client = Client::builder().store(store).files_dir(home()?.join("files")).build();
-    let user = UserId::new(args.user.clone());
-    let options = CallOptions { account: args.account.clone(), version: args.version.clone() };
+    let user = UserId::parse(&args.user).map_err(|e| miette!("--user: {e}"))?;
+    let options = CallOptions {
+        account: args.account.clone(),
+        version: args.version.as_deref().map(Version::from),
+        dry_run: args.dry_run,
+    };
     let rt = runtime()?;
-    if args.dry_run {
-        let found = match &args.version {
-            Some(version) => registry.tool_at(&args.slug, version),
-            None => registry.tool(&args.slug).ok_or_else(|| toolsmith::Error::UnknownTool(args.slug.clone())),
-        };
-        let result = match found {
-            Ok(t) => rt.block_on(client.dry_run(t.toolkit, t.tool, &user, &arguments, &options)),
-            Err(e) => Err(e),
-        };
-        return match result {
-            Ok(request) => {
-                println!("{}", serde_json::to_string_pretty(&request).into_diagnostic()?);
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(e) => {
-                let shaped = toolsmith::ExecutionResult::from_result(Err(e), None);
-                println!("{}", serde_json::to_string_pretty(&shaped).into_diagnostic()?);
-                Ok(ExitCode::from(1))
-            }
-        };
-    }
     let result = rt.block_on(async {
         let result = registry.execute_tool(&client, &args.slug, &user, arguments, &options).await;
         client.flush_logs().await;
         result
     });
-    println!("{}", serde_json::to_string_pretty(&result).into_diagnostic()?);
+    // A dry run prints the request it would send; anything else Composio's result shape.
+    let shown = if args.dry_run && result.successful {
+        &result.data
+    } else {
+        &serde_json::to_value(&result).into_diagnostic()?
+    };
+    println!("{}", serde_json::to_string_pretty(shown).into_diagnostic()?);
     Ok(if result.successful { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

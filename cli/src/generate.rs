@@ -9,7 +9,7 @@ use toolsmith_codegen::{load, Error, Generator};
 
 /// Arguments of `toolsmith generate`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Spec files, toolkit folders, or folders of toolkits.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -18,7 +18,7 @@ pub struct Args {
     out: PathBuf,
 }
 
-pub fn run(args: Args) -> miette::Result<ExitCode> {
+pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let start = Instant::now();
     let toolkits = match load(&args.paths) {
         Ok((toolkits, _warnings)) => toolkits,

@@ -14,21 +14,21 @@ use toolsmith_catalog::{render_human, Style};
 use crate::CatalogArgs;
 
 /// `TOOLSMITH_HOME` (default `~/.toolsmith`).
-pub fn home() -> miette::Result<PathBuf> {
+pub(crate) fn home() -> miette::Result<PathBuf> {
     toolsmith::store::default_home().ok_or_else(|| {
         miette!("neither TOOLSMITH_HOME nor HOME is set; set TOOLSMITH_HOME to the folder for the store")
     })
 }
 
 /// Opens the store under [`home`]; creates it (and its key file) on first use.
-pub fn open_store() -> miette::Result<Arc<SqliteStore>> {
+pub(crate) fn open_store() -> miette::Result<Arc<SqliteStore>> {
     let store = SqliteStore::open_default().map_err(|e| miette!("{e}"))?;
     Ok(Arc::new(store))
 }
 
 /// A secret given on the command line: `-` reads it from standard input (so it stays
 /// out of the shell history and the process list), anything else is the value.
-pub fn secret(value: &str, what: &str) -> miette::Result<SecretString> {
+pub(crate) fn secret(value: &str, what: &str) -> miette::Result<SecretString> {
     if value != "-" {
         return Ok(SecretString::from(value));
     }
@@ -42,7 +42,7 @@ pub fn secret(value: &str, what: &str) -> miette::Result<SecretString> {
 }
 
 /// Loads the catalog, printing its diagnostics when it does not validate.
-pub fn registry(catalog: &CatalogArgs) -> miette::Result<Registry> {
+pub(crate) fn registry(catalog: &CatalogArgs) -> miette::Result<Registry> {
     match Registry::load(&catalog.dirs) {
         Ok(registry) => Ok(registry),
         Err(LoadError::Invalid(diagnostics)) => {
@@ -54,12 +54,12 @@ pub fn registry(catalog: &CatalogArgs) -> miette::Result<Registry> {
 }
 
 /// A time as RFC 3339 in UTC, to the second.
-pub fn time(t: std::time::SystemTime) -> String {
+pub(crate) fn time(t: std::time::SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
 /// A tokio runtime for one command.
-pub fn runtime() -> miette::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> miette::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()
 }
 

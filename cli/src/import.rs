@@ -11,14 +11,14 @@ use toolsmith_catalog::{Toolkit, ToolkitPart, Version};
 
 /// `toolsmith import …`
 #[derive(clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Import a Swagger 2.0 / OpenAPI 3.0 / 3.1 document (JSON or YAML) as a toolkit.
     Openapi(Args),
 }
 
 /// Arguments of `toolsmith import openapi`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The OpenAPI document.
     file: PathBuf,
     /// The toolkit slug (lower snake case), the prefix of every tool slug.
@@ -38,7 +38,7 @@ pub struct Args {
 /// Tools per file before a toolkit is split by the first segment of the path.
 const SPLIT_ABOVE: usize = 80;
 
-pub fn run(command: Command) -> miette::Result<ExitCode> {
+pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     let Command::Openapi(args) = command;
     let start = Instant::now();
     let mut options = ImportOptions::new(&args.slug);
@@ -67,7 +67,7 @@ pub fn run(command: Command) -> miette::Result<ExitCode> {
 
 /// Writes `toolkit.yaml`, and more files by path segment when the toolkit is large.
 /// Returns how many files were written.
-pub fn write(toolkit: &Toolkit, dir: &Path) -> miette::Result<usize> {
+pub(crate) fn write(toolkit: &Toolkit, dir: &Path) -> miette::Result<usize> {
     std::fs::create_dir_all(dir).into_diagnostic()?;
     let mut header = toolkit.clone();
     let mut groups: BTreeMap<String, Vec<toolsmith_catalog::Tool>> = BTreeMap::new();

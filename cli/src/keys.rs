@@ -10,7 +10,7 @@ use crate::home::{home, runtime};
 
 /// `toolsmith keys …`
 #[derive(clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Add a new key to the key file under TOOLSMITH_HOME, make it current, and
     /// re-encrypt every stored secret with it (older keys stay in the file).
     Rotate,
@@ -21,7 +21,7 @@ pub enum Command {
     Generate,
 }
 
-pub fn run(command: Command) -> miette::Result<ExitCode> {
+pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     let home = home()?;
     let ring = match command {
         Command::Generate => {

@@ -11,7 +11,7 @@ use crate::home::{open_store, runtime, time};
 
 /// Arguments of `toolsmith logs`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// One entry (`log_…`, as returned with a result).
     id: Option<LogId>,
     /// Only this user's executions.
@@ -28,7 +28,7 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(args: Args) -> miette::Result<ExitCode> {
+pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let store = open_store()?;
     let rt = runtime()?;
     if let Some(id) = &args.id {

@@ -7,7 +7,7 @@ use miette::{miette, IntoDiagnostic};
 
 /// Arguments of `toolsmith schema`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Folder the schemas are written to.
     #[arg(long, default_value = "catalog/schema")]
     dir: PathBuf,
@@ -16,7 +16,7 @@ pub struct Args {
     check: bool,
 }
 
-pub fn run(args: Args) -> miette::Result<ExitCode> {
+pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let mut stale = Vec::new();
     for (name, content) in toolsmith_catalog::published_schemas() {
         let path = args.dir.join(name);

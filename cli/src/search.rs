@@ -12,7 +12,7 @@ use crate::CatalogArgs;
 
 /// `toolsmith search`
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// What the agent wants to do, e.g. "create a GitHub issue for the login bug".
     /// Several tasks may be given; each is searched on its own.
     #[arg(required = true)]
@@ -30,7 +30,7 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(args: Args) -> miette::Result<ExitCode> {
+pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let registry = match Registry::load(&args.catalog.dirs) {
         Ok(registry) => registry,
         Err(LoadError::Invalid(diagnostics)) => {

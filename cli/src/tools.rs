@@ -11,7 +11,7 @@ use crate::CatalogArgs;
 
 /// `toolsmith tools …`
 #[derive(clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// List tools, toolkit by toolkit, a page at a time.
     List {
         #[command(flatten)]
@@ -44,7 +44,7 @@ pub enum Command {
     },
 }
 
-pub fn run(command: Command) -> miette::Result<ExitCode> {
+pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
         Command::List { catalog, toolkit, tags, important, limit, cursor, json } => {
             let Some(registry) = load(&catalog) else {

@@ -11,7 +11,7 @@ use toolsmith_catalog::{check_paths, count, render_human, render_json, Code, Dia
 
 /// Arguments of `toolsmith validate`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Toolkit folders, spec files, or folders of toolkits.
     #[arg(default_value = "catalog/toolkits")]
     paths: Vec<PathBuf>,
@@ -79,7 +79,7 @@ fn totals(diagnostics: &[Diagnostic]) -> String {
 }
 
 /// Exit 0 when valid, 1 on any error (or warning with `--deny-warnings`).
-pub fn run(args: Args) -> miette::Result<ExitCode> {
+pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let start = Instant::now();
     let (loaded, diagnostics) = check_paths(&args.paths);
     let elapsed = start.elapsed();

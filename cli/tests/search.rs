@@ -1,6 +1,9 @@
 //! `toolsmith search` and `toolsmith bench search`: output formats and the bench's
 //! JSON contract.
 
+// An integration test crate: its helpers may unwrap too (a panic fails the test).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

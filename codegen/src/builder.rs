@@ -24,11 +24,12 @@ use crate::{Error, Generator};
 pub struct Builder {
     paths: Vec<PathBuf>,
     out_file: String,
+    out_dir: Option<PathBuf>,
 }
 
 impl Default for Builder {
     fn default() -> Self {
-        Builder { paths: Vec::new(), out_file: "toolsmith_toolkits.rs".to_owned() }
+        Builder { paths: Vec::new(), out_file: "toolsmith_toolkits.rs".to_owned(), out_dir: None }
     }
 }
 
@@ -57,10 +58,20 @@ impl Builder {
         self
     }
 
+    /// Writes into `dir` instead of the `OUT_DIR` cargo gives build scripts (for tools
+    /// and tests that run outside a build script).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
     /// Validates the specs, generates the code and writes it to `OUT_DIR`; prints
     /// `cargo:rerun-if-changed` for every spec read. Returns the path written.
     pub fn build(self) -> Result<PathBuf, Error> {
-        let out_dir = std::env::var_os("OUT_DIR").ok_or(Error::NoOutDir)?;
+        let out_dir = match self.out_dir {
+            Some(dir) => dir.into_os_string(),
+            None => std::env::var_os("OUT_DIR").ok_or(Error::NoOutDir)?,
+        };
         for path in &self.paths {
             println!("cargo:rerun-if-changed={}", path.display());
         }

@@ -80,6 +80,7 @@ pub(crate) fn generate(toolkit: &Toolkit, tool: &Tool, index: usize, module: &mu
             schemas: ::toolsmith::Schemas::Compiled { toolkit: &TOOLKIT, index: #index },
             tags: &[#(#tags),*],
             http: ::std::option::Option::Some(::toolsmith::HttpBinding { method: #method, path: #path }),
+            local: ::std::option::Option::None,
         }
     };
     let tool_impl = quote! {
@@ -90,14 +91,6 @@ pub(crate) fn generate(toolkit: &Toolkit, tool: &Tool, index: usize, module: &mu
 
             fn definition() -> &'static ::toolsmith::ToolDefinition {
                 &DEFINITIONS[#index]
-            }
-
-            fn execute(
-                &self,
-                client: &::toolsmith::Client,
-                user: &::toolsmith::UserId,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Output, ::toolsmith::Error>> + ::std::marker::Send {
-                TOOLKIT.execute(self, client, user)
             }
         }
     };

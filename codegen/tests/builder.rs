@@ -7,10 +7,11 @@ use toolsmith_codegen::{Builder, Error};
 fn writes_one_file_into_out_dir_and_fails_with_diagnostics() {
     let out_dir = std::env::temp_dir().join(format!("toolsmith-builder-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir).unwrap();
-    // The only test of this binary: nothing else reads the environment concurrently.
-    unsafe { std::env::set_var("OUT_DIR", &out_dir) };
-
-    let written = Builder::new().toolkit("../catalog/tests/fixtures/valid/demo").build().expect("a valid spec builds");
+    let written = Builder::new()
+        .toolkit("../catalog/tests/fixtures/valid/demo")
+        .out_dir(&out_dir)
+        .build()
+        .expect("a valid spec builds");
     assert_eq!(written, out_dir.join("toolsmith_toolkits.rs"));
     let code = std::fs::read_to_string(&written).unwrap();
     assert!(code.contains("pub mod demo"));
@@ -19,6 +20,7 @@ fn writes_one_file_into_out_dir_and_fails_with_diagnostics() {
     let error = Builder::new()
         .toolkit("../catalog/tests/fixtures/invalid/E010-path-param-undeclared.yaml")
         .out_file("broken.rs")
+        .out_dir(&out_dir)
         .build()
         .expect_err("an invalid spec fails the build");
     assert!(matches!(error, Error::Invalid(_)));

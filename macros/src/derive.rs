@@ -372,13 +372,8 @@ pub(crate) fn impl_tool(ident: &Ident, tool: &Resolved) -> TokenStream {
     // Errors about the struct (a missing `Handler` impl or derive) are reported at its
     // name, once; the code stays macro-generated for lints (`resolved_at`).
     let span = ident.span().resolved_at(Span::call_site());
-    let bounds = quote_spanned! {span=>
-        const _: () = {
-            // `Registry::register` needs it; say so where the tool is declared.
-            fn tool_input_is_deserialize<T: ::toolsmith::serde::de::DeserializeOwned>() {}
-            let _ = tool_input_is_deserialize::<#ident>;
-        };
-    };
+    // `LocalHandler::of` needs `Handler` and `DeserializeOwned`: a missing impl is
+    // reported at the struct, where the tool is declared.
     let tool_impl = quote_spanned! {span=>
         #[automatically_derived]
         impl ::toolsmith::Tool for #ident {
@@ -417,23 +412,13 @@ pub(crate) fn impl_tool(ident: &Ident, tool: &Resolved) -> TokenStream {
                         },
                         tags: &[#(#tags),*],
                         http: ::std::option::Option::None,
+                        local: ::std::option::Option::Some(::toolsmith::LocalHandler::of::<#ident>()),
                     }
                 })
             }
-
-            fn execute(
-                &self,
-                client: &::toolsmith::Client,
-                user: &::toolsmith::UserId,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Output, ::toolsmith::Error>> + ::std::marker::Send {
-                async move {
-                    let cx = ::toolsmith::Context { client, user };
-                    <#ident as ::toolsmith::Handler>::call(self, &cx).await
-                }
-            }
         }
     };
-    quote!(#bounds #tool_impl)
+    tool_impl
 }
 
 /// A doc comment: `///` lines or `#[doc = ...]` attributes.

@@ -9,18 +9,18 @@ use serde_json::Value;
 
 use crate::auth::cache::AccountCache;
 use crate::auth::oauth2::TokenManager;
-use crate::execute::CallOptions;
 use crate::log_writer::LogWriter;
 use crate::store::Store;
 use crate::validate::Validators;
 use crate::{Error, UserId};
-use toolsmith_catalog::{Tool, Toolkit};
+use toolsmith_core::{Call, CallOptions, Execute, Target};
+use toolsmith_spec::{Tool, Toolkit};
 
 /// Sends tool calls. Cheap to clone; share one per process: clones share the
 /// connection pool and the compiled input schemas (each tool's is compiled once).
 ///
 /// ```
-/// let client = toolsmith::Client::builder()
+/// let client = toolsmith_runtime::Client::builder()
 ///     .base_url("github", "http://127.0.0.1:8080")
 ///     .timeout(std::time::Duration::from_secs(10))
 ///     .build();
@@ -65,7 +65,7 @@ impl ClientBuilder {
     /// URL's scheme, host and port, nor its path.
     ///
     /// ```
-    /// let client = toolsmith::Client::builder().base_url("jira", "https://acme.atlassian.net").build();
+    /// let client = toolsmith_runtime::Client::builder().base_url("jira", "https://acme.atlassian.net").build();
     /// # let _ = client;
     /// ```
     pub fn base_url(mut self, toolkit: &str, url: impl Into<String>) -> Self {
@@ -76,7 +76,7 @@ impl ClientBuilder {
     /// Time allowed for one request, connection included (30 s by default).
     ///
     /// ```
-    /// let client = toolsmith::Client::builder().timeout(std::time::Duration::from_secs(5)).build();
+    /// let client = toolsmith_runtime::Client::builder().timeout(std::time::Duration::from_secs(5)).build();
     /// # let _ = client;
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -91,8 +91,8 @@ impl ClientBuilder {
     ///
     /// ```no_run
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let store = toolsmith::store::SqliteStore::open_default()?;
-    /// let client = toolsmith::Client::builder().store(std::sync::Arc::new(store)).build();
+    /// let store = toolsmith_runtime::store::SqliteStore::open_default()?;
+    /// let client = toolsmith_runtime::Client::builder().store(std::sync::Arc::new(store)).build();
     /// # let _ = client; Ok(()) }
     /// ```
     pub fn store(mut self, store: Arc<dyn Store>) -> Self {
@@ -105,7 +105,7 @@ impl ClientBuilder {
     /// at once; accounts changed by other processes are seen within this time.
     ///
     /// ```
-    /// let client = toolsmith::Client::builder().account_cache(std::time::Duration::ZERO).build();
+    /// let client = toolsmith_runtime::Client::builder().account_cache(std::time::Duration::ZERO).build();
     /// # let _ = client;
     /// ```
     pub fn account_cache(mut self, ttl: Duration) -> Self {
@@ -117,7 +117,7 @@ impl ClientBuilder {
     /// accepts; a longer one ends the retries and returns the error (10 s by default).
     ///
     /// ```
-    /// let client = toolsmith::Client::builder().max_retry_wait(std::time::Duration::from_secs(2)).build();
+    /// let client = toolsmith_runtime::Client::builder().max_retry_wait(std::time::Duration::from_secs(2)).build();
     /// # let _ = client;
     /// ```
     pub fn max_retry_wait(mut self, wait: Duration) -> Self {
@@ -129,7 +129,7 @@ impl ClientBuilder {
     /// error instead of exhausting memory.
     ///
     /// ```
-    /// let client = toolsmith::Client::builder().max_response_bytes(1 << 20).build();
+    /// let client = toolsmith_runtime::Client::builder().max_response_bytes(1 << 20).build();
     /// # let _ = client;
     /// ```
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
@@ -141,7 +141,7 @@ impl ClientBuilder {
     /// file (`{"file": {"path", "content_type", "size"}}`) instead of inline base64.
     ///
     /// ```
-    /// let client = toolsmith::Client::builder().files_dir(std::env::temp_dir().join("toolsmith-files")).build();
+    /// let client = toolsmith_runtime::Client::builder().files_dir(std::env::temp_dir().join("toolsmith-files")).build();
     /// # let _ = client;
     /// ```
     pub fn files_dir(mut self, dir: impl Into<PathBuf>) -> Self {
@@ -153,7 +153,7 @@ impl ClientBuilder {
     /// credentials never follow a redirect to another host.
     ///
     /// ```
-    /// let client = toolsmith::Client::builder().build();
+    /// let client = toolsmith_runtime::Client::builder().build();
     /// # let _ = client;
     /// ```
     pub fn build(self) -> Client {
@@ -204,7 +204,7 @@ impl Client {
     /// A client with default settings.
     ///
     /// ```
-    /// let client = toolsmith::Client::new();
+    /// let client = toolsmith_runtime::Client::new();
     /// # let _ = client;
     /// ```
     pub fn new() -> Self {
@@ -214,7 +214,7 @@ impl Client {
     /// Starts building a client.
     ///
     /// ```
-    /// let builder = toolsmith::Client::builder();
+    /// let builder = toolsmith_runtime::Client::builder();
     /// # let _ = builder;
     /// ```
     pub fn builder() -> ClientBuilder {
@@ -222,7 +222,7 @@ impl Client {
     }
 
     /// Runs a tool with JSON arguments and returns the response data: the one path
-    /// typed calls ([`crate::Tool::execute`]) and dynamic calls share.
+    /// typed calls ([`crate::Tool::execute`]) and dynamic calls share ([`Execute::run`]).
     ///
     /// 1. Checks the arguments against the tool's input schema (JSON Schema 2020-12,
     ///    compiled once per tool): [`Error::InvalidArguments`] lists every violation
@@ -239,7 +239,7 @@ impl Client {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let toolkit: toolsmith::Toolkit = serde_yaml::from_str(r#"
+    /// let toolkit: toolsmith_runtime::Toolkit = serde_yaml::from_str(r#"
     /// slug: demo
     /// name: Demo
     /// description: A demonstration toolkit.
@@ -257,8 +257,8 @@ impl Client {
     ///       properties:
     ///         title: { type: string, in: body, description: Title of the thing }
     /// "#).unwrap();
-    /// let client = toolsmith::Client::new();
-    /// let user = toolsmith::UserId::new("user-1");
+    /// let client = toolsmith_runtime::Client::new();
+    /// let user = toolsmith_runtime::UserId::new("user-1");
     /// let err = client
     ///     .call(&toolkit, &toolkit.tools[0], &user, &serde_json::json!({ "titel": "x" }))
     ///     .await
@@ -270,7 +270,13 @@ impl Client {
     /// # }
     /// ```
     pub async fn call(&self, toolkit: &Toolkit, tool: &Tool, user: &UserId, arguments: &Value) -> Result<Value, Error> {
-        self.execute_with(toolkit, tool, user, arguments, &CallOptions::default()).await.result
+        let call = Call {
+            target: Target::Spec { toolkit, tool },
+            user,
+            arguments: arguments.clone(),
+            options: CallOptions::default(),
+        };
+        self.run(call).await.result
     }
 
     /// The base URL set with [`ClientBuilder::base_url`] for `toolkit`, if any.
@@ -285,7 +291,7 @@ impl Client {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let client = toolsmith::Client::new();
+    /// let client = toolsmith_runtime::Client::new();
     /// client.flush_logs().await; // no store: nothing to wait for
     /// # }
     /// ```
@@ -295,8 +301,19 @@ impl Client {
         }
     }
 
-    /// Runs a typed tool; the same as `tool.execute(self, user)`.
+    /// Runs a typed tool; the same as `tool.execute(&client, user)`.
     pub async fn execute<T: crate::Tool>(&self, tool: &T, user: &UserId) -> Result<T::Output, Error> {
         tool.execute(self, user).await
+    }
+
+    /// Runs a typed tool with options (account, version, dry run); the same as
+    /// `tool.execute_with(&client, user, options)`.
+    pub async fn execute_with_options<T: crate::Tool>(
+        &self,
+        tool: &T,
+        user: &UserId,
+        options: CallOptions,
+    ) -> Result<T::Output, Error> {
+        tool.execute_with(self, user, options).await
     }
 }

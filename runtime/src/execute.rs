@@ -7,9 +7,12 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
-use serde::Serialize;
 use serde_json::{json, Map, Value};
-use toolsmith_catalog::{AuthScheme, Method, Tool, Toolkit};
+use toolsmith_core::{
+    BoxFuture, Call, CallOptions, Context, DryRun, Execute, ExecutionResult, LocalHandler, Outcome, ProxyRequest,
+    Schemas, Target, ToolDefinition,
+};
+use toolsmith_spec::{AuthScheme, Method, Tool, Toolkit};
 
 use crate::auth::{self, REDACTED};
 use crate::request::{self, Connection};
@@ -19,127 +22,25 @@ use crate::{retry, Client, ConnectedAccountId, Error, LogId, UserId};
 /// Longest API error body kept in [`Error::Api`], in characters.
 const ERROR_BODY_CHARS: usize = 2000;
 
-/// Choices for one call.
-///
-/// ```
-/// let options = toolsmith::CallOptions { account: Some("ca_work".parse().unwrap()), ..Default::default() };
-/// # let _ = options;
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct CallOptions {
-    /// The connected account to use; by default the user's only active account of the
-    /// toolkit.
-    pub account: Option<ConnectedAccountId>,
-    /// The toolkit version to run (`20261122_00`), for calls by slug through the
-    /// [`Registry`](crate::Registry): used exactly, an error when it is not loaded; the
-    /// newest loaded version when `None`.
-    pub version: Option<String>,
-}
-
-/// The result of an execution in Composio's shape: `{data, error, successful, log_id}`.
-///
-/// ```
-/// let result = toolsmith::ExecutionResult::from_result(Ok(serde_json::json!({"id": 1})), None);
-/// assert_eq!(serde_json::to_value(&result).unwrap(),
-///            serde_json::json!({"data": {"id": 1}, "error": null, "successful": true, "log_id": null}));
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ExecutionResult {
-    /// The response data (`{}` when the call failed before a response; the API's error
-    /// body under `data` when it answered with an error status).
-    pub data: Value,
-    /// What went wrong, for a person or an LLM; `null` on success.
-    pub error: Option<String>,
-    /// Whether the call succeeded.
-    pub successful: bool,
-    /// The execution's log entry (`toolsmith logs`), when the client has a store.
-    pub log_id: Option<LogId>,
-}
-
-impl ExecutionResult {
-    /// Shapes a call's result.
-    pub fn from_result(result: Result<Value, Error>, log_id: Option<LogId>) -> Self {
-        match result {
-            Ok(data) => ExecutionResult { data, error: None, successful: true, log_id },
-            Err(error) => {
-                let data = match &error {
-                    Error::Api { status, body, .. } => {
-                        json!({ "status": status, "body": serde_json::from_str::<Value>(body).unwrap_or_else(|_| Value::String(body.clone())) })
-                    }
-                    _ => Value::Object(Map::new()),
-                };
-                ExecutionResult { data, error: Some(error.to_string()), successful: false, log_id }
-            }
-        }
-    }
-}
-
-/// What a call did, for its result and its log entry.
-#[derive(Debug)]
-pub(crate) struct Outcome {
-    pub(crate) result: Result<Value, Error>,
-    pub(crate) log_id: Option<LogId>,
-}
-
-/// The request a call would send, with secrets replaced by `[REDACTED]`.
-///
-/// ```
-/// # let dry = toolsmith::DryRun { method: "GET".into(), url: "https://api.example.com/x?key=[REDACTED]".into(), headers: vec![], body: None };
-/// assert!(!dry.url.contains("secret"));
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct DryRun {
-    /// HTTP method.
-    pub method: String,
-    /// The full URL, secret query parameters redacted.
-    pub url: String,
-    /// Headers in order, credential headers redacted.
-    pub headers: Vec<(String, String)>,
-    /// The body as text (binary parts summarized), if any.
-    pub body: Option<String>,
-}
-
-/// A raw request to a toolkit's API, authenticated like its tools' requests
-/// (Composio's proxy execute).
-///
-/// ```
-/// let request = toolsmith::ProxyRequest { method: toolsmith::catalog::Method::Get, endpoint: "/user".into(), ..Default::default() };
-/// # let _ = request;
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct ProxyRequest {
-    /// HTTP method.
-    pub method: Method,
-    /// The path relative to the toolkit's base URL (`/repos/o/r/issues`), or an absolute
-    /// URL under it; anything else is refused.
-    pub endpoint: String,
-    /// Query parameters.
-    pub query: Vec<(String, String)>,
-    /// Extra headers.
-    pub headers: Vec<(String, String)>,
-    /// A JSON body.
-    pub body: Option<Value>,
-}
-
 /// What is being sent: a tool call or a proxied request.
 #[derive(Clone, Copy)]
-enum Call<'a> {
+enum Send<'a> {
     Tool { tool: &'a Tool, arguments: &'a Map<String, Value> },
     Proxy { slug: &'a str, request: &'a ProxyRequest },
 }
 
-impl Call<'_> {
+impl Send<'_> {
     fn slug(&self) -> &str {
         match self {
-            Call::Tool { tool, .. } => tool.slug.as_str(),
-            Call::Proxy { slug, .. } => slug,
+            Send::Tool { tool, .. } => tool.slug.as_str(),
+            Send::Proxy { slug, .. } => slug,
         }
     }
 
     fn method(&self) -> Method {
         match self {
-            Call::Tool { tool, .. } => tool.http.method,
-            Call::Proxy { request, .. } => request.method,
+            Send::Tool { tool, .. } => tool.http.method,
+            Send::Proxy { request, .. } => request.method,
         }
     }
 }
@@ -150,7 +51,39 @@ struct Credentials<'t> {
     scheme: &'t AuthScheme,
 }
 
+impl Execute for Client {
+    /// The one execution path: typed calls, calls by slug, hand-written tools, proxy
+    /// requests and dry runs all come here.
+    fn run<'a>(&'a self, call: Call<'a>) -> BoxFuture<'a, Outcome> {
+        Box::pin(self.run_call(call))
+    }
+}
+
 impl Client {
+    async fn run_call(&self, call: Call<'_>) -> Outcome {
+        let Call { target, user, arguments, options } = call;
+        match target {
+            Target::Definition(definition) => match (definition.local, &definition.schemas) {
+                (Some(handler), _) => self.execute_local(definition, handler, user, arguments).await,
+                (None, Schemas::Compiled { toolkit, index }) => match toolkit.tool(*index) {
+                    Ok((toolkit, tool)) => self.execute_spec(toolkit, tool, user, &arguments, &options).await,
+                    Err(error) => Outcome::from(Err(error)),
+                },
+                (None, Schemas::Json { .. }) => Outcome::from(Err(Error::Spec {
+                    slug: definition.slug.to_owned(),
+                    message: "the definition has neither an HTTP binding in a compiled toolkit nor a handler"
+                        .to_owned(),
+                })),
+            },
+            Target::Spec { toolkit, tool } => self.execute_spec(toolkit, tool, user, &arguments, &options).await,
+            Target::Proxy { toolkit, request } => self.execute_proxy(toolkit, user, request, &options).await,
+            _ => Outcome::from(Err(Error::Spec {
+                slug: target.slug().into_owned(),
+                message: "this kind of call is not supported by this version of the runtime".to_owned(),
+            })),
+        }
+    }
+
     /// Runs a tool like [`Client::call`], with options, and returns the result in
     /// Composio's shape, with the log id.
     pub async fn execute_tool(
@@ -161,8 +94,13 @@ impl Client {
         arguments: &Value,
         options: &CallOptions,
     ) -> ExecutionResult {
-        let outcome = self.execute_with(toolkit, tool, user, arguments, options).await;
-        ExecutionResult::from_result(outcome.result, outcome.log_id)
+        let call = Call {
+            target: Target::Spec { toolkit, tool },
+            user,
+            arguments: arguments.clone(),
+            options: options.clone(),
+        };
+        self.run(call).await.into()
     }
 
     /// Sends an authenticated raw request to a toolkit's API: the account, refresh,
@@ -174,16 +112,14 @@ impl Client {
         request: &ProxyRequest,
         options: &CallOptions,
     ) -> ExecutionResult {
-        let slug = format!("{}_PROXY", toolkit.slug.as_str().to_ascii_uppercase());
-        let started = (Instant::now(), SystemTime::now());
-        let mut trace = Trace::default();
-        let result = self.run(toolkit, Call::Proxy { slug: &slug, request }, user, options, &mut trace).await;
-        let outcome = self.finish(&slug, user, result, trace, started).await;
-        ExecutionResult::from_result(outcome.result, outcome.log_id)
+        let call =
+            Call { target: Target::Proxy { toolkit, request }, user, arguments: Value::Null, options: options.clone() };
+        self.run(call).await.into()
     }
 
     /// The request a call would send, with secrets redacted; nothing is sent to the
-    /// API (an expired OAuth 2.0 token is refreshed first, as the call would).
+    /// API (an expired OAuth 2.0 token is refreshed first, as the call would). The same
+    /// as a call with [`CallOptions::dry_run`].
     pub async fn dry_run(
         &self,
         toolkit: &Toolkit,
@@ -192,17 +128,79 @@ impl Client {
         arguments: &Value,
         options: &CallOptions,
     ) -> Result<DryRun, Error> {
+        let options = CallOptions { dry_run: true, ..options.clone() };
+        let call = Call { target: Target::Spec { toolkit, tool }, user, arguments: arguments.clone(), options };
+        let data = self.run(call).await.result?;
+        serde_json::from_value(data)
+            .map_err(|e| Error::Decode { slug: tool.slug.as_str().to_owned(), message: e.to_string() })
+    }
+
+    async fn execute_proxy(
+        &self,
+        toolkit: &Toolkit,
+        user: &UserId,
+        request: &ProxyRequest,
+        options: &CallOptions,
+    ) -> Outcome {
+        let slug = format!("{}_PROXY", toolkit.slug.as_str().to_ascii_uppercase());
+        let started = (Instant::now(), SystemTime::now());
+        let mut trace = Trace::default();
+        let result = self.send(toolkit, Send::Proxy { slug: &slug, request }, user, options, &mut trace).await;
+        self.finish(&slug, user, result, trace, started).await
+    }
+
+    /// Runs a hand-written tool: its handler, with this client to call other tools;
+    /// traced and logged like an HTTP call.
+    async fn execute_local(
+        &self,
+        definition: &ToolDefinition,
+        handler: LocalHandler,
+        user: &UserId,
+        arguments: Value,
+    ) -> Outcome {
+        let started = (Instant::now(), SystemTime::now());
+        let trace = Trace { attempts: 1, ..Trace::default() };
+        let arguments = if arguments.is_null() { Value::Object(Map::new()) } else { arguments };
+        let result = handler.call(arguments, Context { client: self, user }).await;
+        self.finish(definition.slug, user, result, trace, started).await
+    }
+
+    /// Checks the arguments, then sends the call (or, for a dry run, shows the
+    /// request it would send).
+    async fn execute_spec(
+        &self,
+        toolkit: &Toolkit,
+        tool: &Tool,
+        user: &UserId,
+        arguments: &Value,
+        options: &CallOptions,
+    ) -> Outcome {
+        if options.dry_run {
+            return Outcome::from(self.dry_run_request(toolkit, tool, user, arguments, options).await);
+        }
+        self.execute_with(toolkit, tool, user, arguments, options).await
+    }
+
+    async fn dry_run_request(
+        &self,
+        toolkit: &Toolkit,
+        tool: &Tool,
+        user: &UserId,
+        arguments: &Value,
+        options: &CallOptions,
+    ) -> Result<Value, Error> {
         let arguments = self.checked(toolkit, tool, arguments)?;
-        let call = Call::Tool { tool, arguments };
+        let call = Send::Tool { tool, arguments };
         let credentials = self.credentials(toolkit, call.slug(), user, options).await?;
         let connection = credentials.as_ref().map(|c| Connection { scheme: c.scheme, account: &c.account });
         let (request, secret_query) = self.prepare(toolkit, call, connection)?;
-        Ok(redact(&request, &secret_query))
+        let dry = redact(&request, &secret_query);
+        serde_json::to_value(dry)
+            .map_err(|e| Error::Decode { slug: tool.slug.as_str().to_owned(), message: e.to_string() })
     }
 
-    /// The one execution path: what [`Client::call`], [`Client::execute_tool`] and typed
-    /// calls use.
-    pub(crate) async fn execute_with(
+    /// A tool call from start to end: checks, credentials, send, log.
+    async fn execute_with(
         &self,
         toolkit: &Toolkit,
         tool: &Tool,
@@ -213,7 +211,7 @@ impl Client {
         let started = (Instant::now(), SystemTime::now());
         let mut trace = Trace::default();
         let result = match self.checked(toolkit, tool, arguments) {
-            Ok(arguments) => self.run(toolkit, Call::Tool { tool, arguments }, user, options, &mut trace).await,
+            Ok(arguments) => self.send(toolkit, Send::Tool { tool, arguments }, user, options, &mut trace).await,
             Err(error) => Err(error),
         };
         self.finish(tool.slug.as_str(), user, result, trace, started).await
@@ -249,7 +247,6 @@ impl Client {
         if options.account.is_none() && !auth::needs_account(toolkit) {
             return Ok(None);
         }
-        let auth_error = |message: String| Error::Auth { slug: slug.to_owned(), message };
         let key = (user.clone(), toolkit.slug.as_str().to_owned(), options.account.clone());
         let (account, scheme) = match accounts.cache.get(&key) {
             Some((account, name)) => match toolkit.auth.iter().find(|s| s.name() == name) {
@@ -265,7 +262,7 @@ impl Client {
                     .tokens
                     .ensure_fresh(oauth2, Arc::unwrap_or_clone(account))
                     .await
-                    .map_err(|e| auth_error(e.to_string()))?;
+                    .map_err(|e| token_error(slug, toolkit, user, e))?;
                 let fresh = Arc::new(fresh);
                 if fresh.updated_at != before {
                     accounts.cache.update(&fresh);
@@ -287,14 +284,23 @@ impl Client {
         options: &CallOptions,
         key: crate::auth::cache::Key,
     ) -> Result<(Arc<ConnectedAccount>, &'t AuthScheme), Error> {
-        let auth_error = |message: String| Error::Auth { slug: slug.to_owned(), message };
+        let internal = |message: String, source: Option<crate::store::StoreError>| Error::Store {
+            slug: slug.to_owned(),
+            message,
+            source: source.map(|e| Box::new(e) as toolsmith_core::BoxError),
+        };
         let account =
             auth::select_account(accounts.store.as_ref(), slug, toolkit, user, options.account.as_ref()).await?;
-        let config: AuthConfig =
-            accounts.store.auth_config(&account.auth_config).await.map_err(|e| auth_error(e.to_string()))?.ok_or_else(
-                || auth_error(format!("the auth config {} of account {} is gone", account.auth_config, account.id)),
-            )?;
-        let scheme = auth::scheme_of(toolkit, &config).map_err(auth_error)?;
+        let config: AuthConfig = accounts
+            .store
+            .auth_config(&account.auth_config)
+            .await
+            .map_err(|e| internal(e.to_string(), Some(e)))?
+            .ok_or_else(|| {
+                internal(format!("the auth config {} of account {} is gone", account.auth_config, account.id), None)
+            })?;
+        let scheme =
+            auth::scheme_of(toolkit, &config).map_err(|message| Error::Spec { slug: slug.to_owned(), message })?;
         let account = Arc::new(account);
         accounts.cache.put(key, account.clone(), config.scheme);
         Ok((account, scheme))
@@ -305,17 +311,17 @@ impl Client {
     fn prepare(
         &self,
         toolkit: &Toolkit,
-        call: Call<'_>,
+        call: Send<'_>,
         connection: Option<Connection<'_>>,
     ) -> Result<(reqwest::Request, Vec<String>), Error> {
         let slug = call.slug();
         let mut request = match call {
-            Call::Tool { tool, arguments } => request::build(self, toolkit, tool, arguments, connection)?,
-            Call::Proxy { slug, request } => request::build_proxy(self, toolkit, slug, request, connection)?,
+            Send::Tool { tool, arguments } => request::build(self, toolkit, tool, arguments, connection)?,
+            Send::Proxy { slug, request } => request::build_proxy(self, toolkit, slug, request, connection)?,
         };
         let secret_query = match connection {
             Some(c) => auth::inject(&mut request, c.scheme, c.account)
-                .map_err(|message| Error::Auth { slug: slug.to_owned(), message })?,
+                .map_err(|message| auth::field_error(slug, toolkit, message))?,
             None => Vec::new(),
         };
         Ok((request, secret_query))
@@ -323,10 +329,10 @@ impl Client {
 
     /// Sends the call: retries on the toolkit's retry statuses for idempotent methods,
     /// and refreshes OAuth 2.0 tokens once after a 401.
-    async fn run(
+    async fn send(
         &self,
         toolkit: &Toolkit,
-        call: Call<'_>,
+        call: Send<'_>,
         user: &UserId,
         options: &CallOptions,
         trace: &mut Trace,
@@ -356,7 +362,7 @@ impl Client {
                                 .tokens
                                 .refresh_rejected(oauth2, &c.account)
                                 .await
-                                .map_err(|e| Error::Auth { slug: slug.to_owned(), message: e.to_string() })?,
+                                .map_err(|e| token_error(slug, toolkit, user, e))?,
                         );
                         accounts.cache.update(&c.account);
                         continue;
@@ -410,11 +416,14 @@ impl Client {
         }
         match request::read_body(&content_type, &bytes) {
             request::Read::Data(value) => Ok(value),
-            request::Read::Binary => match &self.files_dir {
-                Some(dir) => save_file(dir, trace, &content_type, &bytes)
-                    .map_err(|message| Error::Request { slug: slug.to_owned(), message }),
-                None => Ok(request::inline_binary(&content_type, &bytes)),
-            },
+            request::Read::Binary => {
+                match &self.files_dir {
+                    Some(dir) => save_file(dir, trace, &content_type, &bytes).map_err(|(message, source)| {
+                        Error::Store { slug: slug.to_owned(), message, source: Some(Box::new(source)) }
+                    }),
+                    None => Ok(request::inline_binary(&content_type, &bytes)),
+                }
+            }
         }
     }
 
@@ -425,6 +434,7 @@ impl Client {
                 "the response is larger than {} bytes; raise `ClientBuilder::max_response_bytes` to read it",
                 self.max_response_bytes
             ),
+            source: None,
         }
     }
 
@@ -467,6 +477,17 @@ impl Client {
     }
 }
 
+/// A token refresh failure as the call's error, with the remedy and the token error as
+/// its source.
+fn token_error(slug: &str, toolkit: &Toolkit, user: &UserId, error: auth::oauth2::TokenError) -> Error {
+    Error::Auth {
+        slug: slug.to_owned(),
+        message: error.to_string(),
+        remedy: error.remedy(user, &toolkit.slug).map(Box::new),
+        source: Some(Box::new(error)),
+    }
+}
+
 /// What happened during a call, for its log entry.
 struct Trace {
     log_id: LogId,
@@ -487,16 +508,16 @@ fn header_text(headers: &HeaderMap, name: &str) -> String {
 }
 
 /// Saves a binary response as `<dir>/<log id>.<extension>` and returns the reference.
-fn save_file(dir: &Path, trace: &Trace, content_type: &str, bytes: &[u8]) -> Result<Value, String> {
+fn save_file(dir: &Path, trace: &Trace, content_type: &str, bytes: &[u8]) -> Result<Value, (String, std::io::Error)> {
     let essence = content_type.split(';').next().unwrap_or_default().trim();
     let extension = match essence.rsplit('/').next().unwrap_or_default() {
         "" | "octet-stream" => "bin",
         sub => sub.split('+').next().unwrap_or("bin"),
     };
     let extension: String = extension.chars().filter(char::is_ascii_alphanumeric).take(10).collect();
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the files folder {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| (format!("cannot create the files folder {}: {e}", dir.display()), e))?;
     let path = dir.join(format!("{}.{extension}", trace.log_id));
-    std::fs::write(&path, bytes).map_err(|e| format!("cannot save the response to {}: {e}", path.display()))?;
+    std::fs::write(&path, bytes).map_err(|e| (format!("cannot save the response to {}: {e}", path.display()), e))?;
     Ok(json!({ "file": {
         "path": path.display().to_string(),
         "content_type": if essence.is_empty() { "application/octet-stream" } else { essence },

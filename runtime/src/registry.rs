@@ -6,10 +6,12 @@ use std::sync::{Arc, OnceLock};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use toolsmith_catalog::{check_paths, has_errors, Diagnostic, Tool, Toolkit};
+use toolsmith_catalog::{check_paths, has_errors, Diagnostic};
+use toolsmith_core::{Call, Execute, Target};
+use toolsmith_spec::{Tool, Toolkit, Version};
 
 use crate::search::ToolSearch;
-use crate::{CallOptions, Client, CompiledToolkit, Error, ExecutionResult, ToolDefinition, UserId};
+use crate::{CallOptions, CompiledToolkit, Error, ExecutionResult, ToolDefinition, UserId};
 
 /// Why a catalog could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -22,22 +24,22 @@ pub enum LoadError {
     Compiled(#[from] Error),
 }
 
-type LocalRunner = Arc<
-    dyn Fn(Client, UserId, Value) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, Error>> + Send>>
-        + Send
-        + Sync,
->;
-
-/// A hand-written tool registered with [`Registry::register`].
-#[derive(Clone)]
-struct LocalTool {
-    definition: &'static ToolDefinition,
-    run: LocalRunner,
+/// A tool found by [`Registry::resolve`]: a hand-written one or one of a toolkit spec.
+#[derive(Clone, Copy, Debug)]
+pub enum Resolved<'a> {
+    /// A hand-written tool.
+    Local(&'static ToolDefinition),
+    /// A tool of a loaded or compiled toolkit.
+    Spec(ToolRef<'a>),
 }
 
-impl std::fmt::Debug for LocalTool {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalTool").field("slug", &self.definition.slug).finish_non_exhaustive()
+impl<'a> Resolved<'a> {
+    /// What a [`Call`] runs for this tool.
+    pub fn target(self) -> Target<'a> {
+        match self {
+            Resolved::Local(definition) => Target::Definition(definition),
+            Resolved::Spec(found) => Target::Spec { toolkit: found.toolkit, tool: found.tool },
+        }
     }
 }
 
@@ -80,7 +82,8 @@ pub struct Registry {
     toolkit_index: HashMap<String, Vec<usize>>,
     /// Tool slug (upper case) → (toolkit index, tool index) of each version, newest first.
     tool_index: HashMap<String, Vec<(usize, usize)>>,
-    local: Vec<LocalTool>,
+    /// Hand-written tools (their definitions carry their handlers).
+    local: Vec<&'static ToolDefinition>,
     /// The search index, built on first use; emptied when toolkits are added.
     search: OnceLock<Arc<ToolSearch>>,
 }
@@ -158,59 +161,73 @@ impl Registry {
     }
 
     /// Registers a hand-written tool (`#[derive(toolsmith::Tool)]` or
-    /// `#[toolsmith::tool]`), callable by slug beside the catalog's tools.
+    /// `#[toolsmith::tool]`), callable by slug beside the catalog's tools. A tool
+    /// without a handler in its definition (a generated one) is not registered: its
+    /// toolkit is added with [`Registry::from_compiled`].
     pub fn register<T: crate::Tool + DeserializeOwned>(&mut self) {
-        let run: LocalRunner = Arc::new(|client: Client, user: UserId, arguments: Value| {
-            Box::pin(async move {
-                let input: T = serde_json::from_value(arguments).map_err(|e| Error::InvalidArguments {
-                    slug: T::SLUG.to_owned(),
-                    problems: vec![(String::new(), e.to_string())],
-                })?;
-                let output = input.execute(&client, &user).await?;
-                serde_json::to_value(output)
-                    .map_err(|e| Error::Decode { slug: T::SLUG.to_owned(), message: e.to_string() })
-            })
-        });
-        self.local.retain(|t| !t.definition.slug.eq_ignore_ascii_case(T::SLUG));
-        self.local.push(LocalTool { definition: T::definition(), run });
+        let definition = T::definition();
+        if definition.local.is_none() {
+            return;
+        }
+        self.local.retain(|t| !t.slug.eq_ignore_ascii_case(T::SLUG));
+        self.local.push(definition);
     }
 
     /// The definitions of the hand-written tools.
     pub fn local_tools(&self) -> impl Iterator<Item = &'static ToolDefinition> + '_ {
-        self.local.iter().map(|t| t.definition)
+        self.local.iter().copied()
     }
 
-    /// Runs any registered tool by slug with JSON arguments: hand-written tools run
-    /// their handler, catalog tools go through [`Client::call`].
-    pub async fn execute(&self, client: &Client, slug: &str, user: &UserId, arguments: Value) -> Result<Value, Error> {
-        if let Some(local) = self.local.iter().find(|t| t.definition.slug.eq_ignore_ascii_case(slug)) {
-            return (local.run)(client.clone(), user.clone(), arguments).await;
+    /// The tool a slug names, in `version` of its toolkit when given (used exactly,
+    /// never replaced by another version), else in the newest loaded one; hand-written
+    /// tools first. The one place where slugs and versions become tools.
+    ///
+    /// ```
+    /// # let toolkit: toolsmith::Toolkit = serde_yaml::from_str("{slug: demo, name: Demo, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{scheme: none}], tools: [{slug: DEMO_PING, name: Ping, description: Checks that the service answers., http: {method: GET, path: /ping}, input: {type: object}}]}").unwrap();
+    /// let registry = toolsmith::Registry::from_toolkits(vec![toolkit]);
+    /// assert!(matches!(registry.resolve("demo_ping", None), Ok(toolsmith::Resolved::Spec(_))));
+    /// assert!(registry.resolve("DEMO_PING", Some(&"20250101_00".into())).is_err());
+    /// assert!(registry.resolve("DEMO_PONG", None).is_err());
+    /// ```
+    pub fn resolve(&self, slug: &str, version: Option<&Version>) -> Result<Resolved<'_>, Error> {
+        if let Some(local) = self.local.iter().find(|t| t.slug.eq_ignore_ascii_case(slug)) {
+            return Ok(Resolved::Local(local));
         }
-        let found = self.tool(slug).ok_or_else(|| Error::UnknownTool(slug.to_owned()))?;
-        client.call(found.toolkit, found.tool, user, &arguments).await
+        match version {
+            Some(version) => self.tool_at(slug, version.as_str()).map(Resolved::Spec),
+            None => self.tool(slug).map(Resolved::Spec).ok_or_else(|| Error::UnknownTool(slug.to_owned())),
+        }
+    }
+
+    /// Runs any registered tool by slug with JSON arguments through `executor` (a
+    /// [`Client`](crate::Client), or a layer around one) and returns its data.
+    pub async fn execute<E: Execute + ?Sized>(
+        &self,
+        executor: &E,
+        slug: &str,
+        user: &UserId,
+        arguments: Value,
+    ) -> Result<Value, Error> {
+        let target = self.resolve(slug, None)?.target();
+        executor.run(Call { target, user, arguments, options: CallOptions::default() }).await.result
     }
 
     /// Runs a tool by slug and returns Composio's result shape
     /// (`{data, error, successful, log_id}`): the account and toolkit version in
     /// `options` are honoured (an unknown version is an error, never another version).
-    pub async fn execute_tool(
+    pub async fn execute_tool<E: Execute + ?Sized>(
         &self,
-        client: &Client,
+        executor: &E,
         slug: &str,
         user: &UserId,
         arguments: Value,
         options: &CallOptions,
     ) -> ExecutionResult {
-        if let Some(local) = self.local.iter().find(|t| t.definition.slug.eq_ignore_ascii_case(slug)) {
-            let result = (local.run)(client.clone(), user.clone(), arguments).await;
-            return ExecutionResult::from_result(result, None);
-        }
-        let found = match &options.version {
-            Some(version) => self.tool_at(slug, version),
-            None => self.tool(slug).ok_or_else(|| Error::UnknownTool(slug.to_owned())),
-        };
-        match found {
-            Ok(found) => client.execute_tool(found.toolkit, found.tool, user, &arguments, options).await,
+        match self.resolve(slug, options.version.as_ref()) {
+            Ok(found) => {
+                let call = Call { target: found.target(), user, arguments, options: options.clone() };
+                executor.run(call).await.into()
+            }
             Err(error) => ExecutionResult::from_result(Err(error), None),
         }
     }

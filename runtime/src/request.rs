@@ -16,10 +16,10 @@ use std::borrow::Cow;
 
 use toolsmith_catalog::{placeholders, AuthScheme, Method, Param, ParamLocation, Tool, Toolkit};
 
-use crate::execute::ProxyRequest;
 use crate::store::ConnectedAccount;
 use crate::{auth, encode};
 use crate::{Client, Error};
+use toolsmith_core::ProxyRequest;
 
 /// One argument bound for the body.
 struct BodyValue<'a> {
@@ -202,6 +202,7 @@ fn body(
             let bytes = serde_json::to_vec(&object).map_err(|e| Error::Request {
                 slug: slug.to_owned(),
                 message: format!("cannot encode the body: {e}"),
+                source: Some(Box::new(e)),
             })?;
             Ok(Body::Bytes { content_type: HeaderValue::from_static("application/json"), bytes })
         }
@@ -369,7 +370,7 @@ fn toolkit_headers(toolkit: &Toolkit, slug: &str, connection: Option<Connection<
             .map_err(|_| spec(format!("toolkit header name `{name}` is not a valid header name")))?;
         let value = match connection {
             Some(c) if placeholders(value).next().is_some() => auth::fill(value, Some(c.scheme), c.account)
-                .map_err(|message| Error::Auth { slug: slug.to_owned(), message })?,
+                .map_err(|message| auth::field_error(slug, toolkit, message))?,
             _ => Cow::Borrowed(value.as_str()),
         };
         let mut value = HeaderValue::from_str(&value)
@@ -414,12 +415,17 @@ pub(crate) fn base_url<'a>(
                  account: connect one with `toolsmith accounts connect --toolkit {} --field NAME=VALUE ...`",
                 toolkit.slug
             ),
+            remedy: Some(Box::new(toolsmith_core::Remedy::SetConnectionFields {
+                toolkit: toolkit.slug.as_str().to_owned(),
+                fields: names.iter().map(|f| (*f).to_owned()).collect(),
+            })),
+            source: None,
         });
     };
     for name in &names {
         let placeholder = format!("{{{name}}}");
         let value = auth::fill(&placeholder, Some(c.scheme), c.account)
-            .map_err(|message| Error::Auth { slug: slug.to_owned(), message })?;
+            .map_err(|message| auth::field_error(slug, toolkit, message))?;
         let safe = !value.is_empty()
             && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
             && !value.contains("..")
@@ -432,7 +438,7 @@ pub(crate) fn base_url<'a>(
         }
     }
     let filled = auth::fill(template, Some(c.scheme), c.account)
-        .map_err(|message| Error::Auth { slug: slug.to_owned(), message })?
+        .map_err(|message| auth::field_error(slug, toolkit, message))?
         .into_owned();
     let host_template = template.split_once("://").map_or(template, |(_, rest)| rest);
     let host_template = host_template.split(['/', '?']).next().unwrap_or_default();
@@ -584,7 +590,14 @@ pub(crate) fn transport(slug: &str, error: reqwest::Error, origin: Option<&str>)
         }
         source = cause.source();
     }
-    Error::Request { slug: slug.to_owned(), message }
+    // Kept as the source without its URL: a query may carry a credential.
+    let timeout = error.is_timeout();
+    let source: Option<toolsmith_core::BoxError> = Some(Box::new(error.without_url()));
+    if timeout {
+        Error::Timeout { slug: slug.to_owned(), message, source }
+    } else {
+        Error::Request { slug: slug.to_owned(), message, source }
+    }
 }
 
 /// The JSON pointer of a top-level argument.

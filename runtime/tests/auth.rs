@@ -4,6 +4,9 @@
 //! SSRF refusals, binary results as files, dry runs, the execution log, and that no
 //! secret reaches a log, an error or the database file in clear.
 
+// An integration test crate: its helpers may unwrap too (a panic fails the test).
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -692,7 +692,7 @@ async fn transport_errors_do_not_leak_the_request() {
     let toolkit = toolkit();
     let arguments = json!({"owner": "s3cret-owner", "title": "t", "request_id": "s3cret-header"});
     match call(&client, &toolkit, "TESTAPI_CREATE_ISSUE", arguments).await {
-        Err(Error::Request { slug, message }) => {
+        Err(Error::Request { slug, message, .. }) => {
             assert_eq!(slug, "TESTAPI_CREATE_ISSUE");
             assert!(message.starts_with(&format!("could not connect to {origin}")), "{message}");
             assert!(!message.contains("s3cret"), "{message}");

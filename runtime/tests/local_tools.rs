@@ -1,6 +1,9 @@
 //! Hand-written tools: `#[derive(toolsmith::Tool)]` and `#[toolsmith::tool]`, called
 //! typed and by slug through a `Registry`.
 
+// An integration test crate: its helpers may unwrap too (a panic fails the test).
+#![allow(clippy::unwrap_used)]
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use toolsmith::{Client, Context, Error, Handler, Registry, Tool, UserId};

@@ -5,6 +5,9 @@
 //! Needs Node 20+ and npm; `npm ci` runs in `tests/oauth-server` when its dependencies
 //! are missing. Every server listens on 127.0.0.1.
 
+// An integration test crate: its helpers may unwrap too (a panic fails the test).
+#![allow(clippy::unwrap_used)]
+
 #[path = "oauth-server/harness.rs"]
 mod harness;
 

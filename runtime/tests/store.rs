@@ -1,6 +1,9 @@
 //! The embedded store on real SQLite files: round trips, encryption at rest, key files,
 //! rotation, refresh leases across two "processes", migrations, concurrency.
 
+// An integration test crate: its helpers may unwrap too (a panic fails the test).
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -30,7 +30,7 @@ use report::*;
 use workers::*;
 
 /// What `toolsmith bench import` was asked to do.
-pub struct Options {
+pub(crate) struct Options {
     /// The folder of OpenAPI documents (searched recursively).
     pub dir: PathBuf,
     /// An evenly spread sample of this many specs instead of all.
@@ -96,7 +96,7 @@ struct Outcome {
     code_bytes: usize,
 }
 
-pub fn run(options: &Options) -> miette::Result<ExitCode> {
+pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     let start = Instant::now();
     let jobs = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let all = discover(&options.dir)?;

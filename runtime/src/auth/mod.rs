@@ -17,7 +17,9 @@ use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use secrecy::ExposeSecret;
 use toolsmith_catalog::{placeholders, AuthScheme, KeyLocation, Toolkit};
 
-use crate::store::{AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, Store};
+use toolsmith_core::Remedy;
+
+use crate::store::{AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, Store, StoreError};
 use crate::{ConnectedAccountId, Error, UserId};
 
 /// What is written in place of a secret in dry runs and logs.
@@ -39,41 +41,62 @@ pub(crate) async fn select_account(
     user: &UserId,
     wanted: Option<&ConnectedAccountId>,
 ) -> Result<ConnectedAccount, Error> {
-    let auth = |message: String| Error::Auth { slug: slug.to_owned(), message };
+    let auth = |message: String, remedy: Option<Remedy>| Error::Auth {
+        slug: slug.to_owned(),
+        message,
+        remedy: remedy.map(Box::new),
+        source: None,
+    };
+    let store_error = |e: StoreError| Error::Store {
+        slug: slug.to_owned(),
+        message: format!("could not read the connected accounts: {e}"),
+        source: Some(Box::new(e)),
+    };
     let connect = format!("toolsmith accounts connect --user {user} --toolkit {}", toolkit.slug);
+    let connect_remedy = || Remedy::ConnectAccount { user: user.clone(), toolkit: toolkit.slug.as_str().to_owned() };
     if let Some(id) = wanted {
-        let account = store.account(id).await.map_err(|e| auth(e.to_string()))?;
+        let account = store.account(id).await.map_err(store_error)?;
         let Some(account) = account else {
-            return Err(auth(format!(
-                "connected account {id} does not exist; list them with `toolsmith accounts list`"
-            )));
+            return Err(auth(
+                format!("connected account {id} does not exist; list them with `toolsmith accounts list`"),
+                Some(connect_remedy()),
+            ));
         };
         if account.user_id != *user || account.toolkit != toolkit.slug {
-            return Err(auth(format!(
-                "connected account {id} belongs to user `{}` and toolkit `{}`, not to user `{user}` and toolkit `{}`",
-                account.user_id, account.toolkit, toolkit.slug
-            )));
+            return Err(auth(
+                format!(
+                    "connected account {id} belongs to user `{}` and toolkit `{}`, not to user `{user}` and toolkit `{}`",
+                    account.user_id, account.toolkit, toolkit.slug
+                ),
+                Some(connect_remedy()),
+            ));
         }
-        return usable(account, &connect).map_err(auth);
+        return usable(account, &connect, slug);
     }
     let filter =
         AccountFilter { user_id: Some(user.clone()), toolkit: Some(toolkit.slug.clone()), ..Default::default() };
-    let accounts = store.accounts(&filter).await.map_err(|e| auth(e.to_string()))?;
-    let (active, other): (Vec<_>, Vec<_>) = accounts.into_iter().partition(|a| a.status == AccountStatus::Active);
+    let accounts = store.accounts(&filter).await.map_err(store_error)?;
+    let (mut active, other): (Vec<_>, Vec<_>) = accounts.into_iter().partition(|a| a.status == AccountStatus::Active);
     match active.len() {
-        1 => Ok(active.into_iter().next().expect("one element")),
+        1 => Ok(active.remove(0)),
         0 => match other.into_iter().last() {
-            Some(account) => usable(account, &connect).map_err(auth),
-            None => Err(auth(format!(
-                "user `{user}` has no connected account for `{}`; connect one with `{connect} ...`",
-                toolkit.slug
-            ))),
+            Some(account) => usable(account, &connect, slug),
+            None => Err(auth(
+                format!(
+                    "user `{user}` has no connected account for `{}`; connect one with `{connect} ...`",
+                    toolkit.slug
+                ),
+                Some(connect_remedy()),
+            )),
         },
-        n => Err(auth(format!(
-            "user `{user}` has {n} active accounts for `{}` ({}); choose one with `--account` (`account` in the API)",
-            toolkit.slug,
-            active.iter().map(describe).collect::<Vec<_>>().join(", ")
-        ))),
+        n => Err(auth(
+            format!(
+                "user `{user}` has {n} active accounts for `{}` ({}); choose one with `--account` (`account` in the API)",
+                toolkit.slug,
+                active.iter().map(describe).collect::<Vec<_>>().join(", ")
+            ),
+            Some(Remedy::ChooseAccount { accounts: active.iter().map(|a| a.id.clone()).collect() }),
+        )),
     }
 }
 
@@ -86,16 +109,38 @@ fn describe(account: &ConnectedAccount) -> String {
 }
 
 /// The account if it can be used; else why not and how to fix it.
-fn usable(account: ConnectedAccount, connect: &str) -> Result<ConnectedAccount, String> {
+fn usable(account: ConnectedAccount, connect: &str, slug: &str) -> Result<ConnectedAccount, Error> {
     if account.status == AccountStatus::Active {
         return Ok(account);
     }
     let reason = account.status_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-    Err(format!(
-        "connected account {} is {}{reason}; reconnect it with `{connect} ...`",
-        describe(&account),
-        account.status
-    ))
+    Err(Error::Auth {
+        slug: slug.to_owned(),
+        message: format!(
+            "connected account {} is {}{reason}; reconnect it with `{connect} ...`",
+            describe(&account),
+            account.status
+        ),
+        remedy: Some(Box::new(Remedy::ReconnectAccount {
+            user: account.user_id.clone(),
+            toolkit: account.toolkit.as_str().to_owned(),
+            account: account.id.clone(),
+        })),
+        source: None,
+    })
+}
+
+/// A connection field the call needs is missing from the account ([`fill`]'s error).
+pub(crate) fn field_error(slug: &str, toolkit: &Toolkit, message: String) -> Error {
+    Error::Auth {
+        slug: slug.to_owned(),
+        message,
+        remedy: Some(Box::new(Remedy::SetConnectionFields {
+            toolkit: toolkit.slug.as_str().to_owned(),
+            fields: Vec::new(),
+        })),
+        source: None,
+    }
 }
 
 /// The toolkit's auth scheme an auth config uses.

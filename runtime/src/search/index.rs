@@ -86,7 +86,7 @@ pub(crate) struct Postings {
 
 impl Postings {
     /// The postings of a term number.
-    pub fn of(&self, term: u32) -> &[(u32, f32)] {
+    pub(super) fn of(&self, term: u32) -> &[(u32, f32)] {
         let t = term as usize;
         &self.entries[self.offsets[t] as usize..self.offsets[t + 1] as usize]
     }
@@ -100,12 +100,12 @@ pub(crate) struct TermCache<'a> {
 }
 
 impl<'a> TermCache<'a> {
-    pub fn new(analyzer: &'a Analyzer) -> Self {
+    pub(super) fn new(analyzer: &'a Analyzer) -> Self {
         TermCache { analyzer, words: FastMap::default(), terms: FastMap::default() }
     }
 
     /// Calls `f` with the term number of each word of `text` (stop words skipped).
-    pub fn each(&mut self, text: &str, mut f: impl FnMut(u32)) {
+    pub(super) fn each(&mut self, text: &str, mut f: impl FnMut(u32)) {
         for_each_word(text, |word| {
             let id = match self.words.get(word) {
                 Some(id) => *id,

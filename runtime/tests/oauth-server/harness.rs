@@ -17,7 +17,7 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{redirect, StatusCode, Url};
 
 /// Where the dev flow sends the browser back; registered for the server's clients.
-pub const REDIRECT_URI: &str = "http://127.0.0.1/callback";
+pub(crate) const REDIRECT_URI: &str = "http://127.0.0.1/callback";
 
 fn server_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oauth-server")
@@ -40,7 +40,7 @@ fn install_node_modules() {
 }
 
 /// A running `node server.mjs`, killed on drop.
-pub struct AuthServer {
+pub(crate) struct AuthServer {
     child: Child,
     /// Its issuer, `http://127.0.0.1:<port>`.
     pub base: String,
@@ -48,7 +48,7 @@ pub struct AuthServer {
 }
 
 impl AuthServer {
-    pub async fn start() -> AuthServer {
+    pub(crate) async fn start() -> AuthServer {
         tokio::task::spawn_blocking(AuthServer::start_blocking).await.unwrap().ready().await
     }
 
@@ -106,12 +106,12 @@ impl AuthServer {
         panic!("discovery at {url} did not answer: {}", self.stderr.lock().unwrap());
     }
 
-    pub fn token_url(&self) -> String {
+    pub(crate) fn token_url(&self) -> String {
         format!("{}/token", self.base)
     }
 
     /// POST /token requests received so far.
-    pub async fn token_requests(&self) -> u64 {
+    pub(crate) async fn token_requests(&self) -> u64 {
         let stats: serde_json::Value =
             reqwest::get(format!("{}/__stats", self.base)).await.unwrap().json().await.unwrap();
         stats["token_requests"].as_u64().unwrap()
@@ -120,7 +120,7 @@ impl AuthServer {
     /// Tokens from the authorization-code flow with PKCE, driven through the dev login
     /// and consent forms without following redirects. `basic` picks
     /// `client_secret_basic`, else the secret goes in the body.
-    pub async fn authorize(&self, client_id: &str, client_secret: &str, basic: bool) -> Tokens {
+    pub(crate) async fn authorize(&self, client_id: &str, client_secret: &str, basic: bool) -> Tokens {
         let http = reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap();
         let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
         let mut url = Url::parse_with_params(
@@ -202,7 +202,7 @@ impl AuthServer {
     }
 
     /// A refresh sent by someone else (another client copy): rotates the refresh token.
-    pub async fn refresh_directly(&self, client_id: &str, client_secret: &str, refresh_token: &str) -> Tokens {
+    pub(crate) async fn refresh_directly(&self, client_id: &str, client_secret: &str, refresh_token: &str) -> Tokens {
         let response = reqwest::Client::new()
             .post(self.token_url())
             .basic_auth(client_id, Some(client_secret))
@@ -224,7 +224,7 @@ impl Drop for AuthServer {
 
 /// Tokens as a token endpoint returned them.
 #[derive(Clone, Debug)]
-pub struct Tokens {
+pub(crate) struct Tokens {
     pub access_token: String,
     pub refresh_token: Option<String>,
     pub expires_in: Option<u64>,
@@ -242,7 +242,7 @@ impl Tokens {
 
 /// One request an axum token endpoint received.
 #[derive(Clone, Debug)]
-pub struct Received {
+pub(crate) struct Received {
     pub path: String,
     pub authorization: Option<String>,
     pub content_type: Option<String>,
@@ -251,17 +251,17 @@ pub struct Received {
 
 /// What an axum token endpoint answers: status, content type and body (for a 3xx status,
 /// the body is also the `Location`).
-pub type Answer = Arc<dyn Fn(&Received) -> (u16, &'static str, String) + Send + Sync>;
+pub(crate) type Answer = Arc<dyn Fn(&Received) -> (u16, &'static str, String) + Send + Sync>;
 
 /// A token endpoint on a loopback port that records every request and answers with
 /// `answer`, after `delay`.
-pub struct FakeEndpoint {
+pub(crate) struct FakeEndpoint {
     pub base: String,
     pub received: Arc<Mutex<Vec<Received>>>,
 }
 
 impl FakeEndpoint {
-    pub async fn start(delay: Duration, answer: Answer) -> FakeEndpoint {
+    pub(crate) async fn start(delay: Duration, answer: Answer) -> FakeEndpoint {
         use axum::body::Bytes;
         use axum::http::{HeaderMap, Uri};
 
@@ -295,13 +295,13 @@ impl FakeEndpoint {
         FakeEndpoint { base, received }
     }
 
-    pub fn requests(&self) -> Vec<Received> {
+    pub(crate) fn requests(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
 }
 
 /// Everything traced or logged in this test process (all tests), as text.
-pub fn captured() -> String {
+pub(crate) fn captured() -> String {
     CAPTURED.lock().unwrap().clone()
 }
 
@@ -309,7 +309,7 @@ static CAPTURED: Mutex<String> = Mutex::new(String::new());
 
 /// Installs the capture of every tracing event and span field and every `log` record,
 /// at all levels, once per process.
-pub fn capture_logs() {
+pub(crate) fn capture_logs() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         tracing::subscriber::set_global_default(Capture::default()).expect("no other tracing subscriber");

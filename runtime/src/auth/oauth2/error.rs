@@ -5,6 +5,8 @@ use std::sync::Arc;
 use toolsmith_catalog::ToolkitSlug;
 
 use crate::store::{AccountStatus, StoreError};
+use toolsmith_core::Remedy;
+
 use crate::{AuthConfigId, ConnectedAccountId, UserId};
 
 /// Why [`TokenManager`](super::TokenManager) could not give an account fresh tokens.
@@ -153,6 +155,26 @@ impl TokenError {
             | TokenError::Config { account, .. }
             | TokenError::Store { account, .. }
             | TokenError::AccountMissing(account) => account,
+        }
+    }
+
+    /// What the caller can do: reconnect the account when the grant is gone or the
+    /// account is not active, connect one when it was removed, retry when the failure may
+    /// pass by itself.
+    pub fn remedy(&self, user: &UserId, toolkit: &ToolkitSlug) -> Option<Remedy> {
+        match self {
+            TokenError::ReconnectRequired { account, .. } | TokenError::NotActive { account, .. } => {
+                Some(Remedy::ReconnectAccount {
+                    user: user.clone(),
+                    toolkit: toolkit.as_str().to_owned(),
+                    account: account.clone(),
+                })
+            }
+            TokenError::AccountMissing(_) => {
+                Some(Remedy::ConnectAccount { user: user.clone(), toolkit: toolkit.as_str().to_owned() })
+            }
+            TokenError::Unavailable { .. } | TokenError::Store { .. } => Some(Remedy::RetryLater),
+            TokenError::Refused { .. } | TokenError::Config { .. } => Some(Remedy::FixSpec),
         }
     }
 

@@ -7,19 +7,27 @@ use std::future::Future;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::{Client, CompiledToolkit, Error, UserId};
+use serde_json::Value;
+
+use crate::execute::{BoxFuture, Call, CallOptions, Execute, Target};
+use crate::{CompiledToolkit, Error, UserId};
 
 /// A typed tool: its input is `Self`, its result is [`Tool::Output`].
 ///
 /// Generated tools (from a toolkit spec, see `toolsmith-codegen`) call their API over
 /// HTTP; hand-written tools (`#[derive(toolsmith::Tool)]` or `#[toolsmith::tool]`)
-/// run a [`Handler`]. Both are called the same way:
+/// run a [`Handler`]. Both are called the same way, through any [`Execute`]: the
+/// arguments are checked, the account chosen, the call logged and traced alike.
 ///
 /// ```ignore
 /// let issue = github::CreateIssue { owner: "octocat".into(), repo: "hello".into(), title: "Bug".into(), ..Default::default() }
 ///     .execute(&client, &user)
 ///     .await?;
 /// println!("opened #{}", issue.number.unwrap_or_default());
+///
+/// // The same call with the user's work account, at a pinned toolkit version:
+/// let options = CallOptions { account: Some("ca_work".parse()?), version: Some("20261101_00".into()), ..Default::default() };
+/// let issue = github::CreateIssue { /* … */ }.execute_with(&client, &user, options).await?;
 /// ```
 pub trait Tool: Serialize + Send + Sync + 'static {
     /// The tool slug, `GITHUB_CREATE_ISSUE`.
@@ -32,8 +40,41 @@ pub trait Tool: Serialize + Send + Sync + 'static {
     /// Name, description, schemas, tags and HTTP binding.
     fn definition() -> &'static ToolDefinition;
 
-    /// Calls the tool for `user`.
-    fn execute(&self, client: &Client, user: &UserId) -> impl Future<Output = Result<Self::Output, Error>> + Send;
+    /// Calls the tool for `user` with the default options: the user's only active
+    /// account of the toolkit.
+    fn execute<'a, E>(
+        &'a self,
+        executor: &'a E,
+        user: &'a UserId,
+    ) -> impl Future<Output = Result<Self::Output, Error>> + Send + 'a
+    where
+        E: Execute + ?Sized,
+    {
+        self.execute_with(executor, user, CallOptions::default())
+    }
+
+    /// Calls the tool for `user` with `options`: which connected account, which toolkit
+    /// version, a dry run.
+    fn execute_with<'a, E>(
+        &'a self,
+        executor: &'a E,
+        user: &'a UserId,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<Self::Output, Error>> + Send + 'a
+    where
+        E: Execute + ?Sized,
+    {
+        async move {
+            let arguments = serde_json::to_value(self).map_err(|e| Error::Decode {
+                slug: Self::SLUG.to_owned(),
+                message: format!("cannot encode the input: {e}"),
+            })?;
+            let call = Call { target: Target::Definition(Self::definition()), user, arguments, options };
+            let data = executor.run(call).await.result?;
+            serde_json::from_value(data)
+                .map_err(|e| Error::Decode { slug: Self::SLUG.to_owned(), message: e.to_string() })
+        }
+    }
 }
 
 /// What a tool is, as static data: enough to list it, describe it to an LLM, and
@@ -54,6 +95,8 @@ pub struct ToolDefinition {
     pub tags: &'static [&'static str],
     /// The HTTP operation; `None` for a hand-written tool.
     pub http: Option<HttpBinding>,
+    /// The body of a hand-written tool; `None` for a generated one.
+    pub local: Option<LocalHandler>,
 }
 
 /// Where a tool's JSON Schemas (2020-12) come from.
@@ -94,10 +137,10 @@ impl ToolDefinition {
     /// uses are in its `$defs`).
     ///
     /// ```
-    /// let def = toolsmith::ToolDefinition {
+    /// let def = toolsmith_core::ToolDefinition {
     ///     slug: "DEMO_PING", toolkit: "demo", name: "Ping", description: "Checks the service.".into(),
-    ///     schemas: toolsmith::Schemas::Json { input: r#"{"type":"object"}"#.into(), output: None },
-    ///     tags: &[], http: None,
+    ///     schemas: toolsmith_core::Schemas::Json { input: r#"{"type":"object"}"#.into(), output: None },
+    ///     tags: &[], http: None, local: None,
     /// };
     /// assert_eq!(def.input_schema_value()["type"], "object");
     /// ```
@@ -136,7 +179,7 @@ pub struct HttpBinding {
 /// The body of a hand-written tool: what `#[derive(toolsmith::Tool)]` calls.
 ///
 /// ```
-/// use toolsmith::{Context, Error, Handler};
+/// use toolsmith_core::{Context, Error, Handler};
 ///
 /// #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 /// struct Add { a: f64, b: f64 }
@@ -157,12 +200,57 @@ pub trait Handler: Send + Sync {
 }
 
 /// What a hand-written tool gets to work with.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
-    /// The client, to call other tools.
-    pub client: &'a Client,
+    /// The executor running the call, to call other tools (`tool.execute(cx.client, cx.user)`).
+    pub client: &'a dyn Execute,
     /// The user the call is made for.
     pub user: &'a UserId,
+}
+
+impl fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context").field("user", &self.user).finish_non_exhaustive()
+    }
+}
+
+/// The body of a hand-written tool as a function of JSON arguments: what an executor
+/// runs for a [`ToolDefinition`] without an HTTP binding. `#[derive(toolsmith::Tool)]`
+/// fills it in with [`LocalHandler::of`].
+#[derive(Clone, Copy)]
+pub struct LocalHandler(for<'a> fn(Value, Context<'a>) -> BoxFuture<'a, Result<Value, Error>>);
+
+impl LocalHandler {
+    /// The handler of tool `T`: reads the arguments as `T`, runs [`Handler::call`], and
+    /// returns its output as JSON.
+    pub fn of<T: Tool + Handler + DeserializeOwned>() -> Self {
+        LocalHandler(run_local::<T>)
+    }
+
+    /// Runs the tool on `arguments` (already checked against its input schema).
+    pub fn call<'a>(&self, arguments: Value, cx: Context<'a>) -> BoxFuture<'a, Result<Value, Error>> {
+        (self.0)(arguments, cx)
+    }
+}
+
+impl fmt::Debug for LocalHandler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LocalHandler")
+    }
+}
+
+fn run_local<'a, T: Tool + Handler + DeserializeOwned>(
+    arguments: Value,
+    cx: Context<'a>,
+) -> BoxFuture<'a, Result<Value, Error>> {
+    Box::pin(async move {
+        let input: T = serde_json::from_value(arguments).map_err(|e| Error::InvalidArguments {
+            slug: T::SLUG.to_owned(),
+            problems: vec![(String::new(), e.to_string())],
+        })?;
+        let output = Handler::call(&input, &cx).await?;
+        serde_json::to_value(output).map_err(|e| Error::Decode { slug: T::SLUG.to_owned(), message: e.to_string() })
+    })
 }
 
 /// Visits tool types generically: every generated toolkit module has a
@@ -172,10 +260,10 @@ pub struct Context<'a> {
 ///
 /// ```
 /// struct Count(usize);
-/// impl toolsmith::ToolVisitor for Count {
+/// impl toolsmith_core::ToolVisitor for Count {
 ///     fn visit<T>(&mut self)
 ///     where
-///         T: toolsmith::Tool + serde::de::DeserializeOwned + schemars::JsonSchema,
+///         T: toolsmith_core::Tool + serde::de::DeserializeOwned + schemars::JsonSchema,
 ///     {
 ///         self.0 += 1;
 ///     }

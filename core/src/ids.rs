@@ -1,16 +1,56 @@
 //! Identifiers of runtime records, with Composio's prefixes: auth configs `ac_…`,
 //! connected accounts `ca_…`, execution logs `log_…`.
+//!
+//! Every id is checked where it enters: [`FromStr`](std::str::FromStr), `parse` and
+//! deserialization all refuse a malformed one, so a JSON body over HTTP cannot make
+//! any string a [`ConnectedAccountId`].
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// Why a text is not an id of the kind asked for.
+///
+/// ```
+/// let err = "ac_x".parse::<toolsmith_core::ConnectedAccountId>().unwrap_err();
+/// assert_eq!(err.kind, "ConnectedAccountId");
+/// assert!(err.to_string().contains("starts with `ca_`"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not a {kind} id: it starts with `{prefix}` followed by 1 to 64 letters, digits, `-` or `_`")]
+pub struct IdError {
+    /// The text that was given.
+    pub text: String,
+    /// The id type, `ConnectedAccountId`.
+    pub kind: &'static str,
+    /// The prefix ids of this kind start with.
+    pub prefix: &'static str,
+}
+
 macro_rules! prefixed_id {
     ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
+        #[serde(into = "String", try_from = "String")]
         pub struct $name(String);
+
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+
+            fn try_from(id: String) -> Result<Self, IdError> {
+                if Self::is_valid(&id) {
+                    Ok(Self(id))
+                } else {
+                    Err(IdError { text: id, kind: stringify!($name), prefix: $prefix })
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
 
         impl $name {
             /// The prefix every id of this kind starts with.
@@ -25,10 +65,14 @@ macro_rules! prefixed_id {
             /// Wraps an id read from a store or typed by a user; `None` unless it starts
             /// with the prefix and the rest is 1–64 ASCII letters, digits, `-` or `_`.
             pub fn parse(id: &str) -> Option<Self> {
-                let rest = id.strip_prefix($prefix)?;
-                let ok = (1..=64).contains(&rest.len())
-                    && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-                ok.then(|| Self(id.to_owned()))
+                Self::is_valid(id).then(|| Self(id.to_owned()))
+            }
+
+            fn is_valid(id: &str) -> bool {
+                id.strip_prefix($prefix).is_some_and(|rest| {
+                    (1..=64).contains(&rest.len())
+                        && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                })
             }
 
             /// The id as text.
@@ -44,16 +88,10 @@ macro_rules! prefixed_id {
         }
 
         impl std::str::FromStr for $name {
-            type Err = String;
+            type Err = IdError;
 
-            fn from_str(s: &str) -> Result<Self, String> {
-                Self::parse(s).ok_or_else(|| {
-                    format!(
-                        "`{s}` is not a {} id: it starts with `{}` followed by letters, digits, `-` or `_`",
-                        stringify!($name),
-                        $prefix
-                    )
-                })
+            fn from_str(s: &str) -> Result<Self, IdError> {
+                Self::try_from(s.to_owned())
             }
         }
     };
@@ -64,7 +102,7 @@ prefixed_id!(
     /// client, scopes).
     ///
     /// ```
-    /// use toolsmith::AuthConfigId;
+    /// use toolsmith_core::AuthConfigId;
     /// let id = AuthConfigId::generate();
     /// assert!(id.as_str().starts_with("ac_"));
     /// assert_eq!(AuthConfigId::parse(id.as_str()), Some(id));
@@ -78,7 +116,7 @@ prefixed_id!(
     /// A connected account: one user's credentials for one toolkit.
     ///
     /// ```
-    /// let id: toolsmith::ConnectedAccountId = "ca_abc123".parse().unwrap();
+    /// let id: toolsmith_core::ConnectedAccountId = "ca_abc123".parse().unwrap();
     /// assert_eq!(id.to_string(), "ca_abc123");
     /// ```
     ConnectedAccountId,
@@ -89,7 +127,7 @@ prefixed_id!(
     /// One execution's log entry.
     ///
     /// ```
-    /// assert!(toolsmith::LogId::generate().as_str().starts_with("log_"));
+    /// assert!(toolsmith_core::LogId::generate().as_str().starts_with("log_"));
     /// ```
     LogId,
     "log_"
@@ -100,9 +138,9 @@ impl LogId {
     /// process, then a counter (executions are logged at tens of thousands per second).
     ///
     /// ```
-    /// let (a, b) = (toolsmith::LogId::next(), toolsmith::LogId::next());
+    /// let (a, b) = (toolsmith_core::LogId::next(), toolsmith_core::LogId::next());
     /// assert_ne!(a, b);
-    /// assert!(toolsmith::LogId::parse(a.as_str()).is_some());
+    /// assert!(toolsmith_core::LogId::parse(a.as_str()).is_some());
     /// ```
     pub fn next() -> Self {
         use std::sync::atomic::{AtomicU64, Ordering};
@@ -160,6 +198,16 @@ mod tests {
         assert!(LogId::parse("log_").is_none());
         assert!(LogId::parse("log_a b").is_none());
         let err = "ac_x".parse::<ConnectedAccountId>().unwrap_err();
-        assert!(err.contains("starts with `ca_`"), "{err}");
+        assert!(err.to_string().contains("starts with `ca_`"), "{err}");
+    }
+
+    #[test]
+    fn deserialization_checks_the_id() {
+        let id: ConnectedAccountId = serde_json::from_str("\"ca_abc\"").unwrap();
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"ca_abc\"");
+        let err = serde_json::from_str::<ConnectedAccountId>("\"ac_abc\"").unwrap_err();
+        assert!(err.to_string().contains("is not a ConnectedAccountId id"), "{err}");
+        assert!(serde_json::from_str::<AuthConfigId>("\"ac_../x\"").is_err());
+        assert!(serde_json::from_str::<LogId>("\"log_\"").is_err());
     }
 }

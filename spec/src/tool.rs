@@ -21,7 +21,7 @@ use super::{Pagination, ToolSlug};
 ///   properties:
 ///     id: { type: string, in: path, description: Id of the thing }
 /// "#;
-/// let tool: toolsmith_catalog::Tool = serde_yaml::from_str(yaml).unwrap();
+/// let tool: toolsmith_spec::Tool = serde_yaml::from_str(yaml).unwrap();
 /// assert_eq!(tool.http.path_params().collect::<Vec<_>>(), ["id"]);
 /// ```
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -84,7 +84,7 @@ impl HttpBinding {
 /// The `{name}` placeholders of a template, in order.
 ///
 /// ```
-/// let names: Vec<_> = toolsmith_catalog::placeholders("https://{subdomain}.example.com/{v}").collect();
+/// let names: Vec<_> = toolsmith_spec::placeholders("https://{subdomain}.example.com/{v}").collect();
 /// assert_eq!(names, ["subdomain", "v"]);
 /// ```
 pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
@@ -283,7 +283,7 @@ pub enum ParamStyle {
 /// Where a parameter's value comes from: `TOOL_SLUG $.json.path`.
 ///
 /// ```
-/// use toolsmith_catalog::Provenance;
+/// use toolsmith_spec::Provenance;
 /// let p = Provenance::new("GITHUB_LIST_ISSUES $[*].number");
 /// assert_eq!(p.tool().unwrap().as_str(), "GITHUB_LIST_ISSUES");
 /// assert_eq!(p.path(), Some("$[*].number"));
@@ -293,7 +293,7 @@ pub enum ParamStyle {
 pub struct Provenance(#[schemars(regex(pattern = r"^[A-Z][A-Z0-9_]* \$.*$"))] String);
 
 impl Provenance {
-    /// Wraps a string; [`crate::validate`] checks it.
+    /// Wraps a string; the catalog's validator (`toolsmith validate`) checks it.
     pub fn new(value: impl Into<String>) -> Self {
         Provenance(value.into())
     }

@@ -2,7 +2,7 @@
 //!
 //! They deserialize from any string so that a malformed value is reported by the
 //! validator with its location (`E005 toolkit-slug`, `E006 tool-slug`, …) rather than
-//! as an opaque parse failure. [`crate::validate`] checks their format.
+//! as an opaque parse failure. the catalog's validator (`toolsmith validate`) checks their format.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -21,7 +21,7 @@ macro_rules! string_newtype {
             /// The regular expression a well-formed value matches.
             pub const PATTERN: &'static str = $pattern;
 
-            /// Wraps a string without checking it; [`crate::validate`] reports malformed values.
+            /// Wraps a string without checking it; the catalog's validator (`toolsmith validate`) reports malformed values.
             pub fn new(value: impl Into<String>) -> Self {
                 Self(value.into())
             }
@@ -35,6 +35,18 @@ macro_rules! string_newtype {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self(value)
             }
         }
 
@@ -61,7 +73,7 @@ string_newtype!(
     /// underscores, starting with a letter, at most 40 characters.
     ///
     /// ```
-    /// use toolsmith_catalog::ToolkitSlug;
+    /// use toolsmith_spec::ToolkitSlug;
     /// let slug = ToolkitSlug::new("github");
     /// assert_eq!(slug.tool_prefix(), "GITHUB_");
     /// ```
@@ -83,7 +95,7 @@ string_newtype!(
     /// Anthropic, Gemini and MCP alike.
     ///
     /// ```
-    /// use toolsmith_catalog::ToolSlug;
+    /// use toolsmith_spec::ToolSlug;
     /// assert_eq!(ToolSlug::new("GITHUB_CREATE_ISSUE").as_str(), "GITHUB_CREATE_ISSUE");
     /// ```
     ToolSlug,
@@ -103,7 +115,7 @@ string_newtype!(
     /// counter for several revisions on one day.
     ///
     /// ```
-    /// use toolsmith_catalog::Version;
+    /// use toolsmith_spec::Version;
     /// let v = Version::new("20261101_00");
     /// assert!(v.is_well_formed());
     /// assert!(!Version::new("2026-11-01").is_well_formed());

@@ -2,13 +2,15 @@
 
 use std::sync::OnceLock;
 
-use crate::{Client, Error, Tool, ToolDefinition, Toolkit, UserId};
+use toolsmith_spec::{Tool as ToolSpec, Toolkit};
+
+use crate::{Error, ToolDefinition};
 
 /// A toolkit generated into Rust code. Its spec is embedded as JSON and parsed once,
 /// on first use; its tools' definitions are static data.
 ///
 /// Generated code declares one per toolkit (`github::TOOLKIT`) and a list of them
-/// (`TOOLKITS`) that [`crate::Registry::from_compiled`] takes.
+/// (`TOOLKITS`) that `Registry::from_compiled` (in `toolsmith-runtime`) takes.
 pub struct CompiledToolkit {
     slug: &'static str,
     spec_json: &'static str,
@@ -47,20 +49,14 @@ impl CompiledToolkit {
             .map_err(|message| Error::CompiledToolkit { toolkit: self.slug.to_owned(), message: message.clone() })
     }
 
-    /// Runs a generated tool of this toolkit: the typed entry to the same execution
-    /// path as dynamic calls ([`Client::call`]). Generated `Tool::execute` calls this.
-    pub async fn execute<T: Tool>(&self, input: &T, client: &Client, user: &UserId) -> Result<T::Output, Error> {
+    /// The spec of the tool at `index` with its toolkit: what an executor needs to
+    /// call a generated tool.
+    pub fn tool(&self, index: usize) -> Result<(&Toolkit, &ToolSpec), Error> {
         let toolkit = self.toolkit()?;
-        let tool = toolkit
-            .tools
-            .iter()
-            .find(|t| t.slug.as_str() == T::SLUG)
-            .ok_or_else(|| Error::UnknownTool(T::SLUG.to_owned()))?;
-        let arguments = serde_json::to_value(input).map_err(|e| Error::Decode {
-            slug: T::SLUG.to_owned(),
-            message: format!("cannot encode the input: {e}"),
+        let tool = toolkit.tools.get(index).ok_or_else(|| Error::CompiledToolkit {
+            toolkit: self.slug.to_owned(),
+            message: format!("it has no tool number {index}"),
         })?;
-        let data = client.call(toolkit, tool, user, &arguments).await?;
-        serde_json::from_value(data).map_err(|e| Error::Decode { slug: T::SLUG.to_owned(), message: e.to_string() })
+        Ok((toolkit, tool))
     }
 }

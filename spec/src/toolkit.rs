@@ -17,7 +17,7 @@ use super::{AuthScheme, Definitions, OpenApiSource, Tool, ToolkitSlug, Trigger, 
 /// base_url: https://api.example.com
 /// auth: [{ scheme: none }]
 /// "#;
-/// let toolkit: toolsmith_catalog::Toolkit = serde_yaml::from_str(yaml).unwrap();
+/// let toolkit: toolsmith_spec::Toolkit = serde_yaml::from_str(yaml).unwrap();
 /// assert_eq!(toolkit.slug.as_str(), "example");
 /// ```
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -75,7 +75,7 @@ pub struct Toolkit {
 
 impl Toolkit {
     /// The tool's input schema, self-contained: its canonical JSON Schema (see
-    /// [`crate::InputSchema::json_schema`]) with the shared definitions it uses.
+    /// [`InputSchema::json_schema`](crate::InputSchema::json_schema)) with the shared definitions it uses.
     pub fn input_schema(&self, tool: &Tool) -> serde_json::Value {
         let schema = tool.input.json_schema();
         if self.definitions.is_empty() {
@@ -101,7 +101,7 @@ impl Toolkit {
 /// Extra tools and triggers of a toolkit, in another `*.yaml` file of its folder.
 ///
 /// ```
-/// let part: toolsmith_catalog::ToolkitPart = serde_yaml::from_str("tools: []").unwrap();
+/// let part: toolsmith_spec::ToolkitPart = serde_yaml::from_str("tools: []").unwrap();
 /// assert!(part.tools.is_empty());
 /// ```
 #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]

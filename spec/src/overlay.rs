@@ -61,7 +61,7 @@ impl Selection {
     /// Whether an operation matches.
     ///
     /// ```
-    /// let s = toolsmith_catalog::Selection { paths: vec!["/repos/{owner}/{repo}/issues*".into()], ..Default::default() };
+    /// let s = toolsmith_spec::Selection { paths: vec!["/repos/{owner}/{repo}/issues*".into()], ..Default::default() };
     /// assert!(s.matches(&[], "/repos/{owner}/{repo}/issues/{issue_number}", None));
     /// assert!(!s.matches(&[], "/user", Some("users/get-authenticated")));
     /// ```

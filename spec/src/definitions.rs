@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 ///
 /// ```
 /// use serde_json::json;
-/// use toolsmith_catalog::Definitions;
+/// use toolsmith_spec::Definitions;
 ///
 /// let mut definitions = Definitions::default();
 /// definitions.insert("User".into(), json!({"type": "object", "properties": {"team": {"$ref": "#/$defs/Team"}}}));
@@ -170,7 +170,7 @@ pub fn split_defs_pointer(pointer: &str) -> Option<(String, &str)> {
 ///
 /// ```
 /// let schema = serde_json::json!({"items": {"$ref": "#/$defs/Pet"}, "properties": {"a": {"$ref": "#/$defs/Tag/items"}}});
-/// assert_eq!(toolsmith_catalog::referenced_names(&schema), ["Pet", "Tag"]);
+/// assert_eq!(toolsmith_spec::referenced_names(&schema), ["Pet", "Tag"]);
 /// ```
 pub fn referenced_names(schema: &Value) -> Vec<String> {
     let mut out = Vec::new();

@@ -15,7 +15,7 @@ use super::{ToolSlug, TriggerSlug};
 /// description: Fires when a thing is created in the account.
 /// poll: { tool: EXAMPLE_LIST_THINGS, interval_seconds: 60, dedupe_key: "$.id", items_path: "$.things" }
 /// "#;
-/// let trigger: toolsmith_catalog::Trigger = serde_yaml::from_str(yaml).unwrap();
+/// let trigger: toolsmith_spec::Trigger = serde_yaml::from_str(yaml).unwrap();
 /// assert!(trigger.poll.is_some());
 /// ```
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// One way to authenticate against a toolkit's API.
 ///
 /// ```
-/// use toolsmith_catalog::AuthScheme;
+/// use toolsmith_spec::AuthScheme;
 /// let scheme: AuthScheme = serde_yaml::from_str("{ scheme: api_key, in: header, name: X-Api-Key }").unwrap();
 /// assert_eq!(scheme.name(), "api_key");
 /// assert_eq!(scheme.connection_fields()[0].name, "api_key");
@@ -60,7 +60,7 @@ impl AuthScheme {
     /// The base URL requests use with this scheme: its own override, else `toolkit_base`.
     ///
     /// ```
-    /// use toolsmith_catalog::AuthScheme;
+    /// use toolsmith_spec::AuthScheme;
     /// let scheme: AuthScheme = serde_yaml::from_str("{ scheme: bearer }").unwrap();
     /// assert_eq!(scheme.base_url("https://api.example.com"), "https://api.example.com");
     /// ```
