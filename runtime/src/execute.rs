@@ -418,9 +418,24 @@ impl Client {
             request::Read::Data(value) => Ok(value),
             request::Read::Binary => {
                 match &self.files_dir {
-                    Some(dir) => save_file(dir, trace, &content_type, &bytes).map_err(|(message, source)| {
-                        Error::Store { slug: slug.to_owned(), message, source: Some(Box::new(source)) }
-                    }),
+                    Some(dir) => {
+                        // File writes block: off the executor's threads.
+                        let (dir, log_id) = (dir.clone(), trace.log_id.clone());
+                        let saved =
+                            tokio::task::spawn_blocking(move || save_file(&dir, &log_id, &content_type, &bytes)).await;
+                        match saved {
+                            Ok(saved) => saved.map_err(|(message, source)| Error::Store {
+                                slug: slug.to_owned(),
+                                message,
+                                source: Some(Box::new(source)),
+                            }),
+                            Err(join) => Err(Error::Store {
+                                slug: slug.to_owned(),
+                                message: "saving the response was interrupted".to_owned(),
+                                source: Some(Box::new(join)),
+                            }),
+                        }
+                    }
                     None => Ok(request::inline_binary(&content_type, &bytes)),
                 }
             }
@@ -508,7 +523,7 @@ fn header_text(headers: &HeaderMap, name: &str) -> String {
 }
 
 /// Saves a binary response as `<dir>/<log id>.<extension>` and returns the reference.
-fn save_file(dir: &Path, trace: &Trace, content_type: &str, bytes: &[u8]) -> Result<Value, (String, std::io::Error)> {
+fn save_file(dir: &Path, log_id: &LogId, content_type: &str, bytes: &[u8]) -> Result<Value, (String, std::io::Error)> {
     let essence = content_type.split(';').next().unwrap_or_default().trim();
     let extension = match essence.rsplit('/').next().unwrap_or_default() {
         "" | "octet-stream" => "bin",
@@ -516,7 +531,7 @@ fn save_file(dir: &Path, trace: &Trace, content_type: &str, bytes: &[u8]) -> Res
     };
     let extension: String = extension.chars().filter(char::is_ascii_alphanumeric).take(10).collect();
     std::fs::create_dir_all(dir).map_err(|e| (format!("cannot create the files folder {}: {e}", dir.display()), e))?;
-    let path = dir.join(format!("{}.{extension}", trace.log_id));
+    let path = dir.join(format!("{log_id}.{extension}"));
     std::fs::write(&path, bytes).map_err(|e| (format!("cannot save the response to {}: {e}", path.display()), e))?;
     Ok(json!({ "file": {
         "path": path.display().to_string(),

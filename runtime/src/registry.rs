@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use toolsmith_catalog::{check_paths, has_errors, Diagnostic};
-use toolsmith_core::{Call, Execute, Target};
+use toolsmith_core::{Call, ErrorKind, Execute, Target};
 use toolsmith_spec::{Tool, Toolkit, Version};
 
 use crate::search::ToolSearch;
@@ -22,6 +22,14 @@ pub enum LoadError {
     /// A compiled toolkit's embedded spec does not load.
     #[error(transparent)]
     Compiled(#[from] Error),
+}
+
+impl LoadError {
+    /// Always [`ErrorKind::Internal`]: the deployment's catalog is broken, not the
+    /// caller's request.
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::Internal
+    }
 }
 
 /// A tool found by [`Registry::resolve`]: a hand-written one or one of a toolkit spec.

@@ -10,6 +10,8 @@ use secrecy::{ExposeSecret, SecretString};
 use toolsmith_catalog::{AuthScheme, Toolkit};
 
 use crate::store::{AccountStatus, AuthConfig, ConnectedAccount, Credentials, Store, StoreError};
+use toolsmith_core::ErrorKind;
+
 use crate::{AuthConfigId, ConnectedAccountId, UserId};
 
 /// What to connect: a user's static credential for one toolkit.
@@ -122,6 +124,29 @@ pub enum ConnectError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl ConnectError {
+    /// What kind of failure it is, for a server to map: bad input is
+    /// [`ErrorKind::InvalidArguments`], an auth config that does not fit is a
+    /// [`ErrorKind::Conflict`], a store failure is [`ErrorKind::Internal`].
+    ///
+    /// ```
+    /// use toolsmith::{auth::connect::ConnectError, ErrorKind};
+    /// assert_eq!(ConnectError::OAuthOnly("github".into()).kind(), ErrorKind::InvalidArguments);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ConnectError::NoScheme { .. }
+            | ConnectError::CredentialNeeded { .. }
+            | ConnectError::OAuthOnly(_)
+            | ConnectError::MissingField { .. }
+            | ConnectError::UnknownField { .. }
+            | ConnectError::Pattern { .. } => ErrorKind::InvalidArguments,
+            ConnectError::AuthConfig(_) => ErrorKind::Conflict,
+            ConnectError::Store(_) => ErrorKind::Internal,
+        }
+    }
 }
 
 /// Connects an account with a static credential; see [`StaticCredential`].

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use toolsmith_catalog::ToolkitSlug;
 
 use crate::store::{AccountStatus, StoreError};
-use toolsmith_core::Remedy;
+use toolsmith_core::{ErrorKind, Remedy};
 
 use crate::{AuthConfigId, ConnectedAccountId, UserId};
 
@@ -155,6 +155,24 @@ impl TokenError {
             | TokenError::Config { account, .. }
             | TokenError::Store { account, .. }
             | TokenError::AccountMissing(account) => account,
+        }
+    }
+
+    /// What kind of failure it is, for a server to map: the account must be
+    /// (re)connected, the token endpoint failed, or the deployment is misconfigured.
+    ///
+    /// ```
+    /// use toolsmith::auth::oauth2::TokenError;
+    /// let err = TokenError::AccountMissing("ca_1".parse().unwrap());
+    /// assert_eq!(err.kind(), toolsmith::ErrorKind::NeedsAccount);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            TokenError::ReconnectRequired { .. } | TokenError::NotActive { .. } | TokenError::AccountMissing(_) => {
+                ErrorKind::NeedsAccount
+            }
+            TokenError::Unavailable { .. } => ErrorKind::Upstream,
+            TokenError::Refused { .. } | TokenError::Config { .. } | TokenError::Store { .. } => ErrorKind::Internal,
         }
     }
 
