@@ -15,13 +15,13 @@ use std::time::{Duration, SystemTime};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use toolsmith_catalog::{ToolSlug, ToolkitSlug};
+use toolsmith_spec::{ToolSlug, ToolkitSlug};
 
 pub use crypto::{KeyError, KeyId, KeyRing, KeySource, SECRET_KEY_ENV};
 pub use home::default_home;
 pub use sqlite::SqliteStore;
 
-use crate::{AuthConfigId, ConnectedAccountId, LogId, UserId};
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, UserId};
 
 /// Why a store operation failed. Messages never contain a secret.
 #[derive(Debug, thiserror::Error)]

@@ -13,13 +13,13 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode};
 use secrecy::SecretBox;
-use toolsmith_catalog::ToolkitSlug;
+use toolsmith_spec::ToolkitSlug;
 
 use super::{
     default_home, AccountFilter, AuthConfig, ConnectedAccount, ExecutionLog, KeyError, KeyRing, LogFilter, Store,
     StoreError,
 };
-use crate::{AuthConfigId, ConnectedAccountId, LogId};
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId};
 
 /// How long a call waits for another process's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -37,7 +37,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// otherwise), on one connection behind a mutex. Clones share that connection.
 ///
 /// ```
-/// use toolsmith::store::{KeyRing, SqliteStore, Store};
+/// use toolsmith_store::{KeyRing, SqliteStore, Store};
 ///
 /// # let dir = std::env::temp_dir().join(format!("toolsmith-doc-sqlite-{}", std::process::id()));
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -79,9 +79,9 @@ impl SqliteStore {
     /// `~/.toolsmith`).
     ///
     /// ```no_run
-    /// let store = toolsmith::store::SqliteStore::open_default()?;
+    /// let store = toolsmith_store::SqliteStore::open_default()?;
     /// println!("{store:?}");
-    /// # Ok::<(), toolsmith::store::StoreError>(())
+    /// # Ok::<(), toolsmith_store::StoreError>(())
     /// ```
     pub fn open_default() -> Result<SqliteStore, StoreError> {
         let home = default_home().ok_or_else(|| StoreError::Database {
@@ -97,7 +97,7 @@ impl SqliteStore {
     /// The database file of a home folder: `<home>/toolsmith.db`.
     ///
     /// ```
-    /// let path = toolsmith::store::SqliteStore::default_path(std::path::Path::new("/srv/toolsmith"));
+    /// let path = toolsmith_store::SqliteStore::default_path(std::path::Path::new("/srv/toolsmith"));
     /// assert_eq!(path, std::path::Path::new("/srv/toolsmith/toolsmith.db"));
     /// ```
     pub fn default_path(home: &Path) -> PathBuf {
@@ -108,7 +108,7 @@ impl SqliteStore {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use toolsmith::store::{KeyRing, SqliteStore, Store};
+    /// use toolsmith_store::{KeyRing, SqliteStore, Store};
     /// let store = SqliteStore::in_memory(KeyRing::generate()?)?;
     /// assert!(store.logs(&Default::default()).await?.is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
@@ -130,7 +130,7 @@ impl SqliteStore {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// # let store = toolsmith::store::SqliteStore::in_memory(toolsmith::store::KeyRing::generate()?)?;
+    /// # let store = toolsmith_store::SqliteStore::in_memory(toolsmith_store::KeyRing::generate()?)?;
     /// store.checkpoint().await?;
     /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
     /// ```

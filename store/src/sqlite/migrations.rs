@@ -6,7 +6,7 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::store::StoreError;
+use crate::StoreError;
 
 /// The schema scripts, oldest first; script `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[&str] = &[

@@ -6,14 +6,12 @@ use std::time::{Duration, SystemTime};
 use rusqlite::types::Value;
 use rusqlite::{ffi, params, params_from_iter, Connection, OptionalExtension, Row, TransactionBehavior};
 use secrecy::{ExposeSecret, SecretString};
-use toolsmith_catalog::{ToolSlug, ToolkitSlug};
+use toolsmith_spec::{ToolSlug, ToolkitSlug};
 
 use super::rows::{decode_credentials, encode_credentials, from_ms, to_ms};
 use super::Cx;
-use crate::store::{
-    AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, ExecutionLog, KeyRing, LogFilter, StoreError,
-};
-use crate::{AuthConfigId, ConnectedAccountId, LogId, UserId};
+use crate::{AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, ExecutionLog, KeyRing, LogFilter, StoreError};
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, UserId};
 
 const AUTH_CONFIG_COLUMNS: &str = "id, toolkit, name, scheme, client_id, client_secret, scopes, disabled, created_at";
 const ACCOUNT_COLUMNS: &str =
