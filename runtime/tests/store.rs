@@ -10,9 +10,10 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
+use toolsmith::store::prelude::*;
 use toolsmith::store::{
     AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, Credentials, ExecutionLog, KeyError, KeyRing,
-    LogFilter, OAuth2Tokens, SqliteStore, Store, StoreError,
+    LogFilter, OAuth2Tokens, SqliteStore, StoreError,
 };
 use toolsmith::{AuthConfigId, ConnectedAccountId, LogId, ToolSlug, ToolkitSlug, UserId};
 

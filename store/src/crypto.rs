@@ -255,7 +255,7 @@ impl KeyRing {
     /// Returns the new ring. The file is replaced atomically (written beside it, then
     /// renamed); do not run two rotations at once.
     ///
-    /// Re-seal stored values with the new key afterwards ([`crate::Store::reencrypt`]).
+    /// Re-seal stored values with the new key afterwards ([`KeyRotation::reencrypt`](crate::KeyRotation::reencrypt)).
     /// `TOOLSMITH_SECRET_KEY`, when set, takes precedence over the file in [`KeyRing::load`]:
     /// rotate it by putting a new key ([`KeyRing::generate_key`]) first in the variable.
     ///

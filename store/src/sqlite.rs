@@ -15,16 +15,16 @@ use rusqlite::{Connection, ErrorCode};
 use secrecy::SecretBox;
 use toolsmith_spec::ToolkitSlug;
 
-use super::{
-    default_home, AccountFilter, AuthConfig, ConnectedAccount, ExecutionLog, KeyError, KeyRing, LogFilter, Store,
-    StoreError,
+use crate::{
+    default_home, AccountFilter, AuthConfig, AuthConfigs, ConnectedAccount, ConnectedAccounts, ExecutionLog,
+    ExecutionLogs, KeyError, KeyRing, KeyRotation, LogFilter, RefreshLeases, StoreError,
 };
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId};
 
 /// How long a call waits for another process's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A [`Store`] in a SQLite file: WAL journal (readers never wait for the writer, several
+/// A [`Store`](crate::Store) in a SQLite file: WAL journal (readers never wait for the writer, several
 /// processes share the file), a 5-second busy timeout, foreign keys on, `secure_delete`
 /// on (overwritten secrets do not linger in free pages), the schema migrated on open.
 ///
@@ -37,7 +37,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// otherwise), on one connection behind a mutex. Clones share that connection.
 ///
 /// ```
-/// use toolsmith_store::{KeyRing, SqliteStore, Store};
+/// use toolsmith_store::prelude::*;
+/// use toolsmith_store::{KeyRing, SqliteStore};
 ///
 /// # let dir = std::env::temp_dir().join(format!("toolsmith-doc-sqlite-{}", std::process::id()));
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -108,7 +109,7 @@ impl SqliteStore {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use toolsmith_store::{KeyRing, SqliteStore, Store};
+    /// use toolsmith_store::{ExecutionLogs, KeyRing, SqliteStore};
     /// let store = SqliteStore::in_memory(KeyRing::generate()?)?;
     /// assert!(store.logs(&Default::default()).await?.is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
@@ -117,12 +118,6 @@ impl SqliteStore {
         let name = ":memory:".to_owned();
         let conn = Connection::open_in_memory().map_err(|e| db_error(&name, "open an in-memory database", e))?;
         SqliteStore::setup(conn, name, keys)
-    }
-
-    /// The key ring in use (it may have been reloaded from the key file after another
-    /// process rotated it).
-    pub fn keys(&self) -> Result<KeyRing, StoreError> {
-        self.shared.cx().ring()
     }
 
     /// Moves every change from the write-ahead log into the database file and empties the
@@ -317,7 +312,7 @@ fn create_private(path: &Path) -> Result<(), String> {
 }
 
 #[async_trait::async_trait]
-impl Store for SqliteStore {
+impl AuthConfigs for SqliteStore {
     async fn put_auth_config(&self, config: &AuthConfig) -> Result<(), StoreError> {
         let config = config.clone();
         self.run(move |conn, cx| queries::put_auth_config(conn, cx, &config)).await
@@ -337,7 +332,10 @@ impl Store for SqliteStore {
         let id = id.clone();
         self.run(move |conn, cx| queries::delete_auth_config(conn, cx, &id)).await
     }
+}
 
+#[async_trait::async_trait]
+impl ConnectedAccounts for SqliteStore {
     async fn put_account(&self, account: &ConnectedAccount) -> Result<(), StoreError> {
         let account = account.clone();
         self.run(move |conn, cx| queries::put_account(conn, cx, &account)).await
@@ -357,7 +355,10 @@ impl Store for SqliteStore {
         let id = id.clone();
         self.run(move |conn, cx| queries::delete_account(conn, cx, &id)).await
     }
+}
 
+#[async_trait::async_trait]
+impl RefreshLeases for SqliteStore {
     async fn try_lock_refresh(&self, id: &ConnectedAccountId, holder: &str, ttl: Duration) -> Result<bool, StoreError> {
         let (id, holder) = (id.clone(), holder.to_owned());
         self.run(move |conn, cx| queries::try_lock_refresh(conn, cx, &id, &holder, ttl)).await
@@ -372,7 +373,10 @@ impl Store for SqliteStore {
         let (id, holder, account) = (id.clone(), holder.to_owned(), account.cloned());
         self.run(move |conn, cx| queries::finish_refresh(conn, cx, &id, &holder, account.as_ref())).await
     }
+}
 
+#[async_trait::async_trait]
+impl ExecutionLogs for SqliteStore {
     async fn put_log(&self, entry: &ExecutionLog) -> Result<(), StoreError> {
         let entry = entry.clone();
         self.run(move |conn, cx| queries::put_log(conn, cx, &entry)).await
@@ -398,6 +402,13 @@ impl Store for SqliteStore {
     async fn logs(&self, filter: &LogFilter) -> Result<Vec<ExecutionLog>, StoreError> {
         let filter = filter.clone();
         self.run(move |conn, cx| queries::logs(conn, cx, &filter)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl KeyRotation for SqliteStore {
+    fn keys(&self) -> Result<KeyRing, StoreError> {
+        self.shared.cx().ring()
     }
 
     async fn reencrypt(&self) -> Result<usize, StoreError> {

@@ -1,4 +1,4 @@
-//! The SQL of each [`Store`](crate::store::Store) operation, run on the locked connection.
+//! The SQL of each [`Store`](crate::Store) operation, run on the locked connection.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
