@@ -70,7 +70,7 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>, keys: KeyRing) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        create_private(path).map_err(|e| StoreError::Database { path: name.clone(), message: e })?;
+        create_private(path, &name)?;
         let conn = Connection::open(path).map_err(|e| db_error(&name, "open the database", e))?;
         SqliteStore::setup(conn, name, keys)
     }
@@ -90,6 +90,7 @@ impl SqliteStore {
             message: "neither TOOLSMITH_HOME nor HOME is set; set TOOLSMITH_HOME to the folder for \
                       toolsmith's database and keys"
                 .to_owned(),
+            source: None,
         })?;
         let keys = KeyRing::load(&home)?;
         SqliteStore::open(SqliteStore::default_path(&home), keys)
@@ -135,11 +136,12 @@ impl SqliteStore {
                 .map_err(|e| cx.db("checkpoint the write-ahead log", e))
                 .and_then(|busy| match busy {
                     0 => Ok(()),
-                    _ => Err(StoreError::Database {
+                    _ => Err(StoreError::Busy {
                         path: cx.path.to_owned(),
                         message: "could not checkpoint the write-ahead log: another connection is \
                                   reading or writing; try again"
                             .to_owned(),
+                        source: None,
                     }),
                 })
         })
@@ -176,6 +178,7 @@ impl SqliteStore {
                 } else {
                     "the runtime shut down during a store operation".to_owned()
                 },
+                source: Some(Box::new(e)),
             })?,
             Err(_) => shared.with(f),
         }
@@ -191,6 +194,7 @@ impl Shared {
         let mut conn = self.conn.lock().map_err(|_| StoreError::Database {
             path: self.path.clone(),
             message: "an earlier operation panicked while holding the connection; open the store again".to_owned(),
+            source: None,
         })?;
         f(&mut conn, &self.cx())
     }
@@ -224,6 +228,7 @@ impl Cx<'_> {
         StoreError::Database {
             path: self.path.to_owned(),
             message: format!("row `{id}` of {table}: {column} {problem}; the database was changed outside toolsmith"),
+            source: None,
         }
     }
 
@@ -235,6 +240,7 @@ impl Cx<'_> {
         StoreError::Database {
             path: self.path.to_owned(),
             message: "an earlier operation panicked while replacing the key ring; open the store again".to_owned(),
+            source: None,
         }
     }
 
@@ -273,20 +279,35 @@ impl Cx<'_> {
     }
 }
 
-fn db_error(path: &str, what: &str, e: rusqlite::Error) -> StoreError {
-    let message = match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
-            "could not {what}: another process held the database locked for over {} s; try again",
-            BUSY_TIMEOUT.as_secs()
-        ),
-        _ => format!("could not {what}: {e}"),
-    };
-    StoreError::Database { path: path.to_owned(), message }
+/// The error of a failed SQLite call: [`StoreError::Busy`] when the database stayed
+/// locked, [`StoreError::Conflict`] on a constraint violation, else
+/// [`StoreError::Database`]; `what` says what was being done (`save auth config ac_…`).
+pub(super) fn db_error(path: &str, what: &str, e: rusqlite::Error) -> StoreError {
+    let path = path.to_owned();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
+            message: format!(
+                "could not {what}: another connection held the database locked for over {} s; try again",
+                BUSY_TIMEOUT.as_secs()
+            ),
+            path,
+            source: Some(Box::new(e)),
+        },
+        Some(ErrorCode::ConstraintViolation) => {
+            StoreError::Conflict { message: format!("could not {what}: {e}"), path, source: Some(Box::new(e)) }
+        }
+        _ => StoreError::Database { message: format!("could not {what}: {e}"), path, source: Some(Box::new(e)) },
+    }
 }
 
 /// Creates the database's folder (0700) and file (0600) when missing, so that the file
 /// and the WAL files SQLite creates beside it (with the file's mode) are private.
-fn create_private(path: &Path) -> Result<(), String> {
+fn create_private(path: &Path, name: &str) -> Result<(), StoreError> {
+    let fail = |message: String, e: std::io::Error| StoreError::Database {
+        path: name.to_owned(),
+        message: format!("{message}: {e}"),
+        source: Some(Box::new(e)),
+    };
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
@@ -295,7 +316,7 @@ fn create_private(path: &Path) -> Result<(), String> {
             use std::os::unix::fs::DirBuilderExt;
             builder.mode(0o700);
         }
-        builder.create(folder).map_err(|e| format!("could not create the folder {}: {e}", folder.display()))?;
+        builder.create(folder).map_err(|e| fail(format!("could not create the folder {}", folder.display()), e))?;
     }
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -307,7 +328,7 @@ fn create_private(path: &Path) -> Result<(), String> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(format!("could not create the database file: {e}")),
+        Err(e) => Err(fail("could not create the database file".to_owned(), e)),
     }
 }
 

@@ -227,6 +227,8 @@ fn seal_account(cx: &Cx<'_>, account: &ConnectedAccount) -> Result<String, Store
     let json = encode_credentials(&account.credentials).map_err(|_| StoreError::Database {
         path: cx.path.to_owned(),
         message: format!("could not encode the credentials of connected account {}", account.id),
+        // serde's message could quote a secret: it is not passed on.
+        source: None,
     })?;
     cx.seal(&json, &account_context(account.id.as_str()))
 }
@@ -266,25 +268,26 @@ fn write_account(tx: &Connection, cx: &Cx<'_>, account: &ConnectedAccount, seale
             to_ms(account.updated_at)
         ],
     );
-    match written {
-        Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE => {
-            Err(StoreError::Database {
-                path: cx.path.to_owned(),
-                message: format!(
-                    "could not save connected account {}: user `{}` already has a {} account with the alias `{}`; \
-                     choose another alias",
-                    account.id,
-                    account.user_id,
-                    account.toolkit,
-                    account.alias.as_deref().unwrap_or_default()
-                ),
-            })
-        }
-        Err(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
-            Err(missing_config(account))
-        }
-        Err(e) => Err(cx.db(what(), e)),
+    let Err(e) = written else { return Ok(()) };
+    let extended_code = match &e {
+        rusqlite::Error::SqliteFailure(failure, _) => failure.extended_code,
+        _ => ffi::SQLITE_OK,
+    };
+    match extended_code {
+        ffi::SQLITE_CONSTRAINT_UNIQUE => Err(StoreError::Conflict {
+            path: cx.path.to_owned(),
+            message: format!(
+                "could not save connected account {}: user `{}` already has a {} account with the alias `{}`; \
+                 choose another alias",
+                account.id,
+                account.user_id,
+                account.toolkit,
+                account.alias.as_deref().unwrap_or_default()
+            ),
+            source: Some(Box::new(e)),
+        }),
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Err(missing_config(account)),
+        _ => Err(cx.db(what(), e)),
     }
 }
 
@@ -411,6 +414,7 @@ pub(super) fn finish_refresh(
                      pass the refreshed record of {id}",
                     account.id
                 ),
+                source: None,
             })
         }
         Some(account) => Some(seal_account(cx, account)?),
@@ -579,6 +583,9 @@ fn collect<T, P: rusqlite::Params>(
 }
 
 fn json_text(cx: &Cx<'_>, value: &impl serde::Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Database { path: cx.path.to_owned(), message: format!("could not encode JSON: {e}") })
+    serde_json::to_string(value).map_err(|e| StoreError::Database {
+        path: cx.path.to_owned(),
+        message: format!("could not encode JSON: {e}"),
+        source: Some(Box::new(e)),
+    })
 }
