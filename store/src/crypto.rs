@@ -14,6 +14,9 @@
 //! mode 0600 and a generated key on first use.
 
 mod keyfile;
+mod live;
+
+pub(crate) use live::LiveKeys;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -2,39 +2,45 @@
 //! sealed with a [`KeyRing`].
 
 mod migrations;
+mod pool;
 mod queries;
 mod rows;
 
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode};
-use secrecy::SecretBox;
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId};
 use toolsmith_spec::ToolkitSlug;
 
+use self::pool::{Pool, Turn};
+use crate::crypto::LiveKeys;
 use crate::{
     default_home, AccountFilter, AuthConfig, AuthConfigs, ConnectedAccount, ConnectedAccounts, ExecutionLog,
-    ExecutionLogs, KeyError, KeyRing, KeyRotation, LogFilter, RefreshLeases, StoreError,
+    ExecutionLogs, KeyRing, KeyRotation, LogFilter, RefreshLeases, StoreError,
 };
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId};
 
 /// How long a call waits for another process's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A [`Store`](crate::Store) in a SQLite file: WAL journal (readers never wait for the writer, several
-/// processes share the file), a 5-second busy timeout, foreign keys on, `secure_delete`
-/// on (overwritten secrets do not linger in free pages), the schema migrated on open.
+/// A [`Store`](crate::Store) in a SQLite file: WAL journal (readers never wait for the
+/// writer, several processes share the file), a 5-second busy timeout, foreign keys on,
+/// `secure_delete` on (overwritten secrets do not linger in free pages), the schema
+/// migrated on open.
 ///
 /// Connected accounts' credentials (secret fields and OAuth 2.0 tokens) are sealed as one
 /// value, and auth configs' client secrets each as one, with the [`KeyRing`]; each sealed
 /// value is bound to its record's id. Times are stored as unix milliseconds, so they come
 /// back rounded down to the millisecond.
 ///
-/// Every call runs on tokio's blocking thread pool when there is a tokio runtime (inline
-/// otherwise), on one connection behind a mutex. Clones share that connection.
+/// Writes take turns on one writer connection; reads run on up to 4 read-only
+/// connections, opened when first needed, so they never queue behind a write (an
+/// in-memory store has the one connection only). A call waits for its turn without
+/// holding a thread, then runs on tokio's blocking thread pool when there is a tokio
+/// runtime (inline otherwise). Clones share the connections.
 ///
 /// ```
 /// use toolsmith_store::prelude::*;
@@ -56,8 +62,8 @@ pub struct SqliteStore {
 struct Shared {
     /// The file, for messages.
     path: String,
-    conn: Mutex<Connection>,
-    keys: RwLock<KeyRing>,
+    pool: Pool,
+    keys: LiveKeys,
 }
 
 impl SqliteStore {
@@ -72,7 +78,7 @@ impl SqliteStore {
         let name = path.display().to_string();
         create_private(path, &name)?;
         let conn = Connection::open(path).map_err(|e| db_error(&name, "open the database", e))?;
-        SqliteStore::setup(conn, name, keys)
+        SqliteStore::setup(conn, Some(path.to_owned()), name, keys)
     }
 
     /// The deployment's store: `<home>/toolsmith.db` with the keys of
@@ -118,7 +124,7 @@ impl SqliteStore {
     pub fn in_memory(keys: KeyRing) -> Result<SqliteStore, StoreError> {
         let name = ":memory:".to_owned();
         let conn = Connection::open_in_memory().map_err(|e| db_error(&name, "open an in-memory database", e))?;
-        SqliteStore::setup(conn, name, keys)
+        SqliteStore::setup(conn, None, name, keys)
     }
 
     /// Moves every change from the write-ahead log into the database file and empties the
@@ -131,7 +137,7 @@ impl SqliteStore {
     /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
     /// ```
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        self.run(|conn, cx| {
+        self.write(|conn, cx| {
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get::<_, i64>(0))
                 .map_err(|e| cx.db("checkpoint the write-ahead log", e))
                 .and_then(|busy| match busy {
@@ -148,7 +154,14 @@ impl SqliteStore {
         .await
     }
 
-    fn setup(mut conn: Connection, name: String, keys: KeyRing) -> Result<SqliteStore, StoreError> {
+    /// Sets up and migrates the writer connection; `file` is where read connections
+    /// open, `None` in memory.
+    fn setup(
+        mut conn: Connection,
+        file: Option<PathBuf>,
+        name: String,
+        keys: KeyRing,
+    ) -> Result<SqliteStore, StoreError> {
         let fail = |what: &str, e| db_error(&name, what, e);
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| fail("set the busy timeout", e))?;
         // `journal_mode` answers with the mode in force ("memory" for an in-memory file).
@@ -159,19 +172,41 @@ impl SqliteStore {
             conn.pragma_update(None, pragma, value).map_err(|e| fail(&format!("set {pragma}"), e))?;
         }
         migrations::migrate(&mut conn, &name)?;
-        Ok(SqliteStore { shared: Arc::new(Shared { path: name, conn: Mutex::new(conn), keys: RwLock::new(keys) }) })
+        let shared = Shared { path: name, pool: Pool::new(conn, file), keys: LiveKeys::new(keys) };
+        Ok(SqliteStore { shared: Arc::new(shared) })
     }
 
-    /// Runs `f` on the connection: on tokio's blocking pool inside a tokio runtime (a
-    /// call may wait up to the busy timeout for another process), inline otherwise.
-    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    /// Runs `f` on the writer connection, when it is free.
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, &Cx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let turn = self.shared.pool.write_turn().await;
+        self.run(turn, f).await
+    }
+
+    /// Runs `f` on a read connection, when one is free; `f` must not write.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, &Cx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let turn = self.shared.pool.read_turn().await;
+        self.run(turn, f).await
+    }
+
+    /// Runs `f` in its turn: on tokio's blocking pool inside a tokio runtime (a call may
+    /// wait up to the busy timeout for another process), inline otherwise.
+    async fn run<T, F>(&self, turn: Turn, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection, &Cx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         let shared = Arc::clone(&self.shared);
+        let job = move || turn.run(&shared.path, |conn| f(conn, &shared.cx()));
         match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => runtime.spawn_blocking(move || shared.with(f)).await.map_err(|e| StoreError::Database {
+            Ok(runtime) => runtime.spawn_blocking(job).await.map_err(|e| StoreError::Database {
                 path: self.shared.path.clone(),
                 message: if e.is_panic() {
                     "a store operation panicked; the transaction was rolled back".to_owned()
@@ -180,7 +215,7 @@ impl SqliteStore {
                 },
                 source: Some(Box::new(e)),
             })?,
-            Err(_) => shared.with(f),
+            Err(_) => job(),
         }
     }
 }
@@ -189,26 +224,11 @@ impl Shared {
     fn cx(&self) -> Cx<'_> {
         Cx { path: &self.path, keys: &self.keys }
     }
-
-    fn with<T>(&self, f: impl FnOnce(&mut Connection, &Cx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut conn = self.conn.lock().map_err(|_| StoreError::Database {
-            path: self.path.clone(),
-            message: "an earlier operation panicked while holding the connection; open the store again".to_owned(),
-            source: None,
-        })?;
-        f(&mut conn, &self.cx())
-    }
 }
 
 impl fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = f.debug_struct("SqliteStore");
-        out.field("path", &self.shared.path);
-        match self.shared.keys.read() {
-            Ok(keys) => out.field("keys", &*keys),
-            Err(_) => out.field("keys", &"<unavailable>"),
-        };
-        out.finish()
+        f.debug_struct("SqliteStore").field("path", &self.shared.path).field("keys", &self.shared.keys).finish()
     }
 }
 
@@ -216,7 +236,7 @@ impl fmt::Debug for SqliteStore {
 /// key ring.
 struct Cx<'a> {
     path: &'a str,
-    keys: &'a RwLock<KeyRing>,
+    keys: &'a LiveKeys,
 }
 
 impl Cx<'_> {
@@ -229,52 +249,6 @@ impl Cx<'_> {
             path: self.path.to_owned(),
             message: format!("row `{id}` of {table}: {column} {problem}; the database was changed outside toolsmith"),
             source: None,
-        }
-    }
-
-    fn ring(&self) -> Result<KeyRing, StoreError> {
-        self.keys.read().map(|keys| keys.clone()).map_err(|_| self.poisoned_keys())
-    }
-
-    fn poisoned_keys(&self) -> StoreError {
-        StoreError::Database {
-            path: self.path.to_owned(),
-            message: "an earlier operation panicked while replacing the key ring; open the store again".to_owned(),
-            source: None,
-        }
-    }
-
-    fn seal(&self, plaintext: &[u8], context: &[u8]) -> Result<String, StoreError> {
-        Ok(self.ring()?.seal_with_context(plaintext, context)?)
-    }
-
-    /// Opens a sealed value. When its key is not loaded and the ring came from a key file,
-    /// the file is read again first: another process may have rotated it.
-    fn open(&self, sealed: &str, context: &[u8]) -> Result<SecretBox<Vec<u8>>, StoreError> {
-        let ring = self.ring()?;
-        match ring.open_with_context(sealed, context) {
-            Err(KeyError::UnknownKey { id, loaded }) => match ring.reload() {
-                Ok(Some(fresh)) if fresh.contains(&id) => {
-                    let opened = fresh.open_with_context(sealed, context);
-                    *self.keys.write().map_err(|_| self.poisoned_keys())? = fresh;
-                    Ok(opened?)
-                }
-                _ => Err(KeyError::UnknownKey { id, loaded }.into()),
-            },
-            other => Ok(other?),
-        }
-    }
-
-    /// The ring to seal with, read again from its key file when it came from one, so that
-    /// re-encryption uses the key a rotation just made current.
-    fn fresh_ring(&self) -> Result<KeyRing, StoreError> {
-        let ring = self.ring()?;
-        match ring.reload()? {
-            Some(fresh) => {
-                *self.keys.write().map_err(|_| self.poisoned_keys())? = fresh.clone();
-                Ok(fresh)
-            }
-            None => Ok(ring),
         }
     }
 }
@@ -336,22 +310,22 @@ fn create_private(path: &Path, name: &str) -> Result<(), StoreError> {
 impl AuthConfigs for SqliteStore {
     async fn put_auth_config(&self, config: &AuthConfig) -> Result<(), StoreError> {
         let config = config.clone();
-        self.run(move |conn, cx| queries::put_auth_config(conn, cx, &config)).await
+        self.write(move |conn, cx| queries::put_auth_config(conn, cx, &config)).await
     }
 
     async fn auth_config(&self, id: &AuthConfigId) -> Result<Option<AuthConfig>, StoreError> {
         let id = id.clone();
-        self.run(move |conn, cx| queries::auth_config(conn, cx, &id)).await
+        self.read(move |conn, cx| queries::auth_config(conn, cx, &id)).await
     }
 
     async fn auth_configs(&self, toolkit: Option<&ToolkitSlug>) -> Result<Vec<AuthConfig>, StoreError> {
         let toolkit = toolkit.cloned();
-        self.run(move |conn, cx| queries::auth_configs(conn, cx, toolkit.as_ref())).await
+        self.read(move |conn, cx| queries::auth_configs(conn, cx, toolkit.as_ref())).await
     }
 
     async fn delete_auth_config(&self, id: &AuthConfigId) -> Result<bool, StoreError> {
         let id = id.clone();
-        self.run(move |conn, cx| queries::delete_auth_config(conn, cx, &id)).await
+        self.write(move |conn, cx| queries::delete_auth_config(conn, cx, &id)).await
     }
 }
 
@@ -359,22 +333,22 @@ impl AuthConfigs for SqliteStore {
 impl ConnectedAccounts for SqliteStore {
     async fn put_account(&self, account: &ConnectedAccount) -> Result<(), StoreError> {
         let account = account.clone();
-        self.run(move |conn, cx| queries::put_account(conn, cx, &account)).await
+        self.write(move |conn, cx| queries::put_account(conn, cx, &account)).await
     }
 
     async fn account(&self, id: &ConnectedAccountId) -> Result<Option<ConnectedAccount>, StoreError> {
         let id = id.clone();
-        self.run(move |conn, cx| queries::account(conn, cx, &id)).await
+        self.read(move |conn, cx| queries::account(conn, cx, &id)).await
     }
 
     async fn accounts(&self, filter: &AccountFilter) -> Result<Vec<ConnectedAccount>, StoreError> {
         let filter = filter.clone();
-        self.run(move |conn, cx| queries::accounts(conn, cx, &filter)).await
+        self.read(move |conn, cx| queries::accounts(conn, cx, &filter)).await
     }
 
     async fn delete_account(&self, id: &ConnectedAccountId) -> Result<bool, StoreError> {
         let id = id.clone();
-        self.run(move |conn, cx| queries::delete_account(conn, cx, &id)).await
+        self.write(move |conn, cx| queries::delete_account(conn, cx, &id)).await
     }
 }
 
@@ -382,7 +356,7 @@ impl ConnectedAccounts for SqliteStore {
 impl RefreshLeases for SqliteStore {
     async fn try_lock_refresh(&self, id: &ConnectedAccountId, holder: &str, ttl: Duration) -> Result<bool, StoreError> {
         let (id, holder) = (id.clone(), holder.to_owned());
-        self.run(move |conn, cx| queries::try_lock_refresh(conn, cx, &id, &holder, ttl)).await
+        self.write(move |conn, cx| queries::try_lock_refresh(conn, cx, &id, &holder, ttl)).await
     }
 
     async fn finish_refresh(
@@ -392,7 +366,7 @@ impl RefreshLeases for SqliteStore {
         account: Option<&ConnectedAccount>,
     ) -> Result<(), StoreError> {
         let (id, holder, account) = (id.clone(), holder.to_owned(), account.cloned());
-        self.run(move |conn, cx| queries::finish_refresh(conn, cx, &id, &holder, account.as_ref())).await
+        self.write(move |conn, cx| queries::finish_refresh(conn, cx, &id, &holder, account.as_ref())).await
     }
 }
 
@@ -400,12 +374,12 @@ impl RefreshLeases for SqliteStore {
 impl ExecutionLogs for SqliteStore {
     async fn put_log(&self, entry: &ExecutionLog) -> Result<(), StoreError> {
         let entry = entry.clone();
-        self.run(move |conn, cx| queries::put_log(conn, cx, &entry)).await
+        self.write(move |conn, cx| queries::put_log(conn, cx, &entry)).await
     }
 
     async fn put_logs(&self, entries: &[ExecutionLog]) -> Result<(), StoreError> {
         let entries = entries.to_vec();
-        self.run(move |conn, cx| {
+        self.write(move |conn, cx| {
             let tx = conn.transaction().map_err(|e| cx.db("begin a transaction".to_owned(), e))?;
             for entry in &entries {
                 queries::put_log(&tx, cx, entry)?;
@@ -417,24 +391,24 @@ impl ExecutionLogs for SqliteStore {
 
     async fn log(&self, id: &LogId) -> Result<Option<ExecutionLog>, StoreError> {
         let id = id.clone();
-        self.run(move |conn, cx| queries::log(conn, cx, &id)).await
+        self.read(move |conn, cx| queries::log(conn, cx, &id)).await
     }
 
     async fn logs(&self, filter: &LogFilter) -> Result<Vec<ExecutionLog>, StoreError> {
         let filter = filter.clone();
-        self.run(move |conn, cx| queries::logs(conn, cx, &filter)).await
+        self.read(move |conn, cx| queries::logs(conn, cx, &filter)).await
     }
 }
 
 #[async_trait::async_trait]
 impl KeyRotation for SqliteStore {
     fn keys(&self) -> Result<KeyRing, StoreError> {
-        self.shared.cx().ring()
+        Ok(self.shared.keys.ring())
     }
 
     async fn reencrypt(&self) -> Result<usize, StoreError> {
-        self.run(|conn, cx| {
-            let ring = cx.fresh_ring()?;
+        self.write(|conn, cx| {
+            let ring = cx.keys.fresh()?;
             queries::reencrypt(conn, cx, &ring)
         })
         .await

@@ -33,7 +33,7 @@ fn account_context(id: &str) -> Vec<u8> {
 pub(super) fn put_auth_config(conn: &mut Connection, cx: &Cx<'_>, config: &AuthConfig) -> Result<(), StoreError> {
     let id = config.id.as_str();
     let secret = match &config.client_secret {
-        Some(secret) => Some(cx.seal(secret.expose_secret().as_bytes(), &auth_config_context(id))?),
+        Some(secret) => Some(cx.keys.seal(secret.expose_secret().as_bytes(), &auth_config_context(id))?),
         None => None,
     };
     let scopes = json_text(cx, &config.scopes)?;
@@ -137,7 +137,7 @@ impl AuthConfigRow {
         let id = AuthConfigId::parse(&self.id).ok_or_else(|| corrupt("id", "is not an `ac_` id"))?;
         let client_secret = match &self.client_secret {
             Some(sealed) => {
-                let opened = cx.open(sealed, &auth_config_context(&self.id))?;
+                let opened = cx.keys.open(sealed, &auth_config_context(&self.id))?;
                 let text = std::str::from_utf8(opened.expose_secret())
                     .map_err(|_| corrupt("client_secret", "is not UTF-8"))?;
                 Some(SecretString::from(text))
@@ -230,7 +230,7 @@ fn seal_account(cx: &Cx<'_>, account: &ConnectedAccount) -> Result<String, Store
         // serde's message could quote a secret: it is not passed on.
         source: None,
     })?;
-    cx.seal(&json, &account_context(account.id.as_str()))
+    Ok(cx.keys.seal(&json, &account_context(account.id.as_str()))?)
 }
 
 /// Inserts or updates an account inside the caller's transaction.
@@ -334,7 +334,7 @@ impl AccountRow {
         let status = AccountStatus::parse(&self.status).ok_or_else(|| corrupt("status", "is not a known status"))?;
         let fields: BTreeMap<String, String> =
             serde_json::from_str(&self.fields).map_err(|_| corrupt("fields", "is not a JSON object of strings"))?;
-        let opened = cx.open(&self.credentials, &account_context(&self.id))?;
+        let opened = cx.keys.open(&self.credentials, &account_context(&self.id))?;
         // serde's message could quote a secret: it is not passed on.
         let credentials = decode_credentials(opened.expose_secret())
             .map_err(|_| corrupt("credentials", "does not decrypt to the credentials JSON"))?;
@@ -556,7 +556,7 @@ pub(super) fn reencrypt(conn: &mut Connection, cx: &Cx<'_>, ring: &KeyRing) -> R
                 continue;
             }
             let context = context(&id);
-            let opened = cx.open(&sealed, &context)?;
+            let opened = cx.keys.open(&sealed, &context)?;
             let resealed = ring.seal_with_context(opened.expose_secret(), &context)?;
             tx.execute(&update, params![resealed, id]).map_err(|e| cx.db(what, e))?;
             count += 1;
