@@ -28,6 +28,8 @@
 
 mod accounts;
 mod auth_configs;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod crypto;
 mod error;
 mod home;
