@@ -6,12 +6,14 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use toolsmith_store::conformance::fixtures::{
-    account, assert_same_config, config, TempDir, ALL_SECRETS, CLIENT_SECRET,
+    account, assert_same_config, config, log_entry, TempDir, ALL_SECRETS, CLIENT_SECRET,
 };
 use toolsmith_store::prelude::*;
-use toolsmith_store::{KeyError, KeyRing, SqliteStore};
+use toolsmith_store::{KeyError, KeyRing, LogFilter, SqliteStore, StoreError};
 
 fn db(dir: &TempDir) -> PathBuf {
     dir.path().join("toolsmith.db")
@@ -162,4 +164,59 @@ async fn migrations_run_once_and_newer_schemas_are_refused() {
     let err = SqliteStore::open(db(&dir), ring).unwrap_err();
     assert!(err.to_string().contains("schema version 99, newer than this toolsmith knows"), "{err}");
     assert!(err.to_string().contains("upgrade toolsmith"), "{err}");
+}
+
+/// Reads do not queue behind the writer: while another process holds the write lock and
+/// the store's writer waits for it (up to the 5 s busy timeout), 32 concurrent reads on
+/// the store complete. The write then fails as `Busy`, which is retryable, and succeeds
+/// when retried after the lock is released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reads_do_not_wait_for_a_blocked_writer() {
+    let dir = TempDir::new("readers");
+    let store = Arc::new(SqliteStore::open(db(&dir), KeyRing::generate().unwrap()).unwrap());
+    let github = config("github", 1, Some(CLIENT_SECRET));
+    store.put_auth_config(&github).await.unwrap();
+    let ada = account(&github, "ada", None, 2);
+    store.put_account(&ada).await.unwrap();
+
+    // Another process takes the write lock and keeps it; the store's writer waits.
+    let other = rusqlite::Connection::open(db(&dir)).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let entry = log_entry("ada", "GITHUB_GET_REPO", 1);
+    let write = tokio::spawn({
+        let (store, entry) = (Arc::clone(&store), entry.clone());
+        async move { store.put_log(&entry).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!write.is_finished(), "the writer waits for the lock");
+
+    let started = Instant::now();
+    let reads: Vec<_> = (0..32)
+        .map(|i| {
+            let (store, id) = (Arc::clone(&store), ada.id.clone());
+            tokio::spawn(async move {
+                match i % 2 {
+                    0 => store.account(&id).await.map(|found| found.is_some()),
+                    _ => store.logs(&LogFilter::default()).await.map(|logs| logs.is_empty()),
+                }
+            })
+        })
+        .collect();
+    for read in reads {
+        let done = tokio::time::timeout(Duration::from_secs(2), read).await;
+        assert!(done.expect("a read queued behind the waiting writer").unwrap().unwrap());
+    }
+    let elapsed = started.elapsed();
+    eprintln!("32 concurrent reads while the writer waited for another process's lock: {elapsed:?}");
+    assert!(!write.is_finished(), "the writer still waits: the reads went past it");
+
+    // The writer gives up after the busy timeout: retryable, nothing written.
+    let err = write.await.unwrap().unwrap_err();
+    assert!(matches!(err, StoreError::Busy { .. }) && err.is_retryable(), "{err:?}");
+    assert!(err.to_string().contains("try again"), "{err}");
+    assert!(std::error::Error::source(&err).is_some(), "the SQLite error is kept as the source");
+    assert!(store.log(&entry.id).await.unwrap().is_none());
+    other.execute_batch("ROLLBACK").unwrap();
+    store.put_log(&entry).await.unwrap();
+    assert_eq!(store.log(&entry.id).await.unwrap(), Some(entry));
 }
