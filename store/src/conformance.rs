@@ -42,8 +42,8 @@ use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, UserId};
 use toolsmith_spec::{ToolSlug, ToolkitSlug};
 
 use self::fixtures::{
-    account, assert_same_account, assert_same_config, at, config, log_entry, TempDir, ALL_SECRETS, API_KEY,
-    CLIENT_SECRET,
+    account, assert_same_account, assert_same_config, at, config, github_and_ada, log_entry, TempDir, ALL_SECRETS,
+    API_KEY, CLIENT_SECRET,
 };
 use crate::prelude::*;
 use crate::{AccountFilter, AccountStatus, ConnectedAccount, Credentials, KeyError, KeyRing, LogFilter, StoreError};
@@ -273,10 +273,7 @@ pub async fn rotation_reencrypts_every_sealed_value(backend: &impl Backend) {
 pub async fn a_ring_without_the_key_says_which_key_is_missing(backend: &impl Backend) {
     let ring = KeyRing::generate().unwrap();
     let store = backend.open(ring.clone()).await.unwrap();
-    let github = config("github", 1, Some(CLIENT_SECRET));
-    store.put_auth_config(&github).await.unwrap();
-    let ada = account(&github, "ada", None, 2);
-    store.put_account(&ada).await.unwrap();
+    let (github, ada) = github_and_ada(&store).await;
     drop(store);
 
     let stranger = backend.open(KeyRing::generate().unwrap()).await.unwrap();
@@ -388,10 +385,7 @@ pub async fn a_hundred_concurrent_reads_succeed(backend: &impl Backend) {
 pub async fn debug_output_holds_no_secret(backend: &impl Backend) {
     let ring = KeyRing::generate().unwrap();
     let store = backend.open(ring.clone()).await.unwrap();
-    let github = config("github", 1, Some(CLIENT_SECRET));
-    store.put_auth_config(&github).await.unwrap();
-    let ada = account(&github, "ada", None, 2);
-    store.put_account(&ada).await.unwrap();
+    let (github, ada) = github_and_ada(&store).await;
     let read_back = store.account(&ada.id).await.unwrap().unwrap();
     let outputs = [
         format!("{github:?}"),

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, UserId};
 use toolsmith_spec::{ToolSlug, ToolkitSlug};
 
-use crate::{AccountStatus, AuthConfig, ConnectedAccount, Credentials, ExecutionLog, OAuth2Tokens};
+use crate::{AccountStatus, AuthConfig, ConnectedAccount, Credentials, ExecutionLog, OAuth2Tokens, Store};
 
 /// The client secret of [`config`]`(…, Some(CLIENT_SECRET))`.
 pub const CLIENT_SECRET: &str = "SECRET-client-secret-q8Zr1";
@@ -95,6 +95,16 @@ pub fn account(config: &AuthConfig, user: &str, alias: Option<&str>, created_ms:
         created_at: at(created_ms),
         updated_at: at(created_ms + 5),
     }
+}
+
+/// Stores a GitHub auth config with [`CLIENT_SECRET`] and an [`account`] of `ada` through
+/// it, and returns both.
+pub async fn github_and_ada(store: &impl Store) -> (AuthConfig, ConnectedAccount) {
+    let github = config("github", 1, Some(CLIENT_SECRET));
+    store.put_auth_config(&github).await.unwrap();
+    let ada = account(&github, "ada", None, 2);
+    store.put_account(&ada).await.unwrap();
+    (github, ada)
 }
 
 /// A successful execution of `tool` by `user`.
