@@ -10,7 +10,7 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode};
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId};
@@ -164,10 +164,7 @@ impl SqliteStore {
     ) -> Result<SqliteStore, StoreError> {
         let fail = |what: &str, e| db_error(&name, what, e);
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| fail("set the busy timeout", e))?;
-        // `journal_mode` answers with the mode in force ("memory" for an in-memory file).
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(|e| fail("switch to WAL journal mode", e))?;
+        enable_wal(&conn, &name)?;
         for (pragma, value) in [("foreign_keys", "ON"), ("synchronous", "NORMAL"), ("secure_delete", "ON")] {
             conn.pragma_update(None, pragma, value).map_err(|e| fail(&format!("set {pragma}"), e))?;
         }
@@ -249,6 +246,22 @@ impl Cx<'_> {
             path: self.path.to_owned(),
             message: format!("row `{id}` of {table}: {column} {problem}; the database was changed outside toolsmith"),
             source: None,
+        }
+    }
+}
+
+/// Switches the database to WAL. A new file starts in rollback-journal mode, where SQLite
+/// answers "busy" at once, without waiting, when two connections would otherwise
+/// deadlock (as processes opening a new file together do): the switch is retried for up
+/// to the busy timeout.
+fn enable_wal(conn: &Connection, name: &str) -> Result<(), StoreError> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        // `journal_mode` answers with the mode in force ("memory" for an in-memory file).
+        let switched = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get::<_, String>(0));
+        match switched.map_err(|e| db_error(name, "switch to WAL journal mode", e)) {
+            Err(e) if e.is_retryable() && Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            other => return other.map(drop),
         }
     }
 }

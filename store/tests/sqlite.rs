@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use toolsmith_store::conformance::fixtures::{
-    account, assert_same_config, config, log_entry, TempDir, ALL_SECRETS, CLIENT_SECRET,
+    account, assert_same_config, config, github_and_ada, log_entry, TempDir, ALL_SECRETS, CLIENT_SECRET,
 };
 use toolsmith_store::prelude::*;
 use toolsmith_store::{KeyError, KeyRing, LogFilter, SqliteStore, StoreError};
@@ -137,11 +137,16 @@ async fn rotation_leaves_no_value_sealed_with_the_old_key_in_the_files() {
 async fn migrations_run_once_and_newer_schemas_are_refused() {
     let dir = TempDir::new("migrations");
     let ring = KeyRing::generate().unwrap();
-    // Several "processes" opening a new file at once migrate it once.
+    // Several "processes" opening a new file at once migrate it once (and none is
+    // refused as busy while another switches the new file to WAL).
+    let start = Arc::new(std::sync::Barrier::new(4));
     let openers: Vec<_> = (0..4)
         .map(|_| {
-            let (db, ring) = (db(&dir), ring.clone());
-            std::thread::spawn(move || SqliteStore::open(db, ring).map(drop))
+            let (db, ring, start) = (db(&dir), ring.clone(), Arc::clone(&start));
+            std::thread::spawn(move || {
+                start.wait();
+                SqliteStore::open(db, ring).map(drop)
+            })
         })
         .collect();
     for opener in openers {
@@ -174,10 +179,7 @@ async fn migrations_run_once_and_newer_schemas_are_refused() {
 async fn reads_do_not_wait_for_a_blocked_writer() {
     let dir = TempDir::new("readers");
     let store = Arc::new(SqliteStore::open(db(&dir), KeyRing::generate().unwrap()).unwrap());
-    let github = config("github", 1, Some(CLIENT_SECRET));
-    store.put_auth_config(&github).await.unwrap();
-    let ada = account(&github, "ada", None, 2);
-    store.put_account(&ada).await.unwrap();
+    let (_, ada) = github_and_ada(&*store).await;
 
     // Another process takes the write lock and keeps it; the store's writer waits.
     let other = rusqlite::Connection::open(db(&dir)).unwrap();
