@@ -220,7 +220,7 @@ pub async fn accounts_need_their_auth_config_and_used_configs_stay(backend: &imp
     assert!(matches!(err, StoreError::Missing(_)), "{err}");
 }
 
-/// After a key-file rotation, [`KeyRotation::reencrypt`](crate::KeyRotation::reencrypt)
+/// After a key-file rotation, [`KeyRotation::reencrypt`]
 /// re-seals every secret once; a handle still on the old ring reads the file again; the
 /// old key can then be dropped.
 pub async fn rotation_reencrypts_every_sealed_value(backend: &impl Backend) {
