@@ -274,7 +274,8 @@ pub(super) fn db_error(path: &str, what: &str, e: rusqlite::Error) -> StoreError
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
             message: format!(
-                "could not {what}: another connection held the database locked for over {} s; try again",
+                "could not {what}: another connection or process holds the database locked (waited up to {} s); \
+                 try again",
                 BUSY_TIMEOUT.as_secs()
             ),
             path,
