@@ -6,7 +6,7 @@ use miette::{miette, IntoDiagnostic};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use toolsmith::auth::{ConnectError, StaticCredential};
-use toolsmith::store::{AccountFilter, ConnectedAccount, Store};
+use toolsmith::store::{AccountFilter, ConnectedAccount, ConnectedAccounts, Store};
 use toolsmith::{AuthConfigId, ConnectedAccountId, UserId};
 use toolsmith_catalog::{Toolkit, ToolkitSlug};
 

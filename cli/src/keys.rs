@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use miette::miette;
 use secrecy::ExposeSecret;
-use toolsmith::store::{KeyRing, SqliteStore, Store, SECRET_KEY_ENV};
+use toolsmith::store::{KeyRing, KeyRotation, SqliteStore, SECRET_KEY_ENV};
 
 use crate::home::{home, runtime};
 

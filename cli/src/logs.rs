@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
-use toolsmith::store::{ExecutionLog, LogFilter, Store};
+use toolsmith::store::{ExecutionLog, ExecutionLogs, LogFilter};
 use toolsmith::{LogId, ToolSlug, UserId};
 
 use crate::home::{open_store, runtime, time};

@@ -30,7 +30,6 @@ mod registry;
 mod request;
 mod retry;
 pub mod search;
-pub mod store;
 mod validate;
 
 pub use client::{Client, ClientBuilder};
@@ -44,3 +43,7 @@ pub use toolsmith_spec::{ToolSlug, Toolkit, ToolkitSlug};
 
 /// The spec model, for code that reads toolkits.
 pub use toolsmith_catalog as catalog;
+
+/// Auth configs, connected accounts, refresh leases and the execution log: the
+/// `toolsmith-store` crate.
+pub use toolsmith_store as store;

@@ -18,8 +18,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use secrecy::SecretString;
 use serde_json::{json, Value};
+use toolsmith::store::prelude::*;
 use toolsmith::store::{
-    AccountStatus, AuthConfig, ConnectedAccount, Credentials, KeyRing, LogFilter, OAuth2Tokens, SqliteStore, Store,
+    AccountStatus, AuthConfig, ConnectedAccount, Credentials, KeyRing, LogFilter, OAuth2Tokens, SqliteStore,
 };
 use toolsmith::{
     AuthConfigId, CallOptions, Client, ConnectedAccountId, ExecutionResult, ProxyRequest, Registry, Toolkit, UserId,

@@ -20,9 +20,10 @@ use harness::{AuthServer, FakeEndpoint, Received, Tokens};
 use secrecy::{ExposeSecret, SecretString};
 use toolsmith::auth::oauth2::{RefreshOptions, TokenError, TokenManager};
 use toolsmith::catalog::OAuth2;
+use toolsmith::store::prelude::*;
 use toolsmith::store::{
     AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, Credentials, ExecutionLog, KeyRing, LogFilter,
-    OAuth2Tokens, SqliteStore, Store, StoreError,
+    OAuth2Tokens, SqliteStore, StoreError,
 };
 use toolsmith::{AuthConfigId, ConnectedAccountId, LogId, ToolkitSlug, UserId};
 
@@ -605,7 +606,7 @@ struct LosingStore {
 }
 
 #[async_trait::async_trait]
-impl Store for LosingStore {
+impl AuthConfigs for LosingStore {
     async fn put_auth_config(&self, config: &AuthConfig) -> Result<(), StoreError> {
         self.inner.put_auth_config(config).await
     }
@@ -618,6 +619,10 @@ impl Store for LosingStore {
     async fn delete_auth_config(&self, id: &AuthConfigId) -> Result<bool, StoreError> {
         self.inner.delete_auth_config(id).await
     }
+}
+
+#[async_trait::async_trait]
+impl ConnectedAccounts for LosingStore {
     async fn put_account(&self, account: &ConnectedAccount) -> Result<(), StoreError> {
         self.inner.put_account(account).await
     }
@@ -630,6 +635,10 @@ impl Store for LosingStore {
     async fn delete_account(&self, id: &ConnectedAccountId) -> Result<bool, StoreError> {
         self.inner.delete_account(id).await
     }
+}
+
+#[async_trait::async_trait]
+impl RefreshLeases for LosingStore {
     async fn try_lock_refresh(&self, id: &ConnectedAccountId, holder: &str, ttl: Duration) -> Result<bool, StoreError> {
         self.inner.try_lock_refresh(id, holder, ttl).await
     }
@@ -642,6 +651,10 @@ impl Store for LosingStore {
         self.inner.finish_refresh(id, holder, self.meanwhile.as_ref()).await?;
         Err(StoreError::LockLost(id.clone()))
     }
+}
+
+#[async_trait::async_trait]
+impl ExecutionLogs for LosingStore {
     async fn put_log(&self, entry: &ExecutionLog) -> Result<(), StoreError> {
         self.inner.put_log(entry).await
     }
@@ -650,6 +663,13 @@ impl Store for LosingStore {
     }
     async fn logs(&self, filter: &LogFilter) -> Result<Vec<ExecutionLog>, StoreError> {
         self.inner.logs(filter).await
+    }
+}
+
+#[async_trait::async_trait]
+impl KeyRotation for LosingStore {
+    fn keys(&self) -> Result<KeyRing, StoreError> {
+        self.inner.keys()
     }
     async fn reencrypt(&self) -> Result<usize, StoreError> {
         self.inner.reencrypt().await

@@ -307,7 +307,7 @@ async fn auth_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{KeyRing, SqliteStore};
+    use crate::store::{AuthConfigs, KeyRing, SqliteStore};
 
     fn toolkit(auth: &str) -> Toolkit {
         serde_yaml::from_str(&format!(

@@ -11,9 +11,11 @@
 //!   stored even when every caller stopped waiting (a rotated refresh token is spent the
 //!   moment the server answers).
 //! - **A lease across processes**: before a token request the manager takes the account's
-//!   refresh lease in the store ([`Store::try_lock_refresh`]), polling every 50 ms for up
-//!   to 1.2 × its time to live; the new tokens are written with [`Store::finish_refresh`],
-//!   in the transaction that releases the lease.
+//!   refresh lease in the store
+//!   ([`Store::try_lock_refresh`](crate::store::RefreshLeases::try_lock_refresh)), polling
+//!   every 50 ms for up to 1.2 × its time to live; the new tokens are written with
+//!   [`Store::finish_refresh`](crate::store::RefreshLeases::finish_refresh), in the
+//!   transaction that releases the lease.
 //! - **Double-checked freshness**: with the lease held, the account is read again and
 //!   returned as is when another caller or process has already replaced its token; when
 //!   the lease cannot be had in time, the account is read again and used if its token is

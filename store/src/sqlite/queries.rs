@@ -1,4 +1,4 @@
-//! The SQL of each [`Store`](crate::store::Store) operation, run on the locked connection.
+//! The SQL of each [`Store`](crate::Store) operation, run on the locked connection.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -6,14 +6,12 @@ use std::time::{Duration, SystemTime};
 use rusqlite::types::Value;
 use rusqlite::{ffi, params, params_from_iter, Connection, OptionalExtension, Row, TransactionBehavior};
 use secrecy::{ExposeSecret, SecretString};
-use toolsmith_catalog::{ToolSlug, ToolkitSlug};
+use toolsmith_spec::{ToolSlug, ToolkitSlug};
 
 use super::rows::{decode_credentials, encode_credentials, from_ms, to_ms};
 use super::Cx;
-use crate::store::{
-    AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, ExecutionLog, KeyRing, LogFilter, StoreError,
-};
-use crate::{AuthConfigId, ConnectedAccountId, LogId, UserId};
+use crate::{AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, ExecutionLog, KeyRing, LogFilter, StoreError};
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, UserId};
 
 const AUTH_CONFIG_COLUMNS: &str = "id, toolkit, name, scheme, client_id, client_secret, scopes, disabled, created_at";
 const ACCOUNT_COLUMNS: &str =
@@ -35,7 +33,7 @@ fn account_context(id: &str) -> Vec<u8> {
 pub(super) fn put_auth_config(conn: &mut Connection, cx: &Cx<'_>, config: &AuthConfig) -> Result<(), StoreError> {
     let id = config.id.as_str();
     let secret = match &config.client_secret {
-        Some(secret) => Some(cx.seal(secret.expose_secret().as_bytes(), &auth_config_context(id))?),
+        Some(secret) => Some(cx.keys.seal(secret.expose_secret().as_bytes(), &auth_config_context(id))?),
         None => None,
     };
     let scopes = json_text(cx, &config.scopes)?;
@@ -139,7 +137,7 @@ impl AuthConfigRow {
         let id = AuthConfigId::parse(&self.id).ok_or_else(|| corrupt("id", "is not an `ac_` id"))?;
         let client_secret = match &self.client_secret {
             Some(sealed) => {
-                let opened = cx.open(sealed, &auth_config_context(&self.id))?;
+                let opened = cx.keys.open(sealed, &auth_config_context(&self.id))?;
                 let text = std::str::from_utf8(opened.expose_secret())
                     .map_err(|_| corrupt("client_secret", "is not UTF-8"))?;
                 Some(SecretString::from(text))
@@ -229,8 +227,10 @@ fn seal_account(cx: &Cx<'_>, account: &ConnectedAccount) -> Result<String, Store
     let json = encode_credentials(&account.credentials).map_err(|_| StoreError::Database {
         path: cx.path.to_owned(),
         message: format!("could not encode the credentials of connected account {}", account.id),
+        // serde's message could quote a secret: it is not passed on.
+        source: None,
     })?;
-    cx.seal(&json, &account_context(account.id.as_str()))
+    Ok(cx.keys.seal(&json, &account_context(account.id.as_str()))?)
 }
 
 /// Inserts or updates an account inside the caller's transaction.
@@ -268,25 +268,26 @@ fn write_account(tx: &Connection, cx: &Cx<'_>, account: &ConnectedAccount, seale
             to_ms(account.updated_at)
         ],
     );
-    match written {
-        Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE => {
-            Err(StoreError::Database {
-                path: cx.path.to_owned(),
-                message: format!(
-                    "could not save connected account {}: user `{}` already has a {} account with the alias `{}`; \
-                     choose another alias",
-                    account.id,
-                    account.user_id,
-                    account.toolkit,
-                    account.alias.as_deref().unwrap_or_default()
-                ),
-            })
-        }
-        Err(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
-            Err(missing_config(account))
-        }
-        Err(e) => Err(cx.db(what(), e)),
+    let Err(e) = written else { return Ok(()) };
+    let extended_code = match &e {
+        rusqlite::Error::SqliteFailure(failure, _) => failure.extended_code,
+        _ => ffi::SQLITE_OK,
+    };
+    match extended_code {
+        ffi::SQLITE_CONSTRAINT_UNIQUE => Err(StoreError::Conflict {
+            path: cx.path.to_owned(),
+            message: format!(
+                "could not save connected account {}: user `{}` already has a {} account with the alias `{}`; \
+                 choose another alias",
+                account.id,
+                account.user_id,
+                account.toolkit,
+                account.alias.as_deref().unwrap_or_default()
+            ),
+            source: Some(Box::new(e)),
+        }),
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Err(missing_config(account)),
+        _ => Err(cx.db(what(), e)),
     }
 }
 
@@ -333,7 +334,7 @@ impl AccountRow {
         let status = AccountStatus::parse(&self.status).ok_or_else(|| corrupt("status", "is not a known status"))?;
         let fields: BTreeMap<String, String> =
             serde_json::from_str(&self.fields).map_err(|_| corrupt("fields", "is not a JSON object of strings"))?;
-        let opened = cx.open(&self.credentials, &account_context(&self.id))?;
+        let opened = cx.keys.open(&self.credentials, &account_context(&self.id))?;
         // serde's message could quote a secret: it is not passed on.
         let credentials = decode_credentials(opened.expose_secret())
             .map_err(|_| corrupt("credentials", "does not decrypt to the credentials JSON"))?;
@@ -413,6 +414,7 @@ pub(super) fn finish_refresh(
                      pass the refreshed record of {id}",
                     account.id
                 ),
+                source: None,
             })
         }
         Some(account) => Some(seal_account(cx, account)?),
@@ -554,7 +556,7 @@ pub(super) fn reencrypt(conn: &mut Connection, cx: &Cx<'_>, ring: &KeyRing) -> R
                 continue;
             }
             let context = context(&id);
-            let opened = cx.open(&sealed, &context)?;
+            let opened = cx.keys.open(&sealed, &context)?;
             let resealed = ring.seal_with_context(opened.expose_secret(), &context)?;
             tx.execute(&update, params![resealed, id]).map_err(|e| cx.db(what, e))?;
             count += 1;
@@ -581,6 +583,9 @@ fn collect<T, P: rusqlite::Params>(
 }
 
 fn json_text(cx: &Cx<'_>, value: &impl serde::Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Database { path: cx.path.to_owned(), message: format!("could not encode JSON: {e}") })
+    serde_json::to_string(value).map_err(|e| StoreError::Database {
+        path: cx.path.to_owned(),
+        message: format!("could not encode JSON: {e}"),
+        source: Some(Box::new(e)),
+    })
 }

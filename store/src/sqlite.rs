@@ -2,42 +2,49 @@
 //! sealed with a [`KeyRing`].
 
 mod migrations;
+mod pool;
 mod queries;
 mod rows;
 
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode};
-use secrecy::SecretBox;
-use toolsmith_catalog::ToolkitSlug;
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId};
+use toolsmith_spec::ToolkitSlug;
 
-use super::{
-    default_home, AccountFilter, AuthConfig, ConnectedAccount, ExecutionLog, KeyError, KeyRing, LogFilter, Store,
-    StoreError,
+use self::pool::{Pool, Turn};
+use crate::crypto::LiveKeys;
+use crate::{
+    default_home, AccountFilter, AuthConfig, AuthConfigs, ConnectedAccount, ConnectedAccounts, ExecutionLog,
+    ExecutionLogs, KeyRing, KeyRotation, LogFilter, RefreshLeases, StoreError,
 };
-use crate::{AuthConfigId, ConnectedAccountId, LogId};
 
 /// How long a call waits for another process's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A [`Store`] in a SQLite file: WAL journal (readers never wait for the writer, several
-/// processes share the file), a 5-second busy timeout, foreign keys on, `secure_delete`
-/// on (overwritten secrets do not linger in free pages), the schema migrated on open.
+/// A [`Store`](crate::Store) in a SQLite file: WAL journal (readers never wait for the
+/// writer, several processes share the file), a 5-second busy timeout, foreign keys on,
+/// `secure_delete` on (overwritten secrets do not linger in free pages), the schema
+/// migrated on open.
 ///
 /// Connected accounts' credentials (secret fields and OAuth 2.0 tokens) are sealed as one
 /// value, and auth configs' client secrets each as one, with the [`KeyRing`]; each sealed
 /// value is bound to its record's id. Times are stored as unix milliseconds, so they come
 /// back rounded down to the millisecond.
 ///
-/// Every call runs on tokio's blocking thread pool when there is a tokio runtime (inline
-/// otherwise), on one connection behind a mutex. Clones share that connection.
+/// Writes take turns on one writer connection; reads run on up to 4 read-only
+/// connections, opened when first needed, so they never queue behind a write (an
+/// in-memory store has the one connection only). A call waits for its turn without
+/// holding a thread, then runs on tokio's blocking thread pool when there is a tokio
+/// runtime (inline otherwise). Clones share the connections.
 ///
 /// ```
-/// use toolsmith::store::{KeyRing, SqliteStore, Store};
+/// use toolsmith_store::prelude::*;
+/// use toolsmith_store::{KeyRing, SqliteStore};
 ///
 /// # let dir = std::env::temp_dir().join(format!("toolsmith-doc-sqlite-{}", std::process::id()));
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -55,8 +62,8 @@ pub struct SqliteStore {
 struct Shared {
     /// The file, for messages.
     path: String,
-    conn: Mutex<Connection>,
-    keys: RwLock<KeyRing>,
+    pool: Pool,
+    keys: LiveKeys,
 }
 
 impl SqliteStore {
@@ -69,9 +76,9 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>, keys: KeyRing) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        create_private(path).map_err(|e| StoreError::Database { path: name.clone(), message: e })?;
+        create_private(path, &name)?;
         let conn = Connection::open(path).map_err(|e| db_error(&name, "open the database", e))?;
-        SqliteStore::setup(conn, name, keys)
+        SqliteStore::setup(conn, Some(path.to_owned()), name, keys)
     }
 
     /// The deployment's store: `<home>/toolsmith.db` with the keys of
@@ -79,9 +86,9 @@ impl SqliteStore {
     /// `~/.toolsmith`).
     ///
     /// ```no_run
-    /// let store = toolsmith::store::SqliteStore::open_default()?;
+    /// let store = toolsmith_store::SqliteStore::open_default()?;
     /// println!("{store:?}");
-    /// # Ok::<(), toolsmith::store::StoreError>(())
+    /// # Ok::<(), toolsmith_store::StoreError>(())
     /// ```
     pub fn open_default() -> Result<SqliteStore, StoreError> {
         let home = default_home().ok_or_else(|| StoreError::Database {
@@ -89,6 +96,7 @@ impl SqliteStore {
             message: "neither TOOLSMITH_HOME nor HOME is set; set TOOLSMITH_HOME to the folder for \
                       toolsmith's database and keys"
                 .to_owned(),
+            source: None,
         })?;
         let keys = KeyRing::load(&home)?;
         SqliteStore::open(SqliteStore::default_path(&home), keys)
@@ -97,7 +105,7 @@ impl SqliteStore {
     /// The database file of a home folder: `<home>/toolsmith.db`.
     ///
     /// ```
-    /// let path = toolsmith::store::SqliteStore::default_path(std::path::Path::new("/srv/toolsmith"));
+    /// let path = toolsmith_store::SqliteStore::default_path(std::path::Path::new("/srv/toolsmith"));
     /// assert_eq!(path, std::path::Path::new("/srv/toolsmith/toolsmith.db"));
     /// ```
     pub fn default_path(home: &Path) -> PathBuf {
@@ -108,7 +116,7 @@ impl SqliteStore {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// use toolsmith::store::{KeyRing, SqliteStore, Store};
+    /// use toolsmith_store::{ExecutionLogs, KeyRing, SqliteStore};
     /// let store = SqliteStore::in_memory(KeyRing::generate()?)?;
     /// assert!(store.logs(&Default::default()).await?.is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
@@ -116,13 +124,7 @@ impl SqliteStore {
     pub fn in_memory(keys: KeyRing) -> Result<SqliteStore, StoreError> {
         let name = ":memory:".to_owned();
         let conn = Connection::open_in_memory().map_err(|e| db_error(&name, "open an in-memory database", e))?;
-        SqliteStore::setup(conn, name, keys)
-    }
-
-    /// The key ring in use (it may have been reloaded from the key file after another
-    /// process rotated it).
-    pub fn keys(&self) -> Result<KeyRing, StoreError> {
-        self.shared.cx().ring()
+        SqliteStore::setup(conn, None, name, keys)
     }
 
     /// Moves every change from the write-ahead log into the database file and empties the
@@ -130,59 +132,87 @@ impl SqliteStore {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// # let store = toolsmith::store::SqliteStore::in_memory(toolsmith::store::KeyRing::generate()?)?;
+    /// # let store = toolsmith_store::SqliteStore::in_memory(toolsmith_store::KeyRing::generate()?)?;
     /// store.checkpoint().await?;
     /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
     /// ```
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        self.run(|conn, cx| {
+        self.write(|conn, cx| {
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get::<_, i64>(0))
                 .map_err(|e| cx.db("checkpoint the write-ahead log", e))
                 .and_then(|busy| match busy {
                     0 => Ok(()),
-                    _ => Err(StoreError::Database {
+                    _ => Err(StoreError::Busy {
                         path: cx.path.to_owned(),
                         message: "could not checkpoint the write-ahead log: another connection is \
                                   reading or writing; try again"
                             .to_owned(),
+                        source: None,
                     }),
                 })
         })
         .await
     }
 
-    fn setup(mut conn: Connection, name: String, keys: KeyRing) -> Result<SqliteStore, StoreError> {
+    /// Sets up and migrates the writer connection; `file` is where read connections
+    /// open, `None` in memory.
+    fn setup(
+        mut conn: Connection,
+        file: Option<PathBuf>,
+        name: String,
+        keys: KeyRing,
+    ) -> Result<SqliteStore, StoreError> {
         let fail = |what: &str, e| db_error(&name, what, e);
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| fail("set the busy timeout", e))?;
-        // `journal_mode` answers with the mode in force ("memory" for an in-memory file).
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(|e| fail("switch to WAL journal mode", e))?;
+        enable_wal(&conn, &name)?;
         for (pragma, value) in [("foreign_keys", "ON"), ("synchronous", "NORMAL"), ("secure_delete", "ON")] {
             conn.pragma_update(None, pragma, value).map_err(|e| fail(&format!("set {pragma}"), e))?;
         }
         migrations::migrate(&mut conn, &name)?;
-        Ok(SqliteStore { shared: Arc::new(Shared { path: name, conn: Mutex::new(conn), keys: RwLock::new(keys) }) })
+        let shared = Shared { path: name, pool: Pool::new(conn, file), keys: LiveKeys::new(keys) };
+        Ok(SqliteStore { shared: Arc::new(shared) })
     }
 
-    /// Runs `f` on the connection: on tokio's blocking pool inside a tokio runtime (a
-    /// call may wait up to the busy timeout for another process), inline otherwise.
-    async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    /// Runs `f` on the writer connection, when it is free.
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, &Cx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let turn = self.shared.pool.write_turn().await;
+        self.run(turn, f).await
+    }
+
+    /// Runs `f` on a read connection, when one is free; `f` must not write.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, &Cx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let turn = self.shared.pool.read_turn().await;
+        self.run(turn, f).await
+    }
+
+    /// Runs `f` in its turn: on tokio's blocking pool inside a tokio runtime (a call may
+    /// wait up to the busy timeout for another process), inline otherwise.
+    async fn run<T, F>(&self, turn: Turn, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection, &Cx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         let shared = Arc::clone(&self.shared);
+        let job = move || turn.run(&shared.path, |conn| f(conn, &shared.cx()));
         match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => runtime.spawn_blocking(move || shared.with(f)).await.map_err(|e| StoreError::Database {
+            Ok(runtime) => runtime.spawn_blocking(job).await.map_err(|e| StoreError::Database {
                 path: self.shared.path.clone(),
                 message: if e.is_panic() {
                     "a store operation panicked; the transaction was rolled back".to_owned()
                 } else {
                     "the runtime shut down during a store operation".to_owned()
                 },
+                source: Some(Box::new(e)),
             })?,
-            Err(_) => shared.with(f),
+            Err(_) => job(),
         }
     }
 }
@@ -191,25 +221,11 @@ impl Shared {
     fn cx(&self) -> Cx<'_> {
         Cx { path: &self.path, keys: &self.keys }
     }
-
-    fn with<T>(&self, f: impl FnOnce(&mut Connection, &Cx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut conn = self.conn.lock().map_err(|_| StoreError::Database {
-            path: self.path.clone(),
-            message: "an earlier operation panicked while holding the connection; open the store again".to_owned(),
-        })?;
-        f(&mut conn, &self.cx())
-    }
 }
 
 impl fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = f.debug_struct("SqliteStore");
-        out.field("path", &self.shared.path);
-        match self.shared.keys.read() {
-            Ok(keys) => out.field("keys", &*keys),
-            Err(_) => out.field("keys", &"<unavailable>"),
-        };
-        out.finish()
+        f.debug_struct("SqliteStore").field("path", &self.shared.path).field("keys", &self.shared.keys).finish()
     }
 }
 
@@ -217,7 +233,7 @@ impl fmt::Debug for SqliteStore {
 /// key ring.
 struct Cx<'a> {
     path: &'a str,
-    keys: &'a RwLock<KeyRing>,
+    keys: &'a LiveKeys,
 }
 
 impl Cx<'_> {
@@ -229,69 +245,57 @@ impl Cx<'_> {
         StoreError::Database {
             path: self.path.to_owned(),
             message: format!("row `{id}` of {table}: {column} {problem}; the database was changed outside toolsmith"),
-        }
-    }
-
-    fn ring(&self) -> Result<KeyRing, StoreError> {
-        self.keys.read().map(|keys| keys.clone()).map_err(|_| self.poisoned_keys())
-    }
-
-    fn poisoned_keys(&self) -> StoreError {
-        StoreError::Database {
-            path: self.path.to_owned(),
-            message: "an earlier operation panicked while replacing the key ring; open the store again".to_owned(),
-        }
-    }
-
-    fn seal(&self, plaintext: &[u8], context: &[u8]) -> Result<String, StoreError> {
-        Ok(self.ring()?.seal_with_context(plaintext, context)?)
-    }
-
-    /// Opens a sealed value. When its key is not loaded and the ring came from a key file,
-    /// the file is read again first: another process may have rotated it.
-    fn open(&self, sealed: &str, context: &[u8]) -> Result<SecretBox<Vec<u8>>, StoreError> {
-        let ring = self.ring()?;
-        match ring.open_with_context(sealed, context) {
-            Err(KeyError::UnknownKey { id, loaded }) => match ring.reload() {
-                Ok(Some(fresh)) if fresh.contains(&id) => {
-                    let opened = fresh.open_with_context(sealed, context);
-                    *self.keys.write().map_err(|_| self.poisoned_keys())? = fresh;
-                    Ok(opened?)
-                }
-                _ => Err(KeyError::UnknownKey { id, loaded }.into()),
-            },
-            other => Ok(other?),
-        }
-    }
-
-    /// The ring to seal with, read again from its key file when it came from one, so that
-    /// re-encryption uses the key a rotation just made current.
-    fn fresh_ring(&self) -> Result<KeyRing, StoreError> {
-        let ring = self.ring()?;
-        match ring.reload()? {
-            Some(fresh) => {
-                *self.keys.write().map_err(|_| self.poisoned_keys())? = fresh.clone();
-                Ok(fresh)
-            }
-            None => Ok(ring),
+            source: None,
         }
     }
 }
 
-fn db_error(path: &str, what: &str, e: rusqlite::Error) -> StoreError {
-    let message = match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
-            "could not {what}: another process held the database locked for over {} s; try again",
-            BUSY_TIMEOUT.as_secs()
-        ),
-        _ => format!("could not {what}: {e}"),
-    };
-    StoreError::Database { path: path.to_owned(), message }
+/// Switches the database to WAL. A new file starts in rollback-journal mode, where SQLite
+/// answers "busy" at once, without waiting, when two connections would otherwise
+/// deadlock (as processes opening a new file together do): the switch is retried for up
+/// to the busy timeout.
+fn enable_wal(conn: &Connection, name: &str) -> Result<(), StoreError> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        // `journal_mode` answers with the mode in force ("memory" for an in-memory file).
+        let switched = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get::<_, String>(0));
+        match switched.map_err(|e| db_error(name, "switch to WAL journal mode", e)) {
+            Err(e) if e.is_retryable() && Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            other => return other.map(drop),
+        }
+    }
+}
+
+/// The error of a failed SQLite call: [`StoreError::Busy`] when the database stayed
+/// locked, [`StoreError::Conflict`] on a constraint violation, else
+/// [`StoreError::Database`]; `what` says what was being done (`save auth config ac_…`).
+pub(super) fn db_error(path: &str, what: &str, e: rusqlite::Error) -> StoreError {
+    let path = path.to_owned();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
+            message: format!(
+                "could not {what}: another connection or process holds the database locked (waited up to {} s); \
+                 try again",
+                BUSY_TIMEOUT.as_secs()
+            ),
+            path,
+            source: Some(Box::new(e)),
+        },
+        Some(ErrorCode::ConstraintViolation) => {
+            StoreError::Conflict { message: format!("could not {what}: {e}"), path, source: Some(Box::new(e)) }
+        }
+        _ => StoreError::Database { message: format!("could not {what}: {e}"), path, source: Some(Box::new(e)) },
+    }
 }
 
 /// Creates the database's folder (0700) and file (0600) when missing, so that the file
 /// and the WAL files SQLite creates beside it (with the file's mode) are private.
-fn create_private(path: &Path) -> Result<(), String> {
+fn create_private(path: &Path, name: &str) -> Result<(), StoreError> {
+    let fail = |message: String, e: std::io::Error| StoreError::Database {
+        path: name.to_owned(),
+        message: format!("{message}: {e}"),
+        source: Some(Box::new(e)),
+    };
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
@@ -300,7 +304,7 @@ fn create_private(path: &Path) -> Result<(), String> {
             use std::os::unix::fs::DirBuilderExt;
             builder.mode(0o700);
         }
-        builder.create(folder).map_err(|e| format!("could not create the folder {}: {e}", folder.display()))?;
+        builder.create(folder).map_err(|e| fail(format!("could not create the folder {}", folder.display()), e))?;
     }
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -312,55 +316,61 @@ fn create_private(path: &Path) -> Result<(), String> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(format!("could not create the database file: {e}")),
+        Err(e) => Err(fail("could not create the database file".to_owned(), e)),
     }
 }
 
 #[async_trait::async_trait]
-impl Store for SqliteStore {
+impl AuthConfigs for SqliteStore {
     async fn put_auth_config(&self, config: &AuthConfig) -> Result<(), StoreError> {
         let config = config.clone();
-        self.run(move |conn, cx| queries::put_auth_config(conn, cx, &config)).await
+        self.write(move |conn, cx| queries::put_auth_config(conn, cx, &config)).await
     }
 
     async fn auth_config(&self, id: &AuthConfigId) -> Result<Option<AuthConfig>, StoreError> {
         let id = id.clone();
-        self.run(move |conn, cx| queries::auth_config(conn, cx, &id)).await
+        self.read(move |conn, cx| queries::auth_config(conn, cx, &id)).await
     }
 
     async fn auth_configs(&self, toolkit: Option<&ToolkitSlug>) -> Result<Vec<AuthConfig>, StoreError> {
         let toolkit = toolkit.cloned();
-        self.run(move |conn, cx| queries::auth_configs(conn, cx, toolkit.as_ref())).await
+        self.read(move |conn, cx| queries::auth_configs(conn, cx, toolkit.as_ref())).await
     }
 
     async fn delete_auth_config(&self, id: &AuthConfigId) -> Result<bool, StoreError> {
         let id = id.clone();
-        self.run(move |conn, cx| queries::delete_auth_config(conn, cx, &id)).await
+        self.write(move |conn, cx| queries::delete_auth_config(conn, cx, &id)).await
     }
+}
 
+#[async_trait::async_trait]
+impl ConnectedAccounts for SqliteStore {
     async fn put_account(&self, account: &ConnectedAccount) -> Result<(), StoreError> {
         let account = account.clone();
-        self.run(move |conn, cx| queries::put_account(conn, cx, &account)).await
+        self.write(move |conn, cx| queries::put_account(conn, cx, &account)).await
     }
 
     async fn account(&self, id: &ConnectedAccountId) -> Result<Option<ConnectedAccount>, StoreError> {
         let id = id.clone();
-        self.run(move |conn, cx| queries::account(conn, cx, &id)).await
+        self.read(move |conn, cx| queries::account(conn, cx, &id)).await
     }
 
     async fn accounts(&self, filter: &AccountFilter) -> Result<Vec<ConnectedAccount>, StoreError> {
         let filter = filter.clone();
-        self.run(move |conn, cx| queries::accounts(conn, cx, &filter)).await
+        self.read(move |conn, cx| queries::accounts(conn, cx, &filter)).await
     }
 
     async fn delete_account(&self, id: &ConnectedAccountId) -> Result<bool, StoreError> {
         let id = id.clone();
-        self.run(move |conn, cx| queries::delete_account(conn, cx, &id)).await
+        self.write(move |conn, cx| queries::delete_account(conn, cx, &id)).await
     }
+}
 
+#[async_trait::async_trait]
+impl RefreshLeases for SqliteStore {
     async fn try_lock_refresh(&self, id: &ConnectedAccountId, holder: &str, ttl: Duration) -> Result<bool, StoreError> {
         let (id, holder) = (id.clone(), holder.to_owned());
-        self.run(move |conn, cx| queries::try_lock_refresh(conn, cx, &id, &holder, ttl)).await
+        self.write(move |conn, cx| queries::try_lock_refresh(conn, cx, &id, &holder, ttl)).await
     }
 
     async fn finish_refresh(
@@ -370,17 +380,20 @@ impl Store for SqliteStore {
         account: Option<&ConnectedAccount>,
     ) -> Result<(), StoreError> {
         let (id, holder, account) = (id.clone(), holder.to_owned(), account.cloned());
-        self.run(move |conn, cx| queries::finish_refresh(conn, cx, &id, &holder, account.as_ref())).await
+        self.write(move |conn, cx| queries::finish_refresh(conn, cx, &id, &holder, account.as_ref())).await
     }
+}
 
+#[async_trait::async_trait]
+impl ExecutionLogs for SqliteStore {
     async fn put_log(&self, entry: &ExecutionLog) -> Result<(), StoreError> {
         let entry = entry.clone();
-        self.run(move |conn, cx| queries::put_log(conn, cx, &entry)).await
+        self.write(move |conn, cx| queries::put_log(conn, cx, &entry)).await
     }
 
     async fn put_logs(&self, entries: &[ExecutionLog]) -> Result<(), StoreError> {
         let entries = entries.to_vec();
-        self.run(move |conn, cx| {
+        self.write(move |conn, cx| {
             let tx = conn.transaction().map_err(|e| cx.db("begin a transaction".to_owned(), e))?;
             for entry in &entries {
                 queries::put_log(&tx, cx, entry)?;
@@ -392,17 +405,24 @@ impl Store for SqliteStore {
 
     async fn log(&self, id: &LogId) -> Result<Option<ExecutionLog>, StoreError> {
         let id = id.clone();
-        self.run(move |conn, cx| queries::log(conn, cx, &id)).await
+        self.read(move |conn, cx| queries::log(conn, cx, &id)).await
     }
 
     async fn logs(&self, filter: &LogFilter) -> Result<Vec<ExecutionLog>, StoreError> {
         let filter = filter.clone();
-        self.run(move |conn, cx| queries::logs(conn, cx, &filter)).await
+        self.read(move |conn, cx| queries::logs(conn, cx, &filter)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl KeyRotation for SqliteStore {
+    fn keys(&self) -> Result<KeyRing, StoreError> {
+        Ok(self.shared.keys.ring())
     }
 
     async fn reencrypt(&self) -> Result<usize, StoreError> {
-        self.run(|conn, cx| {
-            let ring = cx.fresh_ring()?;
+        self.write(|conn, cx| {
+            let ring = cx.keys.fresh()?;
             queries::reencrypt(conn, cx, &ring)
         })
         .await

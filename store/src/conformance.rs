@@ -1,177 +1,96 @@
-//! The embedded store on real SQLite files: round trips, encryption at rest, key files,
-//! rotation, refresh leases across two "processes", migrations, concurrency.
+//! The behaviour every store backend must have, as checks any backend runs (feature
+//! `conformance`).
+//!
+//! A backend implements [`Backend`] (open a handle on a fresh store) and expands
+//! [`conformance_tests!`](crate::conformance_tests) in an integration test: one
+//! `#[tokio::test]` per check, each on a fresh store. Round trips and filters, the
+//! integrity rules ([`StoreError::Missing`], [`StoreError::InUse`], conflicts), refresh
+//! leases across two handles, key rotation and re-encryption, concurrent reads, and the
+//! absence of secrets from messages and `Debug` output are checked here; what only one
+//! backend can show (file modes, bytes on disk) belongs in its own tests, which can use
+//! the [`fixtures`].
+//!
+//! ```no_run
+//! // tests/conformance.rs of a backend (with tokio and async-trait as dependencies)
+//! use toolsmith_store::conformance::{fixtures::TempDir, Backend};
+//! use toolsmith_store::{KeyRing, SqliteStore, StoreError};
+//!
+//! struct Sqlite(TempDir);
+//!
+//! #[async_trait::async_trait]
+//! impl Backend for Sqlite {
+//!     type Store = SqliteStore;
+//!     async fn open(&self, keys: KeyRing) -> Result<SqliteStore, StoreError> {
+//!         SqliteStore::open(self.0.path().join("toolsmith.db"), keys)
+//!     }
+//! }
+//!
+//! toolsmith_store::conformance_tests!(Sqlite(TempDir::new("conformance")));
+//! # fn main() {}
+//! ```
 
-// An integration test crate: its helpers may unwrap too (a panic fails the test).
+// The checks are tests: a failed expectation panics, which fails the test that runs it.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+pub mod fixtures;
+
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use toolsmith::store::{
-    AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, Credentials, ExecutionLog, KeyError, KeyRing,
-    LogFilter, OAuth2Tokens, SqliteStore, Store, StoreError,
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, UserId};
+use toolsmith_spec::{ToolSlug, ToolkitSlug};
+
+use self::fixtures::{
+    account, assert_same_account, assert_same_config, at, config, github_and_ada, log_entry, TempDir, ALL_SECRETS,
+    API_KEY, CLIENT_SECRET,
 };
-use toolsmith::{AuthConfigId, ConnectedAccountId, LogId, ToolSlug, ToolkitSlug, UserId};
+use crate::prelude::*;
+use crate::{AccountFilter, AccountStatus, ConnectedAccount, Credentials, KeyError, KeyRing, LogFilter, StoreError};
 
-const CLIENT_SECRET: &str = "SECRET-client-secret-q8Zr1";
-const API_KEY: &str = "SECRET-api-key-Lm4Tx9";
-const ACCESS_TOKEN: &str = "SECRET-access-token-Vb7Hs2";
-const REFRESH_TOKEN: &str = "SECRET-refresh-token-Kd3Wp6";
-const ALL_SECRETS: [&str; 4] = [CLIENT_SECRET, API_KEY, ACCESS_TOKEN, REFRESH_TOKEN];
+/// A store backend under test.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync {
+    /// Its store.
+    type Store: Store + 'static;
 
-/// A folder under the system's temp folder, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let mut random = [0u8; 8];
-        getrandom::fill(&mut random).unwrap();
-        let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
-        let path = std::env::temp_dir().join(format!("toolsmith-store-{name}-{}-{suffix}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.0.join("toolsmith.db")
-    }
+    /// Opens a handle on this backend's store that seals with `keys`. The store is empty
+    /// at the first call; every call opens another handle on the same data, as a second
+    /// process would.
+    async fn open(&self, keys: KeyRing) -> Result<Self::Store, StoreError>;
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A time with whole milliseconds (the store keeps milliseconds).
-fn at(ms: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(ms)
-}
-
-fn config(toolkit: &str, created_ms: u64, secret: Option<&str>) -> AuthConfig {
-    AuthConfig {
-        id: AuthConfigId::generate(),
-        toolkit: ToolkitSlug::new(toolkit),
-        name: format!("{toolkit} (org app)"),
-        scheme: "oauth2".to_owned(),
-        client_id: Some("client-id-public".to_owned()),
-        client_secret: secret.map(SecretString::from),
-        scopes: vec!["repo".to_owned(), "read:user".to_owned()],
-        disabled: false,
-        created_at: at(created_ms),
-    }
-}
-
-fn account(config: &AuthConfig, user: &str, alias: Option<&str>, created_ms: u64) -> ConnectedAccount {
-    ConnectedAccount {
-        id: ConnectedAccountId::generate(),
-        user_id: UserId::new(user),
-        toolkit: config.toolkit.clone(),
-        auth_config: config.id.clone(),
-        status: AccountStatus::Active,
-        status_reason: None,
-        alias: alias.map(str::to_owned),
-        fields: BTreeMap::from([("subdomain".to_owned(), "acme-marker".to_owned())]),
-        credentials: Credentials {
-            secrets: BTreeMap::from([("api_key".to_owned(), SecretString::from(API_KEY))]),
-            oauth2: Some(OAuth2Tokens {
-                access_token: SecretString::from(ACCESS_TOKEN),
-                refresh_token: Some(SecretString::from(REFRESH_TOKEN)),
-                token_type: "Bearer".to_owned(),
-                expires_at: Some(at(1_900_000_000_000)),
-                scopes: vec!["repo".to_owned()],
-            }),
-        },
-        created_at: at(created_ms),
-        updated_at: at(created_ms + 5),
-    }
-}
-
-fn log_entry(user: &str, tool: &str, started_ms: u64) -> ExecutionLog {
-    ExecutionLog {
-        id: LogId::generate(),
-        tool: ToolSlug::new(tool),
-        user_id: UserId::new(user),
-        account: Some(ConnectedAccountId::generate()),
-        status: Some(201),
-        successful: true,
-        error: None,
-        attempts: 2,
-        duration_ms: 1234,
-        started_at: at(started_ms),
-    }
-}
-
-fn assert_same_config(got: &AuthConfig, want: &AuthConfig) {
-    assert_eq!(
-        (&got.id, &got.toolkit, &got.name, &got.scheme, &got.client_id, &got.scopes, got.disabled, got.created_at),
-        (
-            &want.id,
-            &want.toolkit,
-            &want.name,
-            &want.scheme,
-            &want.client_id,
-            &want.scopes,
-            want.disabled,
-            want.created_at
-        )
-    );
-    assert_eq!(
-        got.client_secret.as_ref().map(|s| s.expose_secret().to_owned()),
-        want.client_secret.as_ref().map(|s| s.expose_secret().to_owned())
-    );
-}
-
-fn assert_same_account(got: &ConnectedAccount, want: &ConnectedAccount) {
-    assert_eq!(
-        (&got.id, &got.user_id, &got.toolkit, &got.auth_config, got.status, &got.status_reason, &got.alias),
-        (&want.id, &want.user_id, &want.toolkit, &want.auth_config, want.status, &want.status_reason, &want.alias)
-    );
-    assert_eq!((&got.fields, got.created_at, got.updated_at), (&want.fields, want.created_at, want.updated_at));
-    let secrets =
-        |c: &Credentials| c.secrets.iter().map(|(k, v)| (k.clone(), v.expose_secret().to_owned())).collect::<Vec<_>>();
-    assert_eq!(secrets(&got.credentials), secrets(&want.credentials));
-    let tokens = |c: &Credentials| {
-        c.oauth2.as_ref().map(|t| {
-            (
-                t.access_token.expose_secret().to_owned(),
-                t.refresh_token.as_ref().map(|r| r.expose_secret().to_owned()),
-                t.token_type.clone(),
-                t.expires_at,
-                t.scopes.clone(),
-            )
-        })
+/// Expands to one `#[tokio::test]` (multi-threaded) per conformance check, each on the
+/// backend `$backend` evaluates to (a fresh one per test). The calling crate needs
+/// `tokio` with the `macros` and `rt-multi-thread` features.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($backend:expr) => {
+        $crate::conformance_tests!(@each $backend;
+            every_record_kind_round_trips,
+            accounts_need_their_auth_config_and_used_configs_stay,
+            rotation_reencrypts_every_sealed_value,
+            a_ring_without_the_key_says_which_key_is_missing,
+            one_process_at_a_time_holds_the_refresh_lease,
+            a_hundred_concurrent_reads_succeed,
+            debug_output_holds_no_secret,
+        );
     };
-    assert_eq!(tokens(&got.credentials), tokens(&want.credentials));
+    (@each $backend:expr; $($check:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $check() {
+                let backend = $backend;
+                $crate::conformance::$check(&backend).await;
+            }
+        )+
+    };
 }
 
-/// The bytes of the database file and of its WAL and shared-memory files.
-fn file_bytes(db: &Path) -> Vec<(String, Vec<u8>)> {
-    ["", "-wal", "-shm"]
-        .iter()
-        .filter_map(|suffix| {
-            let path = PathBuf::from(format!("{}{suffix}", db.display()));
-            std::fs::read(&path).ok().map(|bytes| (path.display().to_string(), bytes))
-        })
-        .collect()
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
-fn user_version(db: &Path) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
-}
-
-#[tokio::test]
-async fn every_record_kind_round_trips() {
-    let dir = TempDir::new("roundtrip");
-    let store = SqliteStore::open(dir.db(), KeyRing::generate().unwrap()).unwrap();
+/// Every record kind round-trips; lists are ordered and filtered; aliases are unique per
+/// user and toolkit and log ids are written once ([`StoreError::Conflict`]).
+pub async fn every_record_kind_round_trips(backend: &impl Backend) {
+    let store = backend.open(KeyRing::generate().unwrap()).await.unwrap();
 
     // Auth configs: with and without a secret, listed oldest first, by toolkit.
     let github = config("github", 1_000, Some(CLIENT_SECRET));
@@ -243,6 +162,7 @@ async fn every_record_kind_round_trips() {
     let clash = account(&github, "ada", Some("work"), 13_000);
     let err = store.put_account(&clash).await.unwrap_err();
     assert!(err.to_string().contains("already has a github account with the alias `work`"), "{err}");
+    assert!(matches!(err, StoreError::Conflict { .. }) && !err.is_retryable(), "{err:?}");
     store.put_account(&account(&github, "bob", Some("work"), 13_000)).await.unwrap();
     store.put_account(&account(&github, "ada", None, 14_000)).await.unwrap();
     store.put_account(&account(&github, "ada", None, 15_000)).await.unwrap();
@@ -274,13 +194,15 @@ async fn every_record_kind_round_trips() {
     assert_eq!(logs(ada_logs).await, [failed.id.clone(), first.id.clone()]);
     let issues = LogFilter { tool: Some(ToolSlug::new("GITHUB_CREATE_ISSUE")), limit: 1, ..Default::default() };
     assert_eq!(logs(issues).await, vec![other.id.clone()]);
-    assert!(store.put_log(&first).await.is_err(), "a log id is written once");
+    let again = store.put_log(&first).await;
+    assert!(again.is_err(), "a log id is written once");
+    assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
 }
 
-#[tokio::test]
-async fn accounts_need_their_auth_config_and_used_configs_stay() {
-    let dir = TempDir::new("integrity");
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.db(), KeyRing::generate().unwrap()).unwrap());
+/// An account needs its auth config ([`StoreError::Missing`]), and an auth config in use
+/// cannot be deleted ([`StoreError::InUse`]); a lease needs its account.
+pub async fn accounts_need_their_auth_config_and_used_configs_stay(backend: &impl Backend) {
+    let store: Arc<dyn Store> = Arc::new(backend.open(KeyRing::generate().unwrap()).await.unwrap());
     let unsaved = config("github", 1, None);
     let orphan = account(&unsaved, "ada", None, 2);
     let err = store.put_account(&orphan).await.unwrap_err();
@@ -298,76 +220,15 @@ async fn accounts_need_their_auth_config_and_used_configs_stay() {
     assert!(matches!(err, StoreError::Missing(_)), "{err}");
 }
 
-#[tokio::test]
-async fn no_secret_plaintext_reaches_the_files() {
-    let dir = TempDir::new("plaintext");
-    let store = SqliteStore::open(dir.db(), KeyRing::generate().unwrap()).unwrap();
-    let github = config("github", 1, Some(CLIENT_SECRET));
-    store.put_auth_config(&github).await.unwrap();
-    for i in 0..20 {
-        store.put_account(&account(&github, &format!("user-{i}"), Some("alias-marker"), 10 + i)).await.unwrap();
-    }
-    let check = |when: &str| {
-        let files = file_bytes(&dir.db());
-        assert!(!files.is_empty());
-        for (path, bytes) in &files {
-            for secret in ALL_SECRETS {
-                assert!(!contains(bytes, secret), "{when}: {path} holds {secret}");
-            }
-        }
-        // The search itself works: non-secret values are there in clear.
-        assert!(files.iter().any(|(_, b)| contains(b, "alias-marker") && contains(b, "acme-marker")), "{when}");
-    };
-    check("before the checkpoint (pages in the WAL)");
-    store.checkpoint().await.unwrap();
-    assert_eq!(std::fs::metadata(format!("{}-wal", dir.db().display())).unwrap().len(), 0);
-    check("after the checkpoint");
-}
-
-#[cfg(unix)]
-#[tokio::test]
-async fn key_files_and_database_files_are_private() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = TempDir::new("modes");
-    let home = dir.0.join("home");
-    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-
-    let ring = KeyRing::from_key_file(&home).unwrap();
-    let key_file = KeyRing::key_file(&home);
-    assert_eq!(mode(&key_file), 0o600);
-    assert_eq!(mode(&home), 0o700);
-    assert_eq!(KeyRing::from_key_file(&home).unwrap().current(), ring.current(), "the file is reused");
-
-    let db = home.join("toolsmith.db");
-    let store = SqliteStore::open(&db, ring.clone()).unwrap();
-    store.put_auth_config(&config("github", 1, Some(CLIENT_SECRET))).await.unwrap();
-    assert_eq!(mode(&db), 0o600);
-    assert_eq!(mode(Path::new(&format!("{}-wal", db.display()))), 0o600);
-
-    for loose in [0o644, 0o640, 0o604, 0o660] {
-        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(loose)).unwrap();
-        let err = KeyRing::from_key_file(&home).unwrap_err();
-        assert!(matches!(err, KeyError::Permissions { .. }), "{err}");
-        assert!(err.to_string().contains(&format!("chmod 600 {}", key_file.display())), "{err}");
-        let err = KeyRing::rotate_file(&home).unwrap_err();
-        assert!(matches!(err, KeyError::Permissions { .. }), "{err}");
-    }
-    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    assert_eq!(KeyRing::from_key_file(&home).unwrap().current(), ring.current());
-    let rotated = KeyRing::rotate_file(&home).unwrap();
-    assert_eq!(mode(&key_file), 0o600, "rotation keeps the file private");
-    assert_eq!(rotated.ids().nth(1), Some(ring.current()));
-    let leftovers: Vec<_> = std::fs::read_dir(&home).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
-    assert!(leftovers.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")), "{leftovers:?}");
-}
-
-#[tokio::test]
-async fn rotation_reencrypts_every_sealed_value() {
+/// After a key-file rotation, [`KeyRotation::reencrypt`]
+/// re-seals every secret once; a handle still on the old ring reads the file again; the
+/// old key can then be dropped.
+pub async fn rotation_reencrypts_every_sealed_value(backend: &impl Backend) {
     let dir = TempDir::new("rotation");
-    let home = dir.0.join("home");
+    let home = dir.path().join("home");
     let ring1 = KeyRing::from_key_file(&home).unwrap();
     let key1 = ring1.current().clone();
-    let store1 = SqliteStore::open(dir.db(), ring1).unwrap();
+    let store1 = backend.open(ring1).await.unwrap();
     let github = config("github", 1, Some(CLIENT_SECRET));
     let slack = config("slack", 2, None);
     store1.put_auth_config(&github).await.unwrap();
@@ -376,15 +237,12 @@ async fn rotation_reencrypts_every_sealed_value() {
     for a in &accounts {
         store1.put_account(a).await.unwrap();
     }
-    store1.checkpoint().await.unwrap();
-    let key1_marker = format!("v1:{key1}:");
-    assert!(contains(&std::fs::read(dir.db()).unwrap(), &key1_marker));
 
     let ring2 = KeyRing::rotate_file(&home).unwrap();
     let key2 = ring2.current().clone();
     assert_ne!(key1, key2);
     assert_eq!(ring2.ids().cloned().collect::<Vec<_>>(), [key2.clone(), key1.clone()]);
-    let store2 = SqliteStore::open(dir.db(), ring2).unwrap();
+    let store2 = backend.open(ring2).await.unwrap();
     // 1 client secret + 3 accounts' credentials; the config without a secret has none.
     assert_eq!(store2.reencrypt().await.unwrap(), 4);
     assert_eq!(store2.reencrypt().await.unwrap(), 0, "nothing is left under the old key");
@@ -403,30 +261,22 @@ async fn rotation_reencrypts_every_sealed_value() {
     let only2 = KeyRing::from_key_file(&home).unwrap();
     assert_eq!(only2.ids().collect::<Vec<_>>(), [&key2]);
     drop((store1, store2));
-    let store = SqliteStore::open(dir.db(), only2).unwrap();
+    let store = backend.open(only2).await.unwrap();
     for a in &accounts {
         assert_same_account(&store.account(&a.id).await.unwrap().unwrap(), a);
     }
     assert_same_config(&store.auth_config(&github.id).await.unwrap().unwrap(), &github);
-    store.checkpoint().await.unwrap();
-    for (path, bytes) in file_bytes(&dir.db()) {
-        assert!(!contains(&bytes, &key1_marker), "{path} still holds a value sealed with key 1");
-        assert!(contains(&bytes, &format!("v1:{key2}:")) || !path.ends_with(".db"), "{path}");
-    }
 }
 
-#[tokio::test]
-async fn a_ring_without_the_key_says_which_key_is_missing() {
-    let dir = TempDir::new("missing-key");
+/// A handle whose ring lacks the key that sealed a value says which key is missing and
+/// how to add it back, and quotes no secret; records without secrets still read.
+pub async fn a_ring_without_the_key_says_which_key_is_missing(backend: &impl Backend) {
     let ring = KeyRing::generate().unwrap();
-    let store = SqliteStore::open(dir.db(), ring.clone()).unwrap();
-    let github = config("github", 1, Some(CLIENT_SECRET));
-    store.put_auth_config(&github).await.unwrap();
-    let ada = account(&github, "ada", None, 2);
-    store.put_account(&ada).await.unwrap();
+    let store = backend.open(ring.clone()).await.unwrap();
+    let (github, ada) = github_and_ada(&store).await;
     drop(store);
 
-    let stranger = SqliteStore::open(dir.db(), KeyRing::generate().unwrap()).unwrap();
+    let stranger = backend.open(KeyRing::generate().unwrap()).await.unwrap();
     let err = stranger.account(&ada.id).await.unwrap_err();
     let StoreError::Key(KeyError::UnknownKey { id, .. }) = &err else { panic!("{err:?}") };
     assert_eq!(id, ring.current());
@@ -441,12 +291,12 @@ async fn a_ring_without_the_key_says_which_key_is_missing() {
     assert_eq!(stranger.auth_configs(Some(&ToolkitSlug::new("none"))).await.unwrap().len(), 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn one_process_at_a_time_holds_the_refresh_lease() {
-    let dir = TempDir::new("lease");
+/// Two handles ("processes") on one store: one holder at a time takes an account's
+/// refresh lease; a lost or expired lease refuses the late write ([`StoreError::LockLost`]).
+pub async fn one_process_at_a_time_holds_the_refresh_lease(backend: &impl Backend) {
     let ring = KeyRing::generate().unwrap();
-    let a = Arc::new(SqliteStore::open(dir.db(), ring.clone()).unwrap());
-    let b = Arc::new(SqliteStore::open(dir.db(), ring).unwrap());
+    let a = Arc::new(backend.open(ring.clone()).await.unwrap());
+    let b = Arc::new(backend.open(ring).await.unwrap());
     let github = config("github", 1, None);
     a.put_auth_config(&github).await.unwrap();
     let ada = account(&github, "ada", None, 2);
@@ -503,43 +353,9 @@ async fn one_process_at_a_time_holds_the_refresh_lease() {
     assert!(matches!(b.try_lock_refresh(id, "b", long).await, Err(StoreError::Missing(_))));
 }
 
-#[tokio::test]
-async fn migrations_run_once_and_newer_schemas_are_refused() {
-    let dir = TempDir::new("migrations");
-    let ring = KeyRing::generate().unwrap();
-    // Several "processes" opening a new file at once migrate it once.
-    let openers: Vec<_> = (0..4)
-        .map(|_| {
-            let (db, ring) = (dir.db(), ring.clone());
-            std::thread::spawn(move || SqliteStore::open(db, ring).map(drop))
-        })
-        .collect();
-    for opener in openers {
-        opener.join().unwrap().unwrap();
-    }
-    assert_eq!(user_version(&dir.db()), i64::from(SqliteStore::SCHEMA_VERSION));
-
-    let store = SqliteStore::open(dir.db(), ring.clone()).unwrap();
-    let github = config("github", 1, Some(CLIENT_SECRET));
-    store.put_auth_config(&github).await.unwrap();
-    drop(store);
-    let reopened = SqliteStore::open(dir.db(), ring.clone()).unwrap();
-    assert_same_config(&reopened.auth_config(&github.id).await.unwrap().unwrap(), &github);
-    assert_eq!(user_version(&dir.db()), i64::from(SqliteStore::SCHEMA_VERSION));
-    drop(reopened);
-
-    let conn = rusqlite::Connection::open(dir.db()).unwrap();
-    conn.pragma_update(None, "user_version", 99).unwrap();
-    drop(conn);
-    let err = SqliteStore::open(dir.db(), ring).unwrap_err();
-    assert!(err.to_string().contains("schema version 99, newer than this toolsmith knows"), "{err}");
-    assert!(err.to_string().contains("upgrade toolsmith"), "{err}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_hundred_concurrent_reads_succeed() {
-    let dir = TempDir::new("concurrent");
-    let store = Arc::new(SqliteStore::open(dir.db(), KeyRing::generate().unwrap()).unwrap());
+/// A hundred concurrent reads (with a write every tenth) all return the right account.
+pub async fn a_hundred_concurrent_reads_succeed(backend: &impl Backend) {
+    let store = Arc::new(backend.open(KeyRing::generate().unwrap()).await.unwrap());
     let github = config("github", 1, None);
     store.put_auth_config(&github).await.unwrap();
     let accounts: Vec<_> = (0..10).map(|i| account(&github, &format!("user-{i}"), None, 10 + i)).collect();
@@ -564,15 +380,12 @@ async fn a_hundred_concurrent_reads_succeed() {
     assert_eq!(store.logs(&LogFilter { limit: 100, ..Default::default() }).await.unwrap().len(), 10);
 }
 
-#[tokio::test]
-async fn debug_output_holds_no_secret() {
-    let dir = TempDir::new("debug");
+/// No `Debug` output of records, credentials, the store or its ring holds a secret; the
+/// store's names its current key.
+pub async fn debug_output_holds_no_secret(backend: &impl Backend) {
     let ring = KeyRing::generate().unwrap();
-    let store = SqliteStore::open(dir.db(), ring.clone()).unwrap();
-    let github = config("github", 1, Some(CLIENT_SECRET));
-    store.put_auth_config(&github).await.unwrap();
-    let ada = account(&github, "ada", None, 2);
-    store.put_account(&ada).await.unwrap();
+    let store = backend.open(ring.clone()).await.unwrap();
+    let (github, ada) = github_and_ada(&store).await;
     let read_back = store.account(&ada.id).await.unwrap().unwrap();
     let outputs = [
         format!("{github:?}"),

@@ -14,6 +14,9 @@
 //! mode 0600 and a generated key on first use.
 
 mod keyfile;
+mod live;
+
+pub(crate) use live::LiveKeys;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -43,11 +46,11 @@ const KEY_LEN: usize = 32;
 /// has the same id, in the environment or in a key file.
 ///
 /// ```
-/// let ring = toolsmith::store::KeyRing::generate()?;
+/// let ring = toolsmith_store::KeyRing::generate()?;
 /// let id = ring.current();
 /// assert_eq!(id.as_str().len(), 8);
 /// assert!(ring.seal(b"x")?.starts_with(&format!("v1:{id}:")));
-/// # Ok::<(), toolsmith::store::KeyError>(())
+/// # Ok::<(), toolsmith_store::KeyError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyId(String);
@@ -165,7 +168,7 @@ struct Key {
 /// sealed. Cheap to clone. Its `Debug` output shows key ids only.
 ///
 /// ```
-/// use toolsmith::store::KeyRing;
+/// use toolsmith_store::KeyRing;
 /// use secrecy::ExposeSecret;
 ///
 /// let old = KeyRing::generate()?;
@@ -177,7 +180,7 @@ struct Key {
 /// let new = KeyRing::from_base64(&format!("{},{}", KeyRing::generate_key()?.expose_secret(), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="))?;
 /// assert!(new.open(&sealed).is_err()); // `old`'s key is not in `new`: UnknownKey
 /// assert_eq!(KeyRing::sealed_key_id(&sealed)?, old.current().clone());
-/// # Ok::<(), toolsmith::store::KeyError>(())
+/// # Ok::<(), toolsmith_store::KeyError>(())
 /// ```
 #[derive(Clone)]
 pub struct KeyRing {
@@ -201,8 +204,8 @@ impl KeyRing {
     /// one generated key) when missing. A key file that other users can access is refused.
     ///
     /// ```no_run
-    /// let home = toolsmith::store::default_home().ok_or("set TOOLSMITH_HOME")?;
-    /// let ring = toolsmith::store::KeyRing::load(&home)?;
+    /// let home = toolsmith_store::default_home().ok_or("set TOOLSMITH_HOME")?;
+    /// let ring = toolsmith_store::KeyRing::load(&home)?;
     /// println!("sealing with key {}", ring.current());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -215,12 +218,12 @@ impl KeyRing {
     ///
     /// ```
     /// # let home = std::env::temp_dir().join(format!("toolsmith-doc-keyfile-{}", std::process::id()));
-    /// use toolsmith::store::{KeyRing, KeySource};
+    /// use toolsmith_store::{KeyRing, KeySource};
     /// let ring = KeyRing::from_key_file(&home)?; // created on first use
     /// assert_eq!(ring.source(), &KeySource::File(KeyRing::key_file(&home)));
     /// assert_eq!(KeyRing::from_key_file(&home)?.current(), ring.current());
     /// # std::fs::remove_dir_all(&home).unwrap();
-    /// # Ok::<(), toolsmith::store::KeyError>(())
+    /// # Ok::<(), toolsmith_store::KeyError>(())
     /// ```
     pub fn from_key_file(home: &Path) -> Result<KeyRing, KeyError> {
         keyfile::load_or_create(&KeyRing::key_file(home))
@@ -243,7 +246,7 @@ impl KeyRing {
     /// The key file of a home folder: `<home>/secret.keys`.
     ///
     /// ```
-    /// let path = toolsmith::store::KeyRing::key_file(std::path::Path::new("/srv/toolsmith"));
+    /// let path = toolsmith_store::KeyRing::key_file(std::path::Path::new("/srv/toolsmith"));
     /// assert_eq!(path, std::path::Path::new("/srv/toolsmith/secret.keys"));
     /// ```
     pub fn key_file(home: &Path) -> PathBuf {
@@ -255,19 +258,19 @@ impl KeyRing {
     /// Returns the new ring. The file is replaced atomically (written beside it, then
     /// renamed); do not run two rotations at once.
     ///
-    /// Re-seal stored values with the new key afterwards ([`crate::store::Store::reencrypt`]).
+    /// Re-seal stored values with the new key afterwards ([`KeyRotation::reencrypt`](crate::KeyRotation::reencrypt)).
     /// `TOOLSMITH_SECRET_KEY`, when set, takes precedence over the file in [`KeyRing::load`]:
     /// rotate it by putting a new key ([`KeyRing::generate_key`]) first in the variable.
     ///
     /// ```
     /// # let home = std::env::temp_dir().join(format!("toolsmith-doc-rotate-{}", std::process::id()));
-    /// use toolsmith::store::KeyRing;
+    /// use toolsmith_store::KeyRing;
     /// let first = KeyRing::rotate_file(&home)?; // creates the file: one key
     /// let second = KeyRing::rotate_file(&home)?;
     /// assert_eq!(second.ids().count(), 2);
     /// assert!(second.contains(first.current()) && second.current() != first.current());
     /// # std::fs::remove_dir_all(&home).unwrap();
-    /// # Ok::<(), toolsmith::store::KeyError>(())
+    /// # Ok::<(), toolsmith_store::KeyError>(())
     /// ```
     pub fn rotate_file(home: &Path) -> Result<KeyRing, KeyError> {
         keyfile::rotate(&KeyRing::key_file(home))
@@ -277,10 +280,10 @@ impl KeyRing {
     /// `TOOLSMITH_SECRET_KEY`).
     ///
     /// ```
-    /// let ring = toolsmith::store::KeyRing::from_base64("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")?;
+    /// let ring = toolsmith_store::KeyRing::from_base64("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")?;
     /// assert_eq!(ring.ids().count(), 1);
-    /// assert!(toolsmith::store::KeyRing::from_base64("c2hvcnQ=").is_err()); // 5 bytes
-    /// # Ok::<(), toolsmith::store::KeyError>(())
+    /// assert!(toolsmith_store::KeyRing::from_base64("c2hvcnQ=").is_err()); // 5 bytes
+    /// # Ok::<(), toolsmith_store::KeyError>(())
     /// ```
     pub fn from_base64(keys: &str) -> Result<KeyRing, KeyError> {
         KeyRing::parse_list(keys, "key list", KeySource::Memory)
@@ -289,9 +292,9 @@ impl KeyRing {
     /// A ring of one new random key, held in memory only (tests, ephemeral stores).
     ///
     /// ```
-    /// let (a, b) = (toolsmith::store::KeyRing::generate()?, toolsmith::store::KeyRing::generate()?);
+    /// let (a, b) = (toolsmith_store::KeyRing::generate()?, toolsmith_store::KeyRing::generate()?);
     /// assert_ne!(a.current(), b.current());
-    /// # Ok::<(), toolsmith::store::KeyError>(())
+    /// # Ok::<(), toolsmith_store::KeyError>(())
     /// ```
     pub fn generate() -> Result<KeyRing, KeyError> {
         let key = Key::from_bytes(random_key()?);
@@ -302,10 +305,10 @@ impl KeyRing {
     ///
     /// ```
     /// use secrecy::ExposeSecret;
-    /// let key = toolsmith::store::KeyRing::generate_key()?;
+    /// let key = toolsmith_store::KeyRing::generate_key()?;
     /// assert_eq!(key.expose_secret().len(), 44);
-    /// assert!(toolsmith::store::KeyRing::from_base64(key.expose_secret()).is_ok());
-    /// # Ok::<(), toolsmith::store::KeyError>(())
+    /// assert!(toolsmith_store::KeyRing::from_base64(key.expose_secret()).is_ok());
+    /// # Ok::<(), toolsmith_store::KeyError>(())
     /// ```
     pub fn generate_key() -> Result<SecretString, KeyError> {
         let key = random_key()?;
@@ -335,10 +338,10 @@ impl KeyRing {
     /// Seals `plaintext` with the current key: `v1:<key id>:<base64>`.
     ///
     /// ```
-    /// let ring = toolsmith::store::KeyRing::generate()?;
+    /// let ring = toolsmith_store::KeyRing::generate()?;
     /// let (a, b) = (ring.seal(b"same")?, ring.seal(b"same")?);
     /// assert_ne!(a, b); // a fresh nonce each time
-    /// # Ok::<(), toolsmith::store::KeyError>(())
+    /// # Ok::<(), toolsmith_store::KeyError>(())
     /// ```
     pub fn seal(&self, plaintext: &[u8]) -> Result<String, KeyError> {
         self.seal_with_context(plaintext, b"")
@@ -353,11 +356,11 @@ impl KeyRing {
     /// it only opens with the same context.
     ///
     /// ```
-    /// let ring = toolsmith::store::KeyRing::generate()?;
+    /// let ring = toolsmith_store::KeyRing::generate()?;
     /// let sealed = ring.seal_with_context(b"token", b"ca_1")?;
     /// assert!(ring.open_with_context(&sealed, b"ca_1").is_ok());
     /// assert!(ring.open_with_context(&sealed, b"ca_2").is_err());
-    /// # Ok::<(), toolsmith::store::KeyError>(())
+    /// # Ok::<(), toolsmith_store::KeyError>(())
     /// ```
     pub fn seal_with_context(&self, plaintext: &[u8], context: &[u8]) -> Result<String, KeyError> {
         let key = &self.keys[0];
@@ -419,11 +422,11 @@ impl KeyRing {
     /// The id of the key that sealed `sealed`, read from its header (nothing is decrypted).
     ///
     /// ```
-    /// use toolsmith::store::KeyRing;
+    /// use toolsmith_store::KeyRing;
     /// let ring = KeyRing::generate()?;
     /// assert_eq!(&KeyRing::sealed_key_id(&ring.seal(b"x")?)?, ring.current());
     /// assert!(KeyRing::sealed_key_id("plain text").is_err());
-    /// # Ok::<(), toolsmith::store::KeyError>(())
+    /// # Ok::<(), toolsmith_store::KeyError>(())
     /// ```
     pub fn sealed_key_id(sealed: &str) -> Result<KeyId, KeyError> {
         split_sealed(sealed).map(|(id, _)| id)

@@ -6,7 +6,8 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::store::StoreError;
+use super::db_error;
+use crate::StoreError;
 
 /// The schema scripts, oldest first; script `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -72,10 +73,7 @@ pub(super) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Brings the database to [`SCHEMA_VERSION`]; an error when it is newer than that.
 pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
-    let fail = |what: &str, e: rusqlite::Error| StoreError::Database {
-        path: path.to_owned(),
-        message: format!("could not {what}: {e}"),
-    };
+    let fail = |what: &str, e| db_error(path, what, e);
     if check_version(path, version(conn).map_err(|e| fail("read the schema version", e))?)? == SCHEMA_VERSION {
         return Ok(());
     }
@@ -105,6 +103,7 @@ fn check_version(path: &str, version: i64) -> Result<u32, StoreError> {
                 "the database has schema version {version}, newer than this toolsmith knows \
                  ({SCHEMA_VERSION}): it was written by a newer release; upgrade toolsmith"
             ),
+            source: None,
         }),
     }
 }

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 /// or `USERPROFILE` on Windows); `None` when none of them is set.
 ///
 /// ```
-/// if let Some(home) = toolsmith::store::default_home() {
-///     println!("database: {}", toolsmith::store::SqliteStore::default_path(&home).display());
+/// if let Some(home) = toolsmith_store::default_home() {
+///     println!("database: {}", toolsmith_store::SqliteStore::default_path(&home).display());
 /// }
 /// ```
 pub fn default_home() -> Option<PathBuf> {

@@ -8,7 +8,7 @@ use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::store::{Credentials, OAuth2Tokens};
+use crate::{Credentials, OAuth2Tokens};
 
 /// Unix milliseconds; times before 1970 are negative.
 pub(super) fn to_ms(time: SystemTime) -> i64 {

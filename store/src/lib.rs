@@ -1,0 +1,81 @@
+//! Where auth configs, connected accounts, refresh leases and execution logs live.
+//!
+//! Each aggregate has its own narrow trait: [`AuthConfigs`], [`ConnectedAccounts`],
+//! [`RefreshLeases`], [`ExecutionLogs`] and [`KeyRotation`]. [`Store`] is all of them at
+//! once (any type that implements the five is a `Store`), so an `Arc<dyn Store>` serves
+//! every caller, and code that needs one aggregate can ask for that trait alone. New
+//! aggregates (sessions, Connect Link state, trigger instances, the outbox) each add a
+//! trait and a bound on [`Store`].
+//!
+//! [`SqliteStore`] is the embedded backend (a SQLite file under `TOOLSMITH_HOME`, WAL,
+//! migrations). Secrets ([`Credentials`], OAuth client secrets) are encrypted at rest with
+//! the [`KeyRing`] (AES-256-GCM); each ciphertext names its key so keys can be rotated.
+//!
+//! Store methods are trait methods: bring the traits into scope with
+//! `use toolsmith_store::prelude::*` (a `dyn Store` needs no import).
+//!
+//! ```
+//! use std::sync::Arc;
+//! use toolsmith_store::prelude::*;
+//! use toolsmith_store::{KeyRing, LogFilter, SqliteStore};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory(KeyRing::generate()?)?);
+//! assert!(store.auth_configs(None).await?.is_empty());
+//! assert!(store.logs(&LogFilter::default()).await?.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+//! ```
+
+mod accounts;
+mod auth_configs;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod crypto;
+mod error;
+mod home;
+mod leases;
+mod logs;
+mod rotation;
+mod sqlite;
+
+pub use accounts::{AccountFilter, AccountStatus, ConnectedAccount, ConnectedAccounts, Credentials, OAuth2Tokens};
+pub use auth_configs::{AuthConfig, AuthConfigs};
+pub use crypto::{KeyError, KeyId, KeyRing, KeySource, SECRET_KEY_ENV};
+pub use error::StoreError;
+pub use home::default_home;
+pub use leases::RefreshLeases;
+pub use logs::{ExecutionLog, ExecutionLogs, LogFilter};
+pub use rotation::KeyRotation;
+pub use sqlite::SqliteStore;
+
+/// Every aggregate of the store: auth configs, connected accounts, refresh leases,
+/// execution logs and key rotation.
+///
+/// It has no methods of its own and is implemented for every type that implements the
+/// aggregate traits, so a backend implements those and gets `Store` for free.
+/// Implementations encrypt [`Credentials`] and client secrets with their [`KeyRing`];
+/// callers only see decrypted values in `secrecy` types.
+///
+/// ```
+/// use std::sync::Arc;
+/// use toolsmith_store::{ConnectedAccounts, KeyRing, SqliteStore, Store};
+///
+/// /// Needs the accounts only.
+/// async fn active(accounts: &(impl ConnectedAccounts + ?Sized)) -> usize {
+///     accounts.accounts(&Default::default()).await.map_or(0, |a| a.len())
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory(KeyRing::generate()?)?);
+/// assert_eq!(active(&*store).await, 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+/// ```
+pub trait Store: AuthConfigs + ConnectedAccounts + RefreshLeases + ExecutionLogs + KeyRotation {}
+
+impl<T> Store for T where T: AuthConfigs + ConnectedAccounts + RefreshLeases + ExecutionLogs + KeyRotation {}
+
+/// The store's traits, to call their methods on a concrete store:
+/// `use toolsmith_store::prelude::*`.
+pub mod prelude {
+    pub use crate::{AuthConfigs, ConnectedAccounts, ExecutionLogs, KeyRotation, RefreshLeases, Store};
+}
