@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use miette::IntoDiagnostic;
-use toolsmith::search::ResponseOptions;
+use toolsmith::search::{ResponseOptions, ToolSearch};
 use toolsmith::{LoadError, Registry};
 use toolsmith_catalog::{render_human, Style};
 
@@ -50,7 +50,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     }
-    let search = registry.search();
+    let search = ToolSearch::new(&registry);
     let options = ResponseOptions { limit: args.limit.max(1), toolkit: args.toolkit.clone(), ..Default::default() };
     let response = search.search(&args.tasks, &options);
     if args.json {

@@ -8,6 +8,8 @@
 //!   [`Execute::run`], which checks arguments, injects the user's connected account
 //!   ([`auth`]), retries, refuses SSRF, shapes the result in Composio's
 //!   `{data, error, successful, log_id}` ([`ExecutionResult`]) and logs it.
+//! - [`search`]: [`ToolSearch`], the answer to `COMPOSIO_SEARCH_TOOLS` over a registry,
+//!   on the engine of the `toolsmith-search` crate ([`SearchIndex`]).
 //! - [`store`]: auth configs (`ac_…`), connected accounts (`ca_…`) and the execution
 //!   log in a SQLite file, secrets encrypted at rest ([`store::SqliteStore`]).
 //!

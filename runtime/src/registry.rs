@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -10,7 +10,6 @@ use toolsmith_catalog::{check_paths, has_errors, Diagnostic};
 use toolsmith_core::{Call, ErrorKind, Execute, Target};
 use toolsmith_spec::{Tool, Toolkit, Version};
 
-use crate::search::ToolSearch;
 use crate::{CallOptions, CompiledToolkit, Error, ExecutionResult, ToolDefinition, UserId};
 
 /// Why a catalog could not be loaded.
@@ -92,8 +91,6 @@ pub struct Registry {
     tool_index: HashMap<String, Vec<(usize, usize)>>,
     /// Hand-written tools (their definitions carry their handlers).
     local: Vec<&'static ToolDefinition>,
-    /// The search index, built on first use; emptied when toolkits are added.
-    search: OnceLock<Arc<ToolSearch>>,
 }
 
 /// Which tools [`Registry::list`] returns. Empty fields match everything.
@@ -240,25 +237,7 @@ impl Registry {
         }
     }
 
-    /// The search index over the registry's tools (`COMPOSIO_SEARCH_TOOLS`), built on
-    /// first use and built again after toolkits are added ([`Registry::extend`]). Cheap
-    /// to call; the index is shared and searched without locks.
-    ///
-    /// ```
-    /// # let toolkit = |slug: &str, tool: &str, description: &str| -> toolsmith::Toolkit { serde_yaml::from_str(&format!("{{slug: {slug}, name: {slug}, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{{scheme: none}}], tools: [{{slug: {tool}, name: {tool}, description: '{description}', http: {{method: GET, path: /x}}, input: {{type: object}}}}]}}")).unwrap() };
-    /// let mut registry = toolsmith::Registry::from_toolkits(vec![toolkit("demo", "DEMO_PING", "Checks that the service answers.")]);
-    /// let found = registry.search().search(&["ping the service"], &Default::default());
-    /// assert_eq!(found.results[0].primary_tool_slugs, ["DEMO_PING"]);
-    /// registry.extend(vec![toolkit("weather", "WEATHER_FORECAST", "Gets the weather forecast for a city.")]);
-    /// let found = registry.search().search(&["weather forecast for Paris"], &Default::default());
-    /// assert_eq!(found.results[0].primary_tool_slugs, ["WEATHER_FORECAST"]);
-    /// ```
-    pub fn search(&self) -> Arc<ToolSearch> {
-        self.search.get_or_init(|| Arc::new(ToolSearch::new(self))).clone()
-    }
-
     fn insert(&mut self, toolkit: Toolkit) {
-        self.search = OnceLock::new();
         let key = toolkit.slug.as_str().to_ascii_lowercase();
         let versions = self.toolkit_index.entry(key).or_default();
         if versions.iter().any(|&i| self.toolkits[i].version == toolkit.version) {

@@ -10,7 +10,7 @@
 //! | feature | brings |
 //! |---|---|
 //! | `macros` | [`toolkit!`], `#[derive(Tool)]`, [`#[tool]`](macro@tool) |
-//! | `runtime` | `Registry`, `Client` (the executor: HTTP, auth, retries, the execution log), `auth`, `store`, `search` |
+//! | `runtime` | `Registry`, `Client` (the executor: HTTP, auth, retries, the execution log), `auth`, `store`, `search` (`ToolSearch` over a registry, and the engine of `toolsmith-search`) |
 //!
 //! ```toml
 //! # only generated code (build.rs + include_toolkits!):

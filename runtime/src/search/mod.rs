@@ -1,15 +1,17 @@
-//! Tool search: the engine behind `COMPOSIO_SEARCH_TOOLS`. An agent describes a task
-//! ("create a GitHub issue for the login bug") and gets the few tools that do it, with
-//! their schemas, the tools that produce the IDs they need, and the spec's hints.
+//! Tool search over a registry: the answer behind `COMPOSIO_SEARCH_TOOLS`. An agent
+//! describes a task ("create a GitHub issue for the login bug") and gets the few tools
+//! that do it, with their schemas, the tools that produce the IDs they need, and the
+//! spec's hints.
 //!
-//! - [`SearchIndex`]: BM25F over separately weighted fields (slug, name, description,
-//!   parameter names and descriptions, toolkit, tags), a tokenizer that splits
-//!   `camelCase` / `snake_case` / slugs and stems ([`Analyzer`]), a hand-written
-//!   thesaurus of API and everyday vocabulary ([`Thesaurus`]), a boost for a toolkit
-//!   named in the task, and multi-step tasks split into steps ([`split_steps`]).
-//! - [`dependencies`]: the tools that produce a chosen tool's required IDs.
+//! The engine is the `toolsmith-search` crate, re-exported here: [`SearchIndex`] (BM25F
+//! over [`Document`]s), [`Analyzer`], [`Thesaurus`], [`split_steps`] and
+//! [`dependencies_of`]. This module adds what needs the [`Registry`]:
+//!
+//! - [`documents`]: the documents of a registry's tools, catalog and hand-written;
+//! - [`dependencies`]: the tools that produce a registry tool's required IDs;
 //! - [`ToolSearch`]: index and registry together, answering in the shape of Composio's
-//!   `SEARCH_TOOLS` data ([`SearchResponse`]).
+//!   `SEARCH_TOOLS` data ([`SearchResponse`]). Build it once with
+//!   [`ToolSearch::new`] (and again when toolkits are added) and share it.
 //!
 //! ```
 //! let toolkit: toolsmith::Toolkit = serde_yaml::from_str(r#"
@@ -43,82 +45,97 @@
 //! assert_eq!(response.results[0].dependency_tool_slugs, ["DEMO_LIST_CHANNELS"]);
 //! ```
 
-mod deps;
-mod index;
 mod output;
-mod rank;
-mod steps;
-mod synonyms;
-mod tokenize;
 
-pub use deps::{dependencies, Dependency};
-pub use index::{Document, FieldWeights};
 pub use output::{ConnectionStatus, QueryResult, ResponseOptions, SchemaRef, SearchResponse, ToolSchema, ToolSearch};
-pub use rank::{Hit, SearchConfig, SearchIndex, SearchOptions};
-pub use steps::split_steps;
-pub use synonyms::Thesaurus;
-pub use tokenize::{for_each_word, is_stop_word, Analyzer};
-
-use toolsmith_catalog::{Tool, Toolkit};
+pub use toolsmith_search::{
+    dependencies_of, for_each_word, is_stop_word, split_steps, Analyzer, Dependency, Document, FieldWeights, Hit,
+    SearchConfig, SearchIndex, SearchOptions, Thesaurus,
+};
 
 use crate::{Registry, ToolDefinition};
 
-impl Document {
-    /// A catalog tool as a search document: its parameters' names and descriptions,
-    /// its tags and its toolkit's categories.
-    ///
-    /// ```
-    /// # let toolkit: toolsmith::Toolkit = serde_yaml::from_str("{slug: demo, name: Demo, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{scheme: none}], tools: [{slug: DEMO_PING, name: Ping, description: Checks that the service answers., http: {method: GET, path: /ping}, input: {type: object}}]}").unwrap();
-    /// let doc = toolsmith::search::Document::from_tool(&toolkit, &toolkit.tools[0]);
-    /// assert_eq!((doc.slug.as_str(), doc.toolkit.as_str(), doc.toolkit_name.as_str()), ("DEMO_PING", "demo", "Demo"));
-    /// ```
-    pub fn from_tool(toolkit: &Toolkit, tool: &Tool) -> Self {
-        let mut tags: Vec<String> = tool.tags.iter().map(|t| t.as_str().to_owned()).collect();
-        tags.extend(toolkit.categories.iter().cloned());
-        Document {
-            slug: tool.slug.as_str().to_owned(),
-            toolkit: toolkit.slug.as_str().to_owned(),
-            toolkit_name: toolkit.name.clone(),
-            name: tool.name.clone(),
-            description: tool.description.clone(),
-            params: tool
-                .input
-                .properties
+/// A hand-written tool ([`Registry::register`]) as a search document.
+///
+/// ```
+/// use toolsmith::{Context, Error, Handler};
+///
+/// /// Adds two numbers.
+/// #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema, toolsmith::Tool)]
+/// #[tool(slug = "MATH_ADD", tags(readOnlyHint))]
+/// struct MathAdd {
+///     /// The first addend.
+///     a: f64,
+/// }
+///
+/// impl Handler for MathAdd {
+///     type Output = f64;
+///     async fn call(&self, _cx: &Context<'_>) -> Result<f64, Error> {
+///         Ok(self.a)
+///     }
+/// }
+///
+/// let doc = toolsmith::search::definition_document(<MathAdd as toolsmith::Tool>::definition());
+/// assert_eq!((doc.slug.as_str(), doc.toolkit.as_str()), ("MATH_ADD", "math"));
+/// assert_eq!(doc.params, [("a".to_owned(), "The first addend.".to_owned())]);
+/// assert_eq!(doc.tags, ["readOnlyHint"]);
+/// ```
+pub fn definition_document(definition: &ToolDefinition) -> Document {
+    let schema = definition.input_schema_value();
+    let params = schema["properties"]
+        .as_object()
+        .map(|props| {
+            props
                 .iter()
-                .map(|(name, param)| (name.clone(), param.description().unwrap_or_default().to_owned()))
-                .collect(),
-            tags,
-        }
+                .map(|(name, p)| (name.clone(), p["description"].as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Document {
+        slug: definition.slug.to_owned(),
+        toolkit: definition.toolkit.to_owned(),
+        toolkit_name: String::new(),
+        name: definition.name.to_owned(),
+        description: definition.description.to_string(),
+        params,
+        tags: definition.tags.iter().map(|t| (*t).to_owned()).collect(),
     }
+}
 
-    /// A hand-written tool ([`Registry::register`]) as a search document.
-    pub fn from_definition(definition: &ToolDefinition) -> Self {
-        let schema = definition.input_schema_value();
-        let params = schema["properties"]
-            .as_object()
-            .map(|props| {
-                props
-                    .iter()
-                    .map(|(name, p)| (name.clone(), p["description"].as_str().unwrap_or_default().to_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Document {
-            slug: definition.slug.to_owned(),
-            toolkit: definition.toolkit.to_owned(),
-            toolkit_name: String::new(),
-            name: definition.name.to_owned(),
-            description: definition.description.to_string(),
-            params,
-            tags: definition.tags.iter().map(|t| (*t).to_owned()).collect(),
-        }
-    }
+/// Every tool of a registry as a search document: catalog tools (newest version of
+/// each toolkit, [`Document::from_tool`]) and hand-written ones
+/// ([`definition_document`]).
+pub fn documents(registry: &Registry) -> Vec<Document> {
+    let mut docs: Vec<Document> = registry.tools().map(|t| Document::from_tool(t.toolkit, t.tool)).collect();
+    docs.extend(registry.local_tools().map(definition_document));
+    docs
+}
 
-    /// Every tool of a registry: catalog tools (newest version of each toolkit) and
-    /// hand-written ones.
-    pub fn all(registry: &Registry) -> Vec<Document> {
-        let mut docs: Vec<Document> = registry.tools().map(|t| Document::from_tool(t.toolkit, t.tool)).collect();
-        docs.extend(registry.local_tools().map(Document::from_definition));
-        docs
-    }
+/// The tools that produce the required parameters of the registry's tool `slug` (and
+/// of any parameter with a declared provenance), found in its toolkit
+/// ([`dependencies_of`]). Empty for an unknown tool.
+///
+/// ```
+/// let toolkit: toolsmith::Toolkit = serde_yaml::from_str(r#"
+/// slug: demo
+/// name: Demo
+/// description: A demonstration toolkit.
+/// version: 20261122_00
+/// base_url: https://api.example.com
+/// auth: [{ scheme: none }]
+/// tools:
+///   - { slug: DEMO_LIST_PROJECTS, name: List projects, description: Lists projects., http: { method: GET, path: /projects }, input: { type: object } }
+///   - slug: DEMO_CREATE_TASK
+///     name: Create task
+///     description: Creates a task in a project.
+///     http: { method: POST, path: /tasks }
+///     input: { type: object, required: [projectId], properties: { projectId: { type: string } } }
+/// "#).unwrap();
+/// let registry = toolsmith::Registry::from_toolkits(vec![toolkit]);
+/// let deps = toolsmith::search::dependencies(&registry, "DEMO_CREATE_TASK");
+/// assert_eq!(deps[0].tool_slug, "DEMO_LIST_PROJECTS");
+/// assert!(toolsmith::search::dependencies(&registry, "NOPE").is_empty());
+/// ```
+pub fn dependencies(registry: &Registry, slug: &str) -> Vec<Dependency> {
+    registry.tool(slug).map(|found| dependencies_of(found.toolkit, found.tool)).unwrap_or_default()
 }

@@ -9,9 +9,9 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::deps::{dependencies, Dependency};
-use super::index::Document;
-use super::rank::{SearchIndex, SearchOptions};
+use toolsmith_search::{split_steps, Dependency, SearchIndex, SearchOptions};
+
+use super::{dependencies, documents};
 use crate::Registry;
 
 /// How [`ToolSearch::search`] answers.
@@ -130,8 +130,9 @@ pub struct ConnectionStatus {
 }
 
 /// A registry and its search index: answers tasks in the shape of Composio's
-/// `SEARCH_TOOLS`. Build it once (and again when toolkits are loaded); share it
-/// between threads (`Arc<ToolSearch>`): searches take `&self` and no lock.
+/// `SEARCH_TOOLS`. Build it once and share it between threads (`Arc<ToolSearch>`):
+/// searches take `&self` and no lock. It searches the registry as it was when built;
+/// build it again after adding toolkits ([`Registry::extend`]) or tools.
 ///
 /// ```
 /// # let toolkit: toolsmith::Toolkit = serde_yaml::from_str("{slug: demo, name: Demo, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{scheme: none}], tools: [{slug: DEMO_PING, name: Ping, description: Checks that the service answers., http: {method: GET, path: /ping}, input: {type: object}}]}").unwrap();
@@ -140,6 +141,19 @@ pub struct ConnectionStatus {
 /// let response = search.search(&["is the service up? ping it"], &Default::default());
 /// assert_eq!(response.results[0].primary_tool_slugs, ["DEMO_PING"]);
 /// assert_eq!(response.tool_schemas["DEMO_PING"].input_schema.as_ref().unwrap()["type"], "object");
+/// ```
+///
+/// After toolkits are added:
+///
+/// ```
+/// # let toolkit = |slug: &str, tool: &str, description: &str| -> toolsmith::Toolkit { serde_yaml::from_str(&format!("{{slug: {slug}, name: {slug}, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{{scheme: none}}], tools: [{{slug: {tool}, name: {tool}, description: '{description}', http: {{method: GET, path: /x}}, input: {{type: object}}}}]}}")).unwrap() };
+/// use toolsmith::search::ToolSearch;
+/// let mut registry = toolsmith::Registry::from_toolkits(vec![toolkit("demo", "DEMO_PING", "Checks that the service answers.")]);
+/// let found = ToolSearch::new(&registry).search(&["ping the service"], &Default::default());
+/// assert_eq!(found.results[0].primary_tool_slugs, ["DEMO_PING"]);
+/// registry.extend(vec![toolkit("weather", "WEATHER_FORECAST", "Gets the weather forecast for a city.")]);
+/// let found = ToolSearch::new(&registry).search(&["weather forecast for Paris"], &Default::default());
+/// assert_eq!(found.results[0].primary_tool_slugs, ["WEATHER_FORECAST"]);
 /// ```
 #[derive(Debug)]
 pub struct ToolSearch {
@@ -150,7 +164,7 @@ pub struct ToolSearch {
 impl ToolSearch {
     /// Indexes every tool of `registry` (a copy of it is kept for schemas and hints).
     pub fn new(registry: &Registry) -> Self {
-        ToolSearch { registry: registry.clone(), index: SearchIndex::new(Document::all(registry)) }
+        ToolSearch { registry: registry.clone(), index: SearchIndex::new(documents(registry)) }
     }
 
     /// The index, for plain ranked hits.
@@ -224,7 +238,7 @@ impl ToolSearch {
     fn one(&self, index: usize, query: &str, options: &ResponseOptions) -> QueryResult {
         let hits =
             self.index.search(query, &SearchOptions { limit: options.limit.max(1), toolkit: options.toolkit.clone() });
-        let steps = if self.index.config().split_steps { super::steps::split_steps(query) } else { Vec::new() };
+        let steps = if self.index.config().split_steps { split_steps(query) } else { Vec::new() };
         let slug = |doc: usize| self.index.documents()[doc].slug.clone();
         let mut primary: Vec<usize> = Vec::new();
         // Each step's best tool, then tools close to the best score.

@@ -4,20 +4,19 @@
 //! matched to a listing or search tool of the same toolkit that names the same thing
 //! (`SLACK_LIST_CHANNELS`).
 
-use toolsmith_catalog::{Tool, Toolkit};
-
 use std::sync::OnceLock;
 
-use super::synonyms::Thesaurus;
-use super::tokenize::{for_each_word, Analyzer};
+use toolsmith_spec::{Tool, Toolkit};
+
+use crate::synonyms::Thesaurus;
+use crate::tokenize::{for_each_word, Analyzer};
 
 static THESAURUS: OnceLock<Thesaurus> = OnceLock::new();
-use crate::Registry;
 
 /// A tool to call first, for one parameter of the chosen tool.
 ///
 /// ```
-/// let d = toolsmith::search::Dependency {
+/// let d = toolsmith_search::Dependency {
 ///     parameter: "channel_id".into(),
 ///     tool_slug: "SLACK_LIST_CHANNELS".into(),
 ///     path: None,
@@ -42,11 +41,11 @@ pub struct Dependency {
 /// Verbs of tools that produce IDs, best first.
 const PRODUCER_VERBS: &[&str] = &["list", "search", "find", "get", "fetch", "retriev", "lookup", "query"];
 
-/// The tools that produce the required parameters of tool `slug` (and of any
-/// parameter with a declared provenance). Empty for an unknown tool.
+/// The tools of `toolkit` that produce the required parameters of `tool` (one of its
+/// tools), and of any parameter with a declared provenance.
 ///
 /// ```
-/// let toolkit: toolsmith::Toolkit = serde_yaml::from_str(r#"
+/// let toolkit: toolsmith_spec::Toolkit = serde_yaml::from_str(r#"
 /// slug: demo
 /// name: Demo
 /// description: A demonstration toolkit.
@@ -61,27 +60,25 @@ const PRODUCER_VERBS: &[&str] = &["list", "search", "find", "get", "fetch", "ret
 ///     http: { method: POST, path: /tasks }
 ///     input: { type: object, required: [projectId], properties: { projectId: { type: string } } }
 /// "#).unwrap();
-/// let registry = toolsmith::Registry::from_toolkits(vec![toolkit]);
-/// let deps = toolsmith::search::dependencies(&registry, "DEMO_CREATE_TASK");
+/// let deps = toolsmith_search::dependencies_of(&toolkit, &toolkit.tools[1]);
 /// assert_eq!(deps[0].tool_slug, "DEMO_LIST_PROJECTS");
 /// ```
-pub fn dependencies(registry: &Registry, slug: &str) -> Vec<Dependency> {
-    let Some(found) = registry.tool(slug) else { return Vec::new() };
+pub fn dependencies_of(toolkit: &Toolkit, tool: &Tool) -> Vec<Dependency> {
     let analyzer = Analyzer::new();
     let mut out: Vec<Dependency> = Vec::new();
-    for (name, param) in &found.tool.input.properties {
+    for (name, param) in &tool.input.properties {
         if let Some(from) = &param.from {
-            if let Some(tool) = from.tool() {
+            if let Some(slug) = from.tool() {
                 out.push(Dependency {
                     parameter: name.clone(),
-                    tool_slug: tool.as_str().to_owned(),
+                    tool_slug: slug.as_str().to_owned(),
                     path: from.path().map(str::to_owned),
                     inferred: false,
                 });
             }
             continue;
         }
-        if !found.tool.input.required.iter().any(|r| r == name) {
+        if !tool.input.required.iter().any(|r| r == name) {
             continue;
         }
         let Some(entity) = id_entity(name, &analyzer) else { continue };
@@ -89,7 +86,7 @@ pub fn dependencies(registry: &Registry, slug: &str) -> Vec<Dependency> {
         // The entity's own word first, then its synonyms (`channel_id` → `…_LIST_CONVERSATIONS`).
         let thesaurus = THESAURUS.get_or_init(|| Thesaurus::new(&analyzer));
         let words = std::iter::once(head.as_str()).chain(thesaurus.related(head));
-        if let Some(tool) = words.into_iter().find_map(|w| producer(found.toolkit, found.tool, w, name, &analyzer)) {
+        if let Some(tool) = words.into_iter().find_map(|w| producer(toolkit, tool, w, name, &analyzer)) {
             out.push(Dependency { parameter: name.clone(), tool_slug: tool, path: None, inferred: true });
         }
     }
@@ -151,7 +148,7 @@ mod tests {
     }
 
     #[test]
-    fn declared_provenance_and_unknown_tools() {
+    fn declared_provenance_and_inferred_producers() {
         let toolkit: Toolkit = serde_yaml::from_str(
             r#"
 slug: demo
@@ -177,12 +174,10 @@ tools:
 "#,
         )
         .unwrap();
-        let registry = Registry::from_toolkits(vec![toolkit]);
-        let deps = dependencies(&registry, "DEMO_ADD_CARD");
+        let deps = dependencies_of(&toolkit, &toolkit.tools[2]);
         assert_eq!(deps.len(), 2, "{deps:?}");
         assert_eq!(deps[0].path.as_deref(), Some("$[*].lists[*].id"));
         assert!(!deps[0].inferred);
         assert_eq!(deps[1].tool_slug, "DEMO_LIST_BOARDS", "list beats a get that needs the same id");
-        assert!(dependencies(&registry, "NOPE").is_empty());
     }
 }

@@ -4,16 +4,16 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::index::{build, Document, FieldWeights, Postings};
-use super::steps::split_steps;
-use super::synonyms::Thesaurus;
-use super::tokenize::Analyzer;
+use crate::index::{build, Document, FieldWeights, Postings};
+use crate::steps::split_steps;
+use crate::synonyms::Thesaurus;
+use crate::tokenize::Analyzer;
 
 /// Ranking knobs. The defaults are tuned on public tool-retrieval sets; change them
 /// only with measurements (`toolsmith bench search`).
 ///
 /// ```
-/// let config = toolsmith::search::SearchConfig { split_steps: false, ..Default::default() };
+/// let config = toolsmith_search::SearchConfig { split_steps: false, ..Default::default() };
 /// assert!(config.synonym_weight > 0.0);
 /// ```
 #[derive(Clone, Debug)]
@@ -45,8 +45,8 @@ impl Default for SearchConfig {
 /// What to search.
 ///
 /// ```
-/// let options = toolsmith::search::SearchOptions { limit: 5, toolkit: Some("github".into()) };
-/// assert_eq!(toolsmith::search::SearchOptions::default().limit, 10);
+/// let options = toolsmith_search::SearchOptions { limit: 5, toolkit: Some("github".into()) };
+/// assert_eq!(toolsmith_search::SearchOptions::default().limit, 10);
 /// # let _ = options;
 /// ```
 #[derive(Clone, Debug)]
@@ -78,7 +78,7 @@ pub struct Hit {
 /// (`&self`, no locks). Rebuild it when the catalog changes.
 ///
 /// ```
-/// use toolsmith::search::{Document, SearchIndex, SearchOptions};
+/// use toolsmith_search::{Document, SearchIndex, SearchOptions};
 /// let doc = |slug: &str, description: &str| Document {
 ///     slug: slug.into(), toolkit: "slack".into(), toolkit_name: "Slack".into(),
 ///     name: String::new(), description: description.into(), ..Default::default()
@@ -320,7 +320,7 @@ impl SearchIndex {
     /// The toolkits named in a task (lower-case slugs), e.g. `github` in "open a GitHub issue".
     ///
     /// ```
-    /// use toolsmith::search::{Document, SearchIndex};
+    /// use toolsmith_search::{Document, SearchIndex};
     /// let index = SearchIndex::new(vec![Document {
     ///     slug: "GITHUB_CREATE_ISSUE".into(), toolkit: "github".into(), toolkit_name: "GitHub".into(),
     ///     ..Default::default()

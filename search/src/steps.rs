@@ -31,9 +31,9 @@ const MARKERS: &[&str] = &[
 /// gives an empty list, as does a task whose pieces are too short to search alone.
 ///
 /// ```
-/// let steps = toolsmith::search::split_steps("Find the #general channel, then post the weekly summary there.");
+/// let steps = toolsmith_search::split_steps("Find the #general channel, then post the weekly summary there.");
 /// assert_eq!(steps, ["Find the #general channel", "then post the weekly summary there."]);
-/// assert!(toolsmith::search::split_steps("Create a GitHub issue for the login bug.").is_empty());
+/// assert!(toolsmith_search::split_steps("Create a GitHub issue for the login bug.").is_empty());
 /// ```
 pub fn split_steps(task: &str) -> Vec<String> {
     let lower = task.to_lowercase();

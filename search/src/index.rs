@@ -3,12 +3,14 @@
 
 use std::collections::HashMap;
 
-use super::tokenize::{for_each_word, is_stop_word, Analyzer};
+use toolsmith_spec::{Tool, Toolkit};
+
+use crate::tokenize::{for_each_word, is_stop_word, Analyzer};
 
 /// One tool as the index sees it.
 ///
 /// ```
-/// let doc = toolsmith::search::Document {
+/// let doc = toolsmith_search::Document {
 ///     slug: "SLACK_SEND_MESSAGE".into(),
 ///     toolkit: "slack".into(),
 ///     name: "Send message".into(),
@@ -34,6 +36,35 @@ pub struct Document {
     pub params: Vec<(String, String)>,
     /// Tags and categories (`readOnlyHint`, `crm`).
     pub tags: Vec<String>,
+}
+
+impl Document {
+    /// A tool of a toolkit spec as a search document: its parameters' names and
+    /// descriptions, its tags and its toolkit's categories.
+    ///
+    /// ```
+    /// # let toolkit: toolsmith_spec::Toolkit = serde_yaml::from_str("{slug: demo, name: Demo, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{scheme: none}], tools: [{slug: DEMO_PING, name: Ping, description: Checks that the service answers., http: {method: GET, path: /ping}, input: {type: object}}]}").unwrap();
+    /// let doc = toolsmith_search::Document::from_tool(&toolkit, &toolkit.tools[0]);
+    /// assert_eq!((doc.slug.as_str(), doc.toolkit.as_str(), doc.toolkit_name.as_str()), ("DEMO_PING", "demo", "Demo"));
+    /// ```
+    pub fn from_tool(toolkit: &Toolkit, tool: &Tool) -> Self {
+        let mut tags: Vec<String> = tool.tags.iter().map(|t| t.as_str().to_owned()).collect();
+        tags.extend(toolkit.categories.iter().cloned());
+        Document {
+            slug: tool.slug.as_str().to_owned(),
+            toolkit: toolkit.slug.as_str().to_owned(),
+            toolkit_name: toolkit.name.clone(),
+            name: tool.name.clone(),
+            description: tool.description.clone(),
+            params: tool
+                .input
+                .properties
+                .iter()
+                .map(|(name, param)| (name.clone(), param.description().unwrap_or_default().to_owned()))
+                .collect(),
+            tags,
+        }
+    }
 }
 
 /// The fields of a [`Document`] that are scored separately.

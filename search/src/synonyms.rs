@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::tokenize::Analyzer;
+use crate::tokenize::Analyzer;
 
 /// Groups of interchangeable words. Action verbs first, then API nouns, then the
 /// everyday vocabulary of common tool domains. Words are stemmed when the thesaurus is
@@ -160,8 +160,8 @@ const GROUPS: &[&[&str]] = &[
 /// Related terms of each stemmed term, with the weight a query gives them.
 ///
 /// ```
-/// let analyzer = toolsmith::search::Analyzer::new();
-/// let thesaurus = toolsmith::search::Thesaurus::new(&analyzer);
+/// let analyzer = toolsmith_search::Analyzer::new();
+/// let thesaurus = toolsmith_search::Thesaurus::new(&analyzer);
 /// let related = thesaurus.related(&analyzer.stem("remove"));
 /// assert!(related.contains(&analyzer.stem("delete").as_str()));
 /// ```

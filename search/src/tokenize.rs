@@ -7,7 +7,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 /// Turns text into search terms. Cheap to share: build one and use it from many threads.
 ///
 /// ```
-/// let analyzer = toolsmith::search::Analyzer::new();
+/// let analyzer = toolsmith_search::Analyzer::new();
 /// assert_eq!(analyzer.terms("GITHUB_CREATE_ISSUE"), ["github", "creat", "issu"]);
 /// assert_eq!(analyzer.terms("pull requests for the repos"), ["pull", "request", "repo"]);
 /// ```
@@ -47,7 +47,7 @@ impl Analyzer {
     /// The stem of one lower-case word.
     ///
     /// ```
-    /// let analyzer = toolsmith::search::Analyzer::new();
+    /// let analyzer = toolsmith_search::Analyzer::new();
     /// assert_eq!(analyzer.stem("messages"), analyzer.stem("message"));
     /// ```
     pub fn stem(&self, word: &str) -> String {
@@ -66,7 +66,7 @@ impl Analyzer {
 ///
 /// ```
 /// let mut words = Vec::new();
-/// toolsmith::search::for_each_word("GitHub getUser_v2 e-mail", |w| words.push(w.to_owned()));
+/// toolsmith_search::for_each_word("GitHub getUser_v2 e-mail", |w| words.push(w.to_owned()));
 /// assert_eq!(words, ["git", "hub", "github", "get", "user", "getuser", "v", "2", "e", "mail"]);
 /// ```
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
@@ -123,8 +123,8 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
 /// auxiliaries and the politeness of a request ("can you please help me …").
 ///
 /// ```
-/// assert!(toolsmith::search::is_stop_word("the"));
-/// assert!(!toolsmith::search::is_stop_word("issue"));
+/// assert!(toolsmith_search::is_stop_word("the"));
+/// assert!(!toolsmith_search::is_stop_word("issue"));
 /// ```
 pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.binary_search(&word).is_ok()

@@ -1,0 +1,45 @@
+//! The toolsmith search engine: an agent describes a task ("create a GitHub issue for
+//! the login bug") and gets the few tools that do it. It searches plain [`Document`]s
+//! and knows nothing of registries or executors; the runtime builds the documents of
+//! its registry and answers in the shape of Composio's `COMPOSIO_SEARCH_TOOLS`
+//! (`toolsmith_search::ToolSearch`).
+//!
+//! - [`SearchIndex`]: BM25F over separately weighted fields (slug, name, description,
+//!   parameter names and descriptions, toolkit, tags), a tokenizer that splits
+//!   `camelCase` / `snake_case` / slugs and stems ([`Analyzer`]), a hand-written
+//!   thesaurus of API and everyday vocabulary ([`Thesaurus`]), a boost for a toolkit
+//!   named in the task, and multi-step tasks split into steps ([`split_steps`]).
+//! - [`Document::from_tool`]: a tool of a toolkit spec as a document.
+//! - [`dependencies_of`]: the tools of a toolkit that produce a tool's required IDs.
+//!
+//! ```
+//! use toolsmith_search::{Document, SearchIndex, SearchOptions};
+//!
+//! let doc = |slug: &str, description: &str| Document {
+//!     slug: slug.into(),
+//!     toolkit: "slack".into(),
+//!     toolkit_name: "Slack".into(),
+//!     description: description.into(),
+//!     ..Default::default()
+//! };
+//! let index = SearchIndex::new(vec![
+//!     doc("SLACK_LIST_CHANNELS", "Lists the channels of the workspace."),
+//!     doc("SLACK_SEND_MESSAGE", "Posts a message to a channel."),
+//! ]);
+//! let hits = index.search("send a message to a channel", &SearchOptions::default());
+//! assert_eq!(index.documents()[hits[0].doc].slug, "SLACK_SEND_MESSAGE");
+//! ```
+
+mod deps;
+mod index;
+mod rank;
+mod steps;
+mod synonyms;
+mod tokenize;
+
+pub use deps::{dependencies_of, Dependency};
+pub use index::{Document, FieldWeights};
+pub use rank::{Hit, SearchConfig, SearchIndex, SearchOptions};
+pub use steps::split_steps;
+pub use synonyms::Thesaurus;
+pub use tokenize::{for_each_word, is_stop_word, Analyzer};
