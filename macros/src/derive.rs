@@ -9,6 +9,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Ident, Lit, LitStr};
+use toolsmith_catalog::{check_tool_slug, check_toolkit_slug, did_you_mean, suggest_tool_slug, SlugProblem};
 
 /// Expands `#[derive(Tool)]`.
 pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
@@ -225,14 +226,8 @@ impl ToolArgs {
         let toolkit = match &self.toolkit {
             Some(lit) => {
                 let value = lit.value();
-                if !toolkit_slug_ok(&value) {
-                    cx.error(
-                        lit,
-                        format!(
-                            "toolkit slug `{value}` is not lower snake case (`a-z`, `0-9`, `_`, starting with a letter, \
-                             at most 40 characters)"
-                        ),
-                    );
+                if let Err(problem) = check_toolkit_slug(&value) {
+                    cx.error(lit, format!("toolkit slug `{value}` {problem}"));
                 }
                 Some(value)
             }
@@ -259,26 +254,18 @@ impl ToolArgs {
                 return None;
             }
         };
-        if let Some(problem) = slug_problem(&slug) {
-            let hint = suggest_slug(&slug).map(|s| format!("; use something like `{s}`")).unwrap_or_default();
+        // The prefix is checked only against a well-formed toolkit slug (its own error
+        // is reported above).
+        let known = toolkit.as_deref().filter(|t| check_toolkit_slug(t).is_ok());
+        if let Err(problem) = check_tool_slug(&slug, known) {
+            let hint = match problem {
+                SlugProblem::MissingPrefix { .. } => None,
+                _ => suggest_tool_slug(&slug, known),
+            };
+            let hint = hint.map(|s| format!("; use something like `{s}`")).unwrap_or_default();
             cx.error_at(slug_span, format!("tool slug `{slug}` {problem}{hint}"));
         }
-        let toolkit = match toolkit {
-            Some(toolkit) => {
-                let prefix = format!("{}_", toolkit.to_ascii_uppercase());
-                let prefixed = slug.starts_with(&prefix) && slug.len() > prefix.len();
-                if toolkit_slug_ok(&toolkit) && slug_problem(&slug).is_none() && !prefixed {
-                    cx.error_at(
-                        slug_span,
-                        format!(
-                            "tool slug `{slug}` does not start with the prefix `{prefix}` of its toolkit `{toolkit}`"
-                        ),
-                    );
-                }
-                toolkit
-            }
-            None => slug.split('_').next().unwrap_or_default().to_ascii_lowercase(),
-        };
+        let toolkit = toolkit.unwrap_or_else(|| slug.split('_').next().unwrap_or_default().to_ascii_lowercase());
 
         let name = match &self.name {
             Some(lit) if lit.value().trim().is_empty() => {
@@ -530,51 +517,6 @@ fn one_of(items: &[&str]) -> String {
     format!("one of {}", quoted.join(", "))
 }
 
-/// Why `slug` is not a valid tool slug (`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$`, at most 64).
-pub(crate) fn slug_problem(slug: &str) -> Option<String> {
-    let upper_snake = slug.starts_with(|c: char| c.is_ascii_uppercase())
-        && slug.contains('_')
-        && slug.split('_').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
-    if slug.len() > 64 {
-        Some(format!("is {} characters long; LLM providers accept at most 64", slug.len()))
-    } else if !slug.contains('_') && slug_problem(&format!("{slug}_X")).is_none() {
-        Some("has one word: a tool slug is its toolkit's name, then the action (`MATH_ADD`)".to_owned())
-    } else if !upper_snake {
-        Some(
-            "is not upper snake case (`A-Z`, `0-9`, single `_` between words, starting with the toolkit's name)"
-                .to_owned(),
-        )
-    } else {
-        None
-    }
-}
-
-fn suggest_slug(slug: &str) -> Option<String> {
-    let words: Vec<String> = slug
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_shouty_snake_case())
-        .collect();
-    // Whole words, at most 64 characters.
-    let mut suggestion = String::new();
-    for word in words.iter().flat_map(|w| w.split('_')) {
-        if suggestion.len() + 1 + word.len() > 64 {
-            break;
-        }
-        if !suggestion.is_empty() {
-            suggestion.push('_');
-        }
-        suggestion.push_str(word);
-    }
-    (suggestion != slug && slug_problem(&suggestion).is_none()).then_some(suggestion)
-}
-
-fn toolkit_slug_ok(slug: &str) -> bool {
-    slug.len() <= 40
-        && slug.starts_with(|c: char| c.is_ascii_lowercase())
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
 /// `MathAdd` → `Math add`; `get_weather` → `Get weather`.
 pub(crate) fn words(ident: &str) -> String {
     let snake = ident.trim_start_matches("r#").to_snake_case();
@@ -585,17 +527,6 @@ pub(crate) fn words(ident: &str) -> String {
     text
 }
 
-/// The candidate closest to `word`, when close enough to be a likely typo.
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    candidates
-        .iter()
-        .map(|c| (levenshtein(&lower, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
 /// Tags: `read_only`, `readonly`, `ReadOnly` all mean `readOnlyHint`.
 fn did_you_mean_tag(word: &str) -> Option<&'static str> {
     let norm = |s: &str| s.to_ascii_lowercase().replace(['_', '-'], "").trim_end_matches("hint").to_owned();
@@ -603,40 +534,9 @@ fn did_you_mean_tag(word: &str) -> Option<&'static str> {
     TAGS.iter().copied().find(|t| norm(t) == word_norm).or_else(|| did_you_mean(word, TAGS))
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs() {
-        assert_eq!(slug_problem("MATH_ADD"), None);
-        assert_eq!(slug_problem("A1_B2_C3"), None);
-        for bad in ["MATH", "math_add", "MATH__ADD", "_MATH_ADD", "MATH_ADD_", "1MATH_ADD", "MATH-ADD"] {
-            assert!(slug_problem(bad).is_some(), "{bad}");
-        }
-        assert!(slug_problem(&format!("MATH_{}", "A".repeat(60))).unwrap().contains("at most 64"));
-        assert_eq!(suggest_slug("math_add").as_deref(), Some("MATH_ADD"));
-        assert_eq!(suggest_slug("mathAdd").as_deref(), Some("MATH_ADD"));
-        assert_eq!(suggest_slug("MATH"), None);
-        assert!(slug_problem("MATH").unwrap().contains("one word"));
-        let long = "MATH_ADD_TWO_NUMBERS_TOGETHER_AND_RETURN_THE_SUM_AS_A_DOUBLE_PRECISION_FLOAT";
-        assert_eq!(suggest_slug(long).as_deref(), Some("MATH_ADD_TWO_NUMBERS_TOGETHER_AND_RETURN_THE_SUM_AS_A_DOUBLE"));
-    }
 
     #[test]
     fn names_and_typos() {
@@ -650,6 +550,5 @@ mod tests {
         assert_eq!(did_you_mean_tag("read_only"), Some("readOnlyHint"));
         assert_eq!(did_you_mean_tag("idempotnetHint"), Some("idempotentHint"));
         assert_eq!(did_you_mean_tag("fast"), None);
-        assert!(toolkit_slug_ok("google_calendar") && !toolkit_slug_ok("Google"));
     }
 }
