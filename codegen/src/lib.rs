@@ -41,13 +41,16 @@ mod builder;
 mod docs;
 mod error;
 mod generator;
+pub mod handwritten;
 mod load;
 mod names;
 mod tool;
 mod toolkit;
+mod toolkit_macro;
 mod types;
 
 pub use builder::Builder;
 pub use error::Error;
 pub use generator::Generator;
 pub use load::load;
+pub use toolkit_macro::toolkit_macro;

@@ -1,105 +1,16 @@
-//! `#[derive(Tool)]`: implements `toolsmith::Tool` for a struct whose fields are the
-//! tool's arguments and whose behaviour is a `toolsmith::Handler` impl.
-//!
-//! The `#[tool(...)]` keys, their checks and the `Tool` impl are shared with
-//! `#[toolsmith::tool]` (see `attr.rs`), which builds such a struct from an async fn.
+//! The `#[tool(...)]` keys that `#[derive(Tool)]` and `#[toolsmith::tool(...)]`
+//! accept: parsing them (every problem recorded, parsing goes on), checking them
+//! with the spec's slug rules, and filling in the defaults.
 
 use heck::{ToShoutySnakeCase, ToSnakeCase};
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
-use syn::{Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Ident, Lit, LitStr};
+use syn::{Expr, ExprLit, Ident, Lit, LitStr};
 use toolsmith_catalog::{check_tool_slug, check_toolkit_slug, did_you_mean, suggest_tool_slug, SlugProblem};
 
-/// Expands `#[derive(Tool)]`.
-pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
-    let input: DeriveInput = syn::parse2(input)?;
-    let mut cx = Ctxt::default();
-
-    match &input.data {
-        Data::Struct(data) => match &data.fields {
-            Fields::Named(_) => {}
-            Fields::Unnamed(fields) => cx.error(
-                fields,
-                "a tuple struct cannot be a tool: name its fields, their names are the tool's argument names",
-            ),
-            Fields::Unit => cx.error(
-                &input.ident,
-                format!(
-                    "a unit struct serializes as `null`, but a tool's input is a JSON object: \
-                     write `struct {} {{}}` for a tool without arguments",
-                    input.ident
-                ),
-            ),
-        },
-        Data::Enum(data) => cx.error(
-            data.enum_token,
-            "`#[derive(Tool)]` needs a struct with named fields (the tool's arguments); an enum cannot be a tool",
-        ),
-        Data::Union(data) => cx.error(
-            data.union_token,
-            "`#[derive(Tool)]` needs a struct with named fields (the tool's arguments); a union cannot be a tool",
-        ),
-    }
-    if input.generics.lt_token.is_some() || input.generics.where_clause.is_some() {
-        cx.error(
-            &input.generics,
-            "a tool cannot be generic: it has one slug and one schema; declare a struct per tool",
-        );
-    }
-    check_transparent(&input.attrs, &mut cx);
-
-    let mut args = ToolArgs::default();
-    for attr in input.attrs.iter().filter(|a| a.path().is_ident("tool")) {
-        if !matches!(attr.meta, syn::Meta::List(_)) {
-            cx.error(attr, "expected `#[tool(slug = \"TOOLKIT_ACTION\", ...)]`");
-            args.attempted.push("slug");
-            continue;
-        }
-        if let Err(e) = attr.parse_nested_meta(|meta| args.parse_meta(meta, &mut cx)) {
-            cx.syn_error(e);
-        }
-    }
-
-    let defaults = Defaults { ident: &input.ident, slug: None, docs: Docs::from_attrs(&input.attrs), what: "struct" };
-    let resolved = args.resolve(&defaults, &mut cx);
-    cx.check()?;
-    match resolved {
-        Some(resolved) => Ok(impl_tool(&input.ident, &resolved)),
-        None => Err(syn::Error::new_spanned(&input.ident, "invalid `#[tool(...)]`")),
-    }
-}
-
-/// Collects every error, like serde_derive's `Ctxt`, so that one build shows them all.
-#[derive(Default)]
-pub(crate) struct Ctxt {
-    errors: Option<syn::Error>,
-}
-
-impl Ctxt {
-    /// Records an error spanning `tokens`.
-    pub(crate) fn error(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
-        self.syn_error(syn::Error::new_spanned(tokens, message));
-    }
-
-    /// Records an error at `span`.
-    pub(crate) fn error_at(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.syn_error(syn::Error::new(span, message));
-    }
-
-    /// Records an error.
-    pub(crate) fn syn_error(&mut self, error: syn::Error) {
-        match &mut self.errors {
-            Some(errors) => errors.combine(error),
-            None => self.errors = Some(error),
-        }
-    }
-
-    /// All errors recorded, as one.
-    pub(crate) fn check(self) -> syn::Result<()> {
-        self.errors.map_or(Ok(()), Err)
-    }
-}
+use super::ctxt::Ctxt;
+use super::docs::{Description, Docs};
 
 /// The keys `#[tool(...)]` (derive) and `#[toolsmith::tool(...)]` (attribute) accept.
 const KEYS: &[&str] = &["slug", "toolkit", "name", "description", "tags", "output_schema"];
@@ -118,7 +29,7 @@ pub(crate) struct ToolArgs {
     tags_seen: bool,
     output_schema: bool,
     /// Keys written, even with a bad value or misspelt: no "missing" error for them.
-    attempted: Vec<&'static str>,
+    pub(super) attempted: Vec<&'static str>,
 }
 
 impl ToolArgs {
@@ -323,162 +234,18 @@ pub(crate) struct Defaults<'a> {
 
 /// A tool's definition, checked, ready to generate.
 pub(crate) struct Resolved {
-    slug: String,
-    toolkit: String,
-    name: String,
-    description: Description,
-    tags: Vec<&'static str>,
-    output_schema: bool,
-}
-
-pub(crate) enum Description {
-    /// Known when the macro runs.
-    Text(String),
-    /// Doc attributes that are not all literals (`#[doc = include_str!("..")]`): a
-    /// `concat!(...)` expression, trimmed at run time.
-    Expr(TokenStream),
-}
-
-/// The `Tool` impl for `ident`, whose `Handler` impl is written by the user (derive) or
-/// generated (attribute).
-pub(crate) fn impl_tool(ident: &Ident, tool: &Resolved) -> TokenStream {
-    let Resolved { slug, toolkit, name, description, tags, output_schema } = tool;
-    let description = match description {
-        Description::Text(text) => quote!(::std::borrow::Cow::Borrowed(#text)),
-        Description::Expr(expr) => quote!(::std::borrow::Cow::Borrowed(::std::primitive::str::trim(#expr))),
-    };
-    let output_schema = if *output_schema {
-        quote! {
-            ::std::option::Option::Some(::std::borrow::Cow::Owned(
-                schema::<<Self as ::toolsmith::Handler>::Output>().as_value().to_string(),
-            ))
-        }
-    } else {
-        quote!(::std::option::Option::None)
-    };
-    // Errors about the struct (a missing `Handler` impl or derive) are reported at its
-    // name, once; the code stays macro-generated for lints (`resolved_at`).
-    let span = ident.span().resolved_at(Span::call_site());
-    // `LocalHandler::of` needs `Handler` and `DeserializeOwned`: a missing impl is
-    // reported at the struct, where the tool is declared.
-    let tool_impl = quote_spanned! {span=>
-        #[automatically_derived]
-        impl ::toolsmith::Tool for #ident {
-            const SLUG: &'static str = #slug;
-            const TOOLKIT: &'static str = #toolkit;
-            type Output = <#ident as ::toolsmith::Handler>::Output;
-
-            fn definition() -> &'static ::toolsmith::ToolDefinition {
-                fn schema<T: ::toolsmith::schemars::JsonSchema + ?::std::marker::Sized>() -> ::toolsmith::schemars::Schema {
-                    let mut schema = ::toolsmith::schemars::generate::SchemaSettings::draft2020_12()
-                        .into_generator()
-                        .into_root_schema_for::<T>();
-                    schema.remove("$schema");
-                    schema.remove("title");
-                    schema
-                }
-                static DEFINITION: ::std::sync::OnceLock<::toolsmith::ToolDefinition> = ::std::sync::OnceLock::new();
-                DEFINITION.get_or_init(|| {
-                    let mut input = schema::<#ident>();
-                    // The tool's description already says what the struct's doc comment says.
-                    input.remove("description");
-                    ::std::assert!(
-                        input.get("type").and_then(::toolsmith::serde_json::Value::as_str) == ::std::option::Option::Some("object"),
-                        "{}: the input schema of a tool must be a JSON object (`\"type\": \"object\"`), not {}",
-                        #slug,
-                        input.as_value(),
-                    );
-                    ::toolsmith::ToolDefinition {
-                        slug: #slug,
-                        toolkit: #toolkit,
-                        name: #name,
-                        description: #description,
-                        schemas: ::toolsmith::Schemas::Json {
-                            input: ::std::borrow::Cow::Owned(input.as_value().to_string()),
-                            output: #output_schema,
-                        },
-                        tags: &[#(#tags),*],
-                        http: ::std::option::Option::None,
-                        local: ::std::option::Option::Some(::toolsmith::LocalHandler::of::<#ident>()),
-                    }
-                })
-            }
-        }
-    };
-    tool_impl
-}
-
-/// A doc comment: `///` lines or `#[doc = ...]` attributes.
-pub(crate) struct Docs {
-    /// The lines, each without its first space, when all are literals.
-    lines: Option<Vec<String>>,
-    /// Every doc value as written (for `concat!`).
-    exprs: Vec<Expr>,
-}
-
-impl Docs {
-    pub(crate) fn from_attrs(attrs: &[Attribute]) -> Self {
-        let mut lines = Some(Vec::new());
-        let mut exprs = Vec::new();
-        for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
-            let Ok(nv) = attr.meta.require_name_value() else { continue };
-            match &nv.value {
-                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
-                    let text = s.value();
-                    if let Some(lines) = &mut lines {
-                        lines.extend(text.split('\n').map(|l| {
-                            let l = l.strip_suffix('\r').unwrap_or(l);
-                            l.strip_prefix(' ').unwrap_or(l).to_owned()
-                        }));
-                    }
-                }
-                _ => lines = None,
-            }
-            exprs.push(nv.value.clone());
-        }
-        Docs { lines, exprs }
-    }
-
-    /// The text, the way schemars reads it: lines joined, trimmed.
-    fn text(&self) -> Option<String> {
-        self.lines.as_ref().map(|lines| lines.join("\n").trim().to_owned())
-    }
-
-    /// A leading `# Heading` line, which names the tool (schemars makes it the title).
-    fn title(&self) -> Option<String> {
-        let text = self.text()?;
-        let first = text.lines().next()?;
-        first.starts_with('#').then(|| first.trim_start_matches('#').trim().to_owned()).filter(|t| !t.is_empty())
-    }
-
-    /// The description: the doc comment less a leading `# Heading`.
-    fn description(&self) -> Option<Description> {
-        if self.exprs.is_empty() {
-            return None;
-        }
-        let Some(text) = self.text() else {
-            let exprs = &self.exprs;
-            return Some(Description::Expr(quote!(::std::concat!(#(#exprs),* ))));
-        };
-        let text = if text.starts_with('#') {
-            text.split_once('\n').map(|(_, rest)| rest.trim().to_owned()).unwrap_or_default()
-        } else {
-            text
-        };
-        (!text.is_empty()).then_some(Description::Text(text))
-    }
-}
-
-/// `#[serde(transparent)]` would make the input schema something else than an object.
-fn check_transparent(attrs: &[Attribute], cx: &mut Ctxt) {
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde") || a.path().is_ident("schemars")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("transparent") {
-                cx.error(&meta.path, "a tool's input must be a JSON object; a transparent struct is not one");
-            }
-            skip_value(&meta)
-        });
-    }
+    /// The tool slug.
+    pub(super) slug: String,
+    /// The toolkit slug.
+    pub(super) toolkit: String,
+    /// The tool's human name.
+    pub(super) name: String,
+    /// What the tool does.
+    pub(super) description: Description,
+    /// MCP hints and `important`.
+    pub(super) tags: Vec<&'static str>,
+    /// Whether the output type's schema is published.
+    pub(super) output_schema: bool,
 }
 
 /// One entry of `tags(...)`: an identifier or a string.
@@ -497,7 +264,7 @@ impl TagName {
 }
 
 /// Skips the value of a key we do not understand (`= expr` or `(...)`).
-fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+pub(super) fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     if meta.input.peek(syn::Token![=]) {
         meta.value()?.parse::<Expr>()?;
     } else if meta.input.peek(syn::token::Paren) {
