@@ -289,6 +289,7 @@ fn take_attrs(attrs: &mut Vec<Attribute>, moved: impl Fn(&Attribute) -> bool) ->
 mod tests {
     use quote::quote;
 
+    use super::super::assert_contains_all;
     use super::tool_attribute;
 
     #[test]
@@ -300,14 +301,15 @@ mod tests {
             }
         };
         let code = tool_attribute(quote!(toolkit = "math"), item).unwrap().to_string();
-        for expected in [
-            "struct AddNumbers { pub a : f64 , pub b : f64 , }",
-            "type Output = f64 ;",
-            "const SLUG : & 'static str = \"MATH_ADD_NUMBERS\"",
-            "add_numbers (cx ,",
-        ] {
-            assert!(code.contains(expected), "{expected}\n{code}");
-        }
+        assert_contains_all(
+            &code,
+            &[
+                "struct AddNumbers { pub a : f64 , pub b : f64 , }",
+                "type Output = f64 ;",
+                "const SLUG : & 'static str = \"MATH_ADD_NUMBERS\"",
+                "add_numbers (cx ,",
+            ],
+        );
     }
 
     #[test]
@@ -318,13 +320,14 @@ mod tests {
         };
         let code = tool_attribute(quote!(slug = "add"), item).unwrap().to_string();
         assert!(code.starts_with("# [doc = r\" Adds two numbers and returns their sum.\"] fn add"), "{code}");
-        for expected in [
-            "needs an `async fn`",
-            "must be an owned type",
-            "returns `Result<T, toolsmith::Error>`",
-            "tool slug `add` is not upper snake case",
-        ] {
-            assert!(code.contains(expected), "{expected}\n{code}");
-        }
+        assert_contains_all(
+            &code,
+            &[
+                "needs an `async fn`",
+                "must be an owned type",
+                "returns `Result<T, toolsmith::Error>`",
+                "tool slug `add` is not upper snake case",
+            ],
+        );
     }
 }

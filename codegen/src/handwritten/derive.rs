@@ -96,6 +96,7 @@ fn check_transparent(attrs: &[Attribute], cx: &mut Ctxt) {
 mod tests {
     use quote::quote;
 
+    use super::super::assert_contains_all;
     use super::derive_tool;
 
     fn messages(error: syn::Error) -> Vec<String> {
@@ -130,15 +131,16 @@ mod tests {
             struct Add { a: f64, b: f64 }
         };
         let code = derive_tool(input).unwrap().to_string();
-        for expected in [
-            "const SLUG : & 'static str = \"MATH_ADD\"",
-            "const TOOLKIT : & 'static str = \"math\"",
-            "name : \"Add numbers\"",
-            "\"Adds two numbers and returns their sum.\"",
-            "tags : & [\"readOnlyHint\"]",
-        ] {
-            assert!(code.contains(expected), "{expected}\n{code}");
-        }
+        assert_contains_all(
+            &code,
+            &[
+                "const SLUG : & 'static str = \"MATH_ADD\"",
+                "const TOOLKIT : & 'static str = \"math\"",
+                "name : \"Add numbers\"",
+                "\"Adds two numbers and returns their sum.\"",
+                "tags : & [\"readOnlyHint\"]",
+            ],
+        );
     }
 
     #[test]

@@ -14,3 +14,11 @@ mod emit;
 
 pub use attr::tool_attribute;
 pub use derive::derive_tool;
+
+/// Asserts that `text` contains each of `expected`.
+#[cfg(test)]
+fn assert_contains_all(text: &str, expected: &[&str]) {
+    for expected in expected {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+}
