@@ -237,6 +237,53 @@ impl miette::Diagnostic for Diagnostic {
     }
 }
 
+/// Orders diagnostics by file, then position, then code; stable for snapshots.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            (d.file.as_ref().map(|f| f.path().to_path_buf()), d.location.map(|l| l.offset), d.code, d.message.clone())
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
+/// Whether any diagnostic is an error.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity() == Severity::Error)
+}
+
+/// Help for the most common YAML trap in specs: an unquoted comma inside `{ ... }`.
+pub(crate) const COMMA_SPLIT_HELP: &str = "inside `{ ... }` a comma ends a value: this looks like the rest of a text cut at a comma; put the whole text in quotes";
+
+/// Whether the key a diagnostic points at stands in a flow mapping with no `:` after
+/// it, i.e. it is the tail of an unquoted value that contained a comma.
+pub(crate) fn comma_split(d: &Diagnostic) -> bool {
+    let (Some(file), Some(loc)) = (&d.file, d.location) else { return false };
+    let text = file.text();
+    let line_start = text[..loc.offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..loc.offset];
+    let after = text[loc.offset + loc.len..].trim_start_matches([' ', '\t']);
+    before.contains('{') && before.trim_end().ends_with(',') && (after.starts_with(',') || after.starts_with('}'))
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo
+/// (Jaro-Winkler similarity of at least 0.8, ignoring ASCII case): the one
+/// did-you-mean of the validator, the loader and the `#[derive(Tool)]` macros.
+///
+/// ```
+/// use toolsmith_catalog::did_you_mean;
+/// assert_eq!(did_you_mean("descripton", &["name", "description"]), Some("description"));
+/// assert_eq!(did_you_mean("http", &["name", "description"]), None);
+/// ```
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()), *c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 /// Reads spans with the file's line index: miette's own reader for `str` scans from
 /// the start of the text for every report, which is quadratic on large specs.
 impl miette::SourceCode for SourceFile {

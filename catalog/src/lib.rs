@@ -37,13 +37,22 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 
+//!
+//! Inside, every module depends only on the ones below it: `loaded` (what reading
+//! yields) and `diagnostic` at the bottom, `openapi/` (converting a document) and
+//! `validate/` beside each other, `import` (convert → validate → repair) above both,
+//! then `overlay`, `load` (reading files) and `check` (load + validate) on top.
+
 pub mod openapi;
 
 /// The spec model, now the `toolsmith-spec` crate; re-exported under its old paths.
 pub use toolsmith_spec as model;
 
+mod check;
 mod diagnostic;
+mod import;
 mod load;
+mod loaded;
 mod overlay;
 mod parallel;
 mod report;
@@ -51,10 +60,12 @@ mod schema;
 mod source;
 mod validate;
 
-pub use diagnostic::{Code, Diagnostic, Severity};
-pub use load::{Loaded, NodeRef, ToolkitSource, TOOLKIT_FILE};
+pub use check::check_paths;
+pub use diagnostic::{did_you_mean, has_errors, sort, Code, Diagnostic, Severity};
+pub use load::TOOLKIT_FILE;
+pub use loaded::{Loaded, NodeRef, ToolkitSource};
 pub use report::{count, render_human, render_json, Style};
 pub use schema::{published_schemas, toolkit_part_schema, toolkit_schema};
 pub use source::{Location, SourceFile};
 pub use toolsmith_spec::*;
-pub use validate::{check_paths, has_errors, sort, validate, MIN_DESCRIPTION};
+pub use validate::validate;

@@ -9,86 +9,14 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::source::{child, escape};
-use crate::{Code, Diagnostic, SourceFile, Tool, Toolkit, ToolkitPart, Trigger};
+use toolsmith_spec::pointer;
+
+use crate::diagnostic::{comma_split, did_you_mean, COMMA_SPLIT_HELP};
+use crate::loaded::Items;
+use crate::{Code, Diagnostic, Loaded, NodeRef, SourceFile, Tool, Toolkit, ToolkitPart, ToolkitSource, Trigger};
 
 /// The file a toolkit's main part lives in.
 pub const TOOLKIT_FILE: &str = "toolkit.yaml";
-
-/// Where a value of the catalog was read from.
-#[derive(Clone, Debug)]
-pub struct NodeRef {
-    /// The file.
-    pub file: Arc<SourceFile>,
-    /// JSON pointer of the value in the file (`/tools/3`).
-    pub pointer: String,
-}
-
-impl NodeRef {
-    /// A reference to a value below this one.
-    pub fn child(&self, segment: impl std::fmt::Display) -> NodeRef {
-        NodeRef { file: self.file.clone(), pointer: child(&self.pointer, segment) }
-    }
-
-    /// A diagnostic placed at this value.
-    pub fn diag(&self, code: Code, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(code, message).at(&self.file, self.file.locate(&self.pointer))
-    }
-
-    /// A diagnostic placed at this value's key (for a misplaced or unknown key).
-    pub fn diag_key(&self, code: Code, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(code, message).at(&self.file, self.file.locate_key(&self.pointer))
-    }
-}
-
-/// Where each part of a toolkit was read from, parallel to its `tools` and `triggers`.
-#[derive(Clone, Debug)]
-pub struct ToolkitSource {
-    /// The toolkit's own fields (in `toolkit.yaml`).
-    pub header: NodeRef,
-    /// One per tool of [`Toolkit::tools`].
-    pub tools: Vec<NodeRef>,
-    /// One per trigger of [`Toolkit::triggers`].
-    pub triggers: Vec<NodeRef>,
-    /// The names of the shared definitions imported by an `openapi:` overlay (the
-    /// others are written under `definitions:`).
-    pub imported_definitions: HashSet<String>,
-}
-
-impl ToolkitSource {
-    /// Where the shared definition `name` comes from.
-    pub fn definition(&self, name: &str) -> NodeRef {
-        if self.imported_definitions.contains(name) {
-            self.header.child("openapi")
-        } else {
-            self.header.child("definitions").child(name)
-        }
-    }
-}
-
-/// Toolkits read from spec files, with where each part came from.
-///
-/// ```no_run
-/// let loaded = toolsmith_catalog::Loaded::read(&["catalog/toolkits"]);
-/// for d in &loaded.diagnostics {
-///     eprintln!("{}", d.one_line());
-/// }
-/// println!("{} toolkits", loaded.toolkits.len());
-/// ```
-#[derive(Debug, Default)]
-pub struct Loaded {
-    /// Toolkits whose own fields parsed; tools that did not parse are left out.
-    pub toolkits: Vec<Toolkit>,
-    /// Where each toolkit came from, parallel to `toolkits`.
-    pub sources: Vec<ToolkitSource>,
-    /// Problems met while reading (syntax, unknown keys, wrong types).
-    pub diagnostics: Vec<Diagnostic>,
-    /// Slugs of tools and triggers that were written but did not parse, so that
-    /// references to them are not reported as unknown as well.
-    pub unparsed_slugs: HashSet<String>,
-    /// Every spec file read, in order (for build scripts' `rerun-if-changed`).
-    pub files: Vec<PathBuf>,
-}
 
 impl Loaded {
     /// Reads toolkit folders, single spec files, or folders of toolkit folders.
@@ -96,53 +24,53 @@ impl Loaded {
     /// Files are read and parsed on all cores; everything after that is sequential
     /// and deterministic.
     pub fn read<P: AsRef<Path>>(paths: &[P]) -> Loaded {
-        let mut loaded = Loaded::default();
-        let mut seen = HashSet::new();
-        let mut units = Vec::new();
-        for path in paths {
-            for unit in discover(path.as_ref(), &mut loaded.diagnostics) {
-                let key = fs::canonicalize(&unit.main).unwrap_or_else(|_| unit.main.clone());
-                if seen.insert(key) {
-                    units.push(unit);
-                }
-            }
-        }
-        let files: Vec<&PathBuf> = units.iter().flat_map(|u| std::iter::once(&u.main).chain(&u.parts)).collect();
-        loaded.files = files.iter().map(|p| (*p).clone()).collect();
-        let mut parsed = crate::parallel::map(&files, |path| ParsedFile::read(path)).into_iter();
-        for unit in &units {
-            let main = parsed.next().expect("one result per file");
-            let parts: Vec<_> = parsed.by_ref().take(unit.parts.len()).collect();
-            let parts = parts.into_iter().filter_map(|p| p.map_err(|d| loaded.diagnostics.push(*d)).ok()).collect();
-            match main {
-                Ok(main) => loaded.read_files(main, parts),
-                Err(d) => loaded.diagnostics.push(*d),
-            }
-        }
-        loaded
+        read(paths)
     }
 
     /// Reads one toolkit given as text (for tests and tools that hold specs in memory).
     pub fn from_str(path: impl Into<PathBuf>, text: &str) -> Loaded {
-        let mut loaded = Loaded::default();
-        loaded.read_files(ParsedFile::new(Arc::new(SourceFile::new(path, text))), Vec::new());
-        loaded
+        from_str(path, text)
     }
+}
 
-    /// A toolkit already in memory; `text`, its serialization as JSON (pretty, so that
-    /// nodes have their own lines), is where diagnostics point.
-    pub(crate) fn from_toolkit(path: impl Into<PathBuf>, toolkit: Toolkit, text: String) -> Loaded {
-        let file = Arc::new(SourceFile::new(path, text));
-        let node = |pointer: String| NodeRef { file: file.clone(), pointer };
-        let source = ToolkitSource {
-            header: node(String::new()),
-            tools: (0..toolkit.tools.len()).map(|i| node(format!("/tools/{i}"))).collect(),
-            triggers: (0..toolkit.triggers.len()).map(|i| node(format!("/triggers/{i}"))).collect(),
-            imported_definitions: HashSet::new(),
-        };
-        Loaded { toolkits: vec![toolkit], sources: vec![source], ..Loaded::default() }
+/// Reads toolkit folders, single spec files, or folders of toolkit folders
+/// ([`Loaded::read`]).
+pub(crate) fn read<P: AsRef<Path>>(paths: &[P]) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut seen = HashSet::new();
+    let mut units = Vec::new();
+    for path in paths {
+        for unit in discover(path.as_ref(), &mut loaded.diagnostics) {
+            let key = fs::canonicalize(&unit.main).unwrap_or_else(|_| unit.main.clone());
+            if seen.insert(key) {
+                units.push(unit);
+            }
+        }
     }
+    let files: Vec<&PathBuf> = units.iter().flat_map(|u| std::iter::once(&u.main).chain(&u.parts)).collect();
+    loaded.files = files.iter().map(|p| (*p).clone()).collect();
+    let mut parsed = crate::parallel::map(&files, |path| ParsedFile::read(path)).into_iter();
+    for unit in &units {
+        let main = parsed.next().expect("one result per file");
+        let parts: Vec<_> = parsed.by_ref().take(unit.parts.len()).collect();
+        let parts = parts.into_iter().filter_map(|p| p.map_err(|d| loaded.diagnostics.push(*d)).ok()).collect();
+        match main {
+            Ok(main) => loaded.read_files(main, parts),
+            Err(d) => loaded.diagnostics.push(*d),
+        }
+    }
+    loaded
+}
 
+/// Reads one toolkit given as text ([`Loaded::from_str`]).
+pub(crate) fn from_str(path: impl Into<PathBuf>, text: &str) -> Loaded {
+    let mut loaded = Loaded::default();
+    loaded.read_files(ParsedFile::new(Arc::new(SourceFile::new(path, text))), Vec::new());
+    loaded
+}
+
+/// The steps of reading, as methods of what they fill in.
+impl Loaded {
     fn read_files(&mut self, main: ParsedFile, parts: Vec<ParsedFile>) {
         let mut tools = Vec::new();
         let mut triggers = Vec::new();
@@ -180,9 +108,7 @@ impl Loaded {
             self.sources.push(source);
         }
     }
-}
 
-impl Loaded {
     /// Deserializes list items, keeping where each parsed one came from and the slugs
     /// of those that did not parse.
     fn deserialize_items<T: DeserializeOwned>(&mut self, items: Items) -> (Vec<T>, Vec<NodeRef>) {
@@ -355,9 +281,6 @@ fn syntax_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostic {
         .help("check indentation, quoting (values containing `: ` or starting with `{`, `[`, `*`, `&` need quotes) and unclosed brackets")
 }
 
-/// Items of a `tools:` or `triggers:` list, each with where it stands.
-pub(crate) type Items = Vec<(Value, NodeRef)>;
-
 /// Takes the list `key` out of a root mapping, one value per item.
 fn take_items(
     file: &Arc<SourceFile>,
@@ -409,8 +332,8 @@ fn deserialize<T: DeserializeOwned>(value: &Value, node: &NodeRef, diagnostics: 
         let mut pointer = node.pointer.clone();
         for segment in error.path().iter() {
             match segment {
-                serde_path_to_error::Segment::Seq { index } => pointer = child(&pointer, index),
-                serde_path_to_error::Segment::Map { key } => pointer = child(&pointer, key),
+                serde_path_to_error::Segment::Seq { index } => pointer::push(&mut pointer, index),
+                serde_path_to_error::Segment::Map { key } => pointer::push(&mut pointer, key),
                 serde_path_to_error::Segment::Enum { .. } => {}
                 serde_path_to_error::Segment::Unknown => break,
             }
@@ -436,10 +359,10 @@ fn classify(message: &str, at: &NodeRef) -> (Diagnostic, Option<String>) {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = quoted.iter().skip(1).copied().collect();
-        let pointer = if at.pointer.ends_with(&format!("/{}", escape(key))) {
+        let pointer = if at.pointer.ends_with(&pointer::child("", key)) {
             at.pointer.clone()
         } else {
-            at.file.find_key_below(&at.pointer, key).unwrap_or_else(|| child(&at.pointer, key))
+            at.file.find_key_below(&at.pointer, key).unwrap_or_else(|| pointer::child(&at.pointer, key))
         };
         let node = NodeRef { file: at.file.clone(), pointer: pointer.clone() };
         let help = match did_you_mean(key, &expected) {
@@ -476,41 +399,16 @@ fn classify(message: &str, at: &NodeRef) -> (Diagnostic, Option<String>) {
     (d, None)
 }
 
-/// Help for the most common YAML trap in specs: an unquoted comma inside `{ ... }`.
-pub(crate) const COMMA_SPLIT_HELP: &str = "inside `{ ... }` a comma ends a value: this looks like the rest of a text cut at a comma; put the whole text in quotes";
-
-/// Whether the key a diagnostic points at stands in a flow mapping with no `:` after
-/// it, i.e. it is the tail of an unquoted value that contained a comma.
-pub(crate) fn comma_split(d: &Diagnostic) -> bool {
-    let (Some(file), Some(loc)) = (&d.file, d.location) else { return false };
-    let text = file.text();
-    let line_start = text[..loc.offset].rfind('\n').map_or(0, |i| i + 1);
-    let before = &text[line_start..loc.offset];
-    let after = text[loc.offset + loc.len..].trim_start_matches([' ', '\t']);
-    before.contains('{') && before.trim_end().ends_with(',') && (after.starts_with(',') || after.starts_with('}'))
-}
-
 fn backticked(message: &str) -> Vec<&str> {
     message.split('`').skip(1).step_by(2).collect()
 }
 
-/// The candidate closest to `word`, if it is close enough to be a likely typo.
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()), *c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-fn remove(value: &mut Value, pointer: &str) -> bool {
-    let Some((parent, last)) = pointer.rsplit_once('/') else {
+fn remove(value: &mut Value, at: &str) -> bool {
+    let Some((parent, last)) = pointer::split_last(at) else {
         return false;
     };
-    let last = last.replace("~1", "/").replace("~0", "~");
     match value.pointer_mut(parent) {
-        Some(Value::Object(map)) => map.shift_remove(&last).is_some(),
+        Some(Value::Object(map)) => map.shift_remove(last.as_ref()).is_some(),
         _ => false,
     }
 }

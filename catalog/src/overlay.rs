@@ -6,9 +6,12 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::load::Items;
-use crate::openapi::{import_document, read_document, ImportOptions};
-use crate::{Code, Diagnostic, NodeRef, OpenApiSource, Selection, SourceFile};
+use toolsmith_spec::pointer;
+
+use crate::import::import_document;
+use crate::loaded::Items;
+use crate::openapi::{read_document, ImportOptions, OPERATION_KEYS};
+use crate::{did_you_mean, Code, Diagnostic, NodeRef, OpenApiSource, Selection, SourceFile, ToolOverride};
 
 /// Keys of `toolkit.yaml` that the import fills in when they are absent.
 const FILLED: &[&str] = &["name", "description", "version", "base_url", "auth", "docs_url"];
@@ -76,15 +79,12 @@ pub(crate) fn expand(
             for (name, schema) in definitions {
                 if written.contains_key(name) {
                     diagnostics.push(
-                        NodeRef {
-                            file: file.clone(),
-                            pointer: format!("/definitions/{}", crate::source::escape(name)),
-                        }
-                        .diag_key(
-                            Code::DefinitionConflict,
-                            format!("definition `{name}` is also imported from the OpenAPI document"),
-                        )
-                        .help("rename the written definition; imported tools refer to the imported one"),
+                        NodeRef { file: file.clone(), pointer: pointer::child("/definitions", name) }
+                            .diag_key(
+                                Code::DefinitionConflict,
+                                format!("definition `{name}` is also imported from the OpenAPI document"),
+                            )
+                            .help("rename the written definition; imported tools refer to the imported one"),
                     );
                 } else {
                     written.insert(name.clone(), schema.clone());
@@ -97,7 +97,7 @@ pub(crate) fn expand(
     for (slug, change) in &source.overrides {
         let Some(tool) = tools.iter_mut().find(|t| t.get("slug").and_then(Value::as_str) == Some(slug)) else {
             let known: Vec<&str> = imported.toolkit.tools.iter().map(|t| t.slug.as_str()).collect();
-            let help = match crate::load::did_you_mean(slug, &known) {
+            let help = match did_you_mean(slug, &known) {
                 Some(best) => format!("did you mean `{best}`? Overrides name tools by their imported slug"),
                 None => "overrides name tools by their imported slug; `toolsmith tools list` shows them".to_owned(),
             };
@@ -125,13 +125,12 @@ pub(crate) struct Expanded {
 
 /// Removes the operations that the selection leaves out; returns (kept, total).
 fn select(document: &mut Value, include: &Selection, exclude: &Selection) -> (usize, usize) {
-    const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
     let (mut kept, mut total) = (0, 0);
     let Some(Value::Object(paths)) = document.get_mut("paths") else { return (0, 0) };
     for (path, item) in paths.iter_mut() {
         let Value::Object(item) = item else { continue };
         item.retain(|method, operation| {
-            if !METHODS.contains(&method.as_str()) {
+            if !OPERATION_KEYS.contains(&method.as_str()) {
                 return true;
             }
             total += 1;
@@ -152,7 +151,7 @@ fn select(document: &mut Value, include: &Selection, exclude: &Selection) -> (us
 }
 
 /// Applies one override to an imported tool (as JSON).
-fn apply(tool: &mut Value, change: &crate::ToolOverride) {
+fn apply(tool: &mut Value, change: &ToolOverride) {
     let Value::Object(tool) = tool else { return };
     let mut set = |key: &str, value: Option<Value>| {
         if let Some(value) = value {

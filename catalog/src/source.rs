@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use toolsmith_spec::pointer as json_pointer;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -114,11 +115,11 @@ impl SourceFile {
     /// Finds the key `name` at or below `pointer` (closest first), for errors whose
     /// path serde could not follow (flattened or internally tagged types).
     pub fn find_key_below(&self, pointer: &str, name: &str) -> Option<String> {
-        let direct = format!("{pointer}/{}", escape(name));
+        let direct = json_pointer::child(pointer, name);
         if self.nodes().contains_key(&direct) {
             return Some(direct);
         }
-        let suffix = format!("/{}", escape(name));
+        let suffix = json_pointer::child("", name);
         self.nodes()
             .keys()
             .filter(|k| k.starts_with(pointer) && k.ends_with(&suffix))
@@ -158,16 +159,6 @@ impl SourceFile {
             p = &p[..p.rfind('/')?];
         }
     }
-}
-
-/// Escapes one JSON-pointer segment (RFC 6901).
-pub(crate) fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
-/// Joins a segment to a JSON pointer.
-pub(crate) fn child(pointer: &str, segment: impl std::fmt::Display) -> String {
-    format!("{pointer}/{}", escape(&segment.to_string()))
 }
 
 enum Frame {
@@ -221,11 +212,11 @@ impl Indexer<'_> {
             None => (String::new(), None),
             Some(Frame::Seq { pointer, next }) => {
                 *next += 1;
-                (child(pointer, *next - 1), None)
+                (json_pointer::child(pointer, *next - 1), None)
             }
             Some(Frame::Map { pointer, key, .. }) => {
                 let (name, key_span) = key.take()?;
-                (child(pointer, name), Some(key_span))
+                (json_pointer::child(pointer, name), Some(key_span))
             }
         };
         self.nodes.insert(pointer.clone(), NodeSpan { key, value: span });

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Generator};
+use crate::error::Error;
+use crate::generator::Generator;
+use crate::load::split;
 
 /// Generates typed tools from a build script into `OUT_DIR`.
 ///
@@ -81,7 +83,7 @@ impl Builder {
         }
         // Warnings are left to `toolsmith validate`: repeating them in every
         // downstream build would only be noise.
-        let (toolkits, _warnings) = crate::split(loaded, diagnostics)?;
+        let (toolkits, _warnings) = split(loaded, diagnostics)?;
         let path = Path::new(&out_dir).join(&self.out_file);
         let code = Generator::new().source(&toolkits);
         std::fs::write(&path, code).map_err(|source| Error::Write { path: path.display().to_string(), source })?;

@@ -10,9 +10,11 @@ use std::collections::HashMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
+use toolsmith_catalog::pointer as json_pointer;
 use toolsmith_catalog::Definitions;
 
 mod constraints;
+mod resolve;
 mod unions;
 
 use crate::docs::doc_attrs;
@@ -267,7 +269,7 @@ impl<'a> TypeSpace<'a> {
             self.refs.insert(pointer.to_owned(), ty.clone());
             return ty.clone();
         }
-        let last = pointer.rsplit('/').next().unwrap_or("Type").replace("~1", "/").replace("~0", "~");
+        let last = json_pointer::last(pointer).unwrap_or_default();
         let name = self.module.scope.claim(pascal(&last, "Type"));
         let ident = format_ident!("{name}");
         self.refs.insert(pointer.to_owned(), Ty::plain(quote!(#ident)));

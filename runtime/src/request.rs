@@ -14,7 +14,7 @@ use reqwest::Url;
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 
-use toolsmith_catalog::{placeholders, AuthScheme, Method, Param, ParamLocation, Tool, Toolkit};
+use toolsmith_catalog::{placeholders, AuthScheme, Param, ParamLocation, Tool, Toolkit};
 
 use crate::store::ConnectedAccount;
 use crate::{auth, encode};
@@ -58,13 +58,13 @@ pub(crate) fn build(
 
     // Arguments the schema allows without declaring them (`additionalProperties: true`)
     // go where the tool's other parameters go.
-    let fallback = tool.input.properties.values().filter_map(|p| p.location).find(|l| l.is_body()).unwrap_or(
-        if matches!(tool.http.method, Method::Get | Method::Head | Method::Delete | Method::Options) {
-            ParamLocation::Query
-        } else {
-            ParamLocation::Body
-        },
-    );
+    let fallback = tool
+        .input
+        .properties
+        .values()
+        .filter_map(|p| p.location)
+        .find(|l| l.is_body())
+        .unwrap_or(if tool.http.method.allows_body() { ParamLocation::Body } else { ParamLocation::Query });
     let declared = tool.input.properties.iter().map(|(name, param)| (name.as_str(), Some(param)));
     let extra = arguments.keys().filter(|k| !tool.input.properties.contains_key(*k)).map(|k| (k.as_str(), None));
     let mut body_values: Vec<BodyValue<'_>> = Vec::new();
@@ -135,7 +135,7 @@ fn body(
 ) -> Result<Body, Error> {
     let slug = tool.slug.as_str();
     let spec = |message: String| Error::Spec { slug: slug.to_owned(), message };
-    let may_have_body = !matches!(tool.http.method, Method::Get | Method::Head | Method::Delete | Method::Options);
+    let may_have_body = tool.http.method.allows_body();
     let declares = |kind: ParamLocation| tool.input.properties.values().any(|p| p.location == Some(kind));
 
     if let Some(content_type) = &tool.http.content_type {
@@ -602,7 +602,7 @@ pub(crate) fn transport(slug: &str, error: reqwest::Error, origin: Option<&str>)
 
 /// The JSON pointer of a top-level argument.
 fn pointer(name: &str) -> String {
-    format!("/{}", name.replace('~', "~0").replace('/', "~1"))
+    toolsmith_spec::pointer::child("", name)
 }
 
 #[cfg(test)]

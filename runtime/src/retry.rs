@@ -43,7 +43,7 @@ impl<'a> Policy<'a> {
     /// How long to wait before attempt `attempt + 1`, or `None` to stop: after a
     /// response with `status` and `headers` to attempt number `attempt` (from 1).
     pub(crate) fn next(&self, method: Method, attempt: u32, status: u16, headers: &HeaderMap) -> Option<Duration> {
-        let idempotent = matches!(method, Method::Get | Method::Head | Method::Options | Method::Put | Method::Delete);
+        let idempotent = method.is_idempotent();
         let retryable = if self.on_status.is_empty() {
             status == 429 || (500..600).contains(&status) && status != 501
         } else {

@@ -107,7 +107,7 @@ impl Validators {
 /// at its own path (`/title`), not at its parent's.
 fn problems(error: &jsonschema::ValidationError<'_>) -> Vec<(String, String)> {
     let at = error.instance_path().as_str().to_owned();
-    let child = |name: &str| format!("{at}/{}", name.replace('~', "~0").replace('/', "~1"));
+    let child = |name: &str| toolsmith_spec::pointer::child(&at, name);
     match error.kind() {
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().map_or_else(|| property.to_string(), str::to_owned);

@@ -13,6 +13,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::pointer;
+
 /// Named schemas shared by a toolkit's tools, referenced as `#/$defs/Name`.
 ///
 /// ```
@@ -162,7 +164,7 @@ pub fn split_defs_pointer(pointer: &str) -> Option<(String, &str)> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
-    Some((name.replace("~1", "/").replace("~0", "~"), rest))
+    Some((pointer::unescape(name).into_owned(), rest))
 }
 
 /// The definition names of the `#/$defs/…` references under `schema`, in document

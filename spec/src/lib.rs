@@ -5,16 +5,21 @@
 
 mod auth;
 mod definitions;
+mod method;
 mod names;
 mod overlay;
+mod pagination;
+pub mod pointer;
 mod tool;
 mod toolkit;
 mod trigger;
 
 pub use auth::*;
 pub use definitions::*;
+pub use method::*;
 pub use names::*;
 pub use overlay::*;
+pub use pagination::*;
 pub use tool::*;
 pub use toolkit::*;
 pub use trigger::*;

@@ -4,7 +4,12 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{AuthScheme, Definitions, OpenApiSource, Tool, ToolkitSlug, Trigger, Version};
+use super::{AuthScheme, Definitions, OpenApiSource, Pagination, Tool, ToolkitSlug, Trigger, Version};
+
+/// Descriptions (of toolkits, tools and triggers) shorter than this many characters
+/// are too short for an LLM to choose well: the validator warns (`W101
+/// description-short`), and the OpenAPI importer writes a longer one.
+pub const MIN_DESCRIPTION: usize = 40;
 
 /// A toolkit spec, as written in `catalog/toolkits/<slug>/toolkit.yaml`.
 ///
@@ -146,51 +151,4 @@ pub struct Retry {
     /// Header holding the server's wait hint (`Retry-After`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_header: Option<String>,
-}
-
-/// How a list endpoint pages through results.
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "style", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Pagination {
-    /// An opaque cursor from the response is passed back in a parameter.
-    Cursor {
-        /// Request parameter that takes the cursor (`cursor`, `page_token`).
-        cursor_param: String,
-        /// JSON path of the next cursor in the response (`$.response_metadata.next_cursor`).
-        next_cursor_path: String,
-        /// Request parameter for the page size.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        limit_param: Option<String>,
-        /// JSON path of the items in the response.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        results_path: Option<String>,
-    },
-    /// Pages are numbered.
-    Page {
-        /// Request parameter for the page number.
-        page_param: String,
-        /// Request parameter for the page size.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        limit_param: Option<String>,
-        /// JSON path of the items in the response.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        results_path: Option<String>,
-    },
-    /// Items are addressed by offset.
-    Offset {
-        /// Request parameter for the offset.
-        offset_param: String,
-        /// Request parameter for the page size.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        limit_param: Option<String>,
-        /// JSON path of the items in the response.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        results_path: Option<String>,
-    },
-    /// The next page's URL is in the `Link` response header (`rel="next"`).
-    LinkHeader {
-        /// Request parameter for the page size.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        limit_param: Option<String>,
-    },
 }

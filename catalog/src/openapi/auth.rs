@@ -12,17 +12,17 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use super::document::{escape_pointer, resolve_internal};
+use toolsmith_spec::pointer;
+
+use super::document::resolve_internal;
+use super::methods::tool_method;
 use super::names::title;
 use super::text::clean;
-use super::ImportWarning;
+use super::{ImportWarning, OPERATION_KEYS};
 use crate::{
     ApiKey, AuthScheme, Basic, Bearer, ClientAuthMethod, ConnectionField, KeyLocation, OAuth2, OAuth2Grant, Scopes,
     TokenBodyFormat,
 };
-
-/// HTTP methods that hold operations in a path item.
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// OAuth scopes are all requested by default up to this many; beyond, none are
 /// (an auth config then names the scopes it wants).
@@ -45,7 +45,7 @@ pub(crate) fn schemes(document: &Value, warnings: &mut Vec<ImportWarning>) -> Ve
     let mut openid = Vec::new();
     let mut usable: Vec<&str> = Vec::new();
     for (index, (name, definition)) in definitions.iter().enumerate() {
-        let pointer = format!("/components/securitySchemes/{}", escape_pointer(name));
+        let pointer = format!("/components/securitySchemes/{}", pointer::escape(name));
         let Some(definition) = resolve_internal(document, definition) else {
             warnings.push(warning(&pointer, format!("security scheme `{name}` is a `$ref` that does not resolve")));
             continue;
@@ -142,11 +142,12 @@ fn usage(document: &Value) -> (HashMap<String, usize>, Vec<(String, Vec<String>)
     if let Some(paths) = document.get("paths").and_then(Value::as_object) {
         for (path, item) in paths {
             let Some(item) = item.as_object() else { continue };
-            for method in METHODS {
-                let Some(operation) = item.get(*method).and_then(Value::as_object) else { continue };
+            // Operations that become tools: `trace` ones are left out by the converter.
+            for method in OPERATION_KEYS.into_iter().filter(|key| tool_method(key).is_ok()) {
+                let Some(operation) = item.get(method).and_then(Value::as_object) else { continue };
                 match operation.get("security") {
                     Some(security) => {
-                        count(security, format!("/paths/{}/{method}/security", escape_pointer(path)), &mut counts);
+                        count(security, format!("/paths/{}/{method}/security", pointer::escape(path)), &mut counts);
                     }
                     None => {
                         if let Some(global) = global {

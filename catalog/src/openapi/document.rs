@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use toolsmith_spec::pointer;
+
 use super::{ImportError, ImportWarning};
 
 /// An OpenAPI document: its root value, with every relative-file `$ref` bundled
@@ -147,13 +149,8 @@ fn yaml_to_json(value: serde_yaml::Value) -> Value {
     }
 }
 
-/// A JSON pointer token (`~` → `~0`, `/` → `~1`).
-pub(crate) fn escape_pointer(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 /// `%XX` escapes decoded (URI references may encode their pointers).
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     if !text.contains('%') {
         return text.to_owned();
     }
@@ -383,8 +380,7 @@ impl Bundler<'_> {
                     }
                     let schema = site.schema || matches!(key.as_str(), "schema" | "schemas" | "definitions" | "$defs");
                     let length = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&escape_pointer(key));
+                    pointer::push(pointer, key);
                     let child_site = Site { schema, parent: Some(key.as_str()), grandparent: site.parent };
                     self.walk(child, file, child_site, pointer);
                     pointer.truncate(length);
@@ -465,8 +461,9 @@ impl Bundler<'_> {
             }
         });
         let name = self.name(section, target_file, &fragment);
-        let container: Vec<String> = section.container(self.swagger2).iter().map(|key| escape_pointer(key)).collect();
-        let internal = format!("#/{}/{}", container.join("/"), escape_pointer(&name));
+        let container: Vec<String> =
+            section.container(self.swagger2).iter().map(|key| pointer::escape(key).into_owned()).collect();
+        let internal = format!("#/{}/{}", container.join("/"), pointer::escape(&name));
         self.assigned.insert((target_file, fragment.clone()), internal.clone());
         self.jobs.push_back(Job { file: target_file, pointer: fragment, section, name });
         Some(internal)
@@ -519,11 +516,7 @@ impl Bundler<'_> {
     /// prefixed by the stem when taken (`common_Error`), numbered when still taken.
     fn name(&mut self, section: Section, file: usize, pointer: &str) -> String {
         let stem = self.files[file].path.file_stem().and_then(|s| s.to_str()).map(component_name).unwrap_or_default();
-        let tail = pointer
-            .rsplit('/')
-            .next()
-            .map(|t| component_name(&t.replace("~1", "/").replace("~0", "~")))
-            .unwrap_or_default();
+        let tail = pointer.rsplit('/').next().map(|t| component_name(&pointer::unescape(t))).unwrap_or_default();
         let container = section.container(self.swagger2).join("/");
         let mut candidates = Vec::new();
         match (tail.is_empty(), stem.is_empty()) {

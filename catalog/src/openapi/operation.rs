@@ -3,26 +3,32 @@
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
+use toolsmith_spec::pointer;
+
+use super::document::percent_decode;
+use super::methods::{tool_method, OPERATION_KEYS};
 use super::names::{tool_name, PropertyNames, SlugAllocator};
 use super::schema::{Normalizer, Side};
-use super::{auth, servers, swagger2, text, Document, ImportError, ImportOptions, ImportWarning, Imported};
+use super::{auth, servers, swagger2, text, Document, ImportError, ImportOptions, ImportWarning};
 use crate::{
     AuthScheme, ConnectionField, Deprecation, HttpBinding, InputSchema, Method, NoAuth, ObjectType, Param,
     ParamLocation, ParamStyle, Tag, Tool, Toolkit, Version, MIN_DESCRIPTION,
 };
 
-const METHODS: &[(&str, Method)] = &[
-    ("get", Method::Get),
-    ("put", Method::Put),
-    ("post", Method::Post),
-    ("delete", Method::Delete),
-    ("options", Method::Options),
-    ("head", Method::Head),
-    ("patch", Method::Patch),
-];
+/// A document converted into a toolkit, not yet validated.
+pub(crate) struct Converted {
+    /// The toolkit.
+    pub(crate) toolkit: Toolkit,
+    /// Where each tool came from: `pointers[i]` is the operation of `toolkit.tools[i]`.
+    pub(crate) pointers: Vec<String>,
+    /// What was skipped or changed.
+    pub(crate) warnings: Vec<ImportWarning>,
+    /// Operations in the document.
+    pub(crate) operations: usize,
+}
 
-/// Imports a whole document.
-pub(crate) fn import(document: &Document, options: &ImportOptions) -> Result<Imported, ImportError> {
+/// Converts a whole document.
+pub(crate) fn convert(document: &Document, options: &ImportOptions) -> Result<Converted, ImportError> {
     let mut warnings = document.warnings.clone();
     let root = &document.root;
     let version_of = |key: &str| match root.get(key) {
@@ -61,18 +67,25 @@ pub(crate) fn import(document: &Document, options: &ImportOptions) -> Result<Imp
     let empty = Map::new();
     let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&empty);
     for (path, item) in paths {
-        let item_pointer = format!("/paths/{}", escape(path));
+        let item_pointer = pointer::child("/paths", path);
         let item = resolve_ref(doc, item);
         let Some(item) = item.as_object() else { continue };
-        for (method_name, method) in METHODS {
-            let Some(operation) = item.get(*method_name) else { continue };
+        for key in OPERATION_KEYS {
+            let Some(operation) = item.get(key) else { continue };
             operations += 1;
-            let pointer = format!("{item_pointer}/{method_name}");
+            let pointer = format!("{item_pointer}/{key}");
+            let method = match tool_method(key) {
+                Ok(method) => method,
+                Err(message) => {
+                    warnings.push(ImportWarning { pointer, message });
+                    continue;
+                }
+            };
             let Some(operation) = operation.as_object() else {
                 warnings.push(ImportWarning { pointer, message: "operation is not an object; skipped".into() });
                 continue;
             };
-            let built = OperationBuilder { doc, path, item, operation, method: *method, pointer: &pointer }.build(
+            let built = OperationBuilder { doc, path, item, operation, method, pointer: &pointer }.build(
                 &mut slugs,
                 &mut schemas,
                 &mut warnings,
@@ -117,8 +130,7 @@ pub(crate) fn import(document: &Document, options: &ImportOptions) -> Result<Imp
         triggers: Vec::new(),
         definitions: schemas.defs,
     };
-    let toolkit = super::repair::repair(toolkit, pointers, &mut warnings);
-    Ok(Imported { toolkit, warnings, operations })
+    Ok(Converted { toolkit, pointers, warnings, operations })
 }
 
 /// Declares the server-variable fields on an auth scheme (every scheme must declare
@@ -350,7 +362,7 @@ impl OperationBuilder<'_> {
         let content = body.get("content").and_then(Value::as_object)?;
         let body_required = body.get("required") == Some(&Value::Bool(true));
         let (media, media_object) = pick_media(content)?;
-        let media_pointer = format!("{pointer}/content/{}", escape(media));
+        let media_pointer = pointer::child(&format!("{pointer}/content"), media);
         let schema_source = media_object.get("schema").cloned().unwrap_or_else(|| json!({}));
         let kind = media_kind(media);
         if content.len() > 1 {
@@ -414,7 +426,7 @@ impl OperationBuilder<'_> {
             if field_resolved.get("readOnly") == Some(&Value::Bool(true)) {
                 continue;
             }
-            let field_pointer = format!("{media_pointer}/schema/properties/{}", escape(api_name));
+            let field_pointer = pointer::child(&format!("{media_pointer}/schema/properties"), api_name);
             let mut schema = inputs.normalize(field, &field_pointer, Side::Request);
             if location == ParamLocation::Multipart
                 && field_resolved.get("format").and_then(Value::as_str) == Some("binary")
@@ -485,7 +497,8 @@ impl OperationBuilder<'_> {
                 continue;
             };
             let schema = media_object.get("schema")?;
-            let pointer = format!("{}/responses/{code}/content/{}/schema", self.pointer, escape(media));
+            let pointer =
+                format!("{}/schema", pointer::child(&format!("{}/responses/{code}/content", self.pointer), media));
             return Some(schemas.normalize(schema, &pointer, Side::Response));
         }
         None
@@ -596,7 +609,7 @@ fn resolve_ref<'v>(doc: &'v Value, value: &'v Value) -> &'v Value {
     let mut current = value;
     for _ in 0..16 {
         match current.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-            Some(p) => match doc.pointer(&super::schema::unescape_uri(p)) {
+            Some(p) => match doc.pointer(&percent_decode(p)) {
                 Some(target) => current = target,
                 None => return current,
             },
@@ -628,10 +641,6 @@ fn into_map(value: Value) -> Map<String, Value> {
             map
         }
     }
-}
-
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 /// Today's date as a version, `YYYYMMDD_00`.

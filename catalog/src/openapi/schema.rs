@@ -10,6 +10,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
+use toolsmith_spec::pointer as json_pointer;
+
+use super::document::percent_decode;
 use super::text;
 use super::ImportWarning;
 use crate::Definitions;
@@ -80,7 +83,7 @@ impl<'a> Normalizer<'a> {
         let mut current = schema;
         for _ in 0..16 {
             match current.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-                Some(pointer) => match self.document.pointer(&unescape_uri(pointer)) {
+                Some(pointer) => match self.document.pointer(&percent_decode(pointer)) {
                     Some(target) => current = target,
                     None => return current,
                 },
@@ -117,7 +120,7 @@ impl<'a> Normalizer<'a> {
         let mut out = Map::new();
         let nullable = map.get("nullable").and_then(Value::as_bool) == Some(true);
         for (key, value) in map {
-            let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+            let here = json_pointer::child(pointer, key);
             match key.as_str() {
                 "properties" | "patternProperties" | "$defs" | "dependentSchemas" => {
                     let Value::Object(children) = value else { continue };
@@ -126,7 +129,7 @@ impl<'a> Normalizer<'a> {
                         if key == "properties" && self.skipped_for_side(sub) {
                             continue;
                         }
-                        let sub_pointer = format!("{here}/{}", name.replace('~', "~0").replace('/', "~1"));
+                        let sub_pointer = json_pointer::child(&here, name);
                         converted.insert(name.clone(), self.convert(sub, &sub_pointer, depth + 1));
                     }
                     out.insert(key.clone(), Value::Object(converted));
@@ -360,7 +363,7 @@ impl<'a> Normalizer<'a> {
     }
 
     fn reference(&mut self, reference: &Value, map: &Map<String, Value>, pointer: &str) -> Value {
-        let Some(target_pointer) = reference.as_str().and_then(|r| r.strip_prefix('#')).map(unescape_uri) else {
+        let Some(target_pointer) = reference.as_str().and_then(|r| r.strip_prefix('#')).map(percent_decode) else {
             self.warn(pointer, format!("reference {reference} is not inside the document; accepting any value"));
             return json!({});
         };
@@ -426,7 +429,7 @@ impl<'a> Normalizer<'a> {
 
     /// A definition name for a component: its last segment plus `suffix`, made unique.
     fn def_name(&self, pointer: &str, suffix: &str) -> String {
-        let last = pointer.rsplit('/').next().unwrap_or("Schema").replace("~1", "_").replace("~0", "_");
+        let last = json_pointer::last(pointer).unwrap_or_default();
         let mut base: String =
             last.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
         if base.is_empty() {
@@ -507,7 +510,7 @@ fn collect_targets_and_marks(value: &Value, out: &mut Vec<String>) -> bool {
                 match (key.as_str(), v) {
                     ("$ref", Value::String(r)) => {
                         if let Some(p) = r.strip_prefix('#') {
-                            out.push(unescape_uri(p));
+                            out.push(percent_decode(p));
                         }
                     }
                     ("readOnly" | "writeOnly", Value::Bool(true)) => marked = true,
@@ -595,28 +598,6 @@ fn valid_keyword_value(key: &str, value: &Value) -> bool {
             .is_some_and(|m| m.values().all(|v| v.as_array().is_some_and(|a| a.iter().all(Value::is_string)))),
         _ => true,
     }
-}
-
-/// Decodes `%xx` escapes of a URI fragment (JSON pointers in `$ref`s may use them).
-pub(crate) fn unescape_uri(pointer: &str) -> String {
-    if !pointer.contains('%') {
-        return pointer.to_owned();
-    }
-    let bytes = pointer.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&pointer[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| pointer.to_owned())
 }
 
 #[cfg(test)]

@@ -10,11 +10,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::document::{escape_pointer, resolve_internal};
-use super::ImportWarning;
+use toolsmith_spec::pointer;
 
-/// HTTP methods that hold operations in a Swagger 2.0 path item.
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
+use super::document::resolve_internal;
+use super::{ImportWarning, OPERATION_KEYS};
 
 /// Keys of a non-body parameter, header or items object that describe its value
 /// (they move into `schema`).
@@ -233,7 +232,7 @@ impl<'a> Upgrader<'a> {
                 }
                 other => {
                     self.warn(
-                        &format!("/{}", escape_pointer(other)),
+                        &format!("/{}", pointer::escape(other)),
                         format!("`{other}` is not a Swagger 2.0 key; dropped"),
                     );
                 }
@@ -303,7 +302,7 @@ impl<'a> Upgrader<'a> {
             Some(Value::Object(parameters)) => {
                 let mut out = Map::new();
                 for (name, parameter) in parameters {
-                    let pointer = format!("/parameters/{}", escape_pointer(name));
+                    let pointer = format!("/parameters/{}", pointer::escape(name));
                     // Body and form parameters become part of the request bodies
                     // of the operations that use them.
                     if let Some(param) = self.param(parameter, pointer, false) {
@@ -325,7 +324,7 @@ impl<'a> Upgrader<'a> {
                 let out: Map<String, Value> = responses
                     .iter()
                     .map(|(name, r)| {
-                        (name.clone(), self.response(r, &produces, &format!("/responses/{}", escape_pointer(name))))
+                        (name.clone(), self.response(r, &produces, &format!("/responses/{}", pointer::escape(name))))
                     })
                     .collect();
                 components.insert("responses".to_owned(), Value::Object(out));
@@ -337,7 +336,7 @@ impl<'a> Upgrader<'a> {
             Some(Value::Object(definitions)) => {
                 let mut out = Map::new();
                 for (name, definition) in definitions {
-                    let pointer = format!("/securityDefinitions/{}", escape_pointer(name));
+                    let pointer = format!("/securityDefinitions/{}", pointer::escape(name));
                     if let Some(scheme) = self.security_scheme(definition, &pointer) {
                         out.insert(name.clone(), scheme);
                     }
@@ -422,7 +421,7 @@ impl<'a> Upgrader<'a> {
                 out.insert(path.clone(), rewrite_refs(item));
                 continue;
             }
-            let pointer = format!("/paths/{}", escape_pointer(path));
+            let pointer = format!("/paths/{}", pointer::escape(path));
             let resolved = resolve_internal(self.document, item);
             match resolved.and_then(Value::as_object) {
                 Some(resolved) => {
@@ -485,8 +484,8 @@ impl<'a> Upgrader<'a> {
         let mut out = Map::new();
         let shared_out: Vec<Value> = shared.iter().filter(|p| !p.is_body_like()).map(|p| self.parameter(p)).collect();
         for (key, value) in item {
-            let key_pointer = format!("{pointer}/{}", escape_pointer(key));
-            if METHODS.contains(&key.as_str()) {
+            let key_pointer = format!("{pointer}/{}", pointer::escape(key));
+            if OPERATION_KEYS.contains(&key.as_str()) {
                 match value.as_object() {
                     Some(operation) => {
                         let converted = self.operation(operation, &shared, &key_pointer);
@@ -538,7 +537,7 @@ impl<'a> Upgrader<'a> {
                 }
                 other => {
                     self.warn(
-                        &format!("{pointer}/{}", escape_pointer(other)),
+                        &format!("{pointer}/{}", pointer::escape(other)),
                         format!("`{other}` is not a Swagger 2.0 operation key; dropped"),
                     );
                 }
@@ -578,7 +577,7 @@ impl<'a> Upgrader<'a> {
             Some(Value::Object(responses)) => {
                 let mut converted = Map::new();
                 for (code, response) in responses {
-                    let code_pointer = format!("{pointer}/responses/{}", escape_pointer(code));
+                    let code_pointer = format!("{pointer}/responses/{}", pointer::escape(code));
                     let value = if code.starts_with("x-") {
                         rewrite_refs(response)
                     } else {
@@ -808,7 +807,7 @@ impl<'a> Upgrader<'a> {
                 Some(headers) => {
                     let mut converted = Map::new();
                     for (name, header) in headers {
-                        let header_pointer = format!("{pointer}/headers/{}", escape_pointer(name));
+                        let header_pointer = format!("{pointer}/headers/{}", pointer::escape(name));
                         let Some(header) = header.as_object() else {
                             self.warn(&header_pointer, "header is not an object; dropped");
                             continue;

@@ -1,14 +1,15 @@
 //! Checks of the JSON Schemas inside a spec: known keywords, the 2020-12 meta-schema,
 //! `$ref`s, and what each LLM provider accepts (../shared/reference §5).
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
-pub(crate) use super::shared::Shared;
-use crate::load::did_you_mean;
-use crate::source::child;
-use crate::{Code, Diagnostic, NodeRef};
+use toolsmith_spec::pointer;
+
+use super::providers::provider_rules;
+use super::shared::Shared;
+use super::walk::walk;
+use crate::diagnostic::{comma_split, COMMA_SPLIT_HELP};
+use crate::{did_you_mean, Code, Diagnostic, NodeRef};
 
 /// Every keyword of JSON Schema 2020-12 (core, applicator, validation, unevaluated,
 /// format, content and meta-data vocabularies) plus OpenAPI's `discriminator`.
@@ -73,66 +74,6 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "discriminator",
 ];
 
-/// Keywords whose value is a map of schemas.
-const SCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "$defs", "dependentSchemas"];
-/// Keywords whose value is one schema.
-const SCHEMA_ONE: &[&str] = &[
-    "items",
-    "additionalProperties",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "contentSchema",
-];
-/// Keywords whose value is a list of schemas.
-const SCHEMA_LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
-
-/// Keywords OpenAI strict mode rejects (and, for most, Gemini's legacy `parameters`).
-const STRICT_UNSUPPORTED: &[&str] = &[
-    "allOf",
-    "not",
-    "if",
-    "then",
-    "else",
-    "dependentRequired",
-    "dependentSchemas",
-    "patternProperties",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "prefixItems",
-    "propertyNames",
-    "oneOf",
-];
-
-/// Calls `f(schema, pointer)` on every sub-schema of `schema`, itself included.
-pub(crate) fn walk<'a>(schema: &'a Value, pointer: &str, f: &mut dyn FnMut(&'a Value, &str)) {
-    f(schema, pointer);
-    let Value::Object(map) = schema else { return };
-    for (key, value) in map {
-        let here = child(pointer, key);
-        if SCHEMA_MAPS.contains(&key.as_str()) {
-            if let Value::Object(children) = value {
-                for (name, sub) in children {
-                    walk(sub, &child(&here, name), f);
-                }
-            }
-        } else if SCHEMA_ONE.contains(&key.as_str()) {
-            walk(value, &here, f);
-        } else if SCHEMA_LISTS.contains(&key.as_str()) {
-            if let Value::Array(items) = value {
-                for (i, sub) in items.iter().enumerate() {
-                    walk(sub, &child(&here, i), f);
-                }
-            }
-        }
-    }
-}
-
 /// What a schema is used for, which decides the checks.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Use {
@@ -155,13 +96,14 @@ pub(crate) fn check(schema: &Value, at: &NodeRef, usage: Use, shared: &mut Share
 }
 
 fn check_keywords(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
-    walk(schema, "", &mut |node, pointer| {
+    walk(schema, "", &mut |node, at_schema| {
         let Value::Object(map) = node else { return };
         for key in map.keys() {
             if KEYWORDS.contains(&key.as_str()) || key.starts_with("x-") {
                 continue;
             }
-            let node = NodeRef { file: at.file.clone(), pointer: format!("{}{}", at.pointer, child(pointer, key)) };
+            let node =
+                NodeRef { file: at.file.clone(), pointer: format!("{}{}", at.pointer, pointer::child(at_schema, key)) };
             let help = match key.as_str() {
                 "nullable" => "JSON Schema 2020-12 has no `nullable`: write `type: [string, \"null\"]`".to_owned(),
                 "example" => "JSON Schema 2020-12 has `examples` (a list): write `examples: [...]`".to_owned(),
@@ -174,7 +116,7 @@ fn check_keywords(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
                 },
             };
             let d = node.diag_key(Code::UnknownKey, format!("unknown JSON Schema keyword `{key}`"));
-            let help = if crate::load::comma_split(&d) { crate::load::COMMA_SPLIT_HELP.to_owned() } else { help };
+            let help = if comma_split(&d) { COMMA_SPLIT_HELP.to_owned() } else { help };
             out.push(d.label("not a JSON Schema 2020-12 keyword").help(help));
         }
     });
@@ -193,7 +135,7 @@ fn check_meta(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_refs(schema: &Value, at: &NodeRef, shared: &Shared<'_>, out: &mut Vec<Diagnostic>) {
-    walk(schema, "", &mut |node, pointer| {
+    walk(schema, "", &mut |node, at_schema| {
         let Some(reference) = node.get("$ref").and_then(Value::as_str) else {
             return;
         };
@@ -204,7 +146,10 @@ fn check_refs(schema: &Value, at: &NodeRef, shared: &Shared<'_>, out: &mut Vec<D
             None => false,
         };
         if !resolves {
-            let node = NodeRef { file: at.file.clone(), pointer: format!("{}{}", at.pointer, child(pointer, "$ref")) };
+            let node = NodeRef {
+                file: at.file.clone(),
+                pointer: format!("{}{}", at.pointer, pointer::child(at_schema, "$ref")),
+            };
             let help = if target.is_none() {
                 "only references inside the same schema are allowed (`#/$defs/Name`); copy the referenced schema into `$defs`".to_owned()
             } else {
@@ -241,91 +186,6 @@ fn check_providers(schema: &Value, at: &NodeRef, shared: &mut Shared<'_>, out: &
             at.diag_key(Code::ProviderFallback, format!("OpenAI strict mode / Gemini `parameters` cannot take: {}", list.join("; ")))
                 .help("the tool is then sent with `strict: false` (OpenAI) and `parametersJsonSchema` (Gemini); rewrite with `anyOf` and fixed properties if the API allows"),
         );
-    }
-}
-
-/// Pushes the provider errors of `schema`; returns what strict modes cannot take
-/// and how deep properties nest.
-pub(crate) fn provider_rules(schema: &Value, at: &NodeRef, out: &mut Vec<Diagnostic>) -> (BTreeSet<String>, usize) {
-    let mut fallbacks = BTreeSet::new();
-    let mut depth_max = 0usize;
-    walk(schema, "", &mut |node, pointer| {
-        let here = NodeRef { file: at.file.clone(), pointer: format!("{}{}", at.pointer, pointer) };
-        depth_max = depth_max.max(pointer.matches("/properties/").count() + pointer.matches("/items").count());
-        match node {
-            Value::Bool(false) if is_property_or_items(pointer) => {
-                out.push(
-                    here.diag(
-                        Code::ProviderIncompatible,
-                        "a `false` schema accepts no value, so no call can satisfy it",
-                    )
-                    .help("remove the property, or give it a real schema"),
-                );
-            }
-            Value::Object(map) => {
-                if let Some(Value::Array(values)) = map.get("enum") {
-                    if values.is_empty() {
-                        out.push(
-                            here.child("enum")
-                                .diag(Code::ProviderIncompatible, "an empty `enum` accepts no value")
-                                .help("list the allowed values, or remove `enum`"),
-                        );
-                    } else if values.iter().any(|v| v.is_object() || v.is_array()) {
-                        out.push(
-                            here.child("enum")
-                                .diag(Code::ProviderIncompatible, "`enum` values must be strings, numbers, booleans or null")
-                                .help("Anthropic and Gemini reject structured enum values; use `anyOf` of `const` schemas"),
-                        );
-                    }
-                }
-                for key in map.keys() {
-                    if STRICT_UNSUPPORTED.contains(&key.as_str()) {
-                        fallbacks.insert(format!("`{key}` at {}", display_pointer(pointer)));
-                    }
-                }
-                match map.get("additionalProperties") {
-                    Some(Value::Bool(false)) | None => {}
-                    Some(_) if pointer.is_empty() => {
-                        fallbacks.insert("open root (`additionalProperties` not false)".to_owned());
-                    }
-                    Some(_) => {
-                        fallbacks.insert(format!("free-form map at {}", display_pointer(pointer)));
-                    }
-                }
-                if let Some(Value::Object(props)) = map.get("properties") {
-                    if !pointer.is_empty() {
-                        for name in props.keys().filter(|n| !gemini_name(n)) {
-                            fallbacks.insert(format!("property name `{name}` at {}", display_pointer(pointer)));
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    });
-    (fallbacks, depth_max)
-}
-
-/// Whether `pointer` addresses a property schema (`…/properties/name`) or `…/items`.
-fn is_property_or_items(pointer: &str) -> bool {
-    let mut segments = pointer.rsplit('/');
-    let last = segments.next();
-    last == Some("items") || segments.next() == Some("properties")
-}
-
-/// Whether Gemini accepts the name as a parameter name.
-pub(crate) fn gemini_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && name.len() <= 64
-}
-
-fn display_pointer(pointer: &str) -> String {
-    if pointer.is_empty() {
-        "the root".to_owned()
-    } else {
-        format!("`{}`", pointer.trim_start_matches('/').replace("/properties/", ".").replace("properties/", ""))
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
+use super::providers::provider_rules;
 use crate::{reach, referenced_names, Definitions, Diagnostic, ToolkitSource};
 
 /// The shared definitions of the toolkit being checked.
@@ -46,7 +47,7 @@ impl<'a> Shared<'a> {
             let found = match self.definitions.get(name) {
                 Some(schema) => {
                     let at = self.source.definition(name);
-                    let (found, _) = super::schema::provider_rules(schema, &at, out);
+                    let (found, _) = provider_rules(schema, &at, out);
                     found.into_iter().map(|f| format!("{f} in `{name}`")).collect()
                 }
                 None => BTreeSet::new(),

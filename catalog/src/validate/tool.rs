@@ -3,14 +3,17 @@
 
 use std::collections::HashSet;
 
-use super::schema::{self, gemini_name, Use};
-use super::{check_description, check_slug, Context};
-use crate::{placeholders, Code, Method, NodeRef, ParamLocation, Tag, Tool, Toolkit};
+use super::context::{check_description, check_slug, Context};
+use super::providers::gemini_name;
+use super::schema::{self, Use};
+use crate::{
+    did_you_mean, placeholders, Code, Diagnostic, Method, NodeRef, ParamLocation, Severity, Tag, Tool, Toolkit,
+};
 
-pub(crate) fn check(tool: &Tool, toolkit: &Toolkit, prefix: &str, at: &NodeRef, cx: &mut Context<'_>) {
+pub(crate) fn check(tool: &Tool, toolkit: &Toolkit, at: &NodeRef, cx: &mut Context<'_>) {
     let out = &mut cx.out;
     let slug = tool.slug.as_str();
-    check_slug(slug, prefix, "tool", at.child("slug"), out);
+    check_slug(slug, &toolkit.slug, "tool", at.child("slug"), out);
     check_description(&tool.description, &format!("tool `{slug}`"), at.child("description"), out);
 
     let path_node = at.child("http").child("path");
@@ -51,7 +54,7 @@ pub(crate) fn check(tool: &Tool, toolkit: &Toolkit, prefix: &str, at: &NodeRef, 
     for (i, name) in tool.input.required.iter().enumerate() {
         if !tool.input.properties.contains_key(name) {
             let names: Vec<&str> = tool.input.properties.keys().map(String::as_str).collect();
-            let help = match crate::load::did_you_mean(name, &names) {
+            let help = match did_you_mean(name, &names) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => "remove it, or declare the property".to_owned(),
             };
@@ -82,7 +85,7 @@ pub(crate) fn check(tool: &Tool, toolkit: &Toolkit, prefix: &str, at: &NodeRef, 
                     .help(format!(
                     "add `in:` with one of path, query, header, body, form, multipart (for a {} request, usually `{}`)",
                     tool.http.method.as_str(),
-                    if tool.http.method.is_idempotent() && tool.http.method != Method::Put { "query" } else { "body" }
+                    if tool.http.method.allows_body() { "body" } else { "query" }
                 )),
             ),
             Some(ParamLocation::Path) if !path_params.contains(&name.as_str()) => out.push(
@@ -179,12 +182,12 @@ pub(crate) fn check(tool: &Tool, toolkit: &Toolkit, prefix: &str, at: &NodeRef, 
     if let Some(output) = &tool.output {
         schema::check(output, &at.child("output"), Use::Other, &mut cx.shared, out);
     }
-    if out.len() == before || out[before..].iter().all(|d| d.severity() == crate::Severity::Warning) {
+    if out.len() == before || out[before..].iter().all(|d| d.severity() == Severity::Warning) {
         check_examples(tool, &toolkit.input_schema(tool), at, out);
     }
 }
 
-fn check_examples(tool: &Tool, schema: &serde_json::Value, at: &NodeRef, out: &mut Vec<crate::Diagnostic>) {
+fn check_examples(tool: &Tool, schema: &serde_json::Value, at: &NodeRef, out: &mut Vec<Diagnostic>) {
     if tool.examples.is_empty() {
         return;
     }

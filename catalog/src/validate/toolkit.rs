@@ -2,24 +2,20 @@
 
 use std::collections::HashSet;
 
-use super::{check_description, is_http_url, regex_is_match};
-use crate::{placeholders, AuthScheme, Code, Diagnostic, NodeRef, OAuth2Grant, Toolkit, ToolkitSlug};
+use super::context::{check_description, is_http_url};
+use super::providers::gemini_name;
+use crate::{
+    check_toolkit_slug, placeholders, suggest_toolkit_slug, AuthScheme, Code, Diagnostic, NodeRef, OAuth2Grant, Toolkit,
+};
 
 pub(crate) fn check(toolkit: &Toolkit, at: &NodeRef, out: &mut Vec<Diagnostic>) {
     let slug = toolkit.slug.as_str();
-    if !regex_is_match(ToolkitSlug::PATTERN, slug) {
-        let suggestion: String =
-            slug.to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
-        out.push(
-            at.child("slug")
-                .diag(
-                    Code::ToolkitSlug,
-                    format!(
-                        "toolkit slug `{slug}` is not lower snake case (at most 40 characters, starting with a letter)"
-                    ),
-                )
-                .help(format!("use something like `{suggestion}`; it becomes the prefix of every tool slug")),
-        );
+    if let Err(problem) = check_toolkit_slug(slug) {
+        let help = match suggest_toolkit_slug(slug) {
+            Some(suggestion) => format!("use something like `{suggestion}`; it becomes the prefix of every tool slug"),
+            None => "use lower snake case, e.g. `my_service`; it becomes the prefix of every tool slug".to_owned(),
+        };
+        out.push(at.child("slug").diag(Code::ToolkitSlug, format!("toolkit slug `{slug}` {problem}")).help(help));
     }
     if !toolkit.version.is_well_formed() {
         out.push(
@@ -110,7 +106,7 @@ fn check_scheme(scheme: &AuthScheme, at: &NodeRef, out: &mut Vec<Diagnostic>) {
                     .help("remove one"),
             );
         }
-        if !super::schema::gemini_name(&field.name) {
+        if !gemini_name(&field.name) {
             out.push(
                 node.child("name")
                     .diag(

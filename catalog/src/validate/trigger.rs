@@ -1,11 +1,11 @@
 //! Checks of triggers.
 
+use super::context::{check_description, check_slug, Context};
 use super::schema::{self, Use};
-use super::{check_description, check_slug, Context};
-use crate::{Code, NodeRef, Trigger};
+use crate::{Code, NodeRef, ToolkitSlug, Trigger};
 
-pub(crate) fn check(trigger: &Trigger, prefix: &str, at: &NodeRef, cx: &mut Context<'_>) {
-    check_slug(trigger.slug.as_str(), prefix, "trigger", at.child("slug"), &mut cx.out);
+pub(crate) fn check(trigger: &Trigger, toolkit: &ToolkitSlug, at: &NodeRef, cx: &mut Context<'_>) {
+    check_slug(trigger.slug.as_str(), toolkit, "trigger", at.child("slug"), &mut cx.out);
     check_description(
         &trigger.description,
         &format!("trigger `{}`", trigger.slug),

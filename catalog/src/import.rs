@@ -1,14 +1,42 @@
-//! The last step of an import: validate the toolkit as `toolsmith validate` would,
-//! and leave out (with a warning naming the operation) any tool that still has an
-//! error, so an import always yields a spec that validates and generates.
+//! Importing an OpenAPI document: convert it (`openapi/`), validate the toolkit as
+//! `toolsmith validate` would (`validate/`), and leave out (with a warning naming the
+//! operation) any tool that still has an error, so an import always yields a spec
+//! that validates and generates.
+//!
+//! This module sits above both the converter and the validator, which know nothing
+//! of each other.
 
-use crate::{validate, Loaded, Severity, Toolkit};
+use std::path::Path;
 
-use super::ImportWarning;
+use serde_json::Value;
+use toolsmith_spec::pointer;
+
+use crate::openapi::{
+    convert, read_document, Converted, Document, ImportError, ImportOptions, ImportWarning, Imported,
+};
+use crate::{validate, AuthScheme, Loaded, Severity, Tool, Toolkit};
+
+/// Imports an OpenAPI document (already parsed) into a toolkit.
+pub fn import(document: &Value, options: &ImportOptions) -> Result<Imported, ImportError> {
+    import_document(&Document::in_memory(document.clone()), options)
+}
+
+/// Imports a document read with [`read_document`] (relative-file `$ref`s resolve
+/// against its folder).
+pub fn import_document(document: &Document, options: &ImportOptions) -> Result<Imported, ImportError> {
+    let Converted { toolkit, pointers, mut warnings, operations } = convert(document, options)?;
+    let toolkit = repair(toolkit, pointers, &mut warnings);
+    Ok(Imported { toolkit, warnings, operations })
+}
+
+/// Reads and imports a file.
+pub fn import_file(path: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
+    import_document(&read_document(path)?, options)
+}
 
 /// Drops the tools (and auth schemes) with validation errors; `pointers[i]` is
 /// where `toolkit.tools[i]` came from in the source document.
-pub(crate) fn repair(mut toolkit: Toolkit, mut pointers: Vec<String>, warnings: &mut Vec<ImportWarning>) -> Toolkit {
+fn repair(mut toolkit: Toolkit, mut pointers: Vec<String>, warnings: &mut Vec<ImportWarning>) -> Toolkit {
     for _ in 0..3 {
         // Pretty: one line per value keeps location lookups cheap (columns are counted per line).
         let text = serde_json::to_string_pretty(&toolkit).unwrap_or_default();
@@ -27,7 +55,7 @@ pub(crate) fn repair(mut toolkit: Toolkit, mut pointers: Vec<String>, warnings: 
             (0..toolkit.auth.len()).map(|i| file.locate(&format!("/auth/{i}")).offset).collect();
         let names: Vec<String> = toolkit.definitions.iter().map(|(n, _)| n.clone()).collect();
         let definition_starts: Vec<usize> =
-            names.iter().map(|n| file.locate(&format!("/definitions/{}", crate::source::escape(n))).offset).collect();
+            names.iter().map(|n| file.locate(&pointer::child("/definitions", n)).offset).collect();
         let tools_end = definition_starts.first().copied().unwrap_or(text.len());
         let mut relax = vec![false; names.len()];
         let mut drop_tools = vec![false; toolkit.tools.len()];
@@ -88,13 +116,13 @@ pub(crate) fn repair(mut toolkit: Toolkit, mut pointers: Vec<String>, warnings: 
         }
         let mut keep = drop_tools.iter().map(|d| !d);
         let tools = std::mem::take(&mut toolkit.tools);
-        let kept: Vec<(crate::Tool, String)> =
+        let kept: Vec<(Tool, String)> =
             tools.into_iter().zip(pointers).filter(|_| keep.next().unwrap_or(true)).collect();
         (toolkit.tools, pointers) = kept.into_iter().unzip();
         let mut keep = drop_auth.iter().map(|d| !d);
         toolkit.auth.retain(|_| keep.next().unwrap_or(true));
         if toolkit.auth.is_empty() {
-            toolkit.auth.push(crate::AuthScheme::None(Default::default()));
+            toolkit.auth.push(AuthScheme::None(Default::default()));
         }
         toolkit.prune_definitions();
     }

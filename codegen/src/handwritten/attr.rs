@@ -10,10 +10,25 @@ use syn::parse::Parser;
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, GenericArgument, Ident, Item, ItemFn, Pat, PathArguments, ReturnType, Type};
 
-use crate::derive::{impl_tool, Ctxt, Defaults, Docs, ToolArgs};
+use super::args::{Defaults, ToolArgs};
+use super::ctxt::Ctxt;
+use super::docs::Docs;
+use super::emit::impl_tool;
 
-/// Expands `#[toolsmith::tool(...)]` on `item`.
-pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+/// Expands `#[toolsmith::tool(...)]`: `attr` is what the parentheses hold, `item` the
+/// function.
+///
+/// ```
+/// let attr = quote::quote!(slug = "MATH_ADD");
+/// let item = quote::quote! {
+///     /// Adds two numbers and returns their sum.
+///     async fn add(a: f64, b: f64) -> Result<f64, toolsmith::Error> { Ok(a + b) }
+/// };
+/// let code = toolsmith_codegen::handwritten::tool_attribute(attr, item).unwrap().to_string();
+/// assert!(code.contains("struct Add"));
+/// assert!(code.contains("impl :: toolsmith :: Handler for Add"));
+/// ```
+pub fn tool_attribute(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let mut func = match syn::parse2::<Item>(item)? {
         Item::Fn(func) => func,
         Item::Struct(s) => {
@@ -268,4 +283,51 @@ fn take_attrs(attrs: &mut Vec<Attribute>, moved: impl Fn(&Attribute) -> bool) ->
     let (taken, kept) = std::mem::take(attrs).into_iter().partition(|a| moved(a));
     *attrs = kept;
     taken
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::super::assert_contains_all;
+    use super::tool_attribute;
+
+    #[test]
+    fn a_struct_of_the_arguments() {
+        let item = quote! {
+            /// Adds two numbers and returns their sum.
+            async fn add_numbers(cx: &toolsmith::Context<'_>, a: f64, b: f64) -> Result<f64, toolsmith::Error> {
+                Ok(a + b)
+            }
+        };
+        let code = tool_attribute(quote!(toolkit = "math"), item).unwrap().to_string();
+        assert_contains_all(
+            &code,
+            &[
+                "struct AddNumbers { pub a : f64 , pub b : f64 , }",
+                "type Output = f64 ;",
+                "const SLUG : & 'static str = \"MATH_ADD_NUMBERS\"",
+                "add_numbers (cx ,",
+            ],
+        );
+    }
+
+    #[test]
+    fn the_fn_stays_when_the_arguments_are_wrong() {
+        let item = quote! {
+            /// Adds two numbers and returns their sum.
+            fn add(a: &str) -> f64 { 0.0 }
+        };
+        let code = tool_attribute(quote!(slug = "add"), item).unwrap().to_string();
+        assert!(code.starts_with("# [doc = r\" Adds two numbers and returns their sum.\"] fn add"), "{code}");
+        assert_contains_all(
+            &code,
+            &[
+                "needs an `async fn`",
+                "must be an owned type",
+                "returns `Result<T, toolsmith::Error>`",
+                "tool slug `add` is not upper snake case",
+            ],
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! `toolkit!("path", ...)`: generate typed tools from specs, in place.
+//! The `toolkit!("path", ...)` macro's expansion: typed tools generated from specs,
+//! in place.
 
 use std::path::PathBuf;
 
@@ -7,9 +8,14 @@ use quote::quote;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{LitStr, Token};
-use toolsmith_codegen::Generator;
+use toolsmith_catalog::{check_paths, has_errors, Severity};
 
-pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
+use crate::generator::Generator;
+
+/// Expands `toolkit!("specs/demo.yaml", ...)`: the spec paths, relative to the
+/// `CARGO_MANIFEST_DIR` of the crate being compiled. A spec with errors gives one
+/// compile error per diagnostic, as `toolsmith validate` prints it.
+pub fn toolkit_macro(input: TokenStream) -> syn::Result<TokenStream> {
     let literals = Punctuated::<LitStr, Token![,]>::parse_terminated.parse2(input)?;
     let Some(first) = literals.first() else {
         return Err(syn::Error::new(
@@ -31,9 +37,9 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             }
         }
     }
-    let (loaded, diagnostics) = toolsmith_catalog::check_paths(&paths);
-    if toolsmith_catalog::has_errors(&diagnostics) {
-        let mut errors = diagnostics.iter().filter(|d| d.severity() == toolsmith_catalog::Severity::Error).map(|d| {
+    let (loaded, diagnostics) = check_paths(&paths);
+    if has_errors(&diagnostics) {
+        let mut errors = diagnostics.iter().filter(|d| d.severity() == Severity::Error).map(|d| {
             let help = d.help.as_deref().map(|h| format!("\n  help: {h}")).unwrap_or_default();
             syn::Error::new(first.span(), format!("{}{help}", d.one_line()))
         });
