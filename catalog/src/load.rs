@@ -329,17 +329,17 @@ fn deserialize<T: DeserializeOwned>(value: &Value, node: &NodeRef, diagnostics: 
             Ok(parsed) => return Some(parsed),
             Err(error) => error,
         };
-        let mut pointer = node.pointer.clone();
+        let mut path = node.pointer.clone();
         for segment in error.path().iter() {
             match segment {
-                serde_path_to_error::Segment::Seq { index } => pointer::push(&mut pointer, index),
-                serde_path_to_error::Segment::Map { key } => pointer::push(&mut pointer, key),
+                serde_path_to_error::Segment::Seq { index } => pointer::push(&mut path, index),
+                serde_path_to_error::Segment::Map { key } => pointer::push(&mut path, key),
                 serde_path_to_error::Segment::Enum { .. } => {}
                 serde_path_to_error::Segment::Unknown => break,
             }
         }
         let message = error.inner().to_string();
-        let at = NodeRef { file: node.file.clone(), pointer };
+        let at = NodeRef { file: node.file.clone(), pointer: path };
         let (diagnostic, unknown_key) = classify(&message, &at);
         diagnostics.push(diagnostic);
         let key_pointer = unknown_key?;
@@ -359,12 +359,12 @@ fn classify(message: &str, at: &NodeRef) -> (Diagnostic, Option<String>) {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = quoted.iter().skip(1).copied().collect();
-        let pointer = if at.pointer.ends_with(&pointer::child("", key)) {
+        let key_at = if at.pointer.ends_with(&pointer::child("", key)) {
             at.pointer.clone()
         } else {
             at.file.find_key_below(&at.pointer, key).unwrap_or_else(|| pointer::child(&at.pointer, key))
         };
-        let node = NodeRef { file: at.file.clone(), pointer: pointer.clone() };
+        let node = NodeRef { file: at.file.clone(), pointer: key_at.clone() };
         let help = match did_you_mean(key, &expected) {
             Some(best) => format!("did you mean `{best}`? Keys allowed here: {}", expected.join(", ")),
             None if expected.is_empty() => "remove it: this mapping takes no keys".to_owned(),
@@ -373,7 +373,7 @@ fn classify(message: &str, at: &NodeRef) -> (Diagnostic, Option<String>) {
         let d = node.diag_key(Code::UnknownKey, format!("unknown key `{key}`"));
         let help = if comma_split(&d) { COMMA_SPLIT_HELP.to_owned() } else { help };
         let d = d.help(help).label("not a known key");
-        return (d, node.file.contains(&pointer).then_some(pointer));
+        return (d, node.file.contains(&key_at).then_some(key_at));
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or_default();

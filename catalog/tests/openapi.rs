@@ -134,3 +134,20 @@ fn components_become_shared_definitions_once() {
     assert!(!toolsmith_catalog::has_errors(&diagnostics), "{diagnostics:#?}");
     assert_eq!(loaded.toolkits[0].definitions.len(), 4);
 }
+
+#[test]
+fn trace_operations_are_counted_and_left_out_with_a_warning() {
+    let ok = json!({ "200": { "description": "ok" } });
+    let imported = imported(
+        "probe",
+        json!({ "/things": {
+            "get": { "operationId": "listThings", "summary": "List the things", "responses": ok },
+            "trace": { "operationId": "traceThings", "responses": ok },
+        } }),
+    );
+    assert_eq!(imported.operations, 2);
+    let slugs: Vec<&str> = imported.toolkit.tools.iter().map(|t| t.slug.as_str()).collect();
+    assert_eq!(slugs, ["PROBE_LIST_THINGS"]);
+    let warning = imported.warnings.iter().find(|w| w.pointer == "/paths/~1things/trace").expect("a warning");
+    assert!(warning.message.starts_with("operation left out: tools send GET"), "{}", warning.message);
+}

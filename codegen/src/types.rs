@@ -5,130 +5,34 @@
 //! and unions, aliases for named definitions of other types. Anything it cannot
 //! express as a precise type becomes `serde_json::Value`, never an error.
 
-use std::collections::HashMap;
+//!
+//! The conversion itself (objects, enums, unions, references) is one set of
+//! mutually recursive steps, here; the state and primitive steps it uses are in
+//! `space.rs`, and what it reads from schemas and writes as literals in
+//! `keywords.rs`, `literal.rs`, `resolve.rs` and `constraints.rs`, which never call
+//! back.
+
+mod constraints;
+mod keywords;
+mod literal;
+mod resolve;
+mod space;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 use toolsmith_catalog::pointer as json_pointer;
-use toolsmith_catalog::Definitions;
-
-mod constraints;
-mod resolve;
-mod unions;
 
 use crate::docs::doc_attrs;
 use crate::names::{pascal, snake, Scope};
-
-/// Whether types are for values we send (strict) or receive (lenient).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Mode {
-    /// Tool input: required fields are required, enums are enums, unknown fields are
-    /// rejected where the schema says so, and everything derives `JsonSchema`.
-    Input,
-    /// Tool output: every field is optional, string enums are plain strings, unknown
-    /// fields are ignored — APIs return more than their schemas promise.
-    Output,
-}
-
-/// A Rust type for a schema.
-#[derive(Clone, Debug)]
-pub(crate) struct Ty {
-    pub tokens: TokenStream,
-    /// Whether the type implements `Default`.
-    pub default: bool,
-    /// Whether the type is already an `Option`.
-    pub optional: bool,
-}
-
-impl Ty {
-    fn plain(tokens: TokenStream) -> Ty {
-        Ty { tokens, default: true, optional: false }
-    }
-
-    fn value() -> Ty {
-        Ty::plain(quote!(::toolsmith::serde_json::Value))
-    }
-
-    fn option(self) -> Ty {
-        if self.optional {
-            return self;
-        }
-        let inner = self.tokens;
-        Ty { tokens: quote!(::std::option::Option<#inner>), default: true, optional: true }
-    }
-
-    fn boxed(self) -> Ty {
-        let inner = self.tokens;
-        Ty { tokens: quote!(::std::boxed::Box<#inner>), default: self.default, optional: false }
-    }
-}
-
-/// How to name the item a schema becomes.
-#[derive(Clone)]
-enum Name {
-    /// Claim this name (or a numbered variant) in the module scope.
-    Hint(String),
-    /// Use exactly this name, already claimed.
-    Exact(String),
-}
-
-/// What the tools of one toolkit module share: the names taken, and the types
-/// already generated for named definitions, so that a definition that several tools
-/// use (the importer copies an OpenAPI component into each tool's `$defs`) becomes
-/// one Rust type.
-#[derive(Debug, Default)]
-pub(crate) struct Module {
-    /// Type names taken in the module.
-    pub scope: Scope,
-    /// Definition (with everything it references) → its type.
-    shared: HashMap<String, Ty>,
-}
-
-impl Module {
-    /// A module where `reserved` names are taken.
-    pub(crate) fn with_reserved(reserved: &[&str]) -> Self {
-        Module { scope: Scope::with_reserved(reserved), shared: HashMap::new() }
-    }
-}
-
-/// Converts the schemas of one document (an input or output schema with its `$defs`).
-pub(crate) struct TypeSpace<'a> {
-    mode: Mode,
-    document: &'a Value,
-    /// The toolkit's shared definitions, which `#/$defs/Name` may also name.
-    definitions: &'a Definitions,
-    module: &'a mut Module,
-    /// Emitted items, parents before children.
-    pub items: Vec<TokenStream>,
-    /// `$ref` target → its type.
-    refs: HashMap<String, Ty>,
-    /// `$ref` targets being converted: a reference back to one of them is a cycle.
-    stack: Vec<String>,
-    /// How deep `convert` is nested: `allOf` merging inlines referenced schemas, so a
-    /// cycle through `allOf` is not on `stack`; past [`MAX_DEPTH`] a schema is `Value`.
-    depth: usize,
-}
-
-/// Deepest schema nesting converted to precise types.
-const MAX_DEPTH: usize = 64;
+use keywords::{constraint_attrs, constraint_only, description, description_of, is_null_schema};
+use literal::{integer, is_ident, is_option_of, json_tokens, type_name_of};
+use space::{hint_of, Name, Ty, MAX_DEPTH};
+pub(crate) use space::{Mode, Module, TypeSpace};
 
 const FIELD_ATTR_OPTIONAL: &str = "::std::option::Option::is_none";
 
 impl<'a> TypeSpace<'a> {
-    pub(crate) fn new(mode: Mode, document: &'a Value, definitions: &'a Definitions, module: &'a mut Module) -> Self {
-        TypeSpace {
-            mode,
-            document,
-            definitions,
-            module,
-            items: Vec::new(),
-            refs: HashMap::new(),
-            stack: Vec::new(),
-            depth: 0,
-        }
-    }
-
     /// Converts the document's root into an item named exactly `name` (already
     /// claimed by the caller).
     pub(crate) fn convert_root(&mut self, name: &str) -> Ty {
@@ -281,41 +185,6 @@ impl<'a> TypeSpace<'a> {
         ty
     }
 
-    /// The schema a JSON pointer names: in the document, else in the toolkit's
-    /// shared definitions (whose names a document's `$defs` may not reuse).
-    fn lookup(&self, pointer: &str) -> Option<&'a Value> {
-        self.document.pointer(pointer).or_else(|| self.definitions.pointer(pointer))
-    }
-
-    /// What identifies a definition across the tools of a module: the mode, the
-    /// definition, and every definition it reaches through `$ref`s.
-    fn shared_key(&self, pointer: &str) -> String {
-        let mut seen = vec![pointer.to_owned()];
-        let mut i = 0;
-        while i < seen.len() {
-            if let Some(schema) = self.document.pointer(&seen[i]) {
-                collect_refs(schema, &mut seen);
-            }
-            i += 1;
-        }
-        seen.sort();
-        let mut key = format!("{:?}", self.mode);
-        for p in &seen {
-            key.push('\u{0}');
-            key.push_str(p);
-            key.push('\u{0}');
-            key.push_str(&self.document.pointer(p).map(Value::to_string).unwrap_or_default());
-        }
-        key
-    }
-
-    fn claim(&mut self, name: Name) -> String {
-        match name {
-            Name::Exact(exact) => exact,
-            Name::Hint(hint) => self.module.scope.claim(pascal(&hint, "Type")),
-        }
-    }
-
     fn object(&mut self, map: &Map<String, Value>, name: Name, force_struct: bool) -> Ty {
         let empty = Map::new();
         let properties = map.get("properties").and_then(Value::as_object).filter(|p| force_struct || !p.is_empty());
@@ -450,22 +319,6 @@ impl<'a> TypeSpace<'a> {
         Ty { tokens: quote!(#ident), default: all_default, optional: false }
     }
 
-    /// The derive list of an item; `deserialize: false` leaves `Deserialize` to a
-    /// hand-written impl.
-    fn derives(&self, default: Option<TokenStream>, deserialize: bool) -> TokenStream {
-        let deserialize = deserialize.then(|| quote!(::toolsmith::serde::Deserialize,));
-        let schema = (self.mode == Mode::Input).then(|| quote!(::toolsmith::schemars::JsonSchema,));
-        let schema_crate = (self.mode == Mode::Input).then(|| quote!(#[schemars(crate = "::toolsmith::schemars")]));
-        quote! {
-            #[derive(
-                ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default
-                ::toolsmith::serde::Serialize, #deserialize #schema
-            )]
-            #[serde(crate = "::toolsmith::serde")]
-            #schema_crate
-        }
-    }
-
     fn enumeration(&mut self, values: &[Value], name: Name, map: &Map<String, Value>) -> Ty {
         let nullable = values.iter().any(Value::is_null);
         let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
@@ -517,253 +370,147 @@ impl<'a> TypeSpace<'a> {
             ty
         }
     }
+}
 
-    /// Follows `$ref`s (within the document) to the schema they name.
-    fn resolve<'s>(&'s self, schema: &'s Value) -> Option<&'s Value> {
-        let mut current = schema;
-        for _ in 0..32 {
-            match current.get("$ref").and_then(Value::as_str) {
-                Some(r) => current = self.lookup(r.strip_prefix('#')?)?,
-                None => return Some(current),
-            }
+/// `oneOf` / `anyOf` unions → Rust enums: internally tagged when the branches
+/// share a discriminating property, untagged otherwise.
+impl TypeSpace<'_> {
+    /// `oneOf` / `anyOf`: internally tagged when the branches share a discriminating
+    /// property, untagged otherwise. `exclusive` (`oneOf`): exactly one branch may
+    /// match.
+    fn union(&mut self, branches: &[&Value], name: Name, map: &Map<String, Value>, exclusive: bool) -> Ty {
+        if let Some(ty) = self.tagged(branches, name.clone(), map) {
+            return ty;
         }
-        None
+        self.untagged(branches, name, map, exclusive)
     }
 
-    /// Merges `allOf` parts that are all objects into one object schema.
-    fn merge_all(&self, parts: &[Value]) -> Option<Value> {
-        self.merge_parts(parts, 0)
-    }
-
-    /// [`Self::merge_all`] at `depth` nested `allOf`s: a part that is (through
-    /// references) its own `allOf` would nest forever; past 16 levels there is no
-    /// precise type.
-    fn merge_parts(&self, parts: &[Value], depth: usize) -> Option<Value> {
-        if depth > 16 {
+    /// An internally tagged enum, when every branch gives one property (the
+    /// declared discriminator, or else one of the first branch's) a distinct constant.
+    fn tagged(&mut self, branches: &[&Value], name: Name, map: &Map<String, Value>) -> Option<Ty> {
+        let resolved: Vec<Map<String, Value>> =
+            branches.iter().map(|b| self.resolve(b).and_then(Value::as_object).cloned()).collect::<Option<_>>()?;
+        let declared = map.get("discriminator").and_then(|d| d.get("propertyName")).and_then(Value::as_str);
+        let candidates: Vec<&str> = match declared {
+            Some(p) => vec![p],
+            None => resolved
+                .first()?
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|p| p.keys().map(String::as_str).collect())
+                .unwrap_or_default(),
+        };
+        let tag = candidates.into_iter().find(|p| resolved.iter().all(|b| tag_value(b, p).is_some()))?;
+        let values: Vec<&str> = resolved.iter().map(|b| tag_value(b, tag)).collect::<Option<_>>()?;
+        if values.iter().enumerate().any(|(i, v)| values[..i].contains(v)) {
             return None;
         }
-        if let [single] = parts {
-            return Some(single.clone());
-        }
-        let mut properties = Map::new();
-        let mut required: Vec<Value> = Vec::new();
-        let mut description = None;
-        for part in parts {
-            let part = self.resolve(part)?.as_object()?;
-            if let Some(nested) = part.get("allOf").and_then(Value::as_array) {
-                let merged = self.merge_parts(nested, depth + 1)?;
-                properties.extend(merged.get("properties").and_then(Value::as_object).cloned().unwrap_or_default());
-                required.extend(merged.get("required").and_then(Value::as_array).cloned().unwrap_or_default());
-                continue;
+        let type_name = self.claim(name);
+        let slot = self.items.len();
+        self.items.push(TokenStream::new());
+        let mut variants = Scope::default();
+        let mut variant_tokens = Vec::new();
+        for (branch, value) in resolved.iter().zip(&values) {
+            let mut without_tag = branch.clone();
+            if let Some(Value::Object(props)) = without_tag.get_mut("properties") {
+                props.shift_remove(tag);
             }
-            if part.get("type").is_some_and(|t| t != "object") {
-                return None;
+            if let Some(Value::Array(required)) = without_tag.get_mut("required") {
+                required.retain(|r| r.as_str() != Some(tag));
             }
-            properties.extend(part.get("properties").and_then(Value::as_object).cloned().unwrap_or_default());
-            required.extend(part.get("required").and_then(Value::as_array).cloned().unwrap_or_default());
-            description = description.or_else(|| part.get("description").cloned());
+            without_tag.insert("type".into(), "object".into());
+            let variant = variants.claim(pascal(value, "Variant"));
+            let body = self.object(&without_tag, Name::Hint(format!("{type_name}{variant}")), true);
+            let variant_ident = format_ident!("{variant}");
+            let tokens = body.tokens;
+            let doc = format!("`{tag}: {value}`");
+            variant_tokens.push(quote! { #[doc = #doc] #[serde(rename = #value)] #variant_ident(#tokens), });
         }
-        let mut merged = Map::new();
-        merged.insert("type".into(), "object".into());
-        merged.insert("properties".into(), Value::Object(properties));
-        merged.insert("required".into(), Value::Array(required));
-        if let Some(d) = description {
-            merged.insert("description".into(), d);
+        Some(self.union_item(slot, &type_name, map, quote!(#[serde(tag = #tag)]), variant_tokens, None))
+    }
+
+    /// An untagged enum: serde takes the first branch that matches. For an
+    /// `exclusive` union (`oneOf`) whose branches may overlap, deserializing checks
+    /// that exactly one matches, and the derived schema says `oneOf`.
+    fn untagged(&mut self, branches: &[&Value], name: Name, map: &Map<String, Value>, exclusive: bool) -> Ty {
+        let type_name = self.claim(name);
+        let slot = self.items.len();
+        self.items.push(TokenStream::new());
+        let mut variants = Scope::default();
+        let mut variant_tokens = Vec::new();
+        let mut branch_types = Vec::new();
+        for branch in branches {
+            let label = variant_label(branch);
+            let variant = variants.claim(label.clone());
+            let ty = self.convert(branch, Name::Hint(format!("{type_name}{variant}")));
+            let variant_ident = format_ident!("{variant}");
+            let tokens = ty.tokens;
+            let docs = doc_attrs(description(branch).unwrap_or(""), &format!("A `{label}` value."));
+            variant_tokens.push(quote! { #docs #variant_ident(#tokens), });
+            branch_types.push((variant_ident, tokens));
         }
-        Some(Value::Object(merged))
-    }
-}
-
-fn is_ident(tokens: &TokenStream, name: &str) -> bool {
-    tokens.to_string() == name
-}
-
-/// Whether the tokens are `Option<name>` (a nullable named item needs no alias).
-fn is_option_of(tokens: &TokenStream, name: &str) -> bool {
-    let ident = format_ident!("{name}");
-    tokens.to_string() == quote!(::std::option::Option<#ident>).to_string()
-}
-
-/// The type name inside `Option<…>`, or the tokens themselves.
-fn type_name_of(tokens: &TokenStream) -> String {
-    let text = tokens.to_string().replace(' ', "");
-    text.strip_prefix("::std::option::Option<").and_then(|t| t.strip_suffix('>')).unwrap_or(&text).to_owned()
-}
-
-/// Adds the internal `$ref` targets under `schema` to `seen` (once each).
-fn collect_refs(schema: &Value, seen: &mut Vec<String>) {
-    match schema {
-        Value::Object(map) => {
-            for (key, value) in map {
-                if key == "$ref" {
-                    if let Some(p) = value.as_str().and_then(|r| r.strip_prefix('#')) {
-                        if !seen.iter().any(|s| s == p) {
-                            seen.push(p.to_owned());
-                        }
-                    }
-                } else {
-                    collect_refs(value, seen);
-                }
-            }
+        if exclusive && self.mode == Mode::Input && self.may_overlap(branches) {
+            let ident = format_ident!("{type_name}");
+            let checked = constraints::one_of_deserialize(&ident, &branch_types);
+            let representation = quote!(#[serde(untagged)] #[schemars(transform = ::toolsmith::__private::one_of)]);
+            return self.union_item(slot, &type_name, map, representation, variant_tokens, Some(checked));
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, seen)),
-        _ => {}
+        self.union_item(slot, &type_name, map, quote!(#[serde(untagged)]), variant_tokens, None)
+    }
+
+    /// Fills the reserved `slot` with a union enum: `representation` is its serde
+    /// tagging attribute; `deserialize` a hand-written `Deserialize` impl, if any.
+    fn union_item(
+        &mut self,
+        slot: usize,
+        type_name: &str,
+        map: &Map<String, Value>,
+        representation: TokenStream,
+        variants: Vec<TokenStream>,
+        deserialize: Option<TokenStream>,
+    ) -> Ty {
+        let ident = format_ident!("{type_name}");
+        let derives = self.derives(None, deserialize.is_none());
+        let docs = doc_attrs(description_of(map).unwrap_or(""), &format!("One of the `{type_name}` variants."));
+        self.items[slot] = quote! {
+            #docs
+            #derives
+            #representation
+            #[allow(clippy::large_enum_variant)]
+            pub enum #ident { #(#variants)* }
+            #deserialize
+        };
+        Ty { tokens: quote!(#ident), default: false, optional: false }
     }
 }
 
-fn hint_of(name: &Name) -> &str {
-    match name {
-        Name::Hint(h) | Name::Exact(h) => h,
+/// The constant a union branch gives its tag property, if any.
+fn tag_value<'v>(branch: &'v Map<String, Value>, tag: &str) -> Option<&'v str> {
+    let property = branch.get("properties")?.get(tag)?;
+    let required = branch.get("required")?.as_array()?.iter().any(|r| r.as_str() == Some(tag));
+    if !required {
+        return None;
     }
+    property.get("const").and_then(Value::as_str).or_else(|| match property.get("enum")?.as_array()?.as_slice() {
+        [single] => single.as_str(),
+        _ => None,
+    })
 }
 
-fn is_null_schema(schema: &Value) -> bool {
-    schema.get("type").and_then(Value::as_str) == Some("null")
-        || schema.get("const").is_some_and(Value::is_null)
-        || schema.get("enum").and_then(Value::as_array).is_some_and(|e| e.len() == 1 && e[0].is_null())
-}
-
-fn description(schema: &Value) -> Option<&str> {
-    schema.get("description").and_then(Value::as_str)
-}
-
-fn description_of(map: &Map<String, Value>) -> Option<&str> {
-    map.get("description").and_then(Value::as_str)
-}
-
-/// Whether a union branch only constrains which keys are present (no type,
-/// properties or reference): `{ "required": ["a"] }`, `{ "not": { "required": ["b"] } }`.
-fn constraint_only(branch: &Value) -> bool {
-    constraints::keys(branch).is_some()
-}
-
-/// Keywords that constrain values beyond what a Rust type says. They are copied to
-/// the derived schema (schemars `extend`) so it accepts what the spec accepts.
-const CONSTRAINTS: &[&str] = &[
-    "pattern",
-    "format",
-    "minLength",
-    "maxLength",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "minProperties",
-    "maxProperties",
-];
-
-/// `#[schemars(extend(...))]` with the value constraints of a field's schema: its
-/// own keywords, a non-string `enum`, and constrained primitive array items.
-fn constraint_attrs(schema: &Value) -> TokenStream {
-    let Some(map) = schema.as_object() else { return quote!() };
-    let mut pairs: Vec<TokenStream> = CONSTRAINTS
-        .iter()
-        .filter_map(|k| map.get(*k).map(|v| (*k, v)))
-        .map(|(k, v)| {
-            let v = json_tokens(v);
-            quote!(#k = #v)
-        })
-        .collect();
-    if let Some(Value::Array(values)) = map.get("enum") {
-        if !values.iter().all(|v| v.is_string() || v.is_null()) {
-            let mut allowed = values.clone();
-            if map.get("type").and_then(Value::as_array).is_some_and(|t| t.iter().any(|t| t == "null"))
-                && !allowed.contains(&Value::Null)
-            {
-                allowed.push(Value::Null);
-            }
-            let v = json_tokens(&Value::Array(allowed));
-            pairs.push(quote!("enum" = #v));
-        }
+/// A variant name for an untagged branch: its reference's name, or its type.
+fn variant_label(branch: &Value) -> String {
+    if let Some(r) = branch.get("$ref").and_then(Value::as_str) {
+        return pascal(r.rsplit('/').next().unwrap_or("Ref"), "Ref");
     }
-    if let Some(items) = map.get("items").and_then(Value::as_object) {
-        let primitive =
-            matches!(items.get("type").and_then(Value::as_str), Some("string" | "integer" | "number" | "boolean"));
-        let constrained = CONSTRAINTS.iter().any(|k| items.contains_key(*k))
-            || items.get("enum").and_then(Value::as_array).is_some_and(|e| !e.iter().all(Value::is_string));
-        if primitive && constrained && !items.contains_key("$ref") {
-            let v = json_tokens(&Value::Object(items.clone()));
-            pairs.push(quote!("items" = #v));
-        }
+    match branch.get("type").and_then(Value::as_str) {
+        Some("string") => "String",
+        Some("integer") => "Integer",
+        Some("number") => "Number",
+        Some("boolean") => "Boolean",
+        Some("array") => "Array",
+        Some("object") => "Object",
+        Some("null") => "Null",
+        _ => "Value",
     }
-    if pairs.is_empty() {
-        return quote!();
-    }
-    quote!(#[schemars(extend(#(#pairs),*))])
-}
-
-/// A JSON value as `json!`-style tokens (what schemars' `extend` takes). Integers
-/// outside `i32` carry a suffix (an unsuffixed literal would be an `i32`); big values
-/// are parsed from JSON text instead, which keeps `json!` within its recursion limit.
-fn json_tokens(value: &Value) -> TokenStream {
-    if nodes(value, 0) > MAX_INLINE_JSON_NODES {
-        let text = crate::docs::raw_str(&value.to_string());
-        return quote!(::toolsmith::__private::json(#text));
-    }
-    inline_json(value)
-}
-
-/// Values with more nodes than this are emitted as JSON text.
-const MAX_INLINE_JSON_NODES: usize = 32;
-
-/// The nodes of `value`, counting stops past the inline limit.
-fn nodes(value: &Value, seen: usize) -> usize {
-    if seen > MAX_INLINE_JSON_NODES {
-        return seen;
-    }
-    match value {
-        Value::Array(items) => items.iter().fold(seen + 1, |n, v| nodes(v, n)),
-        Value::Object(map) => map.values().fold(seen + 1, |n, v| nodes(v, n)),
-        _ => seen + 1,
-    }
-}
-
-fn inline_json(value: &Value) -> TokenStream {
-    match value {
-        Value::Null => quote!(null),
-        Value::Bool(b) => quote!(#b),
-        Value::Number(n) => {
-            let literal = if let Some(i) = n.as_i64() {
-                if i32::try_from(i).is_ok() {
-                    proc_macro2::Literal::i64_unsuffixed(i)
-                } else {
-                    proc_macro2::Literal::i64_suffixed(i)
-                }
-            } else if let Some(u) = n.as_u64() {
-                proc_macro2::Literal::u64_suffixed(u)
-            } else {
-                proc_macro2::Literal::f64_unsuffixed(n.as_f64().unwrap_or_default())
-            };
-            quote!(#literal)
-        }
-        Value::String(s) => quote!(#s),
-        Value::Array(items) => {
-            let items = items.iter().map(inline_json);
-            quote!([#(#items),*])
-        }
-        Value::Object(map) => {
-            let pairs = map.iter().map(|(k, v)| {
-                let v = inline_json(v);
-                quote!(#k: #v)
-            });
-            quote!({#(#pairs),*})
-        }
-    }
-}
-
-fn integer(format: Option<&str>) -> TokenStream {
-    match format {
-        Some("int8") => quote!(i8),
-        Some("int16") => quote!(i16),
-        Some("int32") => quote!(i32),
-        Some("uint8") => quote!(u8),
-        Some("uint16") => quote!(u16),
-        Some("uint32") => quote!(u32),
-        Some("uint64") => quote!(u64),
-        _ => quote!(i64),
-    }
+    .to_owned()
 }

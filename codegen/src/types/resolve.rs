@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{is_null_schema, TypeSpace};
+use super::keywords::is_null_schema;
+use super::space::TypeSpace;
 
 /// JSON types as bits, for telling whether union branches can overlap; integers
 /// are numbers.
