@@ -1,5 +1,8 @@
 //! The built-in catalog: it validates, it is big enough, and the runtime loads it.
 
+// An integration test crate: its helpers may unwrap too (a panic fails the test).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use toolsmith_catalog::{check_paths, render_human, Severity, Style};
