@@ -132,7 +132,7 @@ impl ConnectError {
     /// [`ErrorKind::Conflict`], a store failure is [`ErrorKind::Internal`].
     ///
     /// ```
-    /// use toolsmith::{auth::connect::ConnectError, ErrorKind};
+    /// use toolsmith::{auth::ConnectError, ErrorKind};
     /// assert_eq!(ConnectError::OAuthOnly("github".into()).kind(), ErrorKind::InvalidArguments);
     /// ```
     pub fn kind(&self) -> ErrorKind {
