@@ -1,6 +1,9 @@
 //! Toolkits compiled in by the build script: the registry needs no YAML, and the
 //! static data matches the specs.
 
+// An integration test crate: its helpers may unwrap too (a panic fails the test).
+#![allow(clippy::unwrap_used)]
+
 use toolsmith::{Registry, Tool};
 use toolsmith_tests::{catalog, specs};
 

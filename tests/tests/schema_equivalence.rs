@@ -4,6 +4,9 @@
 //! (a required field missing, an unknown field, a value of the wrong type). serde
 //! agrees with both: it deserializes exactly the samples the schemas accept.
 
+// An integration test crate: its helpers may unwrap too (a panic fails the test).
+#![allow(clippy::unwrap_used)]
+
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 use toolsmith::{Tool, ToolVisitor};

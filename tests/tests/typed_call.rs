@@ -1,6 +1,9 @@
 //! Typed calls of generated tools, end to end: a struct literal, `.execute(&client,
 //! &user)`, a request to a loopback server the test starts, and a typed output.
 
+// An integration test crate: its helpers may unwrap too (a panic fails the test).
+#![allow(clippy::unwrap_used)]
+
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Request, State};
