@@ -10,8 +10,8 @@ use toolsmith::store::{AccountFilter, ConnectedAccount, ConnectedAccounts, Store
 use toolsmith::{AuthConfigId, ConnectedAccountId, UserId};
 use toolsmith_catalog::{Toolkit, ToolkitSlug};
 
-use crate::home::{open_store, registry, runtime, secret, time};
-use crate::CatalogArgs;
+use crate::catalog::{registry, CatalogArgs};
+use crate::home::{open_store, runtime, secret, time};
 
 /// `toolsmith accounts …`
 #[derive(clap::Subcommand)]

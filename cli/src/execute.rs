@@ -8,8 +8,8 @@ use serde_json::Value;
 use toolsmith::spec::Version;
 use toolsmith::{CallOptions, Client, ConnectedAccountId, UserId};
 
-use crate::home::{home, open_store, registry, runtime};
-use crate::CatalogArgs;
+use crate::catalog::{registry, CatalogArgs};
+use crate::home::{home, open_store, runtime};
 
 /// Arguments of `toolsmith execute`.
 #[derive(clap::Args)]

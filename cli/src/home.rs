@@ -8,10 +8,6 @@ use std::sync::Arc;
 use miette::{miette, IntoDiagnostic};
 use secrecy::SecretString;
 use toolsmith::store::SqliteStore;
-use toolsmith::{LoadError, Registry};
-use toolsmith_catalog::{render_human, Style};
-
-use crate::CatalogArgs;
 
 /// `TOOLSMITH_HOME` (default `~/.toolsmith`).
 pub(crate) fn home() -> miette::Result<PathBuf> {
@@ -39,18 +35,6 @@ pub(crate) fn secret(value: &str, what: &str) -> miette::Result<SecretString> {
         return Err(miette!("{what}: standard input was empty; pipe the value in (`... | toolsmith ...`)"));
     }
     Ok(SecretString::from(text))
-}
-
-/// Loads the catalog, printing its diagnostics when it does not validate.
-pub(crate) fn registry(catalog: &CatalogArgs) -> miette::Result<Registry> {
-    match Registry::load(&catalog.dirs) {
-        Ok(registry) => Ok(registry),
-        Err(LoadError::Invalid(diagnostics)) => {
-            eprint!("{}", render_human(&diagnostics, Style::default()));
-            Err(miette!("the catalog does not validate; fix the errors above"))
-        }
-        Err(e) => Err(miette!("{e}")),
-    }
 }
 
 /// A time as RFC 3339 in UTC, to the second.

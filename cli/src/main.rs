@@ -6,6 +6,7 @@ mod bench_execute;
 mod bench_generate;
 mod bench_import;
 mod bench_search;
+mod catalog;
 mod execute;
 mod generate;
 mod home;
@@ -17,7 +18,6 @@ mod search;
 mod tools;
 mod validate;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -59,14 +59,6 @@ enum Command {
     /// Measure the hot paths.
     #[command(subcommand)]
     Bench(bench::Command),
-}
-
-/// Where the catalog comes from, for commands that read one.
-#[derive(clap::Args, Clone)]
-pub struct CatalogArgs {
-    /// Toolkit folders or folders of toolkits (repeatable).
-    #[arg(long = "catalog", env = "TOOLSMITH_CATALOG", value_delimiter = ':', default_value = "catalog/toolkits")]
-    pub dirs: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {

@@ -8,7 +8,7 @@ use toolsmith::search::{ResponseOptions, ToolSearch};
 use toolsmith::{LoadError, Registry};
 use toolsmith_catalog::{render_human, Style};
 
-use crate::CatalogArgs;
+use crate::catalog::CatalogArgs;
 
 /// `toolsmith search`
 #[derive(clap::Args)]

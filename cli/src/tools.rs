@@ -7,7 +7,7 @@ use serde_json::json;
 use toolsmith::{LoadError, Registry, ToolQuery, ToolRef};
 use toolsmith_catalog::{render_human, Style};
 
-use crate::CatalogArgs;
+use crate::catalog::CatalogArgs;
 
 /// `toolsmith tools …`
 #[derive(clap::Subcommand)]

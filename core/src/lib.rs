@@ -16,7 +16,6 @@
 //! assert_eq!(err.to_string(), "invalid arguments for DEMO_PING: /x: is required");
 //! ```
 
-mod compiled;
 mod error;
 mod execute;
 #[doc(hidden)]
@@ -25,11 +24,13 @@ mod ids;
 mod tool;
 mod user;
 
-pub use compiled::CompiledToolkit;
 pub use error::{BoxError, Error, ErrorKind, Remedy};
-pub use execute::{BoxFuture, Call, CallOptions, DryRun, Execute, ExecutionResult, Outcome, ProxyRequest, Target};
+pub use execute::{
+    BoxFuture, Call, CallOptions, CompiledToolkit, Context, DryRun, Execute, ExecutionResult, HttpBinding,
+    LocalHandler, Outcome, ProxyRequest, Schemas, Target, ToolDefinition,
+};
 pub use ids::{AuthConfigId, ConnectedAccountId, IdError, LogId};
-pub use tool::{Context, Handler, HttpBinding, LocalHandler, Schemas, Tool, ToolDefinition, ToolVisitor};
+pub use tool::{Handler, Tool, ToolVisitor};
 pub use user::{UserId, UserIdError};
 
 /// Crates that generated code and macro expansions use, re-exported so that a crate

@@ -1,20 +1,18 @@
-//! The [`Client`]: sends tool calls over HTTP.
+//! The [`Client`] and its settings: what it holds (HTTP pool, base URL overrides,
+//! compiled schemas, the store and token manager) and how it is built. How it runs a
+//! call is in `execute.rs`, which reads these settings; nothing here calls back into it.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::auth::cache::AccountCache;
 use crate::auth::oauth2::TokenManager;
 use crate::log_writer::LogWriter;
 use crate::store::Store;
 use crate::validate::Validators;
-use crate::{Error, UserId};
-use toolsmith_core::{Call, CallOptions, Execute, Target};
-use toolsmith_spec::{Tool, Toolkit};
+use toolsmith_spec::Toolkit;
 
 /// Sends tool calls. Cheap to clone; share one per process: clones share the
 /// connection pool and the compiled input schemas (each tool's is compiled once).
@@ -221,64 +219,6 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// Runs a tool with JSON arguments and returns the response data: the one path
-    /// typed calls ([`crate::Tool::execute`]) and dynamic calls share ([`Execute::run`]).
-    ///
-    /// 1. Checks the arguments against the tool's input schema (JSON Schema 2020-12,
-    ///    compiled once per tool): [`Error::InvalidArguments`] lists every violation
-    ///    with its JSON path. `null` arguments count as `{}`.
-    /// 2. Builds the request from the tool's HTTP binding: path parameters
-    ///    percent-encoded, query parameters in their declared style, the toolkit's
-    ///    headers and header parameters, a JSON / form / multipart / raw body.
-    /// 3. Sends it to the toolkit's base URL ([`ClientBuilder::base_url`] overrides it);
-    ///    a request that would leave that URL's origin or path is [`Error::Refused`].
-    /// 4. Reads the response: JSON as is, text as a string, an empty body as `null`,
-    ///    binary content as `{"content_type", "size", "base64"}`. A non-2xx status is
-    ///    [`Error::Api`]; a network failure is [`Error::Request`].
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let toolkit: toolsmith_runtime::Toolkit = serde_yaml::from_str(r#"
-    /// slug: demo
-    /// name: Demo
-    /// description: A demonstration toolkit.
-    /// version: 20261122_00
-    /// base_url: http://127.0.0.1:9
-    /// auth: [{ scheme: none }]
-    /// tools:
-    ///   - slug: DEMO_CREATE_THING
-    ///     name: Create a thing
-    ///     description: Creates a thing with a title.
-    ///     http: { method: POST, path: /things }
-    ///     input:
-    ///       type: object
-    ///       required: [title]
-    ///       properties:
-    ///         title: { type: string, in: body, description: Title of the thing }
-    /// "#).unwrap();
-    /// let client = toolsmith_runtime::Client::new();
-    /// let user = toolsmith_runtime::UserId::new("user-1");
-    /// let err = client
-    ///     .call(&toolkit, &toolkit.tools[0], &user, &serde_json::json!({ "titel": "x" }))
-    ///     .await
-    ///     .unwrap_err();
-    /// assert_eq!(
-    ///     err.to_string(),
-    ///     "invalid arguments for DEMO_CREATE_THING: /titel: is not a known property; /title: is required"
-    /// );
-    /// # }
-    /// ```
-    pub async fn call(&self, toolkit: &Toolkit, tool: &Tool, user: &UserId, arguments: &Value) -> Result<Value, Error> {
-        let call = Call {
-            target: Target::Spec { toolkit, tool },
-            user,
-            arguments: arguments.clone(),
-            options: CallOptions::default(),
-        };
-        self.run(call).await.result
-    }
-
     /// The base URL set with [`ClientBuilder::base_url`] for `toolkit`, if any.
     pub(crate) fn base_url_override(&self, toolkit: &Toolkit) -> Option<&str> {
         self.base_urls.get(&toolkit.slug.as_str().to_ascii_lowercase()).map(String::as_str)
@@ -299,21 +239,5 @@ impl Client {
         if let Some(accounts) = &self.accounts {
             accounts.log.flush().await;
         }
-    }
-
-    /// Runs a typed tool; the same as `tool.execute(&client, user)`.
-    pub async fn execute<T: crate::Tool>(&self, tool: &T, user: &UserId) -> Result<T::Output, Error> {
-        tool.execute(self, user).await
-    }
-
-    /// Runs a typed tool with options (account, version, dry run); the same as
-    /// `tool.execute_with(&client, user, options)`.
-    pub async fn execute_with_options<T: crate::Tool>(
-        &self,
-        tool: &T,
-        user: &UserId,
-        options: CallOptions,
-    ) -> Result<T::Output, Error> {
-        tool.execute_with(self, user, options).await
     }
 }

@@ -17,8 +17,8 @@ use std::borrow::Cow;
 use toolsmith_catalog::{placeholders, AuthScheme, Param, ParamLocation, Tool, Toolkit};
 
 use crate::store::ConnectedAccount;
+use crate::Error;
 use crate::{auth, encode};
-use crate::{Client, Error};
 use toolsmith_core::ProxyRequest;
 
 /// One argument bound for the body.
@@ -41,7 +41,8 @@ pub(crate) struct Connection<'a> {
 /// Connection fields fill the base URL and the toolkit's headers; credentials are added
 /// afterwards ([`crate::auth`]).
 pub(crate) fn build(
-    client: &Client,
+    http: &reqwest::Client,
+    base_override: Option<&str>,
     toolkit: &Toolkit,
     tool: &Tool,
     arguments: &Map<String, Value>,
@@ -99,12 +100,12 @@ pub(crate) fn build(
     if !problems.is_empty() {
         return Err(Error::InvalidArguments { slug: slug.to_owned(), problems });
     }
-    let base = base_url(client, toolkit, slug, connection)?;
+    let base = base_url(base_override, toolkit, slug, connection)?;
     let url = url(&base, toolkit, (slug, &tool.http.path), &path, &query)?;
     let method = reqwest::Method::from_bytes(tool.http.method.as_str().as_bytes())
         .map_err(|_| spec(format!("`{}` is not an HTTP method", tool.http.method.as_str())))?;
 
-    let mut builder = client.http.request(method, url);
+    let mut builder = http.request(method, url);
     match body {
         Body::None => {}
         Body::Bytes { content_type, bytes } => {
@@ -303,14 +304,15 @@ fn fill_path(
 /// Builds a proxied request: `endpoint` relative to the toolkit's base URL (or an
 /// absolute URL under it), the toolkit's headers, the given query, headers and JSON body.
 pub(crate) fn build_proxy(
-    client: &Client,
+    http: &reqwest::Client,
+    base_override: Option<&str>,
     toolkit: &Toolkit,
     slug: &str,
     proxy: &ProxyRequest,
     connection: Option<Connection<'_>>,
 ) -> Result<reqwest::Request, Error> {
     let refused = |reason: String| Error::Refused { slug: slug.to_owned(), reason };
-    let base = base_url(client, toolkit, slug, connection)?;
+    let base = base_url(base_override, toolkit, slug, connection)?;
     let endpoint = proxy.endpoint.trim();
     let (path, mut query) = if endpoint.contains("://") {
         let absolute = Url::parse(endpoint).map_err(|e| refused(format!("`{endpoint}` is not a URL ({e})")))?;
@@ -353,7 +355,7 @@ pub(crate) fn build_proxy(
     }
     let method = reqwest::Method::from_bytes(proxy.method.as_str().as_bytes())
         .map_err(|_| refused(format!("`{}` is not an HTTP method", proxy.method.as_str())))?;
-    let mut builder = client.http.request(method, url);
+    let mut builder = http.request(method, url);
     if let Some(body) = &proxy.body {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         builder = builder.body(body.to_string());
@@ -383,19 +385,19 @@ fn toolkit_headers(toolkit: &Toolkit, slug: &str, connection: Option<Connection<
     Ok(headers)
 }
 
-/// The base URL of the request: the client's override for the toolkit, else the
+/// The base URL of the request: `base_override` (the client's for the toolkit), else the
 /// toolkit's (or its auth scheme's) with `{field}`s filled from the connection. A
 /// field may only fill in host labels or path segments: a value that would change the
 /// URL's structure (`evil.example/`, `user@host`, `:8080`, `..`) or point a whole
 /// templated host at a loopback or private address is refused.
 pub(crate) fn base_url<'a>(
-    client: &'a Client,
+    base_override: Option<&'a str>,
     toolkit: &'a Toolkit,
     slug: &str,
     connection: Option<Connection<'a>>,
 ) -> Result<Cow<'a, str>, Error> {
     let refused = |reason: String| Error::Refused { slug: slug.to_owned(), reason };
-    if let Some(url) = client.base_url_override(toolkit) {
+    if let Some(url) = base_override {
         return Ok(Cow::Borrowed(url));
     }
     let template = match connection {

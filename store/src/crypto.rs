@@ -13,9 +13,13 @@
 //! `<TOOLSMITH_HOME>/secret.keys` (one base64 key a line, the first current), created with
 //! mode 0600 and a generated key on first use.
 
+mod error;
+mod key_id;
 mod keyfile;
 mod live;
 
+pub use error::KeyError;
+pub use key_id::KeyId;
 pub(crate) use live::LiveKeys;
 
 use std::fmt;
@@ -28,7 +32,6 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use secrecy::zeroize::{Zeroize, Zeroizing};
 use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString};
-use sha2::{Digest, Sha256};
 
 /// The environment variable that holds the keys: base64 of 32 bytes each, comma-separated,
 /// the first current.
@@ -39,113 +42,6 @@ const FORMAT: &str = "v1";
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 const KEY_LEN: usize = 32;
-
-/// Names one key of a [`KeyRing`]; written into each value the key seals.
-///
-/// It is derived from the key (8 hex digits of a SHA-256 of it), so the same key always
-/// has the same id, in the environment or in a key file.
-///
-/// ```
-/// let ring = toolsmith_store::KeyRing::generate()?;
-/// let id = ring.current();
-/// assert_eq!(id.as_str().len(), 8);
-/// assert!(ring.seal(b"x")?.starts_with(&format!("v1:{id}:")));
-/// # Ok::<(), toolsmith_store::KeyError>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KeyId(String);
-
-impl KeyId {
-    /// The id as text (8 lower-case hex digits).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    fn of(key: &[u8; KEY_LEN]) -> KeyId {
-        let digest = Sha256::new().chain_update(b"toolsmith-key-id:").chain_update(key).finalize();
-        KeyId(digest[..4].iter().map(|b| format!("{b:02x}")).collect())
-    }
-}
-
-impl fmt::Display for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Why keys could not be loaded or a secret could not be sealed or opened. Messages name
-/// key ids, files and variables, never a key or a secret.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeyError {
-    /// The key that sealed a value is not in the key ring.
-    #[error(
-        "a secret was sealed with key `{id}`, which is not loaded (loaded: {loaded}); add that key back: \
-         list it in TOOLSMITH_SECRET_KEY after the current key, or restore <TOOLSMITH_HOME>/secret.keys \
-         from a backup"
-    )]
-    UnknownKey {
-        /// The missing key.
-        id: KeyId,
-        /// The ids of the keys that are loaded, comma-separated.
-        loaded: String,
-    },
-    /// A sealed value is malformed or was altered.
-    #[error(
-        "a sealed secret is corrupt ({reason}); it cannot be decrypted: set the secret again \
-         (reconnect the account or update the auth config)"
-    )]
-    Corrupt {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// A value was sealed in a format this build does not know.
-    #[error(
-        "a secret was sealed in format `{version}`, which this version of toolsmith does not read; upgrade toolsmith"
-    )]
-    UnsupportedFormat {
-        /// The format tag found.
-        version: String,
-    },
-    /// A configured key is not base64 of 32 bytes.
-    #[error("{origin}: {reason}; each key is the base64 of 32 random bytes (make one with `openssl rand -base64 32`)")]
-    InvalidKey {
-        /// Where the key was read: `TOOLSMITH_SECRET_KEY, key 2` or `<file>, line 4`.
-        origin: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// The variable or the key file lists no key.
-    #[error(
-        "{origin} holds no key; set TOOLSMITH_SECRET_KEY to base64 keys, or restore the key file from a backup \
-         (delete it to get a new key only if no secret was ever stored with it)"
-    )]
-    NoKeys {
-        /// The variable or file.
-        origin: String,
-    },
-    /// The key file can be read or written by other users.
-    #[error("key file {path} is accessible to other users (mode {mode:03o}); run `chmod 600 {path}`")]
-    Permissions {
-        /// The key file.
-        path: String,
-        /// Its permission bits.
-        mode: u32,
-    },
-    /// The key file (or its folder) could not be read or written.
-    #[error("key file {path}: could not {action}: {source}")]
-    Io {
-        /// The file or folder.
-        path: String,
-        /// What was being done (`read it`, `create it`).
-        action: &'static str,
-        /// The operating system's error.
-        source: std::io::Error,
-    },
-    /// The operating system's random number source failed.
-    #[error("the operating system's random source failed ({0}); no key or nonce could be generated")]
-    Random(String),
-}
 
 /// Where a [`KeyRing`]'s keys came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -226,7 +122,12 @@ impl KeyRing {
     /// # Ok::<(), toolsmith_store::KeyError>(())
     /// ```
     pub fn from_key_file(home: &Path) -> Result<KeyRing, KeyError> {
-        keyfile::load_or_create(&KeyRing::key_file(home))
+        let path = KeyRing::key_file(home);
+        let text = match keyfile::read(&path)? {
+            Some(text) => text,
+            None => keyfile::create(&path, keyfile::render(&KeyRing::generate()?.encoded_keys()))?,
+        };
+        KeyRing::parse_file(&text, &path)
     }
 
     /// [`KeyRing::load`] with the variable's value given.
@@ -273,7 +174,14 @@ impl KeyRing {
     /// # Ok::<(), toolsmith_store::KeyError>(())
     /// ```
     pub fn rotate_file(home: &Path) -> Result<KeyRing, KeyError> {
-        keyfile::rotate(&KeyRing::key_file(home))
+        let path = KeyRing::key_file(home);
+        let mut lines = KeyRing::generate()?.encoded_keys();
+        if let Some(text) = keyfile::read(&path)? {
+            lines.extend(KeyRing::parse_file(&text, &path)?.encoded_keys());
+        }
+        let text = keyfile::render(&lines);
+        keyfile::replace(&path, &text)?;
+        KeyRing::parse_file(&text, &path)
     }
 
     /// A ring from base64 keys, comma-separated, the first current (the format of
@@ -436,9 +344,22 @@ impl KeyRing {
     /// long-running process pick up a rotation made by another one.
     pub(crate) fn reload(&self) -> Result<Option<KeyRing>, KeyError> {
         match &self.source {
-            KeySource::File(path) => keyfile::load_existing(path).map(Some),
+            KeySource::File(path) => KeyRing::parse_file(&keyfile::read_existing(path)?, path).map(Some),
             KeySource::Env | KeySource::Memory => Ok(None),
         }
+    }
+
+    /// The ring a key file's text lists: one base64 key a line, the first current;
+    /// empty lines and lines starting with `#` are ignored.
+    fn parse_file(text: &str, path: &Path) -> Result<KeyRing, KeyError> {
+        let mut keys = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if !line.is_empty() && !line.starts_with('#') {
+                keys.push(Key::decode(line, || format!("key file {}, line {}", path.display(), n + 1))?);
+            }
+        }
+        KeyRing::from_keys(keys, &format!("key file {}", path.display()), KeySource::File(path.to_owned()))
     }
 
     /// Parses comma-separated base64 keys; `origin` names the list in errors.

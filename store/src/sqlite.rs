@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file (WAL, so several processes share it), secrets
 //! sealed with a [`KeyRing`].
 
+mod context;
 mod migrations;
 mod pool;
 mod queries;
@@ -12,19 +13,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, ErrorCode};
+use rusqlite::Connection;
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId};
 use toolsmith_spec::ToolkitSlug;
 
+use self::context::{db_error, Cx, BUSY_TIMEOUT};
 use self::pool::{Pool, Turn};
 use crate::crypto::LiveKeys;
 use crate::{
     default_home, AccountFilter, AuthConfig, AuthConfigs, ConnectedAccount, ConnectedAccounts, ExecutionLog,
     ExecutionLogs, KeyRing, KeyRotation, LogFilter, RefreshLeases, StoreError,
 };
-
-/// How long a call waits for another process's write lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A [`Store`](crate::Store) in a SQLite file: WAL journal (readers never wait for the
 /// writer, several processes share the file), a 5-second busy timeout, foreign keys on,
@@ -229,27 +228,6 @@ impl fmt::Debug for SqliteStore {
     }
 }
 
-/// What the queries need besides the connection: the file's name for messages and the
-/// key ring.
-struct Cx<'a> {
-    path: &'a str,
-    keys: &'a LiveKeys,
-}
-
-impl Cx<'_> {
-    fn db(&self, what: impl fmt::Display, e: rusqlite::Error) -> StoreError {
-        db_error(self.path, &what.to_string(), e)
-    }
-
-    fn corrupt(&self, table: &str, id: &str, column: &str, problem: &str) -> StoreError {
-        StoreError::Database {
-            path: self.path.to_owned(),
-            message: format!("row `{id}` of {table}: {column} {problem}; the database was changed outside toolsmith"),
-            source: None,
-        }
-    }
-}
-
 /// Switches the database to WAL. A new file starts in rollback-journal mode, where SQLite
 /// answers "busy" at once, without waiting, when two connections would otherwise
 /// deadlock (as processes opening a new file together do): the switch is retried for up
@@ -263,28 +241,6 @@ fn enable_wal(conn: &Connection, name: &str) -> Result<(), StoreError> {
             Err(e) if e.is_retryable() && Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
             other => return other.map(drop),
         }
-    }
-}
-
-/// The error of a failed SQLite call: [`StoreError::Busy`] when the database stayed
-/// locked, [`StoreError::Conflict`] on a constraint violation, else
-/// [`StoreError::Database`]; `what` says what was being done (`save auth config ac_…`).
-pub(super) fn db_error(path: &str, what: &str, e: rusqlite::Error) -> StoreError {
-    let path = path.to_owned();
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
-            message: format!(
-                "could not {what}: another connection or process holds the database locked (waited up to {} s); \
-                 try again",
-                BUSY_TIMEOUT.as_secs()
-            ),
-            path,
-            source: Some(Box::new(e)),
-        },
-        Some(ErrorCode::ConstraintViolation) => {
-            StoreError::Conflict { message: format!("could not {what}: {e}"), path, source: Some(Box::new(e)) }
-        }
-        _ => StoreError::Database { message: format!("could not {what}: {e}"), path, source: Some(Box::new(e)) },
     }
 }
 

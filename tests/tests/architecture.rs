@@ -33,7 +33,7 @@ use std::path::Path;
 /// Why the source or the workspace could not be read.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CheckError {
-    #[error("{file}:{line}: {problem} (if this is valid Rust, teach tests/tests/architecture/lexer.rs to read it)")]
+    #[error("{file}:{line}: not Rust tokens: {problem}")]
     Lex { file: String, line: u32, problem: String },
     #[error("{file}: cannot read it: {source}")]
     Read { file: String, source: std::io::Error },

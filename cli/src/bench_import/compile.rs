@@ -1,7 +1,7 @@
 //! The `--compile` stage: `cargo check` of generated code in a scratch crate, in
 //! batches; a failing batch is narrowed down to its failing specs.
 
-use super::*;
+use super::stages::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

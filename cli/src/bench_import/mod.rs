@@ -13,88 +13,23 @@
 //! recorded as that stage's failure (`panic: …`), never a crash of the bench.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use miette::{miette, IntoDiagnostic};
 use serde_json::json;
 
 mod compile;
 mod report;
+mod stages;
 mod workers;
 
 use compile::*;
 use report::*;
+pub(crate) use stages::Options;
+use stages::*;
 use workers::*;
-
-/// What `toolsmith bench import` was asked to do.
-pub(crate) struct Options {
-    /// The folder of OpenAPI documents (searched recursively).
-    pub dir: PathBuf,
-    /// An evenly spread sample of this many specs instead of all.
-    pub limit: Option<usize>,
-    /// Worker threads (and `cargo check -j`); available cores when absent.
-    pub jobs: Option<usize>,
-    /// Also compile the generated code.
-    pub compile: bool,
-    /// Specs per `cargo check`.
-    pub batch_size: usize,
-    /// One JSON object instead of text.
-    pub json: bool,
-    /// Failure causes listed per stage.
-    pub failures: usize,
-    /// Address-space limit of the worker process, in GiB.
-    pub max_memory_gb: u64,
-    /// Run as the worker process: spec indices on stdin, events on stdout.
-    pub worker: bool,
-}
-
-/// The stages, in order.
-const STAGES: [&str; 4] = ["import", "validate", "generate", "compile"];
-const IMPORT: usize = 0;
-const VALIDATE: usize = 1;
-const GENERATE: usize = 2;
-const COMPILE: usize = 3;
-
-/// One spec to run.
-struct Spec {
-    path: PathBuf,
-    /// The path relative to the corpus folder, for reports.
-    name: String,
-    slug: String,
-}
-
-/// What happened to one spec.
-#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
-struct Outcome {
-    /// Stages passed, in order (0: the import failed).
-    passed: usize,
-    /// Why the first stage not passed failed: the normalized causes (several for
-    /// validation: one per distinct error) and the first raw message.
-    causes: Vec<String>,
-    message: String,
-    /// Operations in the document.
-    operations: usize,
-    /// Tools imported.
-    tools: usize,
-    /// Wall time of each stage run.
-    times: [Duration; 3],
-    /// Tool slugs imported.
-    names: Vec<String>,
-    /// `{var}`s in tool paths, and those with an `in: path` property of that name.
-    path_vars: usize,
-    path_vars_bound: usize,
-    /// `{var}`s without an argument, as `TOOL_SLUG {var}` (the first few).
-    unbound: Vec<String>,
-    /// Operations the importer left out: normalized cause and the warning as written.
-    dropped: Vec<(String, String)>,
-    /// The import warnings, normalized.
-    warnings: Vec<String>,
-    /// Bytes of generated Rust code.
-    code_bytes: usize,
-}
 
 pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     let start = Instant::now();
@@ -216,16 +151,6 @@ fn sample(all: Vec<Spec>, limit: Option<usize>) -> Vec<Spec> {
         }
         _ => all,
     }
-}
-
-fn progress(len: u64, unit: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    let template = format!("{{spinner}} {{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {unit} (eta {{eta}}) {{msg}}");
-    if let Ok(style) = ProgressStyle::with_template(&template) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.enable_steady_tick(Duration::from_millis(250));
-    bar
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The figures of a `bench import` run, as JSON and as text.
 
-use super::*;
+use super::stages::*;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 

@@ -1,12 +1,13 @@
 //! The worker process of `bench import`: runs the stages of each spec, catching panics
 //! and memory exhaustion, and reports each outcome to the supervising process.
 
-use super::*;
+use super::compile::Scratch;
+use super::stages::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -217,23 +218,6 @@ pub(super) fn run_worker(
     let status = child.wait().into_diagnostic()?;
     let stderr = stderr.join().unwrap_or_default();
     Ok(WorkerRun { started, finished, status, stderr })
-}
-
-/// A command for `program` whose address space is limited to `gib` GiB (0: no limit;
-/// Unix only): past the limit an allocation fails and the process aborts, instead of
-/// the machine's OOM killer picking some process.
-pub(super) fn limited(program: &Path, gib: u64) -> Command {
-    if cfg!(unix) && gib > 0 {
-        let mut c = Command::new("/bin/sh");
-        c.arg("-c")
-            .arg("ulimit -v \"$1\" 2>/dev/null; shift; exec \"$@\"")
-            .arg("sh")
-            .arg((gib << 20).to_string())
-            .arg(program);
-        c
-    } else {
-        Command::new(program)
-    }
 }
 
 /// Without a terminal (a log, CI): a line every 30 s instead of the bar.

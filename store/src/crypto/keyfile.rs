@@ -1,6 +1,7 @@
-//! The key file `<home>/secret.keys`: one base64 key a line, the first current; empty lines
-//! and lines starting with `#` are ignored. It is created with mode 0600 (never widened
-//! afterwards by a chmod) and refused when other users can access it.
+//! The key file `<home>/secret.keys` as a file: read, created and replaced safely. It is
+//! created with mode 0600 (never widened afterwards by a chmod) and refused when other
+//! users can access it. What its lines mean (one base64 key a line, the first current;
+//! empty lines and `#` comments ignored) is read by the key ring in `crypto.rs`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use secrecy::zeroize::Zeroizing;
 
-use super::{random_key, Key, KeyError, KeyRing, KeySource};
+use super::error::KeyError;
 
 const HEADER: &str = "\
 # toolsmith secret keys: base64 of 32 random bytes each, one a line. The first key seals
@@ -16,85 +17,55 @@ const HEADER: &str = "\
 # Keep this file private (mode 600) and backed up: secrets sealed with a lost key are lost.
 ";
 
-/// The ring of an existing key file, or of a new one with one generated key.
-pub(super) fn load_or_create(path: &Path) -> Result<KeyRing, KeyError> {
-    match read(path)? {
-        Some(text) => parse(&text, path),
-        None => create(path),
-    }
+/// The text of an existing key file.
+pub(super) fn read_existing(path: &Path) -> Result<Zeroizing<String>, KeyError> {
+    read(path)?.ok_or_else(|| io_error(path, "read it", io::ErrorKind::NotFound.into()))
 }
 
-/// The ring of an existing key file.
-pub(super) fn load_existing(path: &Path) -> Result<KeyRing, KeyError> {
-    match read(path)? {
-        Some(text) => parse(&text, path),
-        None => Err(io_error(path, "read it", io::ErrorKind::NotFound.into())),
-    }
-}
-
-/// Puts a new generated key first in the key file (created when missing) and returns the
-/// new ring.
-pub(super) fn rotate(path: &Path) -> Result<KeyRing, KeyError> {
-    let new = KeyRing { keys: std::sync::Arc::from(vec![Key::from_bytes(random_key()?)]), source: KeySource::Memory };
-    let mut lines = new.encoded_keys();
-    match read(path)? {
-        Some(text) => lines.extend(parse(&text, path)?.encoded_keys()),
-        None => ensure_folder(path)?,
-    }
-    let text = render(&lines);
-    let temp = write_temp(path, &text)?;
+/// Replaces the key file (created when missing) with `text`, atomically: written beside
+/// it, then renamed over it.
+pub(super) fn replace(path: &Path, text: &str) -> Result<(), KeyError> {
+    ensure_folder(path)?;
+    let temp = write_temp(path, text)?;
     if let Err(e) = fs::rename(&temp, path) {
         let _ = fs::remove_file(&temp);
         return Err(io_error(path, "replace it", e));
     }
     sync_folder(path);
-    parse(&text, path)
+    Ok(())
 }
 
-/// A new key file with one generated key. Written beside the path and hard-linked into
-/// place, so that a process starting at the same moment either sees a complete file or
-/// creates its own and then reads the winner's.
-fn create(path: &Path) -> Result<KeyRing, KeyError> {
+/// Creates the key file with `text` and returns the text the file ends up with. Written
+/// beside the path and hard-linked into place, so that a process starting at the same
+/// moment either sees a complete file or creates its own and then reads the winner's.
+pub(super) fn create(path: &Path, text: Zeroizing<String>) -> Result<Zeroizing<String>, KeyError> {
     ensure_folder(path)?;
-    let text = render(&KeyRing::generate()?.encoded_keys());
     let temp = write_temp(path, &text)?;
     let linked = fs::hard_link(&temp, path);
     let _ = fs::remove_file(&temp);
     match linked {
         Ok(()) => {
             sync_folder(path);
-            parse(&text, path)
+            Ok(text)
         }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => load_existing(path),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => read_existing(path),
         // A file system without hard links: create the file directly.
         Err(_) => match new_private_file(path) {
             Ok(mut file) => {
                 file.write_all(text.as_bytes())
                     .and_then(|()| file.sync_all())
                     .map_err(|e| io_error(path, "write it", e))?;
-                parse(&text, path)
+                Ok(text)
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => load_existing(path),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => read_existing(path),
             Err(e) => Err(io_error(path, "create it", e)),
         },
     }
 }
 
-/// The ring a key file's text lists.
-fn parse(text: &str, path: &Path) -> Result<KeyRing, KeyError> {
-    let mut keys = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if !line.is_empty() && !line.starts_with('#') {
-            keys.push(Key::decode(line, || format!("key file {}, line {}", path.display(), n + 1))?);
-        }
-    }
-    KeyRing::from_keys(keys, &format!("key file {}", path.display()), KeySource::File(path.to_owned()))
-}
-
 /// The key file's text; `None` when there is no file. Refused when other users can
 /// access it.
-fn read(path: &Path) -> Result<Option<Zeroizing<String>>, KeyError> {
+pub(super) fn read(path: &Path) -> Result<Option<Zeroizing<String>>, KeyError> {
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -127,7 +98,8 @@ fn check_private(_path: &Path, _meta: &fs::Metadata) -> Result<(), KeyError> {
     Ok(())
 }
 
-fn render(lines: &[Zeroizing<String>]) -> Zeroizing<String> {
+/// The key file's text for `lines` (base64 keys, the current first).
+pub(super) fn render(lines: &[Zeroizing<String>]) -> Zeroizing<String> {
     let mut text = Zeroizing::new(String::with_capacity(HEADER.len() + lines.len() * 46));
     text.push_str(HEADER);
     for line in lines {

@@ -6,7 +6,7 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::db_error;
+use super::context::db_error;
 use crate::StoreError;
 
 /// The schema scripts, oldest first; script `i` brings the schema to version `i + 1`.

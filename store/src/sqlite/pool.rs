@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
-use super::{db_error, BUSY_TIMEOUT};
+use super::context::{db_error, BUSY_TIMEOUT};
 use crate::StoreError;
 
 /// How many read connections a file-backed store opens at most.

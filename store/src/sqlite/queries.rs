@@ -8,8 +8,8 @@ use rusqlite::{ffi, params, params_from_iter, Connection, OptionalExtension, Row
 use secrecy::{ExposeSecret, SecretString};
 use toolsmith_spec::{ToolSlug, ToolkitSlug};
 
+use super::context::Cx;
 use super::rows::{decode_credentials, encode_credentials, from_ms, to_ms};
-use super::Cx;
 use crate::{AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, ExecutionLog, KeyRing, LogFilter, StoreError};
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, UserId};
 
