@@ -156,6 +156,7 @@ fn sample(all: Vec<Spec>, limit: Option<usize>) -> Vec<Spec> {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+    use std::path::PathBuf;
 
     use super::*;
 
