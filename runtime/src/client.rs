@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::cache::AccountCache;
-use crate::auth::oauth2::TokenManager;
+use crate::account_cache::AccountCache;
 use crate::log_writer::LogWriter;
 use crate::store::Store;
 use crate::validate::Validators;
+use toolsmith_auth::oauth2::TokenManager;
 use toolsmith_spec::Toolkit;
 
 /// Sends tool calls. Cheap to clone; share one per process: clones share the

@@ -14,10 +14,10 @@ use toolsmith_core::{
 };
 use toolsmith_spec::{AuthScheme, Method, Tool, Toolkit};
 
-use crate::auth::{self, REDACTED};
 use crate::request::{self, Connection};
 use crate::store::{AuthConfig, ConnectedAccount, ExecutionLog};
 use crate::{retry, Client, ConnectedAccountId, Error, LogId, UserId};
+use toolsmith_auth::{self as auth, REDACTED};
 
 /// Longest API error body kept in [`Error::Api`], in characters.
 const ERROR_BODY_CHARS: usize = 2000;
@@ -356,7 +356,7 @@ impl Client {
         slug: &str,
         user: &UserId,
         options: &CallOptions,
-        key: crate::auth::cache::Key,
+        key: crate::account_cache::Key,
     ) -> Result<(Arc<ConnectedAccount>, &'t AuthScheme), Error> {
         let internal = |message: String, source: Option<crate::store::StoreError>| Error::Store {
             slug: slug.to_owned(),

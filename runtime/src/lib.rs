@@ -23,7 +23,7 @@
 //! # Ok::<(), toolsmith_runtime::LoadError>(())
 //! ```
 
-pub mod auth;
+mod account_cache;
 mod client;
 mod encode;
 mod execute;
@@ -45,6 +45,10 @@ pub use toolsmith_spec::{ToolSlug, Toolkit, ToolkitSlug};
 
 /// The spec model, for code that reads toolkits.
 pub use toolsmith_catalog as catalog;
+
+/// Account selection, credential injection, connecting accounts and OAuth 2.0 refresh:
+/// the `toolsmith-auth` crate.
+pub use toolsmith_auth as auth;
 
 /// Auth configs, connected accounts, refresh leases and the execution log: the
 /// `toolsmith-store` crate.

@@ -110,12 +110,10 @@ impl Workspace {
                 ));
             }
         }
-        if self.closure("toolsmith-search").iter().any(|p| p.name == "toolsmith-runtime") {
-            violations.push(
-                "toolsmith-search depends on toolsmith-runtime: search works on plain documents and knows no \
-                 registry; build its documents from the spec model instead"
-                    .to_owned(),
-            );
+        for (name, why) in BELOW_RUNTIME {
+            if self.closure(name).iter().any(|p| p.name == "toolsmith-runtime") {
+                violations.push(format!("{name} depends on toolsmith-runtime: {why}"));
+            }
         }
         for package in self.packages.iter().filter(|p| !SERVER_CRATES.contains(&p.name.as_str())) {
             for dependency in package.dependencies.iter().filter(|d| matches!(d.as_str(), "axum" | "rmcp")) {
@@ -129,6 +127,20 @@ impl Workspace {
         violations
     }
 }
+
+/// Crates the runtime is built on, which must not depend on it, with what to do instead.
+const BELOW_RUNTIME: &[(&str, &str)] = &[
+    (
+        "toolsmith-search",
+        "search works on plain documents and knows no registry; build its documents from the spec model instead",
+    ),
+    (
+        "toolsmith-auth",
+        "auth selects accounts and injects credentials for any executor; take the spec, the store and a \
+         reqwest::Request as arguments instead",
+    ),
+    ("toolsmith-store", "the store keeps records and knows nothing of execution; move that code into the runtime"),
+];
 
 /// Kinds of targets whose modules are checked (not tests, benches, examples, build scripts).
 const TARGET_KINDS: &[&str] = &["lib", "proc-macro", "bin"];
@@ -152,6 +164,7 @@ fn the_rules_catch_forbidden_dependencies() {
         package("toolsmith-helpers", &["hyper"]),
         package("toolsmith-core", &["toolsmith-spec", "rusqlite"]),
         package("toolsmith-search", &["toolsmith-session"]),
+        package("toolsmith-auth", &["toolsmith-runtime"]),
         package("toolsmith-session", &["toolsmith-runtime"]),
         package("toolsmith-runtime", &["rmcp"]),
         package("toolsmith-server", &["axum", "rmcp", "toolsmith-session"]),
@@ -163,6 +176,7 @@ fn the_rules_catch_forbidden_dependencies() {
         "toolsmith-spec depends on hyper (through toolsmith-helpers)",
         "toolsmith-spec depends on the workspace crate toolsmith-helpers",
         "toolsmith-search depends on toolsmith-runtime",
+        "toolsmith-auth depends on toolsmith-runtime",
         "toolsmith-runtime depends on rmcp",
     ];
     for sentence in expected {

@@ -1,162 +1,24 @@
-//! Authentication of requests: which connected account a call uses, and how its
-//! credentials go into the request (API key in a header or the query, bearer token,
-//! basic auth, OAuth 2.0 access token, connection fields in the base URL and headers).
-//! OAuth 2.0 token refresh is in [`oauth2`]; [`connect`] stores an account with a static
-//! credential.
-
-pub(crate) mod cache;
-mod connect;
-pub mod oauth2;
-
-pub use connect::{connect, ConnectError, StaticCredential};
+//! How an account's credentials go into a request: API key in a header or the query,
+//! bearer token, basic auth, OAuth 2.0 access token, and connection fields filling
+//! `{field}` placeholders (in the base URL and headers).
 
 use std::borrow::Cow;
 
 use base64::Engine as _;
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use secrecy::ExposeSecret;
-use toolsmith_catalog::{placeholders, AuthScheme, KeyLocation, Toolkit};
+use toolsmith_core::{Error, Remedy};
+use toolsmith_spec::{placeholders, AuthScheme, KeyLocation, Toolkit};
+use toolsmith_store::ConnectedAccount;
 
-use toolsmith_core::Remedy;
-
-use crate::store::{AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, Store, StoreError};
-use crate::{ConnectedAccountId, Error, UserId};
+use crate::select::describe;
 
 /// What is written in place of a secret in dry runs and logs.
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Whether calls of `toolkit` need a connected account: every scheme but `none`, and
-/// `none` schemes that declare connection fields (a subdomain in the base URL).
-pub(crate) fn needs_account(toolkit: &Toolkit) -> bool {
-    !toolkit.auth.iter().any(|s| matches!(s, AuthScheme::None(n) if n.fields.is_empty()))
-}
-
-/// The account a call of `toolkit` for `user` uses: the one asked for (which must belong
-/// to the user and the toolkit and be ACTIVE), else the user's only ACTIVE account of the
-/// toolkit. Several active accounts without a choice is an error that lists them.
-pub(crate) async fn select_account(
-    store: &dyn Store,
-    slug: &str,
-    toolkit: &Toolkit,
-    user: &UserId,
-    wanted: Option<&ConnectedAccountId>,
-) -> Result<ConnectedAccount, Error> {
-    let auth = |message: String, remedy: Option<Remedy>| Error::Auth {
-        slug: slug.to_owned(),
-        message,
-        remedy: remedy.map(Box::new),
-        source: None,
-    };
-    let store_error = |e: StoreError| Error::Store {
-        slug: slug.to_owned(),
-        message: format!("could not read the connected accounts: {e}"),
-        source: Some(Box::new(e)),
-    };
-    let connect = format!("toolsmith accounts connect --user {user} --toolkit {}", toolkit.slug);
-    let connect_remedy = || Remedy::ConnectAccount { user: user.clone(), toolkit: toolkit.slug.as_str().to_owned() };
-    if let Some(id) = wanted {
-        let account = store.account(id).await.map_err(store_error)?;
-        let Some(account) = account else {
-            return Err(auth(
-                format!("connected account {id} does not exist; list them with `toolsmith accounts list`"),
-                Some(connect_remedy()),
-            ));
-        };
-        if account.user_id != *user || account.toolkit != toolkit.slug {
-            return Err(auth(
-                format!(
-                    "connected account {id} belongs to user `{}` and toolkit `{}`, not to user `{user}` and toolkit `{}`",
-                    account.user_id, account.toolkit, toolkit.slug
-                ),
-                Some(connect_remedy()),
-            ));
-        }
-        return usable(account, &connect, slug);
-    }
-    let filter =
-        AccountFilter { user_id: Some(user.clone()), toolkit: Some(toolkit.slug.clone()), ..Default::default() };
-    let accounts = store.accounts(&filter).await.map_err(store_error)?;
-    let (mut active, other): (Vec<_>, Vec<_>) = accounts.into_iter().partition(|a| a.status == AccountStatus::Active);
-    match active.len() {
-        1 => Ok(active.remove(0)),
-        0 => match other.into_iter().last() {
-            Some(account) => usable(account, &connect, slug),
-            None => Err(auth(
-                format!(
-                    "user `{user}` has no connected account for `{}`; connect one with `{connect} ...`",
-                    toolkit.slug
-                ),
-                Some(connect_remedy()),
-            )),
-        },
-        n => Err(auth(
-            format!(
-                "user `{user}` has {n} active accounts for `{}` ({}); choose one with `--account` (`account` in the API)",
-                toolkit.slug,
-                active.iter().map(describe).collect::<Vec<_>>().join(", ")
-            ),
-            Some(Remedy::ChooseAccount { accounts: active.iter().map(|a| a.id.clone()).collect() }),
-        )),
-    }
-}
-
-/// An account with its alias, for messages: `ca_x (work)`.
-fn describe(account: &ConnectedAccount) -> String {
-    match &account.alias {
-        Some(alias) => format!("{} ({alias})", account.id),
-        None => account.id.to_string(),
-    }
-}
-
-/// The account if it can be used; else why not and how to fix it.
-fn usable(account: ConnectedAccount, connect: &str, slug: &str) -> Result<ConnectedAccount, Error> {
-    if account.status == AccountStatus::Active {
-        return Ok(account);
-    }
-    let reason = account.status_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-    Err(Error::Auth {
-        slug: slug.to_owned(),
-        message: format!(
-            "connected account {} is {}{reason}; reconnect it with `{connect} ...`",
-            describe(&account),
-            account.status
-        ),
-        remedy: Some(Box::new(Remedy::ReconnectAccount {
-            user: account.user_id.clone(),
-            toolkit: account.toolkit.as_str().to_owned(),
-            account: account.id.clone(),
-        })),
-        source: None,
-    })
-}
-
-/// A connection field the call needs is missing from the account ([`fill`]'s error).
-pub(crate) fn field_error(slug: &str, toolkit: &Toolkit, message: String) -> Error {
-    Error::Auth {
-        slug: slug.to_owned(),
-        message,
-        remedy: Some(Box::new(Remedy::SetConnectionFields {
-            toolkit: toolkit.slug.as_str().to_owned(),
-            fields: Vec::new(),
-        })),
-        source: None,
-    }
-}
-
-/// The toolkit's auth scheme an auth config uses.
-pub(crate) fn scheme_of<'a>(toolkit: &'a Toolkit, config: &AuthConfig) -> Result<&'a AuthScheme, String> {
-    toolkit.auth.iter().find(|s| s.name() == config.scheme).ok_or_else(|| {
-        let offered = toolkit.auth.iter().map(AuthScheme::name).collect::<Vec<_>>().join(", ");
-        format!(
-            "auth config {} uses the `{}` scheme, which toolkit `{}` does not offer (it offers: {offered})",
-            config.id, config.scheme, toolkit.slug
-        )
-    })
-}
-
 /// Fills `{field}` placeholders from the account's connection fields (plain ones and
 /// secrets), or the scheme's field defaults. Unknown fields are reported by name.
-pub(crate) fn fill<'a>(
+pub fn fill<'a>(
     template: &'a str,
     scheme: Option<&AuthScheme>,
     account: &ConnectedAccount,
@@ -188,10 +50,23 @@ pub(crate) fn fill<'a>(
     }
 }
 
+/// A connection field the call needs is missing from the account ([`fill`]'s error).
+pub fn field_error(slug: &str, toolkit: &Toolkit, message: String) -> Error {
+    Error::Auth {
+        slug: slug.to_owned(),
+        message,
+        remedy: Some(Box::new(Remedy::SetConnectionFields {
+            toolkit: toolkit.slug.as_str().to_owned(),
+            fields: Vec::new(),
+        })),
+        source: None,
+    }
+}
+
 /// Adds the account's credentials to `request` as `scheme` says. Header values are
 /// marked sensitive (hidden from `Debug`); returns the names of query parameters that
 /// carry a secret, for redaction.
-pub(crate) fn inject(
+pub fn inject(
     request: &mut reqwest::Request,
     scheme: &AuthScheme,
     account: &ConnectedAccount,
@@ -255,14 +130,14 @@ mod tests {
     use secrecy::SecretString;
 
     use super::*;
-    use crate::store::Credentials;
-    use crate::AuthConfigId;
+    use toolsmith_core::{AuthConfigId, ConnectedAccountId, UserId};
+    use toolsmith_store::{AccountStatus, Credentials};
 
     fn account(fields: &[(&str, &str)], secrets: &[(&str, &str)]) -> ConnectedAccount {
         ConnectedAccount {
             id: ConnectedAccountId::parse("ca_test").unwrap(),
             user_id: UserId::new("u"),
-            toolkit: toolsmith_catalog::ToolkitSlug::new("demo"),
+            toolkit: toolsmith_spec::ToolkitSlug::new("demo"),
             auth_config: AuthConfigId::parse("ac_test").unwrap(),
             status: AccountStatus::Active,
             status_reason: None,

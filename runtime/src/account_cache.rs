@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::store::ConnectedAccount;
-use crate::{ConnectedAccountId, UserId};
+use toolsmith_core::{ConnectedAccountId, UserId};
+use toolsmith_store::ConnectedAccount;
 
 /// Entries kept before expired ones are dropped.
 const SWEEP_OVER: usize = 10_000;

@@ -12,9 +12,9 @@
 //!   moment the server answers).
 //! - **A lease across processes**: before a token request the manager takes the account's
 //!   refresh lease in the store
-//!   ([`Store::try_lock_refresh`](crate::store::RefreshLeases::try_lock_refresh)), polling
+//!   ([`Store::try_lock_refresh`](toolsmith_store::RefreshLeases::try_lock_refresh)), polling
 //!   every 50 ms for up to 1.2 × its time to live; the new tokens are written with
-//!   [`Store::finish_refresh`](crate::store::RefreshLeases::finish_refresh), in the
+//!   [`Store::finish_refresh`](toolsmith_store::RefreshLeases::finish_refresh), in the
 //!   transaction that releases the lease.
 //! - **Double-checked freshness**: with the lease held, the account is read again and
 //!   returned as is when another caller or process has already replaced its token; when
@@ -89,14 +89,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use secrecy::{ExposeSecret, SecretString};
-use toolsmith_catalog::{OAuth2, OAuth2Grant};
+use toolsmith_spec::{OAuth2, OAuth2Grant};
 
 pub use error::TokenError;
 use flight::{Flights, Outcome};
 use grant::{Failure, Grant, Granted, TokenRequest};
 
-use crate::store::{AccountStatus, ConnectedAccount, OAuth2Tokens, Store, StoreError};
-use crate::ConnectedAccountId;
+use toolsmith_core::ConnectedAccountId;
+use toolsmith_store::{AccountStatus, ConnectedAccount, OAuth2Tokens, Store, StoreError};
 
 /// Timings of a [`TokenManager`].
 ///

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use toolsmith_catalog::ToolkitSlug;
+use toolsmith_spec::ToolkitSlug;
 
-use crate::store::{AccountStatus, StoreError};
 use toolsmith_core::{ErrorKind, Remedy};
+use toolsmith_store::{AccountStatus, StoreError};
 
-use crate::{AuthConfigId, ConnectedAccountId, UserId};
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, UserId};
 
 /// Why [`TokenManager`](super::TokenManager) could not give an account fresh tokens.
 ///

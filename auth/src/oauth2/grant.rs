@@ -28,9 +28,9 @@ use ::oauth2::{
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use toolsmith_catalog::{ClientAuthMethod, OAuth2, TokenBodyFormat};
+use toolsmith_spec::{ClientAuthMethod, OAuth2, TokenBodyFormat};
 
-use crate::store::AuthConfig;
+use toolsmith_store::AuthConfig;
 
 /// The largest token response read.
 const MAX_RESPONSE: usize = 1 << 20;

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use secrecy::{ExposeSecret, SecretString};
-use toolsmith_catalog::{AuthScheme, Toolkit};
+use toolsmith_spec::{AuthScheme, Toolkit};
 
-use crate::store::{AccountStatus, AuthConfig, ConnectedAccount, Credentials, Store, StoreError};
 use toolsmith_core::ErrorKind;
+use toolsmith_store::{AccountStatus, AuthConfig, ConnectedAccount, Credentials, Store, StoreError};
 
-use crate::{AuthConfigId, ConnectedAccountId, UserId};
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, UserId};
 
 /// What to connect: a user's static credential for one toolkit.
 ///
@@ -307,7 +307,7 @@ async fn auth_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{AuthConfigs, KeyRing, SqliteStore};
+    use toolsmith_store::{AuthConfigs, KeyRing, SqliteStore};
 
     fn toolkit(auth: &str) -> Toolkit {
         serde_yaml::from_str(&format!(

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::watch;
 
 use super::TokenError;
-use crate::store::ConnectedAccount;
-use crate::ConnectedAccountId;
+use toolsmith_core::ConnectedAccountId;
+use toolsmith_store::ConnectedAccount;
 
 /// What a flight ends with; every caller that waited for it gets a clone.
 pub(super) type Outcome = Result<ConnectedAccount, TokenError>;
