@@ -92,10 +92,8 @@ pub fn inject(
             let token = fill("{token}", Some(scheme), account)?;
             request.headers_mut().insert(AUTHORIZATION, sensitive(&format!("Bearer {token}"))?);
         }
-        AuthScheme::Basic(basic) => {
-            let user = fill(basic.username.as_deref().unwrap_or("{username}"), Some(scheme), account)?;
-            let password = fill(basic.password.as_deref().unwrap_or("{password}"), Some(scheme), account)?;
-            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        AuthScheme::Basic(_) => {
+            let encoded = basic_credentials(scheme, account)?;
             request.headers_mut().insert(AUTHORIZATION, sensitive(&format!("Basic {encoded}"))?);
         }
         AuthScheme::Oauth2(_) => {
@@ -112,6 +110,15 @@ pub fn inject(
         }
     }
     Ok(secret_query)
+}
+
+/// The base64 of `user:password` that basic auth sends, filled from the account; empty
+/// for other schemes.
+pub(crate) fn basic_credentials(scheme: &AuthScheme, account: &ConnectedAccount) -> Result<String, String> {
+    let AuthScheme::Basic(basic) = scheme else { return Ok(String::new()) };
+    let user = fill(basic.username.as_deref().unwrap_or("{username}"), Some(scheme), account)?;
+    let password = fill(basic.password.as_deref().unwrap_or("{password}"), Some(scheme), account)?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
 }
 
 /// A header value hidden from `Debug` output.

@@ -1,6 +1,7 @@
 //! Authentication of tool calls: which connected account a call uses ([`select_account`]),
 //! how its credentials go into the request ([`inject`], [`fill`]), connecting an account
-//! with a static credential ([`connect()`]), and OAuth 2.0 token refresh ([`oauth2`]).
+//! with a static credential ([`connect()`]), OAuth 2.0 token refresh ([`oauth2`]), and
+//! taking the secrets back out of whatever a call returns ([`Redactor`]).
 //!
 //! ```
 //! use toolsmith_auth::REDACTED;
@@ -10,8 +11,10 @@
 mod connect;
 mod inject;
 pub mod oauth2;
+mod redact;
 mod select;
 
 pub use connect::{connect, ConnectError, StaticCredential};
 pub use inject::{field_error, fill, inject, REDACTED};
+pub use redact::{Redactor, MIN_REDACTED_LEN};
 pub use select::{needs_account, scheme_of, select_account};

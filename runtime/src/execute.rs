@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION};
 use serde_json::{json, Map, Value};
 use toolsmith_core::{
     BoxFuture, Call, CallOptions, Context, DryRun, Execute, ExecutionResult, LocalHandler, Outcome, ProxyRequest,
@@ -17,7 +17,7 @@ use toolsmith_spec::{AuthScheme, Method, Tool, Toolkit};
 use crate::request::{self, Connection};
 use crate::store::{AuthConfig, ConnectedAccount, ExecutionLog};
 use crate::{retry, Client, ConnectedAccountId, Error, LogId, UserId};
-use toolsmith_auth::{self as auth, REDACTED};
+use toolsmith_auth::{self as auth, Redactor, REDACTED};
 
 /// Longest API error body kept in [`Error::Api`], in characters.
 const ERROR_BODY_CHARS: usize = 2000;
@@ -268,7 +268,8 @@ impl Client {
         let credentials = self.credentials(toolkit, call.slug(), user, options).await?;
         let connection = credentials.as_ref().map(|c| Connection { scheme: c.scheme, account: &c.account });
         let (request, secret_query) = self.prepare(toolkit, call, connection)?;
-        let dry = redact(&request, &secret_query);
+        let redactor = credentials.as_ref().map(|c| Redactor::of_call(c.scheme, &c.account)).unwrap_or_default();
+        let dry = redact(&request, &secret_query, &redactor);
         serde_json::to_value(dry)
             .map_err(|e| Error::Decode { slug: tool.slug.as_str().to_owned(), message: e.to_string() })
     }
@@ -404,8 +405,8 @@ impl Client {
         Ok((request, secret_query))
     }
 
-    /// Sends the call: retries on the toolkit's retry statuses for idempotent methods,
-    /// and refreshes OAuth 2.0 tokens once after a 401.
+    /// Sends the call with the account's credentials, and takes every secret it sent
+    /// out of the result.
     async fn send(
         &self,
         toolkit: &Toolkit,
@@ -417,6 +418,25 @@ impl Client {
         let slug = call.slug();
         let mut credentials = self.credentials(toolkit, slug, user, options).await?;
         trace.account = credentials.as_ref().map(|c| c.account.id.clone());
+        // Every secret this call sends, to take out of what it returns and logs: APIs
+        // echo credentials back in error bodies.
+        let mut redactor = credentials.as_ref().map(|c| Redactor::of_call(c.scheme, &c.account)).unwrap_or_default();
+        let result = self.attempts(toolkit, call, user, trace, &mut credentials, &mut redactor).await;
+        redacted(result, &redactor)
+    }
+
+    /// The attempts of one call: retries on the toolkit's retry statuses for idempotent
+    /// methods, and one OAuth 2.0 refresh after a 401.
+    async fn attempts(
+        &self,
+        toolkit: &Toolkit,
+        call: Send<'_>,
+        user: &UserId,
+        trace: &mut Trace,
+        credentials: &mut Option<Credentials<'_>>,
+        redactor: &mut Redactor,
+    ) -> Result<Value, Error> {
+        let slug = call.slug();
         let policy = retry::Policy::of(toolkit, self.max_retry_wait);
         let mut refreshed = false;
         loop {
@@ -442,6 +462,7 @@ impl Client {
                                 .map_err(|e| token_error(slug, toolkit, user, e))?,
                         );
                         accounts.cache.update(&c.account);
+                        redactor.add_account(&c.account);
                         continue;
                     }
                 }
@@ -473,6 +494,7 @@ impl Client {
     ) -> Result<Value, Error> {
         let status = response.status();
         let content_type = header_text(response.headers(), CONTENT_TYPE.as_str());
+        let response_location = header_text(response.headers(), LOCATION.as_str());
         if response.content_length().is_some_and(|n| n > self.max_response_bytes as u64) {
             return Err(self.too_large(slug));
         }
@@ -482,6 +504,9 @@ impl Client {
                 return Err(self.too_large(slug));
             }
             bytes.extend_from_slice(&chunk);
+        }
+        if matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
+            return Err(refused_redirect(slug, status.as_u16(), &response_location, origin));
         }
         if !status.is_success() {
             let text = String::from_utf8_lossy(&bytes);
@@ -493,6 +518,7 @@ impl Client {
         }
         match request::read_body(&content_type, &bytes) {
             request::Read::Data(value) => Ok(value),
+            request::Read::BadJson(message) => Err(Error::Decode { slug: slug.to_owned(), message }),
             request::Read::Binary => {
                 match &self.files_dir {
                     Some(dir) => {
@@ -580,6 +606,49 @@ fn token_error(slug: &str, toolkit: &Toolkit, user: &UserId, error: auth::oauth2
     }
 }
 
+/// A call's result with every secret the call sent taken out of its data and its error.
+fn redacted(result: Result<Value, Error>, redactor: &Redactor) -> Result<Value, Error> {
+    if redactor.is_empty() {
+        return result;
+    }
+    let text = |mut s: String| {
+        redactor.redact_string(&mut s);
+        s
+    };
+    match result {
+        Ok(mut data) => {
+            redactor.redact_value(&mut data);
+            Ok(data)
+        }
+        Err(Error::Api { slug, status, body }) => Err(Error::Api { slug, status, body: text(body) }),
+        Err(Error::Request { slug, message, source }) => Err(Error::Request { slug, message: text(message), source }),
+        Err(Error::Timeout { slug, message, source }) => Err(Error::Timeout { slug, message: text(message), source }),
+        Err(Error::Refused { slug, reason }) => Err(Error::Refused { slug, reason: text(reason) }),
+        Err(Error::Decode { slug, message }) => Err(Error::Decode { slug, message: text(message) }),
+        Err(Error::Auth { slug, message, remedy, source }) => {
+            Err(Error::Auth { slug, message: text(message), remedy, source })
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A redirect the client did not follow (it only follows redirects within the origin it
+/// was sent to): where it pointed, without its query.
+fn refused_redirect(slug: &str, status: u16, location: &str, origin: &(dyn Fn() -> String + Sync)) -> Error {
+    let target = match location.split(['?', '#']).next().unwrap_or_default() {
+        "" => "nowhere (no Location header)".to_owned(),
+        target => format!("`{target}`"),
+    };
+    Error::Refused {
+        slug: slug.to_owned(),
+        reason: format!(
+            "the API answered {status}, a redirect to {target}; it was not followed because it leaves {}, \
+             the only origin this toolkit talks to (set the toolkit's base_url to the new address if it moved)",
+            origin()
+        ),
+    }
+}
+
 /// What happened during a call, for its log entry.
 struct Trace {
     log_id: LogId,
@@ -617,9 +686,10 @@ fn save_file(dir: &Path, log_id: &LogId, content_type: &str, bytes: &[u8]) -> Re
     } }))
 }
 
-/// The request with secrets replaced: sensitive headers, and the query parameters
-/// that carry a credential.
-fn redact(request: &reqwest::Request, secret_query: &[String]) -> DryRun {
+/// The request with secrets replaced wherever they landed (URL, headers, body): the
+/// account's secret values in every wire form, the query parameters that carry a
+/// credential, and sensitive headers in which no known secret was found.
+fn redact(request: &reqwest::Request, secret_query: &[String], redactor: &Redactor) -> DryRun {
     let mut url = request.url().clone();
     if !secret_query.is_empty() {
         let pairs: Vec<(String, String)> = url
@@ -635,19 +705,25 @@ fn redact(request: &reqwest::Request, secret_query: &[String]) -> DryRun {
         .headers()
         .iter()
         .map(|(name, value)| {
-            let shown = if value.is_sensitive() {
-                REDACTED.to_owned()
-            } else {
-                value.to_str().map_or_else(|_| "(binary)".to_owned(), str::to_owned)
+            let shown = match value.to_str() {
+                Ok(text) => match redactor.redact(text) {
+                    // A credential too short to search for, or not the account's own.
+                    std::borrow::Cow::Borrowed(_) if value.is_sensitive() => REDACTED.to_owned(),
+                    shown => shown.into_owned(),
+                },
+                Err(_) if value.is_sensitive() => REDACTED.to_owned(),
+                Err(_) => "(binary)".to_owned(),
             };
             (name.as_str().to_owned(), shown)
         })
         .collect();
     let body = request.body().map(|body| match body.as_bytes() {
-        Some(bytes) => {
-            String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| format!("({} bytes of binary data)", bytes.len()))
-        }
+        Some(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => redactor.redact(text).into_owned(),
+            Err(_) => format!("({} bytes of binary data)", bytes.len()),
+        },
         None => "(a multipart body, streamed)".to_owned(),
     });
-    DryRun { method: request.method().as_str().to_owned(), url: url.to_string(), headers, body }
+    let url = redactor.redact(url.as_str()).into_owned();
+    DryRun { method: request.method().as_str().to_owned(), url, headers, body }
 }

@@ -377,9 +377,12 @@ fn toolkit_headers(toolkit: &Toolkit, slug: &str, connection: Option<Connection<
         };
         let mut value = HeaderValue::from_str(&value)
             .map_err(|_| spec(format!("toolkit header `{name}` has a value that cannot be sent in a header")))?;
-        if placeholders(&toolkit.headers[name.as_str()]).next().is_some() {
-            value.set_sensitive(true); // connection fields may be secrets
-        }
+        // Hidden from `Debug` (and shown redacted in dry runs) when it carries a secret
+        // connection field; plain fields (a workspace id) are shown as they are.
+        let secret = connection.is_some_and(|c| {
+            placeholders(&toolkit.headers[name.as_str()]).any(|field| c.account.credentials.secret(field).is_some())
+        });
+        value.set_sensitive(secret);
         headers.insert(header, value);
     }
     Ok(headers)
@@ -524,6 +527,8 @@ pub(crate) enum Read {
     Data(Value),
     /// Binary content, for the caller to save or inline.
     Binary,
+    /// A body labelled JSON that does not parse: what is wrong with it.
+    BadJson(String),
 }
 
 /// Reads a successful response body: JSON as is, other text as a string, nothing as
@@ -538,8 +543,15 @@ pub(crate) fn read_body(content_type: &str, bytes: &[u8]) -> Read {
         Ok(text) if is_textual(&essence) => {
             let start = text.trim_start();
             if json_type || start.starts_with('{') || start.starts_with('[') {
-                if let Ok(value) = serde_json::from_str(text) {
-                    return Read::Data(value);
+                match serde_json::from_str(text) {
+                    Ok(value) => return Read::Data(value),
+                    Err(e) if json_type => {
+                        let begins: String = start.chars().take(80).collect();
+                        return Read::BadJson(format!(
+                            "the response is labelled `{essence}` but its body is not JSON ({e}); it begins `{begins}`"
+                        ));
+                    }
+                    Err(_) => {}
                 }
             }
             Read::Data(Value::String(text.to_owned()))
@@ -658,13 +670,20 @@ tools:
         let data = |ct: &str, bytes: &[u8]| match read_body(ct, bytes) {
             Read::Data(value) => value,
             Read::Binary => inline_binary(ct, bytes),
+            Read::BadJson(message) => json!({ "bad json": message }),
         };
         assert_eq!(data("application/json", b"{\"a\":1}"), json!({"a": 1}));
         assert_eq!(data("application/vnd.github+json; charset=utf-8", b"\"x\""), json!("x"));
         assert_eq!(data("text/plain", b"42"), json!("42"));
         assert_eq!(data("text/plain", b"[1]"), json!([1]));
         assert_eq!(data("", b" \n"), Value::Null);
-        assert_eq!(data("application/json", b"not json"), json!("not json"));
+        // Labelled JSON but not JSON (a truncated body): an error, never data.
+        let bad = data("application/json", b"{\"a\": [1, 2");
+        assert!(
+            bad["bad json"].as_str().is_some_and(|m| m.contains("not JSON") && m.contains("begins `{\"a\": [1, 2`")),
+            "{bad}"
+        );
+        assert_eq!(data("text/plain", b"{not json"), json!("{not json"));
         assert_eq!(
             data("image/png", b"\x89PNG"),
             json!({"content_type": "image/png", "size": 4, "base64": "iVBORw=="})

@@ -526,7 +526,8 @@ async fn binary_responses_become_files_and_dry_runs_redact() {
         .dry_run(&bearer, &bearer.tools[1], &user, &json!({ "title": "t" }), &CallOptions::default())
         .await
         .unwrap();
-    assert!(dry.headers.contains(&("authorization".into(), "[REDACTED]".into())), "{dry:?}");
+    // The scheme stays visible, the token does not.
+    assert!(dry.headers.contains(&("authorization".into(), "Bearer [REDACTED]".into())), "{dry:?}");
     assert_eq!(dry.body.as_deref(), Some("{\"title\":\"t\"}"));
     assert_no_secret("dry run", &format!("{dry:?}"));
 }
@@ -572,6 +573,102 @@ async fn execution_log_and_registry_versions() {
     assert_eq!(entries[2].id, *latest.log_id.as_ref().unwrap());
     assert_eq!((entries[2].status, entries[2].attempts), (Some(200), 1));
     assert!(entries.iter().all(|e| e.tool.as_str() == "VER_GET_THING"));
+}
+
+/// Issue 12, item 1: an API that echoes the credential (in an error body, in data, URL-
+/// encoded or base64) never gets it into the result, the error, the execution log or
+/// the database.
+#[tokio::test]
+async fn secrets_an_api_echoes_back_are_redacted_from_results_errors_and_logs() {
+    use base64::Engine as _;
+    let server = Server::start().await;
+    let s = setup("echo");
+    let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    let key = SECRETS[1];
+    let toolkit = toolkit("echo", &format!("{}/v1", server.origin), "{ scheme: api_key, in: query, name: key }", "");
+    connect(&s.store, &toolkit, "ada", &[], &[("api_key", key)], None).await;
+    let echo =
+        format!(r#"{{"error":"invalid key {key}","request":"GET /v1/things/1?key={key}","b64":"{}"}}"#, b64(key));
+    server.script("/v1/things/denied", vec![(401, vec![("content-type", "application/json".into())], echo.into())]);
+    let denied = run(&s.client, &toolkit, 0, "ada", json!({ "thing_id": "denied" })).await;
+    let error = denied.error.clone().unwrap();
+    assert!(error.contains("the API answered 401") && error.contains("invalid key [REDACTED]"), "{error}");
+    assert_no_secret("error", &error);
+    assert!(!error.contains(&b64(key)), "{error}");
+
+    let data = format!(r#"{{"you_sent":"{key}","{key}":"as a key"}}"#);
+    server.script("/v1/things/echo", vec![(200, vec![("content-type", "application/json".into())], data.into())]);
+    let echoed = run(&s.client, &toolkit, 0, "ada", json!({ "thing_id": "echo" })).await;
+    assert!(echoed.successful, "{echoed:?}");
+    assert_eq!(echoed.data, json!({ "you_sent": "[REDACTED]", "[REDACTED]": "as a key" }));
+
+    // Basic auth: the header the API repeats is the base64 of `user:password`.
+    let basic = toolkit_with("echobasic", &format!("{}/v1", server.origin), "{ scheme: basic }");
+    connect(&s.store, &basic, "ada", &[("username", "ada")], &[("password", SECRETS[3])], None).await;
+    let header = format!("Basic {}", b64(&format!("ada:{}", SECRETS[3])));
+    server.script("/v1/things/basic", vec![(403, vec![], format!("refused: {header}").into())]);
+    let refused = run(&s.client, &basic, 0, "ada", json!({ "thing_id": "basic" })).await;
+    assert_eq!(refused.error.as_deref(), Some("ECHOBASIC_GET_THING: the API answered 403: refused: Basic [REDACTED]"));
+
+    s.client.flush_logs().await;
+    let entries = s.store.logs(&LogFilter::default()).await.unwrap();
+    let logged: Vec<&str> = entries.iter().filter_map(|e| e.error.as_deref()).collect();
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    for entry in logged {
+        assert_no_secret("execution log", entry);
+        assert!(entry.contains("[REDACTED]"), "{entry}");
+    }
+    assert_no_secret("tracing output", &logs());
+    assert_no_secret_in_files(&s.dir);
+}
+
+/// Issue 12, item 2: a dry run hides a secret field wherever it lands (here in the base
+/// URL, Telegram style), and shows a plain connection field in a header as it is.
+#[tokio::test]
+async fn dry_runs_hide_secret_fields_in_the_base_url_and_show_plain_ones() {
+    let server = Server::start().await;
+    let s = setup("drybase");
+    let auth = "{ scheme: none, fields: [{ name: token, title: Token, secret: true }, { name: team, title: Team }] }";
+    let toolkit = toolkit("botapi", &format!("{}/bot{{token}}", server.origin), auth, "X-Team: '{team}'");
+    connect(&s.store, &toolkit, "ada", &[("team", "blue-team")], &[("token", SECRETS[2])], None).await;
+    let user = UserId::new("ada");
+    let dry = s
+        .client
+        .dry_run(&toolkit, &toolkit.tools[0], &user, &json!({ "thing_id": "1" }), &CallOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(dry.url, format!("{}/bot[REDACTED]/things/1", server.origin));
+    assert!(dry.headers.contains(&("x-team".into(), "blue-team".into())), "{dry:?}");
+    assert_no_secret("dry run", &format!("{dry:?}"));
+    let sent = run(&s.client, &toolkit, 0, "ada", json!({ "thing_id": "1" })).await;
+    assert!(sent.successful, "{sent:?}");
+    assert_eq!(server.take()[0].path, format!("/bot{}/things/1", SECRETS[2]));
+}
+
+/// Issue 12, items 14 and 15: a body labelled JSON that is not JSON is an error, and a
+/// refused cross-origin redirect says so and where it pointed.
+#[tokio::test]
+async fn truncated_json_and_refused_redirects_are_errors_that_say_so() {
+    let server = Server::start().await;
+    let s = setup("shapes");
+    let toolkit = toolkit_with("shapes", &format!("{}/v1", server.origin), "{ scheme: none }");
+    let truncated = b"{\"items\": [1, 2".to_vec();
+    server.script("/v1/things/cut", vec![(200, vec![("content-type", "application/json".into())], truncated)]);
+    let cut = run(&s.client, &toolkit, 0, "ada", json!({ "thing_id": "cut" })).await;
+    assert!(!cut.successful && cut.data == json!({}), "{cut:?}");
+    let error = cut.error.unwrap();
+    assert!(error.contains("labelled `application/json` but its body is not JSON"), "{error}");
+
+    let to = "https://elsewhere.example/login?session=abc".to_owned();
+    server.script("/v1/things/moved", vec![(302, vec![("location", to)], vec![])]);
+    let moved = run(&s.client, &toolkit, 0, "ada", json!({ "thing_id": "moved" })).await;
+    let error = moved.error.unwrap();
+    assert!(
+        error.contains("a redirect to `https://elsewhere.example/login`; it was not followed")
+            && !error.contains("session=abc")
+            && !error.contains("{}"),
+        "{error}"
+    );
 }
 
 fn assert_no_secret(what: &str, text: &str) {
