@@ -1,5 +1,6 @@
 //! `toolsmith accounts connect|list|remove`: connected accounts in the local store.
 
+use crate::out::outln;
 use std::process::ExitCode;
 
 use miette::{miette, IntoDiagnostic};
@@ -81,7 +82,7 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
                 miette!("no toolkit `{}`; known toolkits: {}", args.toolkit, known.join(", "))
             })?;
             let account = rt.block_on(connect(store.as_ref(), toolkit, &args))?;
-            println!("{}", serde_json::to_string_pretty(&describe(&account)).into_diagnostic()?);
+            outln!("{}", serde_json::to_string_pretty(&describe(&account)).into_diagnostic()?);
             Ok(ExitCode::SUCCESS)
         }
         Command::List { user, toolkit, json } => {
@@ -93,11 +94,11 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
             let accounts = rt.block_on(store.accounts(&filter)).map_err(|e| miette!("{e}"))?;
             if json {
                 let list: Vec<Value> = accounts.iter().map(describe).collect();
-                println!("{}", serde_json::to_string_pretty(&list).into_diagnostic()?);
+                outln!("{}", serde_json::to_string_pretty(&list).into_diagnostic()?);
             } else {
-                println!("{:<26}  {:<16}  {:<14}  {:<8}  ALIAS", "ID", "USER", "TOOLKIT", "STATUS");
+                outln!("{:<26}  {:<16}  {:<14}  {:<8}  ALIAS", "ID", "USER", "TOOLKIT", "STATUS");
                 for a in &accounts {
-                    println!(
+                    outln!(
                         "{:<26}  {:<16}  {:<14}  {:<8}  {}",
                         a.id,
                         a.user_id,
@@ -106,13 +107,13 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
                         a.alias.as_deref().unwrap_or("-")
                     );
                 }
-                println!("{} account(s)", accounts.len());
+                outln!("{} account(s)", accounts.len());
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Remove { id } => {
             if rt.block_on(store.delete_account(&id)).map_err(|e| miette!("{e}"))? {
-                println!("removed {id}");
+                outln!("removed {id}");
                 Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!("error: no connected account {id}; `toolsmith accounts list` shows them");

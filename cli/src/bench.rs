@@ -1,5 +1,6 @@
 //! `toolsmith bench …`: repeatable measurements of the hot paths.
 
+use crate::out::outln;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -161,9 +162,9 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
                 "tools_per_second": tools as f64 / pick(0.5).as_secs_f64(),
             });
             if json {
-                println!("{stats}");
+                outln!("{stats}");
             } else {
-                println!(
+                outln!(
                     "validate {} toolkits / {tools} tools: min {:.1} ms, median {:.1} ms, p95 {:.1} ms over {} runs ({:.0} tools/s); {errors} errors, {warnings} warnings",
                     loaded.toolkits.len(),
                     ms(times[0]),

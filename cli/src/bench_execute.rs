@@ -7,6 +7,7 @@
 //! the execution log included). Then runs executions from concurrent tasks for a fixed
 //! time to count executions per second.
 
+use crate::out::outln;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -147,9 +148,9 @@ tools:
         "executions_per_second": per_second,
     });
     if options.json {
-        println!("{stats}");
+        outln!("{stats}");
     } else {
-        println!(
+        outln!(
             "bare reqwest GET:  p50 {:.0} µs, p99 {:.0} µs\nexecute (same GET): p50 {:.0} µs, p99 {:.0} µs\n\
              ratio: {:.2}× at p50, {:.2}× at p99 ({} calls each, alternating)\n\
              throughput: {per_second:.0} executions/s with {} concurrent tasks for {} s",

@@ -1,6 +1,7 @@
 //! `toolsmith bench generate`: generation speed and size, and the compile time the
 //! generated code adds.
 
+use crate::out::outln;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -39,17 +40,17 @@ pub(crate) fn run(
         "compile_added_s": compiled.map(|c| c.1.as_secs_f64() - c.0.as_secs_f64()),
     });
     if json {
-        println!("{stats}");
+        outln!("{stats}");
     } else {
-        println!(
+        outln!(
             "catalog: {} toolkits, {catalog_tools} tools -> {} lines in {:.1} ms (median of {iterations})",
             toolkits.len(),
             catalog_code.lines().count(),
             ms(catalog_time)
         );
-        println!("synthetic toolkit: {tools} tools -> {} lines in {:.1} ms", big_code.lines().count(), ms(big_time));
+        outln!("synthetic toolkit: {tools} tools -> {} lines in {:.1} ms", big_code.lines().count(), ms(big_time));
         if let Some((baseline, with_catalog)) = compiled {
-            println!(
+            outln!(
                 "compile (debug, -j2): empty crate {:.1} s, with the generated catalog {:.1} s, added {:.1} s",
                 baseline.as_secs_f64(),
                 with_catalog.as_secs_f64(),

@@ -2,6 +2,7 @@
 //! external tool list and its labelled queries (JSON Lines, the format of
 //! `shared/data/search-dev/README.md`).
 
+use crate::out::outln;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -119,13 +120,13 @@ pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
         "queries": queries.len(),
     });
     if options.json {
-        println!("{stats}");
+        outln!("{stats}");
     } else {
-        println!("search: {tools} tools, {} queries, index built in {build_ms:.1} ms", queries.len());
+        outln!("search: {tools} tools, {} queries, index built in {build_ms:.1} ms", queries.len());
         for key in ["recall@1", "recall@5", "recall@10", "hit@5", "ndcg@10", "mrr@10"] {
-            println!("  {key:<10} {:.4}", stats[key].as_f64().unwrap_or_default());
+            outln!("  {key:<10} {:.4}", stats[key].as_f64().unwrap_or_default());
         }
-        println!("  latency    p50 {p50:.3} ms, p95 {p95:.3} ms per query");
+        outln!("  latency    p50 {p50:.3} ms, p95 {p95:.3} ms per query");
     }
     Ok(ExitCode::SUCCESS)
 }

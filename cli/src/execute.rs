@@ -1,5 +1,6 @@
 //! `toolsmith execute SLUG --user U --args JSON [--account ca_…] [--dry-run]`
 
+use crate::out::outln;
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -59,7 +60,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     } else {
         &serde_json::to_value(&result).into_diagnostic()?
     };
-    println!("{}", serde_json::to_string_pretty(shown).into_diagnostic()?);
+    outln!("{}", serde_json::to_string_pretty(shown).into_diagnostic()?);
     Ok(if result.successful { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

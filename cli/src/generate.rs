@@ -1,5 +1,6 @@
 //! `toolsmith generate <spec-or-folder>... --out <file.rs>`
 
+use crate::out::out;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -31,7 +32,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     };
     let code = Generator::new().source(&toolkits);
     if args.out.as_os_str() == "-" {
-        print!("{code}");
+        out!("{code}");
     } else {
         std::fs::write(&args.out, &code).into_diagnostic()?;
         let tools: usize = toolkits.iter().map(|t| t.tools.len()).sum();

@@ -1,5 +1,6 @@
 //! `toolsmith keys rotate|reencrypt|generate`: the keys that encrypt secrets at rest.
 
+use crate::out::outln;
 use std::process::ExitCode;
 
 use miette::miette;
@@ -26,7 +27,7 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     let ring = match command {
         Command::Generate => {
             let key = KeyRing::generate_key().map_err(|e| miette!("{e}"))?;
-            println!("{}", key.expose_secret());
+            outln!("{}", key.expose_secret());
             return Ok(ExitCode::SUCCESS);
         }
         Command::Rotate => {
@@ -43,6 +44,6 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     let current = ring.current().clone();
     let store = SqliteStore::open(SqliteStore::default_path(&home), ring).map_err(|e| miette!("{e}"))?;
     let count = runtime()?.block_on(store.reencrypt()).map_err(|e| miette!("{e}"))?;
-    println!("current key {current}; re-encrypted {count} secret value(s)");
+    outln!("current key {current}; re-encrypted {count} secret value(s)");
     Ok(ExitCode::SUCCESS)
 }

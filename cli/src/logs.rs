@@ -1,5 +1,6 @@
 //! `toolsmith logs [LOG_ID] [--user U] [--tool SLUG] [--limit N]`
 
+use crate::out::outln;
 use std::process::ExitCode;
 
 use miette::{miette, IntoDiagnostic};
@@ -36,7 +37,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
             eprintln!("error: no log entry {id}; `toolsmith logs` lists the latest");
             return Ok(ExitCode::from(1));
         };
-        println!("{}", serde_json::to_string_pretty(&describe(&entry)).into_diagnostic()?);
+        outln!("{}", serde_json::to_string_pretty(&describe(&entry)).into_diagnostic()?);
         return Ok(ExitCode::SUCCESS);
     }
     let filter = LogFilter {
@@ -47,12 +48,12 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let entries = rt.block_on(store.logs(&filter)).map_err(|e| miette!("{e}"))?;
     if args.json {
         let list: Vec<Value> = entries.iter().map(describe).collect();
-        println!("{}", serde_json::to_string_pretty(&list).into_diagnostic()?);
+        outln!("{}", serde_json::to_string_pretty(&list).into_diagnostic()?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<24}  {:<20}  {:<40}  {:<12}  {:>6}  {:>8}  OK", "LOG", "STARTED", "TOOL", "USER", "STATUS", "MS");
+    outln!("{:<24}  {:<20}  {:<40}  {:<12}  {:>6}  {:>8}  OK", "LOG", "STARTED", "TOOL", "USER", "STATUS", "MS");
     for e in &entries {
-        println!(
+        outln!(
             "{:<24}  {:<20}  {:<40}  {:<12}  {:>6}  {:>8}  {}",
             e.id,
             time(e.started_at),

@@ -13,6 +13,7 @@ mod home;
 mod import;
 mod keys;
 mod logs;
+mod out;
 mod schema;
 mod search;
 mod tools;
@@ -76,6 +77,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(args),
         Command::Bench(command) => bench::run(command),
     };
+    out::flush();
     match result {
         Ok(code) => code,
         Err(report) => {

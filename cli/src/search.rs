@@ -1,6 +1,7 @@
 //! `toolsmith search "<task>"`: the tools of the catalog that do a task, with the
 //! tools that produce the IDs they need (the data of Composio's `SEARCH_TOOLS`).
 
+use crate::out::outln;
 use std::process::ExitCode;
 
 use miette::IntoDiagnostic;
@@ -54,21 +55,21 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let options = ResponseOptions { limit: args.limit.max(1), toolkit: args.toolkit.clone(), ..Default::default() };
     let response = search.search(&args.tasks, &options);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&response).into_diagnostic()?);
+        outln!("{}", serde_json::to_string_pretty(&response).into_diagnostic()?);
         return Ok(ExitCode::SUCCESS);
     }
     for result in &response.results {
-        println!("{}", result.use_case);
+        outln!("{}", result.use_case);
         if result.primary_tool_slugs.is_empty() {
-            println!("  no tool matches; name the app and the action (\"create a Jira issue\")");
+            outln!("  no tool matches; name the app and the action (\"create a Jira issue\")");
             continue;
         }
         for step in &result.steps {
-            println!("  step: {step}");
+            outln!("  step: {step}");
         }
         let line = |kind: &str, slug: &str| {
             let name = registry.tool(slug).map(|t| t.tool.name.as_str()).unwrap_or_default();
-            println!("  {kind:<8} {slug:<40} {name}");
+            outln!("  {kind:<8} {slug:<40} {name}");
         };
         for slug in &result.primary_tool_slugs {
             line("primary", slug);
@@ -78,14 +79,14 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         }
         for (tool, deps) in &result.dependencies {
             for d in deps {
-                println!("  needs    {tool}.{} from {}", d.parameter, d.tool_slug);
+                outln!("  needs    {tool}.{} from {}", d.parameter, d.tool_slug);
             }
         }
         for step in &result.recommended_plan_steps {
-            println!("  step     {step}");
+            outln!("  step     {step}");
         }
         for pitfall in &result.known_pitfalls {
-            println!("  pitfall  {pitfall}");
+            outln!("  pitfall  {pitfall}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,6 @@
 //! `toolsmith tools list|get`
 
+use crate::out::outln;
 use std::process::ExitCode;
 
 use miette::IntoDiagnostic;
@@ -61,11 +62,11 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
             if json {
                 let items: Vec<_> = page.items.iter().map(summary).collect();
                 let value = json!({ "items": items, "next_cursor": page.next_cursor });
-                println!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
+                outln!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
             } else {
                 print_table(&page.items);
                 if let Some(cursor) = &page.next_cursor {
-                    println!("more: --cursor {cursor}");
+                    outln!("more: --cursor {cursor}");
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -83,7 +84,7 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
             if let Some(output) = t.toolkit.output_schema(t.tool) {
                 value["output_schema"] = output;
             }
-            println!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
+            outln!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -118,10 +119,10 @@ fn summary(t: &ToolRef<'_>) -> serde_json::Value {
 
 fn print_table(tools: &[ToolRef<'_>]) {
     let width = tools.iter().map(|t| t.tool.slug.as_str().len()).max().unwrap_or(4).max(4);
-    println!("{:<width$}  {:<7}  NAME", "SLUG", "METHOD");
+    outln!("{:<width$}  {:<7}  NAME", "SLUG", "METHOD");
     for t in tools {
-        println!("{:<width$}  {:<7}  {}", t.tool.slug.as_str(), t.tool.http.method.as_str(), t.tool.name);
+        outln!("{:<width$}  {:<7}  {}", t.tool.slug.as_str(), t.tool.http.method.as_str(), t.tool.name);
     }
     let toolkits: std::collections::BTreeSet<&str> = tools.iter().map(|t| t.toolkit.slug.as_str()).collect();
-    println!("{} tools in {} toolkits", tools.len(), toolkits.len());
+    outln!("{} tools in {} toolkits", tools.len(), toolkits.len());
 }

@@ -1,5 +1,6 @@
 //! `toolsmith validate [PATH...]`
 
+use crate::out::outln;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,7 +86,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let elapsed = start.elapsed();
     let (errors, warnings) = count(&diagnostics);
     match args.format {
-        Format::Json => println!("{}", render_json(&diagnostics)),
+        Format::Json => outln!("{}", render_json(&diagnostics)),
         Format::Human => {
             let style = Style { color: std::io::stderr().is_terminal(), width: 100 };
             let (shown, hidden) =

@@ -12,6 +12,7 @@
 //! A spec goes to a stage only when it passed the ones before. A panic is caught and
 //! recorded as that stage's failure (`panic: …`), never a crash of the bench.
 
+use crate::out::{out, outln};
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
@@ -78,9 +79,9 @@ pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
 
     let report = report(options, jobs, &specs, &outcomes, parallel_wall, compile_report, start.elapsed());
     if options.json {
-        println!("{report}");
+        outln!("{report}");
     } else {
-        print!("{}", render(&report));
+        out!("{}", render(&report));
     }
     Ok(ExitCode::SUCCESS)
 }
