@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId};
 use toolsmith_spec::ToolkitSlug;
 
@@ -22,7 +22,7 @@ use self::pool::{Pool, Turn};
 use crate::crypto::LiveKeys;
 use crate::{
     default_home, AccountFilter, AuthConfig, AuthConfigs, ConnectedAccount, ConnectedAccounts, ExecutionLog,
-    ExecutionLogs, KeyRing, KeyRotation, LogFilter, RefreshLeases, StoreError,
+    ExecutionLogs, KeyError, KeyId, KeyRing, KeyRotation, LogFilter, RefreshLeases, StoreError, SECRET_KEY_ENV,
 };
 
 /// A [`Store`](crate::Store) in a SQLite file: WAL journal (readers never wait for the
@@ -97,8 +97,50 @@ impl SqliteStore {
                 .to_owned(),
             source: None,
         })?;
+        let database = SqliteStore::default_path(&home);
+        let key_file = KeyRing::key_file(&home);
+        let from_env = std::env::var_os(SECRET_KEY_ENV).is_some_and(|v| !v.is_empty());
+        if !from_env && !key_file.exists() && database.exists() {
+            // Loading would create a new key, which cannot open what is already sealed.
+            if let Some(id) = SqliteStore::sealed_key(&database)? {
+                return Err(KeyError::KeyFileMissing {
+                    path: key_file.display().to_string(),
+                    database: database.display().to_string(),
+                    id,
+                }
+                .into());
+            }
+        }
         let keys = KeyRing::load(&home)?;
-        SqliteStore::open(SqliteStore::default_path(&home), keys)
+        SqliteStore::open(database, keys)
+    }
+
+    /// The key that sealed one of the secrets of the database file `path`, read without
+    /// keys; `None` when it holds none.
+    fn sealed_key(path: &Path) -> Result<Option<KeyId>, StoreError> {
+        let name = path.display().to_string();
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(&name, "open the database", e))?;
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('auth_configs', 'connected_accounts')",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| db_error(&name, "read the schema", e))?;
+        if tables < 2 {
+            return Ok(None);
+        }
+        let sealed: Option<String> = conn
+            .query_row(
+                "SELECT credentials FROM connected_accounts UNION ALL \
+                 SELECT client_secret FROM auth_configs WHERE client_secret IS NOT NULL LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| db_error(&name, "look for sealed secrets", e))?;
+        Ok(sealed.and_then(|value| KeyRing::sealed_key_id(&value).ok()))
     }
 
     /// The database file of a home folder: `<home>/toolsmith.db`.

@@ -71,6 +71,21 @@ pub enum KeyError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// The key file is missing while the database holds secrets sealed with a key: a
+    /// new key would not open them, so none is created.
+    #[error(
+        "key file {path} is missing, but the database {database} holds secrets sealed with key `{id}`; a new key \
+         would not open them, so none was created: restore the key file from a backup, or set \
+         TOOLSMITH_SECRET_KEY to the key with id `{id}`"
+    )]
+    KeyFileMissing {
+        /// Where the key file was expected.
+        path: String,
+        /// The database that holds sealed secrets.
+        database: String,
+        /// The key that sealed one of them.
+        id: KeyId,
+    },
     /// The operating system's random number source failed.
     #[error("the operating system's random source failed ({0}); no key or nonce could be generated")]
     Random(String),
