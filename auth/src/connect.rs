@@ -96,6 +96,19 @@ pub enum ConnectError {
         /// `: where to find it`, or nothing.
         about: String,
     },
+    /// A required or secret field given as an empty or blank value, which cannot work.
+    #[error(
+        "`{field}` ({title}) of toolkit `{toolkit}` is empty; give the real value (a blank {title} would be \
+         stored but every call would fail)"
+    )]
+    Blank {
+        /// The toolkit.
+        toolkit: String,
+        /// The field.
+        field: String,
+        /// Its label.
+        title: String,
+    },
     /// A value for a field the scheme does not have.
     #[error("`{field}` is not a connection field of toolkit `{toolkit}` ({scheme} scheme); its fields: {}", if .known.is_empty() { "none".to_owned() } else { .known.join(", ") })]
     UnknownField {
@@ -138,6 +151,7 @@ impl ConnectError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             ConnectError::NoScheme { .. }
+            | ConnectError::Blank { .. }
             | ConnectError::CredentialNeeded { .. }
             | ConnectError::OAuthOnly(_)
             | ConnectError::MissingField { .. }
@@ -230,6 +244,13 @@ fn split_fields(
                 None => continue,
             },
         };
+        if (field.required || field.secret) && value.expose_secret().trim().is_empty() {
+            return Err(ConnectError::Blank {
+                toolkit: toolkit.slug.to_string(),
+                field: field.name.clone(),
+                title: field.title.clone(),
+            });
+        }
         if let Some(pattern) = &field.pattern {
             // The validator checks patterns compile; one that does not is not enforced.
             if matches_pattern(pattern, value.expose_secret()) == Some(false) {
@@ -307,7 +328,7 @@ async fn auth_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use toolsmith_store::{AuthConfigs, KeyRing, SqliteStore};
+    use toolsmith_store::{AuthConfigs, ConnectedAccounts, KeyRing, SqliteStore};
 
     fn toolkit(auth: &str) -> Toolkit {
         serde_yaml::from_str(&format!(
@@ -323,6 +344,25 @@ mod tests {
             values: values.iter().map(|(k, v)| (k.to_string(), SecretString::from(*v))).collect(),
             ..StaticCredential::new("ada")
         }
+    }
+
+    /// Issue 12, item 5: empty or blank keys, tokens and passwords (`:` as basic auth)
+    /// are refused instead of becoming ACTIVE accounts.
+    #[tokio::test]
+    async fn blank_credentials_are_refused() {
+        let store = SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap();
+        let cases = [
+            ("{ scheme: api_key, in: header, name: X-Key }", "api_key", vec![("api_key", "")]),
+            ("{ scheme: bearer }", "bearer", vec![("token", "  \t")]),
+            ("{ scheme: basic }", "basic", vec![("username", ""), ("password", "")]),
+        ];
+        for (auth, scheme, values) in cases {
+            let err = connect(&store, &toolkit(auth), credential(Some(scheme), &values)).await.unwrap_err();
+            assert!(matches!(err, ConnectError::Blank { .. }), "{scheme}: {err}");
+            assert!(err.to_string().contains("is empty; give the real value"), "{err}");
+            assert_eq!(err.kind(), ErrorKind::InvalidArguments);
+        }
+        assert!(store.accounts(&Default::default()).await.unwrap().is_empty(), "nothing was stored");
     }
 
     #[tokio::test]

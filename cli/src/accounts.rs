@@ -1,18 +1,18 @@
 //! `toolsmith accounts connect|list|remove`: connected accounts in the local store.
 
-use crate::out::outln;
 use std::process::ExitCode;
 
 use miette::{miette, IntoDiagnostic};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use toolsmith::auth::{ConnectError, StaticCredential};
-use toolsmith::store::{AccountFilter, ConnectedAccount, ConnectedAccounts, Store};
-use toolsmith::{AuthConfigId, ConnectedAccountId, UserId};
+use toolsmith::store::{AccountFilter, AccountStatus, ConnectedAccount, ConnectedAccounts, Store};
+use toolsmith::{AuthConfigId, Client, ConnectedAccountId, UserId};
 use toolsmith_catalog::{Toolkit, ToolkitSlug};
 
 use crate::catalog::{registry, CatalogArgs};
 use crate::home::{open_store, runtime, secret, time};
+use crate::out::outln;
 
 /// `toolsmith accounts …`
 #[derive(clap::Subcommand)]
@@ -69,6 +69,10 @@ pub(crate) struct ConnectArgs {
     /// the scheme, created on first use.
     #[arg(long)]
     auth_config: Option<AuthConfigId>,
+    /// Store the account without running the toolkit's `verify` request (the cheap call
+    /// that checks the credential works).
+    #[arg(long)]
+    no_verify: bool,
 }
 
 pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
@@ -81,9 +85,27 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
                 let known: Vec<&str> = registry.toolkits().map(|t| t.slug.as_str()).collect();
                 miette!("no toolkit `{}`; known toolkits: {}", args.toolkit, known.join(", "))
             })?;
-            let account = rt.block_on(connect(store.as_ref(), toolkit, &args))?;
+            let mut account = rt.block_on(connect(store.as_ref(), toolkit, &args))?;
+            let mut failed = None;
+            if !args.no_verify {
+                let client = Client::builder().store(store.clone()).build();
+                if let Err(e) = rt.block_on(client.verify(toolkit, &account)) {
+                    // Kept, as FAILED with the reason: `accounts list` shows it, a
+                    // reconnect replaces it.
+                    account.status = AccountStatus::Failed;
+                    account.status_reason = Some(e.to_string());
+                    rt.block_on(store.put_account(&account)).map_err(|e| miette!("{e}"))?;
+                    failed = Some(e);
+                }
+            }
             outln!("{}", serde_json::to_string_pretty(&describe(&account)).into_diagnostic()?);
-            Ok(ExitCode::SUCCESS)
+            match failed {
+                Some(e) => {
+                    eprintln!("error: {e}\n(the account is stored as FAILED; connect again with a working credential, or pass --no-verify to skip the check)");
+                    Ok(ExitCode::from(1))
+                }
+                None => Ok(ExitCode::SUCCESS),
+            }
         }
         Command::List { user, toolkit, json } => {
             let filter = AccountFilter {

@@ -1,11 +1,12 @@
 //! `toolsmith bench …`: repeatable measurements of the hot paths.
 
-use crate::out::outln;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use toolsmith_catalog::{check_paths, count};
+
+use crate::out::outln;
 
 /// `toolsmith bench …`
 #[derive(clap::Subcommand)]

@@ -7,7 +7,6 @@
 //! the execution log included). Then runs executions from concurrent tasks for a fixed
 //! time to count executions per second.
 
-use crate::out::outln;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -18,6 +17,8 @@ use secrecy::SecretString;
 use serde_json::json;
 use toolsmith::store::{KeyRing, SqliteStore, Store};
 use toolsmith::{CallOptions, Client, Registry, Toolkit, UserId};
+
+use crate::out::outln;
 
 /// Options of `toolsmith bench execute`.
 pub(crate) struct Options {

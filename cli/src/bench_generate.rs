@@ -1,7 +1,6 @@
 //! `toolsmith bench generate`: generation speed and size, and the compile time the
 //! generated code adds.
 
-use crate::out::outln;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -9,6 +8,8 @@ use std::time::{Duration, Instant};
 use miette::{miette, IntoDiagnostic};
 use toolsmith_catalog::{ToolSlug, Toolkit, ToolkitSlug};
 use toolsmith_codegen::{load, Generator};
+
+use crate::out::outln;
 
 pub(crate) fn run(
     paths: &[PathBuf],

@@ -2,7 +2,6 @@
 //! external tool list and its labelled queries (JSON Lines, the format of
 //! `shared/data/search-dev/README.md`).
 
-use crate::out::outln;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -12,6 +11,8 @@ use std::time::Instant;
 use miette::{miette, IntoDiagnostic, WrapErr};
 use serde_json::Value;
 use toolsmith::search::{Document, SearchConfig, SearchIndex, SearchOptions};
+
+use crate::out::outln;
 
 /// What `toolsmith bench search` measures.
 pub(crate) struct Options {

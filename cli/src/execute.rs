@@ -1,6 +1,5 @@
 //! `toolsmith execute SLUG --user U --args JSON [--account ca_…] [--dry-run]`
 
-use crate::out::outln;
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -11,6 +10,7 @@ use toolsmith::{CallOptions, Client, ConnectedAccountId, UserId};
 
 use crate::catalog::{registry, CatalogArgs};
 use crate::home::{home, open_store, runtime};
+use crate::out::outln;
 
 /// Arguments of `toolsmith execute`.
 #[derive(clap::Args)]

@@ -1,12 +1,13 @@
 //! `toolsmith generate <spec-or-folder>... --out <file.rs>`
 
-use crate::out::out;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use miette::{miette, IntoDiagnostic};
 use toolsmith_codegen::{load, Error, Generator};
+
+use crate::out::out;
 
 /// Arguments of `toolsmith generate`.
 #[derive(clap::Args)]

@@ -1,6 +1,5 @@
 //! `toolsmith keys rotate|reencrypt|generate`: the keys that encrypt secrets at rest.
 
-use crate::out::outln;
 use std::process::ExitCode;
 
 use miette::miette;
@@ -8,6 +7,7 @@ use secrecy::ExposeSecret;
 use toolsmith::store::{KeyRing, KeyRotation, SqliteStore, SECRET_KEY_ENV};
 
 use crate::home::{home, runtime};
+use crate::out::outln;
 
 /// `toolsmith keys …`
 #[derive(clap::Subcommand)]

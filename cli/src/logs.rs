@@ -1,6 +1,5 @@
 //! `toolsmith logs [LOG_ID] [--user U] [--tool SLUG] [--limit N]`
 
-use crate::out::outln;
 use std::process::ExitCode;
 
 use miette::{miette, IntoDiagnostic};
@@ -9,6 +8,7 @@ use toolsmith::store::{ExecutionLog, ExecutionLogs, LogFilter};
 use toolsmith::{LogId, ToolSlug, UserId};
 
 use crate::home::{open_store, runtime, time};
+use crate::out::outln;
 
 /// Arguments of `toolsmith logs`.
 #[derive(clap::Args)]

@@ -1,7 +1,6 @@
 //! `toolsmith search "<task>"`: the tools of the catalog that do a task, with the
 //! tools that produce the IDs they need (the data of Composio's `SEARCH_TOOLS`).
 
-use crate::out::outln;
 use std::process::ExitCode;
 
 use miette::IntoDiagnostic;
@@ -10,6 +9,7 @@ use toolsmith::{LoadError, Registry};
 use toolsmith_catalog::{render_human, Style};
 
 use crate::catalog::CatalogArgs;
+use crate::out::outln;
 
 /// `toolsmith search`
 #[derive(clap::Args)]

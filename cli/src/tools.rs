@@ -1,6 +1,5 @@
 //! `toolsmith tools list|get`
 
-use crate::out::outln;
 use std::process::ExitCode;
 
 use miette::IntoDiagnostic;
@@ -9,6 +8,7 @@ use toolsmith::{LoadError, Registry, ToolQuery, ToolRef};
 use toolsmith_catalog::{render_human, Style};
 
 use crate::catalog::CatalogArgs;
+use crate::out::outln;
 
 /// `toolsmith tools …`
 #[derive(clap::Subcommand)]

@@ -1,6 +1,5 @@
 //! `toolsmith validate [PATH...]`
 
-use crate::out::outln;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +8,8 @@ use std::time::Instant;
 use std::collections::HashMap;
 
 use toolsmith_catalog::{check_paths, count, render_human, render_json, Code, Diagnostic, Severity, Style};
+
+use crate::out::outln;
 
 /// Arguments of `toolsmith validate`.
 #[derive(clap::Args)]

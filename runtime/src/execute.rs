@@ -191,6 +191,63 @@ impl Client {
         self.run(call).await.into()
     }
 
+    /// Runs the toolkit's `verify:` request (a cheap call that succeeds only with a
+    /// valid credential) with `account`, as its auth scheme declares it. `Ok(None)` when
+    /// the scheme declares none, `Ok(Some(status))` when it answered the expected status
+    /// (200 unless `expect_status` says otherwise); any other answer is
+    /// [`Error::Auth`] with the status and the start of the body, secrets redacted.
+    /// Nothing is logged: this is part of connecting, not a tool call.
+    pub async fn verify(&self, toolkit: &Toolkit, account: &ConnectedAccount) -> Result<Option<u16>, Error> {
+        let slug = format!("{}_VERIFY", toolkit.slug.as_str().to_ascii_uppercase());
+        let store_error = |message: String, source: Option<crate::store::StoreError>| Error::Store {
+            slug: slug.clone(),
+            message,
+            source: source.map(|e| Box::new(e) as toolsmith_core::BoxError),
+        };
+        let Some(accounts) = &self.accounts else {
+            return Err(store_error("the client has no store to read the account's auth config from".into(), None));
+        };
+        let config = accounts
+            .store
+            .auth_config(&account.auth_config)
+            .await
+            .map_err(|e| store_error(e.to_string(), Some(e)))?
+            .ok_or_else(|| store_error(format!("the auth config {} is gone", account.auth_config), None))?;
+        let scheme =
+            auth::scheme_of(toolkit, &config).map_err(|message| Error::Spec { slug: slug.clone(), message })?;
+        let Some(check) = scheme.verify() else { return Ok(None) };
+        let proxy = ProxyRequest { method: check.method, endpoint: check.path.clone(), ..Default::default() };
+        let connection = Connection { scheme, account };
+        let (request, _) = self.prepare(toolkit, Send::Proxy { slug: &slug, request: &proxy }, Some(connection))?;
+        let response = self.http.execute(request).await.map_err(|e| request::transport(&slug, e, None))?;
+        let status = response.status().as_u16();
+        let expected = check.expect_status.unwrap_or(200);
+        if status == expected {
+            return Ok(Some(status));
+        }
+        let body = response.text().await.unwrap_or_default();
+        let body: String = body.trim().chars().take(200).collect();
+        let message = format!(
+            "the credential did not pass toolkit `{}`'s check: {} {} answered {status} (expected {expected}){}",
+            toolkit.slug,
+            check.method.as_str(),
+            check.path,
+            if body.is_empty() { String::new() } else { format!(": {body}") }
+        );
+        let error = Error::Auth {
+            slug,
+            message,
+            remedy: Some(Box::new(toolsmith_core::Remedy::ReconnectAccount {
+                user: account.user_id.clone(),
+                toolkit: toolkit.slug.as_str().to_owned(),
+                account: account.id.clone(),
+            })),
+            source: None,
+        };
+        // An API may echo the credential it refused.
+        redacted(Err(error), &Redactor::of_call(scheme, account)).and(Ok(None))
+    }
+
     /// The request a call would send, with secrets redacted; nothing is sent to the
     /// API (an expired OAuth 2.0 token is refreshed first, as the call would). The same
     /// as a call with [`CallOptions::dry_run`].

@@ -671,6 +671,34 @@ async fn truncated_json_and_refused_redirects_are_errors_that_say_so() {
     );
 }
 
+/// Issue 12, item 5: the scheme's `verify` request runs with the account's credential;
+/// the expected status passes, anything else is an error that redacts an echoed key.
+#[tokio::test]
+async fn verify_runs_the_schemes_check_request() {
+    let server = Server::start().await;
+    let s = setup("verify");
+    let auth = "{ scheme: api_key, in: header, name: X-Api-Key, verify: { method: GET, path: /me } }";
+    let toolkit = toolkit("verified", &format!("{}/v1", server.origin), auth, "");
+    let good = connect(&s.store, &toolkit, "ada", &[], &[("api_key", SECRETS[0])], None).await;
+    assert_eq!(s.client.verify(&toolkit, &good).await.unwrap(), Some(200));
+    let seen = server.take();
+    assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("GET", "/v1/me"));
+    assert_eq!(header(&seen[0], "x-api-key"), SECRETS[0]);
+
+    let bad = connect(&s.store, &toolkit, "bob", &[], &[("api_key", SECRETS[1])], None).await;
+    server.script("/v1/me", vec![(401, vec![], format!("unknown key {}", SECRETS[1]).into())]);
+    let error = s.client.verify(&toolkit, &bad).await.unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "VERIFIED_VERIFY: the credential did not pass toolkit `verified`'s check: GET /me answered 401 (expected 200): \
+         unknown key [REDACTED]"
+    );
+    let unchecked = toolkit_with("unchecked", &format!("{}/v1", server.origin), "{ scheme: bearer }");
+    let account = connect(&s.store, &unchecked, "ada", &[], &[("token", SECRETS[2])], None).await;
+    assert_eq!(s.client.verify(&unchecked, &account).await.unwrap(), None, "no verify: nothing is sent");
+    assert!(server.take().len() == 1);
+}
+
 fn assert_no_secret(what: &str, text: &str) {
     for secret in SECRETS {
         assert!(!text.contains(secret), "{what} contains the secret {secret}:\n{text}");

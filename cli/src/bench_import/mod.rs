@@ -12,7 +12,6 @@
 //! A spec goes to a stage only when it passed the ones before. A panic is caught and
 //! recorded as that stage's failure (`panic: …`), never a crash of the bench.
 
-use crate::out::{out, outln};
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
@@ -31,6 +30,8 @@ use report::*;
 pub(crate) use stages::Options;
 use stages::*;
 use workers::*;
+
+use crate::out::{out, outln};
 
 pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     let start = Instant::now();
