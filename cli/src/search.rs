@@ -5,10 +5,8 @@ use std::process::ExitCode;
 
 use miette::IntoDiagnostic;
 use toolsmith::search::{ResponseOptions, ToolSearch};
-use toolsmith::{LoadError, Registry};
-use toolsmith_catalog::{render_human, Style};
 
-use crate::catalog::CatalogArgs;
+use crate::catalog::{registry, CatalogArgs};
 use crate::out::outln;
 
 /// `toolsmith search`
@@ -32,18 +30,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
-    let registry = match Registry::load(&args.catalog.dirs) {
-        Ok(registry) => registry,
-        Err(LoadError::Invalid(diagnostics)) => {
-            eprint!("{}", render_human(&diagnostics, Style::default()));
-            eprintln!("error: the catalog does not validate; fix the errors above");
-            return Ok(ExitCode::from(1));
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(1));
-        }
-    };
+    let registry = registry(&args.catalog)?;
     if let Some(toolkit) = &args.toolkit {
         if registry.toolkit(toolkit).is_none() {
             let known: Vec<&str> = registry.toolkits().map(|t| t.slug.as_str()).collect();

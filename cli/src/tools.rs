@@ -4,10 +4,9 @@ use std::process::ExitCode;
 
 use miette::IntoDiagnostic;
 use serde_json::json;
-use toolsmith::{LoadError, Registry, ToolQuery, ToolRef};
-use toolsmith_catalog::{render_human, Style};
+use toolsmith::{ToolQuery, ToolRef};
 
-use crate::catalog::CatalogArgs;
+use crate::catalog::{registry, CatalogArgs};
 use crate::out::outln;
 
 /// `toolsmith tools …`
@@ -48,9 +47,7 @@ pub(crate) enum Command {
 pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
         Command::List { catalog, toolkit, tags, important, limit, cursor, json } => {
-            let Some(registry) = load(&catalog) else {
-                return Ok(ExitCode::from(1));
-            };
+            let registry = registry(&catalog)?;
             let query = ToolQuery { toolkit, tags, important, limit, cursor };
             let page = match registry.list(&query) {
                 Ok(page) => page,
@@ -72,9 +69,7 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Get { catalog, slug } => {
-            let Some(registry) = load(&catalog) else {
-                return Ok(ExitCode::from(1));
-            };
+            let registry = registry(&catalog)?;
             let Some(t) = registry.tool(&slug) else {
                 eprintln!("error: no tool `{slug}`; `toolsmith tools list` shows them");
                 return Ok(ExitCode::from(1));
@@ -86,21 +81,6 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
             }
             outln!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
             Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-fn load(catalog: &CatalogArgs) -> Option<Registry> {
-    match Registry::load(&catalog.dirs) {
-        Ok(registry) => Some(registry),
-        Err(LoadError::Invalid(diagnostics)) => {
-            eprint!("{}", render_human(&diagnostics, Style::default()));
-            eprintln!("error: the catalog does not validate; fix the errors above");
-            None
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            None
         }
     }
 }

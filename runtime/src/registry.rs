@@ -1,14 +1,14 @@
 //! The registry: every toolkit and tool the runtime knows, looked up by slug.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use toolsmith_catalog::{check_paths, has_errors, Diagnostic};
+use toolsmith_catalog::{check_paths, has_errors, Diagnostic, Severity};
 use toolsmith_core::{Call, ErrorKind, Execute, Target};
-use toolsmith_spec::{Tool, Toolkit, Version};
+use toolsmith_spec::{Tool, Toolkit, ToolkitSlug, Version};
 
 use crate::{CallOptions, CompiledToolkit, Error, ExecutionResult, ToolDefinition, UserId};
 
@@ -28,6 +28,28 @@ impl LoadError {
     /// caller's request.
     pub fn kind(&self) -> ErrorKind {
         ErrorKind::Internal
+    }
+}
+
+/// A toolkit left out by [`Registry::load_valid`] because its spec has errors.
+#[derive(Clone, Debug)]
+pub struct Broken {
+    /// The folder (or file) it was read from.
+    pub path: PathBuf,
+    /// Its slug, when its own fields parsed.
+    pub slug: Option<ToolkitSlug>,
+    /// What is wrong with it (its warnings too).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The folder a spec file belongs to: a toolkit folder for `toolkit.yaml` and the part
+/// files beside it, the file itself for a one-file spec.
+fn spec_home(file: &Path) -> PathBuf {
+    let in_folder =
+        file.parent().is_some_and(|folder| folder.join("toolkit.yaml").exists() || folder.join("toolkit.yml").exists());
+    match file.parent() {
+        Some(folder) if in_folder || file.file_stem().is_some_and(|s| s == "toolkit") => folder.to_owned(),
+        _ => file.to_owned(),
     }
 }
 
@@ -146,6 +168,61 @@ impl Registry {
             return Err(LoadError::Invalid(diagnostics));
         }
         Ok(Registry::from_toolkits(loaded.toolkits))
+    }
+
+    /// Loads spec folders or files, keeping every toolkit that validates: a toolkit
+    /// whose spec has an error is left out and returned as [`Broken`], with its
+    /// diagnostics, so that one broken toolkit does not take the others down. Errors
+    /// that belong to no toolkit (a missing folder) are one more [`Broken`].
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("toolsmith-doc-load-valid-{}", std::process::id()));
+    /// std::fs::create_dir_all(dir.join("broken"))?;
+    /// std::fs::write(dir.join("broken/toolkit.yaml"), "slug: broken\nname: [\n")?;
+    /// let (registry, broken) = toolsmith::Registry::load_valid(&[&dir]);
+    /// assert_eq!(registry.toolkits().count(), 0);
+    /// assert_eq!(broken[0].path, dir.join("broken"));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn load_valid<P: AsRef<Path>>(paths: &[P]) -> (Self, Vec<Broken>) {
+        let (loaded, diagnostics) = check_paths(paths);
+        // The folder (or single file) each toolkit was read from.
+        let homes: Vec<PathBuf> = loaded.sources.iter().map(|s| spec_home(s.header.file.path())).collect();
+        let owner = |file: &Path| {
+            homes.iter().enumerate().filter(|(_, home)| file.starts_with(home)).max_by_key(|(_, h)| h.as_os_str().len())
+        };
+        let mut broken: Vec<Broken> = Vec::new();
+        let mut failed = vec![false; homes.len()];
+        let mut by_toolkit: HashMap<usize, Vec<Diagnostic>> = HashMap::new();
+        for diagnostic in diagnostics {
+            let file = diagnostic.file.as_ref().map(|f| f.path().to_owned());
+            match file.as_deref().and_then(owner) {
+                Some((i, _)) => {
+                    failed[i] |= diagnostic.severity() == Severity::Error;
+                    by_toolkit.entry(i).or_default().push(diagnostic);
+                }
+                None if diagnostic.severity() == Severity::Error => {
+                    let path = file.as_deref().map(spec_home).unwrap_or_default();
+                    match broken.iter_mut().find(|b| b.path == path) {
+                        Some(b) => b.diagnostics.push(diagnostic),
+                        None => broken.push(Broken { path, slug: None, diagnostics: vec![diagnostic] }),
+                    }
+                }
+                None => {}
+            }
+        }
+        let mut registry = Registry::default();
+        for (i, toolkit) in loaded.toolkits.into_iter().enumerate() {
+            if failed[i] {
+                let diagnostics = by_toolkit.remove(&i).unwrap_or_default();
+                broken.push(Broken { path: homes[i].clone(), slug: Some(toolkit.slug), diagnostics });
+            } else {
+                registry.insert(toolkit);
+            }
+        }
+        broken.sort_by(|a, b| a.path.cmp(&b.path));
+        (registry, broken)
     }
 
     /// Builds a registry from generated toolkits (`TOOLKITS` in the output of
