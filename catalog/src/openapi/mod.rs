@@ -31,7 +31,11 @@ mod methods;
 mod names;
 mod operation;
 mod read;
+#[cfg(test)]
+mod read_tests;
 mod schema;
+#[cfg(test)]
+mod scratch;
 mod servers;
 mod swagger2;
 mod text;

@@ -1,39 +1,13 @@
 //! Reading OpenAPI documents from files: what a document's `$ref`s may open, and how
 //! much of any file is read. Documents come from elsewhere; reading one must not
 //! read the rest of the machine.
-#![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
-use toolsmith_catalog::openapi::{
-    import, import_file, read_document, read_document_with, ImportError, ImportOptions, ReadOptions,
-};
 
-/// A fresh folder under the system temp dir, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("toolsmith-openapi-files-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir.canonicalize().unwrap())
-    }
-
-    fn write(&self, path: &str, text: &str) -> PathBuf {
-        let path = self.0.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use super::scratch::Scratch;
+use super::{import, import_file, read_document, read_document_with, ImportError, ImportOptions, ReadOptions};
 
 fn referring_to(reference: &str) -> String {
     format!("openapi: 3.0.3\ncomponents:\n  schemas:\n    Secret:\n      $ref: '{reference}'\n")
