@@ -12,26 +12,36 @@ use serde_json::Value;
 use toolsmith_spec::pointer;
 
 use crate::openapi::{
-    convert, read_document, Converted, Document, ImportError, ImportOptions, ImportWarning, Imported,
+    check_slug, convert, read_document_with, Converted, Document, ImportError, ImportOptions, ImportWarning, Imported,
 };
 use crate::{validate, AuthScheme, Loaded, Severity, Tool, Toolkit};
 
-/// Imports an OpenAPI document (already parsed) into a toolkit.
+/// Imports an OpenAPI document (already parsed) into a toolkit. An invalid toolkit
+/// slug is refused ([`ImportError::Slug`]) before anything else.
 pub fn import(document: &Value, options: &ImportOptions) -> Result<Imported, ImportError> {
     import_document(&Document::in_memory(document.clone()), options)
 }
 
-/// Imports a document read with [`read_document`] (relative-file `$ref`s resolve
-/// against its folder).
+/// Imports a document read with [`read_document`](crate::openapi::read_document)
+/// (relative-file `$ref`s resolve against its folder). An invalid toolkit slug is
+/// refused ([`ImportError::Slug`]).
 pub fn import_document(document: &Document, options: &ImportOptions) -> Result<Imported, ImportError> {
+    check_slug(options.slug.as_str())?;
+    import_unchecked(document, options)
+}
+
+/// [`import_document`] without the slug check: for an `openapi:` overlay, whose
+/// toolkit's slug validation reports on its own.
+pub(crate) fn import_unchecked(document: &Document, options: &ImportOptions) -> Result<Imported, ImportError> {
     let Converted { toolkit, pointers, mut warnings, operations } = convert(document, options)?;
     let toolkit = repair(toolkit, pointers, &mut warnings);
     Ok(Imported { toolkit, warnings, operations })
 }
 
-/// Reads and imports a file.
+/// Reads (within `options.read`) and imports a file; the slug is checked first.
 pub fn import_file(path: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
-    import_document(&read_document(path)?, options)
+    check_slug(options.slug.as_str())?;
+    import_unchecked(&read_document_with(path, &options.read)?, options)
 }
 
 /// Drops the tools (and auth schemes) with validation errors; `pointers[i]` is

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use toolsmith_spec::pointer;
 
-use crate::import::import_document;
+use crate::import::import_unchecked;
 use crate::loaded::Items;
 use crate::openapi::{read_document, ImportOptions, OPERATION_KEYS};
 use crate::{did_you_mean, Code, Diagnostic, NodeRef, OpenApiSource, Selection, SourceFile, ToolOverride};
@@ -53,7 +53,7 @@ pub(crate) fn expand(
         );
     }
     let slug = root.get("slug").and_then(Value::as_str).unwrap_or("toolkit");
-    let imported = match import_document(&document, &ImportOptions::new(slug)) {
+    let imported = match import_unchecked(&document, &ImportOptions::new(slug)) {
         Ok(imported) => imported,
         Err(e) => {
             diagnostics.push(

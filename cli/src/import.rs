@@ -1,13 +1,14 @@
 //! `toolsmith import openapi <file> --slug <slug> --out <dir>`
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use miette::{miette, IntoDiagnostic};
-use toolsmith_catalog::openapi::{import_file, ImportOptions};
-use toolsmith_catalog::{Toolkit, ToolkitPart, Version};
+use miette::MietteDiagnostic;
+use toolsmith_catalog::openapi::{import_file, ImportError, ImportOptions, DEFAULT_MAX_FILE_BYTES};
+use toolsmith_catalog::Version;
+
+use crate::import_out::write;
 
 /// `toolsmith import …`
 #[derive(clap::Subcommand)]
@@ -16,17 +17,32 @@ pub(crate) enum Command {
     Openapi(Args),
 }
 
+/// Bytes in a MiB, the unit of `--max-file-mib`.
+const MIB: u64 = 1024 * 1024;
+
 /// Arguments of `toolsmith import openapi`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// The OpenAPI document.
     file: PathBuf,
     /// The toolkit slug (lower snake case), the prefix of every tool slug.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_slug)]
     slug: String,
-    /// The toolkit folder to write (`catalog/toolkits/<slug>`).
+    /// The toolkit folder to write (`catalog/toolkits/<slug>`): new or empty, unless --force.
     #[arg(long)]
     out: PathBuf,
+    /// Import over an earlier import in --out: replace the files an import wrote there
+    /// and remove those it no longer writes; other files are kept, never overwritten.
+    #[arg(long)]
+    force: bool,
+    /// Let `$ref`s read files below DIR too (repeatable). By default they may only name
+    /// files in the document's own folder and below it.
+    #[arg(long, value_name = "DIR")]
+    allow_ref_outside: Vec<PathBuf>,
+    /// The most MiB read from any one file (the document or a file a `$ref` names).
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_FILE_BYTES / MIB,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    max_file_mib: u64,
     /// The toolkit version (`YYYYMMDD_NN`); today's date by default.
     #[arg(long)]
     version: Option<String>,
@@ -35,67 +51,57 @@ pub(crate) struct Args {
     verbose: bool,
 }
 
-/// Tools per file before a toolkit is split by the first segment of the path.
-const SPLIT_ABOVE: usize = 80;
+/// A valid toolkit slug, or why not and what to use instead (clap exits 2).
+fn parse_slug(slug: &str) -> Result<String, String> {
+    ImportOptions::checked(slug).map(|_| slug.to_owned()).map_err(|e| e.to_string())
+}
 
 pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     let Command::Openapi(args) = command;
     let start = Instant::now();
     let mut options = ImportOptions::new(&args.slug);
     options.version = args.version.map(Version::new);
-    let imported = import_file(&args.file, &options).map_err(|e| miette!("{e}"))?;
-    let written = write(&imported.toolkit, &args.out)?;
+    options.read.allowed_folders = args.allow_ref_outside;
+    options.read.max_file_bytes = args.max_file_mib * MIB;
+    let imported = import_file(&args.file, &options).map_err(|e| {
+        let help = match e {
+            ImportError::RefOutside { .. } => {
+                Some("`--allow-ref-outside DIR` lets references read below DIR".to_owned())
+            }
+            ImportError::TooLarge { .. } => {
+                Some(format!("raise the limit with `--max-file-mib N` ({} by default)", DEFAULT_MAX_FILE_BYTES / MIB))
+            }
+            ImportError::Read { .. } => {
+                Some("give the path of a Swagger 2.0 or OpenAPI 3.x document (JSON or YAML)".to_owned())
+            }
+            _ => None,
+        };
+        let diagnostic = MietteDiagnostic::new(e.to_string());
+        miette::Report::new(match help {
+            Some(help) => diagnostic.with_help(help),
+            None => diagnostic,
+        })
+    })?;
+    let written = write(&imported.toolkit, &args.out, args.force)?;
     let tools = imported.toolkit.tools.len();
     if args.verbose {
         for w in &imported.warnings {
             eprintln!("warning: {}: {}", if w.pointer.is_empty() { "(document)" } else { &w.pointer }, w.message);
         }
     }
+    for path in &written.removed {
+        eprintln!("removed {} (written by an earlier import, not by this one)", path.display());
+    }
     eprintln!(
         "imported {} of {} operations as tools into {} ({} files) in {:.0} ms; {} warnings{}",
         tools,
         imported.operations,
         args.out.display(),
-        written,
+        written.files,
         start.elapsed().as_secs_f64() * 1000.0,
         imported.warnings.len(),
         if args.verbose || imported.warnings.is_empty() { "" } else { " (--verbose lists them)" }
     );
     eprintln!("next: toolsmith validate {}", args.out.display());
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `toolkit.yaml`, and more files by path segment when the toolkit is large.
-/// Returns how many files were written.
-pub(crate) fn write(toolkit: &Toolkit, dir: &Path) -> miette::Result<usize> {
-    std::fs::create_dir_all(dir).into_diagnostic()?;
-    let mut header = toolkit.clone();
-    let mut groups: BTreeMap<String, Vec<toolsmith_catalog::Tool>> = BTreeMap::new();
-    if toolkit.tools.len() > SPLIT_ABOVE {
-        for tool in std::mem::take(&mut header.tools) {
-            let segment = tool.http.path.split('/').find(|s| !s.is_empty() && !s.starts_with('{')).unwrap_or("root");
-            let file: String =
-                segment.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-            let file = if file == "toolkit" { "toolkit_".to_owned() } else { file };
-            groups.entry(file).or_default().push(tool);
-        }
-    }
-    std::fs::write(
-        dir.join("toolkit.yaml"),
-        format!("# yaml-language-server: $schema=../../schema/toolkit.schema.json\n{}", to_yaml(&header)?),
-    )
-    .into_diagnostic()?;
-    for (name, tools) in &groups {
-        let part = ToolkitPart { tools: tools.clone(), triggers: Vec::new() };
-        std::fs::write(
-            dir.join(format!("{name}.yaml")),
-            format!("# yaml-language-server: $schema=../../schema/toolkit-part.schema.json\n{}", to_yaml(&part)?),
-        )
-        .into_diagnostic()?;
-    }
-    Ok(1 + groups.len())
-}
-
-fn to_yaml<T: serde::Serialize>(value: &T) -> miette::Result<String> {
-    serde_yaml::to_string(value).map_err(|e| miette!("cannot write YAML: {e}"))
 }

@@ -11,6 +11,7 @@ mod execute;
 mod generate;
 mod home;
 mod import;
+mod import_out;
 mod keys;
 mod logs;
 mod out;

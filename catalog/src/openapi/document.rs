@@ -9,6 +9,10 @@
 //! follow `#/...` pointers. References inside a bundled file resolve against that
 //! file's folder; cycles across files end at the first value already bundled.
 //! Remote references (`https://...`) are left as they are.
+//!
+//! Only files in the document's folder (and below it) are read, unless
+//! [`ReadOptions::allowed_folders`] names more; only regular files, and at most
+//! [`ReadOptions::max_file_bytes`] of each (`read.rs`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -17,7 +21,8 @@ use serde_json::{Map, Value};
 
 use toolsmith_spec::pointer;
 
-use super::{ImportError, ImportWarning};
+use super::read::read_value;
+use super::{ImportError, ImportWarning, ReadOptions};
 
 /// An OpenAPI document: its root value, with every relative-file `$ref` bundled
 /// in (rewritten to an internal reference), and where it was read from.
@@ -39,10 +44,18 @@ impl Document {
     }
 }
 
-/// Reads a JSON or YAML OpenAPI document and bundles the files its `$ref`s name.
+/// Reads a JSON or YAML OpenAPI document and bundles the files its `$ref`s name,
+/// with the default [`ReadOptions`]: references read only below the document's folder.
 pub fn read_document(path: &Path) -> Result<Document, ImportError> {
-    let mut root =
-        read_value(path).map_err(|message| ImportError::Read { path: path.display().to_string(), message })?;
+    read_document_with(path, &ReadOptions::default())
+}
+
+/// Reads a JSON or YAML OpenAPI document and bundles the files its `$ref`s name,
+/// within `options`. A reference outside the allowed folders, to a file that is not
+/// a regular file, or to one over the size limit is an error; a reference to a file
+/// that is missing or does not parse is a warning (and is left as it is).
+pub fn read_document_with(path: &Path, options: &ReadOptions) -> Result<Document, ImportError> {
+    let mut root = read_value(path, options)?;
     // `swagger: 2.0` unquoted in YAML is a number; the version is a string.
     if let Some(map) = root.as_object_mut() {
         for key in ["swagger", "openapi"] {
@@ -53,7 +66,7 @@ pub fn read_document(path: &Path) -> Result<Document, ImportError> {
         }
     }
     let mut warnings = Vec::new();
-    let root = bundle(root, path, &mut warnings);
+    let root = bundle(root, path, options, &mut warnings)?;
     Ok(Document { root, path: Some(path.to_path_buf()), warnings })
 }
 
@@ -61,93 +74,6 @@ pub fn read_document(path: &Path) -> Result<Document, ImportError> {
 /// generated reference mazes, far above what real documents use.
 const MAX_FILES: usize = 10_000;
 const MAX_BUNDLED: usize = 200_000;
-
-/// Reads and parses one file: by its extension first (`.json` as JSON, `.yaml` and
-/// `.yml` as YAML), then the other format.
-fn read_value(path: &Path) -> Result<Value, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    let yaml_first = matches!(extension.as_str(), "yaml" | "yml");
-    if yaml_first {
-        parse_yaml(text).or_else(|yaml_error| parse_json(text).map_err(|_| yaml_error))
-    } else {
-        parse_json(text).or_else(|json_error| {
-            parse_yaml(text).map_err(|yaml_error| {
-                // A file that looks like JSON gets the JSON error; others the YAML one.
-                let json_like = extension == "json" || text.trim_start().starts_with(['{', '[']);
-                if json_like {
-                    json_error
-                } else {
-                    yaml_error
-                }
-            })
-        })
-    }
-}
-
-fn parse_json(text: &str) -> Result<Value, String> {
-    serde_json::from_str(text).map_err(|e| {
-        let message = e.to_string();
-        let suffix = format!(" at line {} column {}", e.line(), e.column());
-        let message = message.strip_suffix(&suffix).unwrap_or(&message);
-        format!("line {}, column {}: invalid JSON: {message}", e.line(), e.column())
-    })
-}
-
-fn parse_yaml(text: &str) -> Result<Value, String> {
-    let mut value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| match e.location() {
-        Some(location) => {
-            let message = e.to_string();
-            let suffix = format!(" at line {} column {}", location.line(), location.column());
-            let message = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
-            format!("line {}, column {}: invalid YAML: {message}", location.line(), location.column())
-        }
-        None => format!("invalid YAML: {e}"),
-    })?;
-    // `<<: *defaults` merge keys, which YAML-authored documents use.
-    value.apply_merge().map_err(|e| format!("invalid YAML merge key: {e}"))?;
-    Ok(yaml_to_json(value))
-}
-
-/// YAML → JSON: non-string keys (`200:`, `true:`) become strings, tags are
-/// dropped, non-finite floats become null.
-fn yaml_to_json(value: serde_yaml::Value) -> Value {
-    match value {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(b),
-        serde_yaml::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                n.as_f64().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number)
-            }
-        }
-        serde_yaml::Value::String(s) => Value::String(s),
-        serde_yaml::Value::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        serde_yaml::Value::Mapping(mapping) => {
-            let mut out = Map::new();
-            for (key, value) in mapping {
-                let key = match key {
-                    serde_yaml::Value::String(s) => s,
-                    serde_yaml::Value::Null => "null".to_owned(),
-                    serde_yaml::Value::Bool(b) => b.to_string(),
-                    serde_yaml::Value::Number(n) => n.to_string(),
-                    other => match yaml_to_json(other) {
-                        Value::String(s) => s,
-                        complex => complex.to_string(),
-                    },
-                };
-                out.insert(key, yaml_to_json(value));
-            }
-            Value::Object(out)
-        }
-        serde_yaml::Value::Tagged(tagged) => yaml_to_json(tagged.value),
-    }
-}
 
 /// `%XX` escapes decoded (URI references may encode their pointers).
 pub(crate) fn percent_decode(text: &str) -> String {
@@ -304,15 +230,28 @@ struct Bundler<'w> {
     bundled: Vec<(Section, String, Value)>,
     failed: HashSet<PathBuf>,
     warnings: &'w mut Vec<ImportWarning>,
+    options: &'w ReadOptions,
+    /// The folders references may read: the document's and the allowed ones, canonical.
+    folders: Vec<PathBuf>,
+    /// The first reference refused (see [`read_document_with`]); it ends the import.
+    refused: Option<ImportError>,
 }
 
 /// Bundles the files that `root`'s references name (relative to `path`) into it.
-fn bundle(mut root: Value, path: &Path, warnings: &mut Vec<ImportWarning>) -> Value {
+fn bundle(
+    mut root: Value,
+    path: &Path,
+    options: &ReadOptions,
+    warnings: &mut Vec<ImportWarning>,
+) -> Result<Value, ImportError> {
     if !root.is_object() {
-        return root;
+        return Ok(root);
     }
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut folders = vec![dir.clone()];
+    // A folder that does not exist holds no file to allow.
+    folders.extend(options.allowed_folders.iter().filter_map(|folder| std::fs::canonicalize(folder).ok()));
     let swagger2 = root.get("swagger").is_some();
     let mut bundler = Bundler {
         swagger2,
@@ -325,14 +264,20 @@ fn bundle(mut root: Value, path: &Path, warnings: &mut Vec<ImportWarning>) -> Va
         bundled: Vec::new(),
         failed: HashSet::new(),
         warnings,
+        options,
+        folders,
+        refused: None,
     };
     bundler.reserve_existing(&root);
     let mut pointer = String::new();
     let site = Site { schema: false, parent: None, grandparent: None };
     bundler.walk(&mut root, 0, site, &mut pointer);
     bundler.run();
+    if let Some(error) = bundler.refused {
+        return Err(error);
+    }
     bundler.insert(&mut root);
-    root
+    Ok(root)
 }
 
 impl Bundler<'_> {
@@ -487,19 +432,42 @@ impl Bundler<'_> {
         if let Some(&index) = self.by_path.get(&canonical) {
             return self.values[index].is_some().then_some(index).or((index == 0).then_some(0));
         }
+        if self.refused.is_some() {
+            return None;
+        }
+        if !self.folders.iter().any(|folder| canonical.starts_with(folder)) {
+            let folders: Vec<String> = self.folders.iter().map(|f| format!("`{}`", f.display())).collect();
+            self.refused = Some(ImportError::RefOutside {
+                at: format!("{}#{pointer}", self.files[from].path.display()),
+                reference: reference.to_owned(),
+                path: canonical.display().to_string(),
+                folders: folders.join(", "),
+            });
+            return None;
+        }
         if self.files.len() >= MAX_FILES {
             self.warn(from, pointer, format!("more than {MAX_FILES} files referenced; `$ref: {reference}` left as is"));
             return None;
         }
-        let value = match read_value(&canonical) {
+        let value = match read_value(&canonical, self.options) {
             Ok(value) => Some(value),
-            Err(message) => {
+            // A broken reference, or one to a folder or a device (never opened), is left as it is.
+            Err(e @ (ImportError::Read { .. } | ImportError::NotAFile { .. })) => {
+                let message = match e {
+                    ImportError::NotAFile { kind, .. } => format!("is {kind}, not a regular file"),
+                    ImportError::Read { message, .. } => message,
+                    _ => String::new(),
+                };
                 self.warn(
                     from,
                     pointer,
                     format!("`$ref: {reference}`: `{}`: {message}; left as is", canonical.display()),
                 );
                 None
+            }
+            Err(refused) => {
+                self.refused = Some(refused);
+                return None;
             }
         };
         let dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -647,32 +615,8 @@ fn encode_fragment(pointer: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::openapi::scratch::Scratch;
     use serde_json::json;
-
-    /// A fresh folder under the system temp dir, removed on drop.
-    struct Scratch(PathBuf);
-
-    impl Scratch {
-        fn new(name: &str) -> Self {
-            let dir = std::env::temp_dir().join(format!("toolsmith-openapi-{name}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            Scratch(dir)
-        }
-
-        fn write(&self, path: &str, text: &str) -> PathBuf {
-            let path = self.0.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, text).unwrap();
-            path
-        }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 
     #[test]
     fn reads_json_and_yaml_whatever_the_extension() {
@@ -781,7 +725,9 @@ components:
         back: { $ref: "./api/openapi.yaml#/components/schemas/Local" }
 "##,
         );
-        let document = read_document(&dir.0.join("api/openapi.yaml")).unwrap();
+        // `../common.yaml` is outside the document's folder: allowed here.
+        let options = ReadOptions { allowed_folders: vec![dir.0.clone()], ..ReadOptions::default() };
+        let document = read_document_with(&dir.0.join("api/openapi.yaml"), &options).unwrap();
         assert!(document.warnings.is_empty(), "{:?}", document.warnings);
         let root = &document.root;
         let get = &root["paths"]["/pets"]["get"];
@@ -965,7 +911,10 @@ definitions:
                 { "$ref": { "$ref": "sub/x.json" } }, { "$ref": "sub/x.json#/a", "description": "sibling" }
             ] }"##,
         );
-        let document = read_document(&dir.0.join("root.json")).unwrap();
+        // `..` is outside the document's folder: allowed here.
+        let parent = dir.0.parent().unwrap().to_path_buf();
+        let options = ReadOptions { allowed_folders: vec![parent], ..ReadOptions::default() };
+        let document = read_document_with(&dir.0.join("root.json"), &options).unwrap();
         let x = &document.root["x"];
         assert_eq!(x[0]["$ref"], "");
         assert_eq!(x[4]["$ref"], "#");

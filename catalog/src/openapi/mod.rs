@@ -30,14 +30,20 @@ mod document;
 mod methods;
 mod names;
 mod operation;
+mod read;
+#[cfg(test)]
+mod read_tests;
 mod schema;
+#[cfg(test)]
+mod scratch;
 mod servers;
 mod swagger2;
 mod text;
 mod types;
 
 pub use crate::import::{import, import_document, import_file};
-pub use document::{read_document, Document};
+pub use document::{read_document, read_document_with, Document};
 pub(crate) use methods::OPERATION_KEYS;
 pub(crate) use operation::{convert, Converted};
-pub use types::{ImportError, ImportOptions, ImportWarning, Imported};
+pub(crate) use types::check_slug;
+pub use types::{ImportError, ImportOptions, ImportWarning, Imported, ReadOptions, DEFAULT_MAX_FILE_BYTES};
