@@ -59,6 +59,7 @@ mod report;
 mod schema;
 mod source;
 mod validate;
+mod yaml;
 
 pub use check::check_paths;
 pub use diagnostic::{did_you_mean, has_errors, sort, Code, Diagnostic, Severity};

@@ -13,6 +13,7 @@ use toolsmith_spec::pointer;
 
 use crate::diagnostic::{comma_split, did_you_mean, COMMA_SPLIT_HELP};
 use crate::loaded::Items;
+use crate::yaml::Document;
 use crate::{Code, Diagnostic, Loaded, NodeRef, SourceFile, Tool, Toolkit, ToolkitPart, ToolkitSource, Trigger};
 
 /// The file a toolkit's main part lives in.
@@ -135,8 +136,11 @@ impl Loaded {
     ) -> Option<(Map<String, Value>, NodeRef)> {
         let file = &parsed.file;
         let root = match parsed.yaml {
-            Ok(Value::Object(root)) => root,
-            Ok(other) => {
+            Ok(Document { value: Value::Object(root), repeated_keys }) => {
+                self.diagnostics.extend(repeated_keys.iter().flat_map(|at| repeated_key(file, at)));
+                root
+            }
+            Ok(Document { value: other, .. }) => {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::InvalidValue,
@@ -231,12 +235,12 @@ fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Unit> {
 /// A file read from disk, indexed, and parsed as YAML.
 struct ParsedFile {
     file: Arc<SourceFile>,
-    yaml: Result<Value, Box<serde_yaml::Error>>,
+    yaml: Result<Document, Box<serde_yaml::Error>>,
 }
 
 impl ParsedFile {
     fn new(file: Arc<SourceFile>) -> Self {
-        let yaml = serde_yaml::from_str::<Value>(file.text()).map_err(Box::new);
+        let yaml = crate::yaml::parse(file.text()).map_err(Box::new);
         ParsedFile { file, yaml }
     }
 
@@ -279,6 +283,29 @@ fn syntax_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostic {
     Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {message}"))
         .at(file, location)
         .help("check indentation, quoting (values containing `: ` or starting with `{`, `[`, `*`, `&` need quotes) and unclosed brackets")
+}
+
+/// One diagnostic per repetition of the key at `at`, naming where it was first written.
+fn repeated_key(file: &Arc<SourceFile>, at: &str) -> Vec<Diagnostic> {
+    let key = pointer::last(at).unwrap_or_default();
+    let mut locations = file.repeated_key_locations(at).into_iter();
+    let Some(first) = locations.next() else {
+        return vec![NodeRef { file: file.clone(), pointer: at.to_owned() }
+            .diag_key(Code::DuplicateKey, format!("duplicate key `{key}`"))
+            .help("a mapping takes each key once: remove one of them, or merge them")];
+    };
+    let first_at = format!("{}:{}:{}", file.path().display(), first.line, first.column);
+    locations
+        .map(|again| {
+            Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{key}`: first written at {first_at}"))
+                .at(file, again)
+                .label("written again here")
+                .help(format!(
+                    "a mapping takes each key once, and this value would silently replace the one at line {}: remove one of them, or merge them",
+                    first.line
+                ))
+        })
+        .collect()
 }
 
 /// Takes the list `key` out of a root mapping, one value per item.
