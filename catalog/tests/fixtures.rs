@@ -153,3 +153,17 @@ fn a_repeated_key_names_both_places() {
         ]
     );
 }
+
+#[test]
+fn every_structural_mistake_of_a_file_is_reported_in_one_run() {
+    let (_, diagnostics) = check_paths(&["tests/fixtures/mixed/many-mistakes.yaml"]);
+    let lines: Vec<String> = diagnostics.iter().map(|d| d.one_line()).collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+#[test]
+fn the_shape_check_accepts_the_built_in_catalog() {
+    let loaded =
+        toolsmith_catalog::Loaded::read(&["toolkits", "tests/fixtures/valid/demo", "tests/fixtures/valid/petstore"]);
+    assert!(loaded.diagnostics.is_empty(), "{}", render_human(&loaded.diagnostics, Style::default()));
+}
