@@ -90,6 +90,7 @@ codes! {
     NoToolkit = "E028" "no-toolkit" Error: "A folder has YAML files but no `toolkit.yaml`, or a path does not exist.",
     OpenApiSource = "E029" "openapi-source" Error: "An overlay's OpenAPI document cannot be read or imported, or its selection keeps no operation.",
     DefinitionConflict = "E030" "definition-conflict" Error: "Two schemas claim one name: a tool's `$defs` entry and a toolkit definition, or a written and an imported definition.",
+    DuplicateKey = "E031" "duplicate-key" Error: "A mapping writes the same key twice (the later value would silently replace the earlier one).",
     DescriptionShort = "W101" "description-short" Warning: "A description too short to help an LLM choose.",
     ParamDescriptionMissing = "W102" "param-description-missing" Warning: "A parameter without a description.",
     ProviderFallback = "W103" "provider-fallback" Warning: "A schema construct some provider's strict mode rejects; a fallback exists.",

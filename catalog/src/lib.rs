@@ -41,7 +41,10 @@
 //! Inside, every module depends only on the ones below it: `loaded` (what reading
 //! yields) and `diagnostic` at the bottom, `openapi/` (converting a document) and
 //! `validate/` beside each other, `import` (convert → validate → repair) above both,
-//! then `overlay`, `load` (reading files) and `check` (load + validate) on top.
+//! then `overlay`, `load` (reading files) and `check` (load + validate) on top. `load`
+//! uses `yaml` (YAML to JSON, noting repeated keys), `shape` (every shape mistake of a
+//! value, against the published schemas of `schema`) and `structural` (the wording of
+//! those mistakes, shared with serde's errors).
 
 pub mod openapi;
 
@@ -57,8 +60,11 @@ mod overlay;
 mod parallel;
 mod report;
 mod schema;
+mod shape;
 mod source;
+mod structural;
 mod validate;
+mod yaml;
 
 pub use check::check_paths;
 pub use diagnostic::{did_you_mean, has_errors, sort, Code, Diagnostic, Severity};

@@ -11,8 +11,10 @@ use serde_json::{Map, Value};
 
 use toolsmith_spec::pointer;
 
-use crate::diagnostic::{comma_split, did_you_mean, COMMA_SPLIT_HELP};
 use crate::loaded::Items;
+use crate::shape::{self, Shape};
+use crate::structural::{self, kind};
+use crate::yaml::Document;
 use crate::{Code, Diagnostic, Loaded, NodeRef, SourceFile, Tool, Toolkit, ToolkitPart, ToolkitSource, Trigger};
 
 /// The file a toolkit's main part lives in.
@@ -83,11 +85,11 @@ impl Loaded {
                 tools.splice(0..0, imported.tools);
                 imported_definitions.extend(imported.definitions);
             }
-            deserialize::<Toolkit>(&Value::Object(root), &node, &mut self.diagnostics)
+            deserialize::<Toolkit>(Shape::Toolkit, &Value::Object(root), &node, &mut self.diagnostics)
         });
         for part in parts {
             if let Some((root, node)) = self.parse_root(part, &mut tools, &mut triggers) {
-                deserialize::<ToolkitPart>(&Value::Object(root), &node, &mut self.diagnostics);
+                deserialize::<ToolkitPart>(Shape::ToolkitPart, &Value::Object(root), &node, &mut self.diagnostics);
             }
         }
 
@@ -97,8 +99,8 @@ impl Loaded {
             triggers: Vec::new(),
             imported_definitions,
         };
-        let (parsed_tools, tool_nodes) = self.deserialize_items::<Tool>(tools);
-        let (parsed_triggers, trigger_nodes) = self.deserialize_items::<Trigger>(triggers);
+        let (parsed_tools, tool_nodes) = self.deserialize_items::<Tool>(Shape::Tool, tools);
+        let (parsed_triggers, trigger_nodes) = self.deserialize_items::<Trigger>(Shape::Trigger, triggers);
         source.tools = tool_nodes;
         source.triggers = trigger_nodes;
         if let Some(mut toolkit) = header {
@@ -111,10 +113,10 @@ impl Loaded {
 
     /// Deserializes list items, keeping where each parsed one came from and the slugs
     /// of those that did not parse.
-    fn deserialize_items<T: DeserializeOwned>(&mut self, items: Items) -> (Vec<T>, Vec<NodeRef>) {
+    fn deserialize_items<T: DeserializeOwned>(&mut self, shape: Shape, items: Items) -> (Vec<T>, Vec<NodeRef>) {
         let mut parsed = (Vec::new(), Vec::new());
         for (value, node) in items {
-            match deserialize::<T>(&value, &node, &mut self.diagnostics) {
+            match deserialize::<T>(shape, &value, &node, &mut self.diagnostics) {
                 Some(item) => {
                     parsed.0.push(item);
                     parsed.1.push(node);
@@ -135,8 +137,11 @@ impl Loaded {
     ) -> Option<(Map<String, Value>, NodeRef)> {
         let file = &parsed.file;
         let root = match parsed.yaml {
-            Ok(Value::Object(root)) => root,
-            Ok(other) => {
+            Ok(Document { value: Value::Object(root), repeated_keys }) => {
+                self.diagnostics.extend(repeated_keys.iter().flat_map(|at| repeated_key(file, at)));
+                root
+            }
+            Ok(Document { value: other, .. }) => {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::InvalidValue,
@@ -231,12 +236,12 @@ fn discover(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<Unit> {
 /// A file read from disk, indexed, and parsed as YAML.
 struct ParsedFile {
     file: Arc<SourceFile>,
-    yaml: Result<Value, Box<serde_yaml::Error>>,
+    yaml: Result<Document, Box<serde_yaml::Error>>,
 }
 
 impl ParsedFile {
     fn new(file: Arc<SourceFile>) -> Self {
-        let yaml = serde_yaml::from_str::<Value>(file.text()).map_err(Box::new);
+        let yaml = crate::yaml::parse(file.text()).map_err(Box::new);
         ParsedFile { file, yaml }
     }
 
@@ -281,6 +286,29 @@ fn syntax_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostic {
         .help("check indentation, quoting (values containing `: ` or starting with `{`, `[`, `*`, `&` need quotes) and unclosed brackets")
 }
 
+/// One diagnostic per repetition of the key at `at`, naming where it was first written.
+fn repeated_key(file: &Arc<SourceFile>, at: &str) -> Vec<Diagnostic> {
+    let key = pointer::last(at).unwrap_or_default();
+    let mut locations = file.repeated_key_locations(at).into_iter();
+    let Some(first) = locations.next() else {
+        return vec![NodeRef { file: file.clone(), pointer: at.to_owned() }
+            .diag_key(Code::DuplicateKey, format!("duplicate key `{key}`"))
+            .help("a mapping takes each key once: remove one of them, or merge them")];
+    };
+    let first_at = format!("{}:{}:{}", file.path().display(), first.line, first.column);
+    locations
+        .map(|again| {
+            Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{key}`: first written at {first_at}"))
+                .at(file, again)
+                .label("written again here")
+                .help(format!(
+                    "a mapping takes each key once, and this value would silently replace the one at line {}: remove one of them, or merge them",
+                    first.line
+                ))
+        })
+        .collect()
+}
+
 /// Takes the list `key` out of a root mapping, one value per item.
 fn take_items(
     file: &Arc<SourceFile>,
@@ -306,23 +334,32 @@ fn slug_of(value: &Value) -> Option<String> {
     value.get("slug").and_then(Value::as_str).map(str::to_owned)
 }
 
-/// The name of a JSON value's type, for messages.
-pub(crate) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "nothing (null)",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
+/// Deserializes `value` (found at `node`) into `T`, the type read as `shape`.
+///
+/// serde stops at the first error, so the value's shape is checked first and every
+/// mistake reported. A value whose only mistakes are unknown keys is deserialized
+/// without them (so that its other parts are still validated); one with any other
+/// mistake is not. serde then reports each unknown key the check did not see, and the
+/// first other error, each at its position.
+fn deserialize<T: DeserializeOwned>(
+    shape: Shape,
+    value: &Value,
+    node: &NodeRef,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let findings = shape::check(shape, value, node);
+    let only_unknown_keys = findings.only_unknown_keys();
+    diagnostics.extend(findings.diagnostics);
+    if !only_unknown_keys {
+        return None;
     }
-}
-
-/// Deserializes `value` (found at `node`) into `T`, reporting every unknown key and
-/// then the first other error, each at its position.
-fn deserialize<T: DeserializeOwned>(value: &Value, node: &NodeRef, diagnostics: &mut Vec<Diagnostic>) -> Option<T> {
-    // Each unknown key is reported, removed (from a copy), and the value tried again.
+    // The unknown keys found are removed from a copy; any other that serde meets is
+    // reported and removed in turn, and the value tried again.
     let mut edited: Option<Value> = None;
+    for key_pointer in &findings.unknown_keys {
+        let relative = key_pointer.strip_prefix(&node.pointer).unwrap_or(key_pointer);
+        remove(edited.get_or_insert_with(|| value.clone()), relative);
+    }
     for _ in 0..64 {
         let current = edited.as_ref().unwrap_or(value);
         let error = match serde_path_to_error::deserialize::<_, T>(current) {
@@ -365,38 +402,18 @@ fn classify(message: &str, at: &NodeRef) -> (Diagnostic, Option<String>) {
             at.file.find_key_below(&at.pointer, key).unwrap_or_else(|| pointer::child(&at.pointer, key))
         };
         let node = NodeRef { file: at.file.clone(), pointer: key_at.clone() };
-        let help = match did_you_mean(key, &expected) {
-            Some(best) => format!("did you mean `{best}`? Keys allowed here: {}", expected.join(", ")),
-            None if expected.is_empty() => "remove it: this mapping takes no keys".to_owned(),
-            None => format!("remove it, or use one of: {}", expected.join(", ")),
-        };
-        let d = node.diag_key(Code::UnknownKey, format!("unknown key `{key}`"));
-        let help = if comma_split(&d) { COMMA_SPLIT_HELP.to_owned() } else { help };
-        let d = d.help(help).label("not a known key");
-        return (d, node.file.contains(&key_at).then_some(key_at));
+        return (structural::unknown_key(&node, key, &expected), node.file.contains(&key_at).then_some(key_at));
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or_default();
-        let d = at
-            .diag(Code::MissingKey, format!("missing key `{key}`"))
-            .label(format!("`{key}` is required here"))
-            .help(format!("add `{key}:` to this mapping"));
-        return (d, None);
+        return (structural::missing_key(at, key), None);
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {
         let value = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = quoted.iter().skip(1).copied().collect();
-        let help = match did_you_mean(value, &expected) {
-            Some(best) => format!("did you mean `{best}`? Allowed values: {}", expected.join(", ")),
-            None => format!("use one of: {}", expected.join(", ")),
-        };
-        let d = at.diag(Code::InvalidValue, format!("`{value}` is not an allowed value")).help(help);
-        return (d, None);
+        return (structural::not_allowed(at, value, &expected), None);
     }
-    let d = at
-        .diag(Code::InvalidValue, message.replace("invalid type: ", "wrong type: "))
-        .help("see catalog/schema/toolkit.schema.json (or your editor's completion) for the expected shape");
-    (d, None)
+    (structural::wrong_value(at, message.replace("invalid type: ", "wrong type: ")), None)
 }
 
 fn backticked(message: &str) -> Vec<&str> {

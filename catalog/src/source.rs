@@ -42,7 +42,16 @@ pub struct SourceFile {
     text: String,
     line_starts: Vec<usize>,
     /// Node positions, indexed on first use: most files never need one.
-    nodes: OnceLock<HashMap<String, NodeSpan>>,
+    index: OnceLock<Index>,
+}
+
+/// Where the nodes of a file stand.
+#[derive(Debug, Default)]
+struct Index {
+    /// The node at each pointer (the last one, for a key written twice).
+    nodes: HashMap<String, NodeSpan>,
+    /// Every key span, in order, of the pointers whose key is written more than once.
+    repeated_keys: HashMap<String, Vec<(usize, usize)>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -57,17 +66,39 @@ impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
         let text = text.into();
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect::<Vec<_>>();
-        SourceFile { path: path.into(), text, line_starts, nodes: OnceLock::new() }
+        SourceFile { path: path.into(), text, line_starts, index: OnceLock::new() }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut indexer = Indexer {
+                text: &self.text,
+                line_starts: &self.line_starts,
+                stack: Vec::new(),
+                index: Index::default(),
+            };
+            // A syntax error is reported from serde_yaml; what was indexed before it stays.
+            let _ = Parser::new_from_str(&self.text).load(&mut indexer, false);
+            indexer.index
+        })
     }
 
     fn nodes(&self) -> &HashMap<String, NodeSpan> {
-        self.nodes.get_or_init(|| {
-            let mut indexer =
-                Indexer { text: &self.text, line_starts: &self.line_starts, stack: Vec::new(), nodes: HashMap::new() };
-            // A syntax error is reported from serde_yaml; what was indexed before it stays.
-            let _ = Parser::new_from_str(&self.text).load(&mut indexer, false);
-            indexer.nodes
-        })
+        &self.index().nodes
+    }
+
+    /// Where each occurrence of the key at `pointer` stands, in order, when its mapping
+    /// writes it more than once (empty otherwise).
+    ///
+    /// ```
+    /// use toolsmith_catalog::SourceFile;
+    /// let file = SourceFile::new("t.yaml", "name: a\nslug: x\nname: b\n");
+    /// let lines: Vec<usize> = file.repeated_key_locations("/name").iter().map(|l| l.line).collect();
+    /// assert_eq!(lines, [1, 3]);
+    /// ```
+    pub fn repeated_key_locations(&self, pointer: &str) -> Vec<Location> {
+        let spans = self.index().repeated_keys.get(pointer).map(Vec::as_slice).unwrap_or_default();
+        spans.iter().map(|&(start, len)| self.location(start, len)).collect()
     }
 
     /// The path the file was read from.
@@ -170,7 +201,7 @@ struct Indexer<'a> {
     text: &'a str,
     line_starts: &'a [usize],
     stack: Vec<Frame>,
-    nodes: HashMap<String, NodeSpan>,
+    index: Index,
 }
 
 impl Indexer<'_> {
@@ -219,7 +250,10 @@ impl Indexer<'_> {
                 (json_pointer::child(pointer, name), Some(key_span))
             }
         };
-        self.nodes.insert(pointer.clone(), NodeSpan { key, value: span });
+        let earlier = self.index.nodes.insert(pointer.clone(), NodeSpan { key, value: span });
+        if let (Some(NodeSpan { key: Some(first), .. }), Some(again)) = (earlier, key) {
+            self.index.repeated_keys.entry(pointer.clone()).or_insert_with(|| vec![first]).push(again);
+        }
         Some(pointer)
     }
 }
@@ -233,7 +267,7 @@ impl MarkedEventReceiver for Indexer<'_> {
                 if let Some(Frame::Map { key: key @ None, pointer, first }) = self.stack.last_mut() {
                     // yaml-rust2 marks a block mapping after its first key: start it at the key.
                     if std::mem::take(first) {
-                        if let Some(node) = self.nodes.get_mut(pointer.as_str()) {
+                        if let Some(node) = self.index.nodes.get_mut(pointer.as_str()) {
                             if start < node.value.0 {
                                 node.value = (start, len);
                             }

@@ -113,3 +113,57 @@ fn an_overlay_imports_selects_and_overrides() {
     assert!(!toolkit.tools[1].input.properties.contains_key("id"));
     assert_eq!(toolkit.tools[1].input.required, ["name"]);
 }
+
+#[test]
+fn the_readme_lists_every_code() {
+    let readme = std::fs::read_to_string("../README.md").expect("README.md");
+    for code in Code::ALL {
+        let row = format!("| {} | {} |", code.id(), code.name());
+        assert!(readme.contains(&row), "README.md's code table lacks `{row}`");
+    }
+    let last_error = Code::ALL.iter().filter(|c| c.severity() == Severity::Error).map(|c| c.id()).max();
+    let architecture = std::fs::read_to_string("../ARCHITECTURE.md").expect("ARCHITECTURE.md");
+    let range = format!("E001–{}", last_error.expect("error codes"));
+    assert!(architecture.contains(&range), "ARCHITECTURE.md should say the codes run {range}");
+}
+
+#[test]
+fn a_repeated_key_names_both_places() {
+    let (_, diagnostics) = check_paths(&["tests/fixtures/invalid/E031-duplicate-key.yaml"]);
+    let repeated: Vec<String> =
+        diagnostics.iter().filter(|d| d.code == Code::DuplicateKey).map(|d| d.one_line()).collect();
+    assert_eq!(
+        repeated,
+        ["tests/fixtures/invalid/E031-duplicate-key.yaml:18:5: E031 duplicate-key: duplicate key `name`: \
+          first written at tests/fixtures/invalid/E031-duplicate-key.yaml:9:5"]
+    );
+    // Every repetition is reported, in any mapping.
+    let loaded = toolsmith_catalog::Loaded::from_str(
+        "t.yaml",
+        "slug: a\nslug: b\nauth: [{ scheme: none, scheme: none }]\nslug: c\n",
+    );
+    let lines: Vec<String> =
+        loaded.diagnostics.iter().filter(|d| d.code == Code::DuplicateKey).map(|d| d.one_line()).collect();
+    assert_eq!(
+        lines,
+        [
+            "t.yaml:2:1: E031 duplicate-key: duplicate key `slug`: first written at t.yaml:1:1",
+            "t.yaml:4:1: E031 duplicate-key: duplicate key `slug`: first written at t.yaml:1:1",
+            "t.yaml:3:24: E031 duplicate-key: duplicate key `scheme`: first written at t.yaml:3:10",
+        ]
+    );
+}
+
+#[test]
+fn every_structural_mistake_of_a_file_is_reported_in_one_run() {
+    let (_, diagnostics) = check_paths(&["tests/fixtures/mixed/many-mistakes.yaml"]);
+    let lines: Vec<String> = diagnostics.iter().map(|d| d.one_line()).collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+#[test]
+fn the_shape_check_accepts_the_built_in_catalog() {
+    let loaded =
+        toolsmith_catalog::Loaded::read(&["toolkits", "tests/fixtures/valid/demo", "tests/fixtures/valid/petstore"]);
+    assert!(loaded.diagnostics.is_empty(), "{}", render_human(&loaded.diagnostics, Style::default()));
+}

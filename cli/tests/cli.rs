@@ -294,3 +294,12 @@ tools:
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn validate_reports_every_mistake_of_a_file_at_once() {
+    let output = toolsmith(&["validate", "catalog/tests/fixtures/mixed/many-mistakes.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stable: Vec<&str> = stderr.lines().filter(|l| !l.starts_with("checked ")).collect();
+    insta::assert_snapshot!(stable.join("\n"));
+}
