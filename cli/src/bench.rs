@@ -76,6 +76,25 @@ pub(crate) enum Command {
         #[command(flatten)]
         tuning: crate::bench_search::Tuning,
     },
+    /// Time what a command pays before it works: building the registry from the
+    /// catalog, and whole `toolsmith tools get` and `toolsmith search` processes.
+    Startup {
+        /// Toolkit folders, spec files, or folders of toolkits.
+        #[arg(default_value = "catalog/toolkits")]
+        paths: Vec<PathBuf>,
+        /// The tool `tools get` looks up.
+        #[arg(long, default_value = "SLACK_SEND_MESSAGE")]
+        tool: String,
+        /// What `search` looks for.
+        #[arg(long, default_value = "send an email")]
+        query: String,
+        /// Timed runs of each measurement, after one warm-up.
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Import every OpenAPI document under a folder (e.g. the APIs.guru corpus that
     /// `scripts/fetch-corpus.sh` fetches into `.corpus/`) and count the specs and
     /// operations that pass each stage: import, validate, generate and, with
@@ -131,6 +150,9 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
                 max_memory_gb,
                 worker,
             })
+        }
+        Command::Startup { paths, tool, query, iterations, json } => {
+            crate::bench_startup::run(&crate::bench_startup::Options { paths, tool, query, iterations, json })
         }
         Command::Search { tools, queries, json, tuning } => {
             crate::bench_search::run(&crate::bench_search::Options { tools, queries, json, config: tuning.config() })

@@ -40,11 +40,8 @@ fn reflecting_server() -> String {
             let mut buffer = [0u8; 16 * 1024];
             let n = stream.read(&mut buffer).unwrap_or(0);
             let head = String::from_utf8_lossy(&buffer[..n]).into_owned();
-            let status = if head.lines().next().unwrap_or_default().contains("denied") {
-                "401 Unauthorized"
-            } else {
-                "200 OK"
-            };
+            let status =
+                if head.lines().next().unwrap_or_default().contains("denied") { "401 Unauthorized" } else { "200 OK" };
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{head}",
