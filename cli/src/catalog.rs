@@ -7,20 +7,36 @@ use miette::miette;
 use toolsmith::Registry;
 use toolsmith_catalog::{render_human, Diagnostic, Severity, Style};
 
-/// Where the catalog comes from, for commands that read one.
+/// Where the catalog comes from, for commands that read one: the built-in catalog
+/// (embedded in the binary, validated when it was built), plus any folders given.
 #[derive(clap::Args, Clone)]
 pub(crate) struct CatalogArgs {
-    /// Toolkit folders or folders of toolkits (repeatable).
-    #[arg(long = "catalog", env = "TOOLSMITH_CATALOG", value_delimiter = ':', default_value = "catalog/toolkits")]
+    /// More toolkit folders or folders of toolkits, on top of the built-in catalog
+    /// (repeatable; `:`-separated in TOOLSMITH_CATALOG). A toolkit given here replaces a
+    /// built-in one of the same slug and version.
+    #[arg(long = "catalog", env = "TOOLSMITH_CATALOG", value_delimiter = ':')]
     pub(crate) dirs: Vec<PathBuf>,
+    /// Leave the built-in catalog out: only the folders given.
+    #[arg(long)]
+    pub(crate) no_builtin: bool,
 }
 
-/// Loads the catalog: every toolkit that validates. A toolkit with errors is left out
+/// Loads the catalog: the built-in toolkits and every toolkit of the folders given that
+/// validates. A toolkit with errors is left out
 /// with a warning on standard error (its first error, and the command that shows them
 /// all), so that one broken toolkit fails only the commands that need it; when no
 /// toolkit loads at all, every diagnostic is printed and the command fails.
 pub(crate) fn registry(catalog: &CatalogArgs) -> miette::Result<Registry> {
-    let (registry, broken) = Registry::load_valid(&catalog.dirs);
+    let dirs: Vec<&PathBuf> = catalog.dirs.iter().filter(|d| !d.as_os_str().is_empty()).collect();
+    let (mut registry, broken) =
+        if dirs.is_empty() { (Registry::default(), Vec::new()) } else { Registry::load_valid(&dirs) };
+    if !catalog.no_builtin {
+        // Validated when the binary was built; added after the folders, so that a
+        // toolkit given there wins over the built-in one of the same slug and version.
+        let builtin = toolsmith_builtin::toolkits()
+            .map_err(|e| miette!("the built-in catalog does not load ({e}); this binary is damaged: rebuild it"))?;
+        registry.extend(builtin);
+    }
     if registry.toolkits().next().is_none() && !broken.is_empty() {
         let diagnostics: Vec<Diagnostic> = broken.into_iter().flat_map(|b| b.diagnostics).collect();
         eprint!("{}", render_human(&diagnostics, Style::default()));

@@ -62,3 +62,33 @@ tools:
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert!(stderr.contains("toolkit `bad`") && stderr.contains("no tool `BAD_PING`"), "{stderr}");
 }
+
+/// Issue 12, item 8: the built-in catalog is in the binary, so commands work from any
+/// folder (here a fresh temporary one, with no `catalog/` below it).
+#[test]
+fn the_built_in_catalog_works_from_any_folder() {
+    let dir = std::env::temp_dir().join(format!("toolsmith-cli-anywhere-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_toolsmith"))
+            .args(args)
+            .current_dir(&dir)
+            .env_remove("TOOLSMITH_CATALOG")
+            .env("TOOLSMITH_HOME", dir.join("home"))
+            .output()
+            .unwrap()
+    };
+    let listed = run(&["tools", "list", "--toolkit", "slack"]);
+    assert_eq!(listed.status.code(), Some(0), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("SLACK_SEND_MESSAGE"));
+    let found = run(&["search", "send an email"]);
+    assert_eq!(found.status.code(), Some(0), "{}", String::from_utf8_lossy(&found.stderr));
+    assert!(
+        String::from_utf8_lossy(&found.stdout).contains("GMAIL_SEND_EMAIL"),
+        "{}",
+        String::from_utf8_lossy(&found.stdout)
+    );
+    let got = run(&["tools", "get", "SLACK_SEND_MESSAGE"]);
+    assert_eq!(got.status.code(), Some(0), "{}", String::from_utf8_lossy(&got.stderr));
+}

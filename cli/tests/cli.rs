@@ -93,11 +93,12 @@ fn human_output_shows_the_yaml_lines() {
 
 #[test]
 fn tools_list_shows_the_catalog() {
-    let output = toolsmith(&["tools", "list", "--catalog", "catalog/tests/fixtures/valid/demo"]);
+    let output = toolsmith(&["tools", "list", "--no-builtin", "--catalog", "catalog/tests/fixtures/valid/demo"]);
     assert_eq!(output.status.code(), Some(0));
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 
-    let output = toolsmith(&["tools", "list", "--catalog", "catalog/tests/fixtures/valid/demo", "--json"]);
+    let output =
+        toolsmith(&["tools", "list", "--no-builtin", "--catalog", "catalog/tests/fixtures/valid/demo", "--json"]);
     let page = json(&output);
     let tools = page["items"].as_array().unwrap();
     assert_eq!(tools.len(), 5);
@@ -142,8 +143,13 @@ fn tools_get_prints_the_canonical_schema() {
 
 #[test]
 fn tools_list_refuses_an_invalid_catalog() {
-    let output =
-        toolsmith(&["tools", "list", "--catalog", "catalog/tests/fixtures/invalid/E010-path-param-undeclared.yaml"]);
+    let output = toolsmith(&[
+        "tools",
+        "list",
+        "--no-builtin",
+        "--catalog",
+        "catalog/tests/fixtures/invalid/E010-path-param-undeclared.yaml",
+    ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("E010"));
 }

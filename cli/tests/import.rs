@@ -124,7 +124,7 @@ fn a_forced_reimport_replaces_its_own_files_and_removes_stale_ones() {
     assert!(dir.read("out/toolkit.yaml").lines().nth(1).unwrap().starts_with("# Written by toolsmith import openapi"));
     // What is left validates, with the 3 tools of the new document only.
     let output = Command::new(env!("CARGO_BIN_EXE_toolsmith"))
-        .args(["tools", "list", "--catalog", "out", "--json", "--limit", "1000"])
+        .args(["tools", "list", "--no-builtin", "--catalog", "out", "--json", "--limit", "1000"])
         .current_dir(&dir.0)
         .output()
         .unwrap();
