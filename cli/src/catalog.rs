@@ -59,3 +59,16 @@ pub(crate) fn registry(catalog: &CatalogArgs) -> miette::Result<Registry> {
     }
     Ok(registry)
 }
+
+/// The catalog as far as a command about one tool needs it: with the built-in catalog
+/// alone, only the toolkit that has `tool` is parsed (the embedded index says which);
+/// otherwise, or when no built-in toolkit has it, [`registry`].
+pub(crate) fn registry_for_tool(catalog: &CatalogArgs, tool: &str) -> miette::Result<Registry> {
+    let only_builtin = !catalog.no_builtin && catalog.dirs.iter().all(|d| d.as_os_str().is_empty());
+    if let (true, Some(slug)) = (only_builtin, toolsmith_builtin::toolkit_of(tool)) {
+        if let Some(Ok(toolkit)) = toolsmith_builtin::toolkit(slug) {
+            return Ok(Registry::from_toolkits([toolkit]));
+        }
+    }
+    registry(catalog)
+}

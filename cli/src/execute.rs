@@ -8,7 +8,7 @@ use serde_json::Value;
 use toolsmith::spec::Version;
 use toolsmith::{CallOptions, Client, ConnectedAccountId, UserId};
 
-use crate::catalog::{registry, CatalogArgs};
+use crate::catalog::{registry_for_tool, CatalogArgs};
 use crate::home::{home, open_store, runtime};
 use crate::out::outln;
 
@@ -39,7 +39,7 @@ pub(crate) struct Args {
 /// Prints `{data, error, successful, log_id}` as JSON; exit code 0 when successful.
 pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let arguments = arguments(&args.args)?;
-    let registry = registry(&args.catalog)?;
+    let registry = registry_for_tool(&args.catalog, &args.slug)?;
     let store = open_store()?;
     let client = Client::builder().store(store).files_dir(home()?.join("files")).build();
     let user = UserId::parse(&args.user).map_err(|e| miette!("--user: {e}"))?;
