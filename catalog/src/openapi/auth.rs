@@ -302,6 +302,7 @@ fn api_key(
         location,
         name: key_name.to_owned(),
         value: "{api_key}".to_owned(),
+        also: Vec::new(),
         fields: vec![ConnectionField {
             name: "api_key".to_owned(),
             title: title(name),
