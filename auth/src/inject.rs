@@ -75,16 +75,22 @@ pub fn inject(
     match scheme {
         AuthScheme::None(_) => {}
         AuthScheme::ApiKey(key) => {
-            let value = fill(&key.value, Some(scheme), account)?;
-            match key.location {
-                KeyLocation::Header => {
-                    let name = HeaderName::from_bytes(key.name.as_bytes())
-                        .map_err(|_| format!("the API key header name `{}` is not a valid header name", key.name))?;
-                    request.headers_mut().insert(name, sensitive(&value)?);
-                }
-                KeyLocation::Query => {
-                    request.url_mut().query_pairs_mut().append_pair(&key.name, &value);
-                    secret_query.push(key.name.clone());
+            // Every key first, then the request: a missing field leaves it untouched.
+            let mut keys = Vec::new();
+            for (location, name, template) in key.keys() {
+                keys.push((location, name, fill(template, Some(scheme), account)?));
+            }
+            for (location, name, value) in keys {
+                match location {
+                    KeyLocation::Header => {
+                        let header = HeaderName::from_bytes(name.as_bytes())
+                            .map_err(|_| format!("the API key header name `{name}` is not a valid header name"))?;
+                        request.headers_mut().insert(header, sensitive(&value)?);
+                    }
+                    KeyLocation::Query => {
+                        request.url_mut().query_pairs_mut().append_pair(name, &value);
+                        secret_query.push(name.to_owned());
+                    }
                 }
             }
         }
@@ -187,6 +193,25 @@ mod tests {
         let hidden = inject(&mut req, &scheme, &account(&[], &[("api_key", "k 1")])).unwrap();
         assert_eq!(hidden, ["key"]);
         assert_eq!(req.url().query(), Some("a=1&key=k+1"));
+    }
+
+    #[test]
+    fn api_keys_sent_together_each_go_once() {
+        let scheme: AuthScheme = serde_yaml::from_str(
+            "{ scheme: api_key, in: query, name: key, also: [{ in: query, name: token, value: '{token}' }, \
+               { in: header, name: X-Org, value: 'org {org}' }] }",
+        )
+        .unwrap();
+        let both = account(&[("org", "acme")], &[("api_key", "k1"), ("token", "t1")]);
+        let mut req = request();
+        let hidden = inject(&mut req, &scheme, &both).unwrap();
+        assert_eq!(hidden, ["key", "token"]);
+        assert_eq!(req.url().query(), Some("a=1&key=k1&token=t1"));
+        assert_eq!(req.headers()["x-org"], "org acme");
+        let mut req = request();
+        let err = inject(&mut req, &scheme, &account(&[("org", "acme")], &[("api_key", "k1")])).unwrap_err();
+        assert!(err.contains("`token`"), "{err}");
+        assert_eq!(req.url().query(), Some("a=1"), "nothing is added when a key is missing");
     }
 
     #[test]

@@ -167,3 +167,27 @@ fn the_shape_check_accepts_the_built_in_catalog() {
         toolsmith_catalog::Loaded::read(&["toolkits", "tests/fixtures/valid/demo", "tests/fixtures/valid/petstore"]);
     assert!(loaded.diagnostics.is_empty(), "{}", render_human(&loaded.diagnostics, Style::default()));
 }
+
+/// Each further key of an `api_key` scheme (`also`) is checked like the first one.
+#[test]
+fn further_api_keys_are_checked_where_they_are_written() {
+    let yaml = r#"slug: demo
+name: Demo
+description: A small demonstration toolkit used by the test of further API keys.
+version: 20261122_00
+base_url: https://api.example.com
+auth:
+  - scheme: api_key
+    in: query
+    name: key
+    also:
+      - { in: query, name: token, value: "{tokn}" }
+      - { in: header, name: " ", value: "{api_key}" }
+tools: []
+"#;
+    let loaded = toolsmith_catalog::Loaded::from_str("demo.yaml", yaml);
+    let diagnostics = toolsmith_catalog::validate(&loaded);
+    let found: Vec<(Code, String)> = diagnostics.iter().map(|d| (d.code, d.position().unwrap_or_default())).collect();
+    assert!(found.contains(&(Code::TemplateField, "demo.yaml:11:42".to_owned())), "{found:?}");
+    assert!(found.contains(&(Code::AuthIncomplete, "demo.yaml:12:29".to_owned())), "{found:?}");
+}

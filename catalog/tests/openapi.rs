@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 use toolsmith_catalog::openapi::{import, ImportOptions, Imported};
-use toolsmith_catalog::ParamLocation;
+use toolsmith_catalog::{KeyLocation, ParamLocation};
 
 fn imported(slug: &str, paths: Value) -> Imported {
     let document = json!({
@@ -150,4 +150,65 @@ fn trace_operations_are_counted_and_left_out_with_a_warning() {
     assert_eq!(slugs, ["PROBE_LIST_THINGS"]);
     let warning = imported.warnings.iter().find(|w| w.pointer == "/paths/~1things/trace").expect("a warning");
     assert!(warning.message.starts_with("operation left out: tools send GET"), "{}", warning.message);
+}
+
+/// Issue 12, item 4: credentials an `apiKey` security scheme supplies are no tool
+/// inputs, and keys required together become one scheme that sends each.
+#[test]
+fn query_api_keys_required_together_are_one_scheme_and_no_inputs() {
+    let path = std::path::Path::new("tests/fixtures/openapi/trello-like.yaml");
+    let imported = toolsmith_catalog::openapi::import_file(path, &ImportOptions::new("trello")).expect("imports");
+    let toolkit = &imported.toolkit;
+    assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+    assert_eq!(toolkit.tools.len(), 2);
+    for tool in &toolkit.tools {
+        let inputs: Vec<&str> = tool.input.properties.keys().map(String::as_str).collect();
+        assert!(!inputs.contains(&"key") && !inputs.contains(&"token"), "{}: {inputs:?}", tool.slug.as_str());
+        assert!(!tool.input.required.iter().any(|r| r == "key" || r == "token"), "{}", tool.slug.as_str());
+    }
+    let inputs = |i: usize| toolkit.tools[i].input.properties.keys().map(String::as_str).collect::<Vec<_>>();
+    assert_eq!(inputs(0), ["id", "fields"]);
+    assert_eq!(inputs(1), ["idList"]);
+
+    assert_eq!(toolkit.auth.len(), 1, "{:?}", toolkit.auth);
+    let toolsmith_catalog::AuthScheme::ApiKey(scheme) = &toolkit.auth[0] else { panic!("{:?}", toolkit.auth) };
+    let keys: Vec<_> = scheme.keys().collect();
+    assert_eq!(keys, [(KeyLocation::Query, "key", "{api_key}"), (KeyLocation::Query, "token", "{token}")]);
+    let fields = toolkit.auth[0].connection_fields();
+    let fields: Vec<(&str, bool, bool)> = fields.iter().map(|f| (f.name.as_str(), f.secret, f.required)).collect();
+    assert_eq!(fields, [("api_key", true, true), ("token", true, true)]);
+    let token = &scheme.fields[1];
+    assert_eq!(token.title, "API token");
+    assert_eq!(
+        token.description.as_deref(),
+        Some("A user token the member authorized for your key. Sent in the `token` query parameter.")
+    );
+
+    // Written out and read back, it validates.
+    let yaml = serde_yaml::to_string(toolkit).unwrap();
+    let loaded = toolsmith_catalog::Loaded::from_str("trello.yaml", &yaml);
+    let diagnostics = toolsmith_catalog::validate(&loaded);
+    assert!(!toolsmith_catalog::has_errors(&diagnostics), "{diagnostics:#?}");
+}
+
+/// The same in a Swagger 2.0 document, and for a header key.
+#[test]
+fn swagger_2_and_header_keys_supplied_by_security_are_no_inputs() {
+    let document = json!({
+        "swagger": "2.0",
+        "info": { "title": "Keys", "version": "1" },
+        "host": "api.example.com",
+        "securityDefinitions": { "key": { "type": "apiKey", "in": "header", "name": "X-Api-Key" } },
+        "security": [{ "key": [] }],
+        "paths": { "/things": { "get": {
+            "operationId": "listThings",
+            "parameters": [
+                { "name": "x-api-key", "in": "header", "required": true, "type": "string" },
+                { "name": "limit", "in": "query", "type": "integer" }
+            ],
+            "responses": { "200": { "description": "ok" } } } } }
+    });
+    let imported = import(&document, &ImportOptions::new("keys")).expect("imports");
+    let inputs: Vec<&String> = imported.toolkit.tools[0].input.properties.keys().collect();
+    assert_eq!(inputs, ["limit"]);
 }

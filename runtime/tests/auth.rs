@@ -715,3 +715,29 @@ fn assert_no_secret_in_files(dir: &std::path::Path) {
         }
     }
 }
+
+/// Issue 12, item 4: a Trello-like import (two query keys required together, declared
+/// as parameters too) sends each key exactly once, from the account, and hides both
+/// in dry runs.
+#[tokio::test]
+async fn imported_keys_required_together_are_each_sent_once() {
+    let server = Server::start().await;
+    let s = setup("trello");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog/tests/fixtures/openapi/trello-like.yaml");
+    let options = toolsmith::catalog::openapi::ImportOptions::new("trello");
+    let mut toolkit = toolsmith::catalog::openapi::import_file(fixture.as_ref(), &options).unwrap().toolkit;
+    toolkit.base_url = format!("{}/1", server.origin);
+    connect(&s.store, &toolkit, "ada", &[], &[("api_key", SECRETS[0]), ("token", SECRETS[2])], None).await;
+
+    let result = run(&s.client, &toolkit, 0, "ada", json!({ "id": "b1", "fields": "name" })).await;
+    assert!(result.successful, "{result:?}");
+    let seen = server.take().pop().unwrap();
+    assert_eq!(seen.path, "/1/boards/b1");
+    assert_eq!(seen.query, format!("fields=name&key={}&token={}", SECRETS[0], SECRETS[2]));
+
+    let user = UserId::new("ada");
+    let args = json!({ "idList": "l1" });
+    let dry = s.client.dry_run(&toolkit, &toolkit.tools[1], &user, &args, &CallOptions::default()).await.unwrap();
+    assert_eq!(dry.url, format!("{}/1/cards?idList=l1&key=%5BREDACTED%5D&token=%5BREDACTED%5D", server.origin));
+    assert_no_secret("dry run", &serde_json::to_string(&dry).unwrap());
+}

@@ -217,7 +217,17 @@ pub enum ClientAuthMethod {
     Body,
 }
 
-/// An API key in a header or the query string.
+/// An API key in a header or the query string; with `also`, several keys sent together.
+///
+/// ```
+/// use toolsmith_spec::AuthScheme;
+/// let trello: AuthScheme = serde_yaml::from_str(
+///     "{ scheme: api_key, in: query, name: key, also: [{ in: query, name: token, value: '{token}' }],
+///        fields: [{ name: api_key, title: Key, secret: true }, { name: token, title: Token, secret: true }] }",
+/// ).unwrap();
+/// let AuthScheme::ApiKey(key) = &trello else { unreachable!() };
+/// assert_eq!(key.also[0].name, "token");
+/// ```
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKey {
@@ -229,6 +239,10 @@ pub struct ApiKey {
     /// Value template over connection fields; `{api_key}` by default (`Bearer {api_key}`).
     #[serde(default = "api_key_template")]
     pub value: String,
+    /// Further keys sent with this one on every request, for APIs that need several at
+    /// once (Trello: `key` and `token` query parameters). Each names its own field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<ExtraKey>,
     /// Connection fields; one secret `api_key` when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<ConnectionField>,
@@ -239,6 +253,28 @@ pub struct ApiKey {
 
 fn api_key_template() -> String {
     "{api_key}".to_owned()
+}
+
+/// A further key of an [`ApiKey`] scheme, sent with the first one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraKey {
+    /// Where the key goes.
+    #[serde(rename = "in")]
+    pub location: KeyLocation,
+    /// Header or query parameter name.
+    pub name: String,
+    /// Value template over connection fields (`{token}`).
+    pub value: String,
+}
+
+impl ApiKey {
+    /// Every key the scheme sends, the first one first: where, under which name, and
+    /// the value template.
+    pub fn keys(&self) -> impl Iterator<Item = (KeyLocation, &str, &str)> {
+        std::iter::once((self.location, self.name.as_str(), self.value.as_str()))
+            .chain(self.also.iter().map(|k| (k.location, k.name.as_str(), k.value.as_str())))
+    }
 }
 
 /// Where an API key goes.

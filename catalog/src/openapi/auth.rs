@@ -2,12 +2,11 @@
 //!
 //! `components.securitySchemes` becomes the toolkit's `auth` list, the scheme most
 //! operations require first (a Connect Link offers the first scheme by default).
+//! API keys required together become one scheme sending each (`keys::combine`).
 //! What the runtime cannot do is skipped with a warning: API keys in cookies, HTTP
-//! schemes other than basic and bearer, the implicit and password OAuth flows, and
-//! OpenID Connect (its endpoints come from a discovery document we cannot fetch at
-//! import time).
-
-use std::collections::HashMap;
+//! schemes other than basic and bearer, the implicit and password OAuth flows, other
+//! schemes required together, and OpenID Connect (its endpoints come from a discovery
+//! document we cannot fetch at import time).
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
@@ -15,10 +14,11 @@ use serde_json::{Map, Value};
 use toolsmith_spec::pointer;
 
 use super::document::resolve_internal;
-use super::methods::tool_method;
+use super::keys;
 use super::names::title;
 use super::text::clean;
-use super::{ImportWarning, OPERATION_KEYS};
+use super::usage::usage;
+use super::ImportWarning;
 use crate::{
     ApiKey, AuthScheme, Basic, Bearer, ClientAuthMethod, ConnectionField, KeyLocation, OAuth2, OAuth2Grant, Scopes,
     TokenBodyFormat,
@@ -39,11 +39,10 @@ pub(crate) fn schemes(document: &Value, warnings: &mut Vec<ImportWarning>) -> Ve
             return Vec::new();
         }
     };
-    let (usage, combined) = usage(document);
+    let usage = usage(document);
     let server = server_url(document);
-    let mut converted: Vec<(usize, usize, Vec<AuthScheme>)> = Vec::new();
+    let mut converted: Vec<Candidate<'_>> = Vec::new();
     let mut openid = Vec::new();
-    let mut usable: Vec<&str> = Vec::new();
     for (index, (name, definition)) in definitions.iter().enumerate() {
         let pointer = format!("/components/securitySchemes/{}", pointer::escape(name));
         let Some(definition) = resolve_internal(document, definition) else {
@@ -63,28 +62,56 @@ pub(crate) fn schemes(document: &Value, warnings: &mut Vec<ImportWarning>) -> Ve
             }
         };
         if !schemes.is_empty() {
-            converted.push((usage.get(name.as_str()).copied().unwrap_or(0), index, schemes));
-            usable.push(name.as_str());
+            let uses = usage.by_scheme.get(name.as_str()).copied().unwrap_or(0);
+            converted.push(Candidate { uses, position: index, schemes, names: vec![name] });
         }
     }
-    // A requirement naming several usable schemes needs them all at once, which one
-    // connection cannot give. (Google's `Oauth2` + `Oauth2c` pairs are an implicit
-    // and a code flow of one provider: one of them is usable, nothing is lost.)
-    for (pointer, together) in combined {
-        if together.iter().filter(|name| usable.contains(&name.as_str())).count() > 1 {
+    // A requirement naming several schemes needs them all at once. API keys combine
+    // into one scheme sending each; other schemes cannot, since a connection uses one.
+    // (Google's `Oauth2` + `Oauth2c` pairs are an implicit and a code flow of one
+    // provider: one of them is usable, nothing is lost.)
+    let mut combined_only: Vec<&str> = Vec::new();
+    let mut required_alone: Vec<&str> = Vec::new();
+    for requirement in &usage.requirements {
+        let members: Vec<&Candidate<'_>> =
+            requirement.names.iter().filter_map(|name| converted.iter().find(|c| c.names == [name.as_str()])).collect();
+        let keys: Vec<&ApiKey> = members
+            .iter()
+            .filter_map(|member| match member.schemes.as_slice() {
+                [AuthScheme::ApiKey(key)] => Some(key),
+                _ => None,
+            })
+            .collect();
+        let names = requirement.names.iter().map(String::as_str);
+        if requirement.names.len() > 1 && keys.len() == requirement.names.len() {
+            if let Some(key) = keys::combine(&keys) {
+                let position = members.iter().map(|m| m.position).min().unwrap_or(0);
+                let names: Vec<&str> = names.collect();
+                combined_only.extend(&names);
+                let schemes = vec![AuthScheme::ApiKey(key)];
+                converted.push(Candidate { uses: requirement.operations, position, schemes, names });
+            }
+            continue;
+        }
+        required_alone.extend(names);
+        if members.len() > 1 {
             warnings.push(warning(
-                &pointer,
+                &requirement.pointer,
                 format!(
                     "a security requirement needs {} together; a connection uses one scheme, so only that one is sent",
-                    together.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and ")
+                    requirement.names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and ")
                 ),
             ));
         }
     }
-    converted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // A key that is only ever required with others is no way to connect on its own.
+    converted.retain(
+        |c| !matches!(c.names.as_slice(), [name] if combined_only.contains(name) && !required_alone.contains(name)),
+    );
+    converted.sort_by(|a, b| b.uses.cmp(&a.uses).then(a.position.cmp(&b.position)));
     let mut out: Vec<AuthScheme> = Vec::new();
     let mut seen: Vec<Value> = Vec::new();
-    for scheme in converted.into_iter().flat_map(|(_, _, schemes)| schemes) {
+    for scheme in converted.into_iter().flat_map(|c| c.schemes) {
         let key = serde_json::to_value(&scheme).unwrap_or(Value::Null);
         if !seen.contains(&key) {
             seen.push(key);
@@ -105,60 +132,20 @@ pub(crate) fn schemes(document: &Value, warnings: &mut Vec<ImportWarning>) -> Ve
     out
 }
 
-fn warning(pointer: &str, message: impl Into<String>) -> ImportWarning {
-    ImportWarning { pointer: pointer.to_owned(), message: message.into() }
+/// Auth schemes made from security schemes, before they are ordered.
+struct Candidate<'a> {
+    /// How many operations use them.
+    uses: usize,
+    /// Where the (first) security scheme is defined.
+    position: usize,
+    /// The schemes (an OAuth 2.0 definition gives one per flow).
+    schemes: Vec<AuthScheme>,
+    /// The security schemes they stand for: one, or those required together.
+    names: Vec<&'a str>,
 }
 
-/// How many operations require each scheme (the global `security` counting as
-/// one more), and each distinct requirement that combines schemes (with where it
-/// first appears).
-#[allow(clippy::type_complexity)]
-fn usage(document: &Value) -> (HashMap<String, usize>, Vec<(String, Vec<String>)>) {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    let mut combined: Vec<(String, Vec<String>)> = Vec::new();
-    let global = document.get("security");
-    let mut count = |requirements: &Value, pointer: String, counts: &mut HashMap<String, usize>| {
-        let Some(requirements) = requirements.as_array() else { return };
-        let mut names: Vec<&str> = Vec::new();
-        for (i, requirement) in requirements.iter().enumerate() {
-            let Some(requirement) = requirement.as_object() else { continue };
-            if requirement.len() > 1 {
-                let together: Vec<String> = requirement.keys().cloned().collect();
-                if !combined.iter().any(|(_, c)| *c == together) {
-                    combined.push((format!("{pointer}/{i}"), together));
-                }
-            }
-            names.extend(requirement.keys().map(String::as_str));
-        }
-        names.sort_unstable();
-        names.dedup();
-        for name in names {
-            *counts.entry(name.to_owned()).or_default() += 1;
-        }
-    };
-    if let Some(global) = global {
-        count(global, "/security".to_owned(), &mut counts);
-    }
-    if let Some(paths) = document.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            let Some(item) = item.as_object() else { continue };
-            // Operations that become tools: `trace` ones are left out by the converter.
-            for method in OPERATION_KEYS.into_iter().filter(|key| tool_method(key).is_ok()) {
-                let Some(operation) = item.get(method).and_then(Value::as_object) else { continue };
-                match operation.get("security") {
-                    Some(security) => {
-                        count(security, format!("/paths/{}/{method}/security", pointer::escape(path)), &mut counts);
-                    }
-                    None => {
-                        if let Some(global) = global {
-                            count(global, "/security".to_owned(), &mut counts);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    (counts, combined)
+fn warning(pointer: &str, message: impl Into<String>) -> ImportWarning {
+    ImportWarning { pointer: pointer.to_owned(), message: message.into() }
 }
 
 /// The first server's URL with its variables at their defaults, if that gives an
@@ -302,6 +289,7 @@ fn api_key(
         location,
         name: key_name.to_owned(),
         value: "{api_key}".to_owned(),
+        also: Vec::new(),
         fields: vec![ConnectionField {
             name: "api_key".to_owned(),
             title: title(name),
@@ -638,11 +626,55 @@ mod tests {
             "security": [{ "key": [], "token": [] }],
             "components": { "securitySchemes": {
                 "key": { "type": "apiKey", "in": "query", "name": "key" },
-                "token": { "type": "apiKey", "in": "query", "name": "token" }
+                "token": { "type": "http", "scheme": "bearer" }
             } }
         }));
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].pointer, "/security/0");
+    }
+
+    #[test]
+    fn api_keys_required_together_become_one_scheme() {
+        let (schemes, warnings) = run(json!({
+            "security": [{ "key": [], "token": [] }],
+            "paths": {
+                "/a": { "get": {}, "put": {} },
+                "/b": { "get": { "security": [{ "header": [] }] }, "post": { "security": [{ "token": [], "key": [] }] } }
+            },
+            "components": { "securitySchemes": {
+                "header": { "type": "apiKey", "in": "header", "name": "X-Key" },
+                "key": { "type": "apiKey", "in": "query", "name": "key" },
+                "token": { "type": "apiKey", "in": "query", "name": "token" }
+            } }
+        }));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        // `key` and `token` alone are no way to connect; the pair (4 uses) before `header` (1).
+        assert_eq!(names(&schemes), ["api_key", "api_key"]);
+        let AuthScheme::ApiKey(pair) = &schemes[0] else { panic!() };
+        assert_eq!((pair.location, pair.name.as_str(), pair.value.as_str()), (KeyLocation::Query, "key", "{api_key}"));
+        assert_eq!(pair.also.len(), 1);
+        assert_eq!((pair.also[0].location, pair.also[0].name.as_str()), (KeyLocation::Query, "token"));
+        assert_eq!(pair.also[0].value, "{token}");
+        let fields: Vec<&str> = pair.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(fields, ["api_key", "token"]);
+        assert!(pair.fields.iter().all(|f| f.secret && f.required));
+        let AuthScheme::ApiKey(header) = &schemes[1] else { panic!() };
+        assert!(header.also.is_empty());
+    }
+
+    #[test]
+    fn keys_also_required_alone_stay_schemes_of_their_own() {
+        let (schemes, _) = run(json!({
+            "security": [{ "key": [], "token": [] }, { "key": [] }],
+            "components": { "securitySchemes": {
+                "key": { "type": "apiKey", "in": "query", "name": "key" },
+                "token": { "type": "apiKey", "in": "query", "name": "token" }
+            } }
+        }));
+        let mut keys: Vec<usize> =
+            schemes.iter().map(|s| if let AuthScheme::ApiKey(k) = s { k.also.len() + 1 } else { 0 }).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, [1, 2], "`key` alone and the pair; `token` alone is no requirement");
     }
 
     #[test]

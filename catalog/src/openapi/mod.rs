@@ -27,6 +27,7 @@
 
 mod auth;
 mod document;
+mod keys;
 mod methods;
 mod names;
 mod operation;
@@ -40,6 +41,7 @@ mod servers;
 mod swagger2;
 mod text;
 mod types;
+mod usage;
 
 pub use crate::import::{import, import_document, import_file};
 pub use document::{read_document, read_document_with, Document};

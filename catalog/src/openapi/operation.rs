@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use toolsmith_spec::pointer;
 
 use super::document::percent_decode;
+use super::keys::Supplied;
 use super::methods::{tool_method, OPERATION_KEYS};
 use super::names::{tool_name, PropertyNames, SlugAllocator};
 use super::schema::{Normalizer, Side};
@@ -195,6 +196,8 @@ impl OperationBuilder<'_> {
                 params.push((pointer, resolved));
             }
         }
+        // Credentials the runtime sends from the connected account are no inputs.
+        let supplied = Supplied::of(self.doc, self.operation);
         for (pointer, param) in params {
             let (Some(api_name), Some(location)) =
                 (param.get("name").and_then(Value::as_str), param.get("in").and_then(Value::as_str))
@@ -206,6 +209,9 @@ impl OperationBuilder<'_> {
                 Some(&(_, key)) if location == "path" => ("query", key),
                 _ => (location, api_name),
             };
+            if supplied.contains(location, api_name) {
+                continue;
+            }
             let location = match location {
                 "path" => ParamLocation::Path,
                 "query" => ParamLocation::Query,
@@ -268,7 +274,7 @@ impl OperationBuilder<'_> {
         // Query pairs of the path key that no parameter declares.
         for (api_name, value) in fixed_query {
             let declared = properties.iter().any(|(name, p)| p.wire_name.as_deref().unwrap_or(name) == api_name);
-            if declared {
+            if declared || supplied.contains("query", api_name) {
                 continue;
             }
             let name = names.claim(api_name);

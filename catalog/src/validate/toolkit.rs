@@ -127,41 +127,45 @@ fn check_scheme(scheme: &AuthScheme, at: &NodeRef, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let template = |text: &str, key: &str, out: &mut Vec<Diagnostic>| {
+    let template = |text: &str, node: NodeRef, out: &mut Vec<Diagnostic>| {
         for name in placeholders(text) {
             if !names.contains(name) {
                 let known: Vec<&str> = names.iter().copied().collect();
                 out.push(
-                    at.child(key)
-                        .diag(
-                            Code::TemplateField,
-                            format!("`{{{name}}}` is not a connection field of this `{}` scheme", scheme.name()),
-                        )
-                        .help(format!(
-                            "declare it in `fields`, or use one of: {}",
-                            if known.is_empty() { "(none)".to_owned() } else { known.join(", ") }
-                        )),
+                    node.diag(
+                        Code::TemplateField,
+                        format!("`{{{name}}}` is not a connection field of this `{}` scheme", scheme.name()),
+                    )
+                    .help(format!(
+                        "declare it in `fields`, or use one of: {}",
+                        if known.is_empty() { "(none)".to_owned() } else { known.join(", ") }
+                    )),
                 );
             }
         }
     };
     match scheme {
         AuthScheme::ApiKey(a) => {
-            template(&a.value, "value", out);
-            if a.name.trim().is_empty() {
-                out.push(
-                    at.child("name")
-                        .diag(Code::AuthIncomplete, "api_key needs the header or query parameter `name`")
-                        .help("e.g. `name: X-Api-Key`"),
-                );
+            let first = std::iter::once((at.clone(), a.value.as_str(), a.name.as_str()));
+            let also =
+                a.also.iter().enumerate().map(|(i, k)| (at.child("also").child(i), k.value.as_str(), k.name.as_str()));
+            for (node, value, name) in first.chain(also) {
+                template(value, node.child("value"), out);
+                if name.trim().is_empty() {
+                    out.push(
+                        node.child("name")
+                            .diag(Code::AuthIncomplete, "api_key needs the header or query parameter `name`")
+                            .help("e.g. `name: X-Api-Key`"),
+                    );
+                }
             }
         }
         AuthScheme::Basic(b) => {
             if let Some(u) = &b.username {
-                template(u, "username", out);
+                template(u, at.child("username"), out);
             }
             if let Some(p) = &b.password {
-                template(p, "password", out);
+                template(p, at.child("password"), out);
             }
         }
         AuthScheme::Oauth2(o) => {
@@ -172,7 +176,7 @@ fn check_scheme(scheme: &AuthScheme, at: &NodeRef, out: &mut Vec<Diagnostic>) {
             ] {
                 if let Some(url) = url {
                     check_url(url, at.child(key), out);
-                    template(url, key, out);
+                    template(url, at.child(key), out);
                 }
             }
             if o.grant == OAuth2Grant::AuthorizationCode && o.authorization_url.is_none() {
