@@ -4,11 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
+use common::{toolsmith, write_checked_toolkit};
 use serde_json::Value;
 
 /// A server that answers 200 to requests whose `X-Api-Key` starts with `good`, else 401.
@@ -43,42 +46,12 @@ impl Env {
         let dir = std::env::temp_dir().join(format!("toolsmith-cli-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let (home, catalog) = (dir.join("home"), dir.join("catalog"));
-        std::fs::create_dir_all(catalog.join("checked")).unwrap();
-        std::fs::write(
-            catalog.join("checked/toolkit.yaml"),
-            format!(
-                r#"slug: checked
-name: Checked
-description: A toolkit whose credential is checked when an account connects.
-version: 20261122_00
-base_url: {origin}/api
-auth: [{{ scheme: api_key, in: header, name: X-Api-Key, verify: {{ method: GET, path: /me }} }}]
-tools:
-  - slug: CHECKED_PING
-    name: Ping
-    description: Checks that the service answers.
-    http: {{ method: GET, path: /ping }}
-    input: {{ type: object }}
-"#
-            ),
-        )
-        .unwrap();
+        write_checked_toolkit(&catalog, &origin);
         Env { home, catalog }
     }
 
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_toolsmith"))
-            .args(args)
-            .env("TOOLSMITH_HOME", &self.home)
-            .env("TOOLSMITH_CATALOG", &self.catalog)
-            .env_remove("TOOLSMITH_SECRET_KEY")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
+        toolsmith(&self.home, &self.catalog, args, stdin)
     }
 
     /// Runs a command that must succeed; its standard output.
