@@ -190,6 +190,52 @@ pub async fn connect(
     Ok(account)
 }
 
+/// `account` with a new static credential, keeping its id, user, toolkit and creation
+/// time; NOT stored: verify it if the toolkit can, then store it with
+/// [`put_account`](toolsmith_store::ConnectedAccounts::put_account), so that a failed
+/// check leaves the working credential in place.
+///
+/// The scheme is `credential.scheme`, else the one the account is connected with. With
+/// the same scheme, the values given replace the stored ones of the same name and the
+/// others are kept (a new API key keeps the subdomain); with another scheme, only the
+/// values given count. `credential.alias`, when given, renames the account;
+/// `credential.user_id` is ignored. The account comes back ACTIVE.
+pub async fn updated_account(
+    store: &dyn Store,
+    toolkit: &Toolkit,
+    account: &ConnectedAccount,
+    credential: StaticCredential,
+) -> Result<ConnectedAccount, ConnectError> {
+    let current = store.auth_config(&account.auth_config).await?;
+    let current_scheme = current.as_ref().map(|c| c.scheme.clone());
+    let scheme_name = credential.scheme.or_else(|| current_scheme.clone());
+    let scheme = choose_scheme(toolkit, scheme_name.as_deref())?;
+    let same_scheme = current_scheme.as_deref() == Some(scheme.name());
+    let mut values: BTreeMap<String, SecretString> = BTreeMap::new();
+    if same_scheme {
+        values.extend(account.fields.iter().map(|(k, v)| (k.clone(), SecretString::from(v.as_str()))));
+        values.extend(account.credentials.secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    values.extend(credential.values);
+    let (fields, secrets) = split_fields(toolkit, scheme, values)?;
+    let wanted_config = match (&credential.auth_config, same_scheme) {
+        (Some(id), _) => Some(id.clone()),
+        (None, true) => Some(account.auth_config.clone()),
+        (None, false) => None,
+    };
+    let auth_config = auth_config(store, toolkit, scheme, wanted_config.as_ref()).await?;
+    Ok(ConnectedAccount {
+        auth_config: auth_config.id,
+        status: AccountStatus::Active,
+        status_reason: None,
+        alias: credential.alias.or_else(|| account.alias.clone()),
+        fields,
+        credentials: Credentials { secrets, oauth2: None },
+        updated_at: SystemTime::now(),
+        ..account.clone()
+    })
+}
+
 /// The scheme asked for, or the toolkit's `none` scheme.
 fn choose_scheme<'t>(toolkit: &'t Toolkit, wanted: Option<&str>) -> Result<&'t AuthScheme, ConnectError> {
     let offered: Vec<String> = toolkit.auth.iter().map(|s| s.name().to_owned()).collect();
@@ -420,5 +466,38 @@ mod tests {
         assert_eq!(err.to_string(), "toolkit `demo` needs a credential; give one for a scheme it offers: bearer");
         let account = connect(&store, &bearer, credential(Some("bearer"), &[("token", "t")])).await.unwrap();
         assert_eq!(account.credentials.secret("token"), Some("t"));
+    }
+
+    /// Issue 12, item 17: an update keeps the account's id, replaces the values given,
+    /// keeps the others of the same scheme, and is not stored by itself.
+    #[tokio::test]
+    async fn an_update_keeps_the_id_and_the_values_not_given() {
+        let store = SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap();
+        let toolkit = toolkit(
+            "{ scheme: api_key, in: header, name: X-Key, fields: [{ name: api_key, title: Key, secret: true }, \
+             { name: subdomain, title: Subdomain }] }, { scheme: bearer }",
+        );
+        let mut first = credential(Some("api_key"), &[("api_key", "k-1"), ("subdomain", "acme")]);
+        first.alias = Some("work".into());
+        let account = connect(&store, &toolkit, first).await.unwrap();
+
+        let update = credential(None, &[("api_key", "k-2")]);
+        let updated = updated_account(&store, &toolkit, &account, update).await.unwrap();
+        assert_eq!(
+            (&updated.id, &updated.auth_config, updated.alias.as_deref()),
+            (&account.id, &account.auth_config, Some("work"))
+        );
+        assert_eq!(updated.credentials.secret("api_key"), Some("k-2"));
+        assert_eq!(updated.fields["subdomain"], "acme", "a value not given is kept");
+        let stored = store.account(&account.id).await.unwrap().unwrap();
+        assert_eq!(stored.credentials.secret("api_key"), Some("k-1"), "not stored by itself");
+
+        let bearer =
+            updated_account(&store, &toolkit, &account, credential(Some("bearer"), &[("token", "t")])).await.unwrap();
+        assert_eq!(bearer.id, account.id);
+        assert_ne!(bearer.auth_config, account.auth_config, "another scheme, another auth config");
+        assert!(bearer.fields.is_empty() && bearer.credentials.secret("api_key").is_none());
+        let err = updated_account(&store, &toolkit, &account, credential(None, &[("api_key", " ")])).await.unwrap_err();
+        assert!(matches!(err, ConnectError::Blank { .. }), "{err}");
     }
 }

@@ -14,7 +14,7 @@ pub mod oauth2;
 mod redact;
 mod select;
 
-pub use connect::{connect, ConnectError, StaticCredential};
+pub use connect::{connect, updated_account, ConnectError, StaticCredential};
 pub use inject::{field_error, fill, inject, REDACTED};
 pub use redact::{Redactor, MIN_REDACTED_LEN};
 pub use select::{needs_account, scheme_of, select_account};

@@ -96,6 +96,7 @@ codes! {
     ProviderFallback = "W103" "provider-fallback" Warning: "A schema construct some provider's strict mode rejects; a fallback exists.",
     BodyOnSafeMethod = "W104" "body-on-safe-method" Warning: "A GET, HEAD or DELETE tool with body parameters.",
     TagMismatch = "W105" "tag-mismatch" Warning: "Tags contradict the HTTP method (a GET marked destructive, a DELETE without destructiveHint).",
+    DescriptionLong = "W106" "description-long" Warning: "A tool description longer than LLM providers take (1,024 characters).",
 }
 
 impl fmt::Display for Code {

@@ -1,15 +1,17 @@
-//! `toolsmith accounts connect|list|remove`: connected accounts in the local store.
+//! `toolsmith accounts connect|update|list|remove`: connected accounts in the local store.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use miette::{miette, IntoDiagnostic};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use toolsmith::auth::{ConnectError, StaticCredential};
-use toolsmith::store::{AccountFilter, AccountStatus, ConnectedAccount, ConnectedAccounts, Store};
-use toolsmith::{AuthConfigId, Client, ConnectedAccountId, UserId};
+use toolsmith::store::{AccountFilter, AccountStatus, ConnectedAccount, ConnectedAccounts, SqliteStore, Store};
+use toolsmith::{AuthConfigId, Client, Registry, UserId};
 use toolsmith_catalog::{Toolkit, ToolkitSlug};
 
+use crate::account_ref::{self, Scope};
 use crate::catalog::{registry, CatalogArgs};
 use crate::home::{open_store, runtime, secret, time};
 use crate::out::outln;
@@ -32,24 +34,34 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Replace a connected account's credential, keeping its id (`ca_…`): the values
+    /// given replace the stored ones, the others of the same scheme are kept. The
+    /// toolkit's `verify` check runs first; a failing credential is not saved.
+    Update(UpdateArgs),
     /// Remove a connected account and its secrets.
     Remove {
-        /// The account (`ca_…`).
-        id: ConnectedAccountId,
+        /// The account: its id (`ca_…`) or its alias.
+        account: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
     },
 }
 
-/// Arguments of `toolsmith accounts connect`.
+/// `--user` and `--toolkit` that narrow which account an alias names.
 #[derive(clap::Args)]
-pub(crate) struct ConnectArgs {
-    #[command(flatten)]
-    catalog: CatalogArgs,
-    /// The user the account belongs to (your application's user id).
+pub(crate) struct ScopeArgs {
+    /// The user whose account an alias names (aliases are unique per user and toolkit).
     #[arg(long)]
-    user: String,
-    /// The toolkit (`github`).
+    user: Option<String>,
+    /// The toolkit whose account an alias names.
     #[arg(long)]
-    toolkit: String,
+    toolkit: Option<String>,
+}
+
+/// The credential flags `connect` and `update` share. A value of `-` is read from
+/// standard input.
+#[derive(clap::Args)]
+pub(crate) struct CredentialArgs {
     /// An API key (the toolkit's `api_key` scheme).
     #[arg(long, group = "credential")]
     api_key: Option<String>,
@@ -69,10 +81,38 @@ pub(crate) struct ConnectArgs {
     /// the scheme, created on first use.
     #[arg(long)]
     auth_config: Option<AuthConfigId>,
-    /// Store the account without running the toolkit's `verify` request (the cheap call
-    /// that checks the credential works).
+    /// Do not run the toolkit's `verify` request (the cheap call that checks the
+    /// credential works).
     #[arg(long)]
     no_verify: bool,
+}
+
+/// Arguments of `toolsmith accounts update`.
+#[derive(clap::Args)]
+pub(crate) struct UpdateArgs {
+    #[command(flatten)]
+    catalog: CatalogArgs,
+    /// The account: its id (`ca_…`) or its alias.
+    account: String,
+    #[command(flatten)]
+    scope: ScopeArgs,
+    #[command(flatten)]
+    credential: CredentialArgs,
+}
+
+/// Arguments of `toolsmith accounts connect`.
+#[derive(clap::Args)]
+pub(crate) struct ConnectArgs {
+    #[command(flatten)]
+    catalog: CatalogArgs,
+    /// The user the account belongs to (your application's user id).
+    #[arg(long)]
+    user: String,
+    /// The toolkit (`github`).
+    #[arg(long)]
+    toolkit: String,
+    #[command(flatten)]
+    credential: CredentialArgs,
 }
 
 pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
@@ -81,23 +121,22 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
         Command::Connect(args) => {
             let registry = registry(&args.catalog)?;
-            let toolkit = registry.toolkit(&args.toolkit).ok_or_else(|| {
-                let known: Vec<&str> = registry.toolkits().map(|t| t.slug.as_str()).collect();
-                miette!("no toolkit `{}`; known toolkits: {}", args.toolkit, known.join(", "))
-            })?;
-            let mut account = rt.block_on(connect(store.as_ref(), toolkit, &args))?;
-            let mut failed = None;
-            if !args.no_verify {
-                let client = Client::builder().store(store.clone()).build();
-                if let Err(e) = rt.block_on(client.verify(toolkit, &account)) {
+            let toolkit = find_toolkit(&registry, &args.toolkit)?;
+            let credential = args.credential.to_credential(&args.user)?;
+            let account =
+                rt.block_on(toolsmith::auth::connect(store.as_ref(), toolkit, credential)).map_err(connect_error)?;
+            let mut account = account;
+            let failed = match verify(&rt, &store, toolkit, &account, args.credential.no_verify) {
+                Some(e) => {
                     // Kept, as FAILED with the reason: `accounts list` shows it, a
                     // reconnect replaces it.
                     account.status = AccountStatus::Failed;
                     account.status_reason = Some(e.to_string());
                     rt.block_on(store.put_account(&account)).map_err(|e| miette!("{e}"))?;
-                    failed = Some(e);
+                    Some(e)
                 }
-            }
+                None => None,
+            };
             outln!("{}", serde_json::to_string_pretty(&describe(&account)).into_diagnostic()?);
             match failed {
                 Some(e) => {
@@ -106,6 +145,26 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
                 }
                 None => Ok(ExitCode::SUCCESS),
             }
+        }
+        Command::Update(args) => {
+            let registry = registry(&args.catalog)?;
+            let account = rt.block_on(args.scope.find(store.as_ref(), &args.account))?;
+            let toolkit = find_toolkit(&registry, account.toolkit.as_str())?;
+            let credential = args.credential.to_credential(account.user_id.as_str())?;
+            let updated = rt
+                .block_on(toolsmith::auth::updated_account(store.as_ref(), toolkit, &account, credential))
+                .map_err(connect_error)?;
+            if let Some(e) = verify(&rt, &store, toolkit, &updated, args.credential.no_verify) {
+                eprintln!(
+                    "error: {e}\n(the new credential was not saved: {} keeps its stored one; update it with a working \
+                     credential, or pass --no-verify to skip the check)",
+                    account.id
+                );
+                return Ok(ExitCode::from(1));
+            }
+            rt.block_on(store.put_account(&updated)).map_err(|e| miette!("{e}"))?;
+            outln!("{}", serde_json::to_string_pretty(&describe(&updated)).into_diagnostic()?);
+            Ok(ExitCode::SUCCESS)
         }
         Command::List { user, toolkit, json } => {
             let filter = AccountFilter {
@@ -133,7 +192,15 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Remove { id } => {
+        Command::Remove { account, scope } => {
+            let account = match rt.block_on(scope.find(store.as_ref(), &account)) {
+                Ok(account) => account,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let id = account.id;
             if rt.block_on(store.delete_account(&id)).map_err(|e| miette!("{e}"))? {
                 outln!("removed {id}");
                 Ok(ExitCode::SUCCESS)
@@ -145,41 +212,84 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     }
 }
 
-/// Creates the account (and the toolkit's auth config for the scheme, on first use).
-async fn connect(store: &dyn Store, toolkit: &Toolkit, args: &ConnectArgs) -> miette::Result<ConnectedAccount> {
-    let mut credential = StaticCredential::new(args.user.clone());
-    credential.alias = args.alias.clone();
-    credential.auth_config = args.auth_config.clone();
-    if let Some(key) = &args.api_key {
-        credential.scheme = Some("api_key".into());
-        credential.values.insert("api_key".into(), secret(key, "--api-key")?);
+impl ScopeArgs {
+    /// The account `name` (a `ca_…` id or an alias) names among the accounts of
+    /// `--user` and `--toolkit`.
+    async fn find(&self, store: &dyn Store, name: &str) -> miette::Result<ConnectedAccount> {
+        let user = self.user.as_deref().map(UserId::new);
+        let toolkit = self.toolkit.as_deref().map(|t| ToolkitSlug::new(t.to_ascii_lowercase()));
+        let scope = Scope { user: user.as_ref(), toolkit: toolkit.as_ref() };
+        account_ref::find(store, name, &scope).await.map_err(|e| miette!("{e}"))
     }
-    if let Some(token) = &args.bearer {
-        credential.scheme = Some("bearer".into());
-        credential.values.insert("token".into(), secret(token, "--bearer")?);
+}
+
+impl CredentialArgs {
+    /// The credential the flags give, for `user`; secrets given as `-` are read from
+    /// standard input.
+    fn to_credential(&self, user: &str) -> miette::Result<StaticCredential> {
+        let mut credential = StaticCredential::new(user);
+        credential.alias = self.alias.clone();
+        credential.auth_config = self.auth_config.clone();
+        if let Some(key) = &self.api_key {
+            credential.scheme = Some("api_key".into());
+            credential.values.insert("api_key".into(), secret(key, "--api-key")?);
+        }
+        if let Some(token) = &self.bearer {
+            credential.scheme = Some("bearer".into());
+            credential.values.insert("token".into(), secret(token, "--bearer")?);
+        }
+        if let Some(pair) = &self.basic {
+            let pair = secret(pair, "--basic")?;
+            let (user, password) = pair
+                .expose_secret()
+                .split_once(':')
+                .ok_or_else(|| miette!("--basic takes USER:PASSWORD (a `:` between them)"))?;
+            credential.scheme = Some("basic".into());
+            credential.values.insert("username".into(), SecretString::from(user));
+            credential.values.insert("password".into(), SecretString::from(password));
+        }
+        for field in &self.fields {
+            let (name, value) = field
+                .split_once('=')
+                .ok_or_else(|| miette!("--field `{field}` is not NAME=VALUE (an `=` between them)"))?;
+            credential.values.insert(name.trim().to_owned(), secret(value, &format!("--field {name}"))?);
+        }
+        Ok(credential)
     }
-    if let Some(pair) = &args.basic {
-        let pair = secret(pair, "--basic")?;
-        let (user, password) = pair
-            .expose_secret()
-            .split_once(':')
-            .ok_or_else(|| miette!("--basic takes USER:PASSWORD (a `:` between them)"))?;
-        credential.scheme = Some("basic".into());
-        credential.values.insert("username".into(), SecretString::from(user));
-        credential.values.insert("password".into(), SecretString::from(password));
+}
+
+/// The catalog's toolkit `slug`, or an error that lists the known ones.
+fn find_toolkit<'r>(registry: &'r Registry, slug: &str) -> miette::Result<&'r Toolkit> {
+    registry.toolkit(slug).ok_or_else(|| {
+        let known: Vec<&str> = registry.toolkits().map(|t| t.slug.as_str()).collect();
+        miette!("no toolkit `{slug}`; known toolkits: {}", known.join(", "))
+    })
+}
+
+/// Runs the toolkit's `verify` request with `account` unless `skip`; the error when it
+/// fails.
+fn verify(
+    rt: &tokio::runtime::Runtime,
+    store: &Arc<SqliteStore>,
+    toolkit: &Toolkit,
+    account: &ConnectedAccount,
+    skip: bool,
+) -> Option<toolsmith::Error> {
+    if skip {
+        return None;
     }
-    for field in &args.fields {
-        let (name, value) = field
-            .split_once('=')
-            .ok_or_else(|| miette!("--field `{field}` is not NAME=VALUE (an `=` between them)"))?;
-        credential.values.insert(name.trim().to_owned(), secret(value, &format!("--field {name}"))?);
-    }
-    toolsmith::auth::connect(store, toolkit, credential).await.map_err(|e| match e {
+    let client = Client::builder().store(store.clone()).build();
+    rt.block_on(client.verify(toolkit, account)).err()
+}
+
+/// A connect or update error, with the flags that give a credential when one is missing.
+fn connect_error(e: ConnectError) -> miette::Report {
+    match e {
         ConnectError::CredentialNeeded { .. } | ConnectError::NoScheme { .. } => {
             miette!("{e}\n(--api-key KEY for api_key, --bearer TOKEN for bearer, --basic USER:PASSWORD for basic, --field NAME=VALUE for fields)")
         }
         e => miette!("{e}"),
-    })
+    }
 }
 
 /// An account as JSON, secrets by name only.

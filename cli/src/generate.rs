@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use miette::{miette, IntoDiagnostic};
+use miette::miette;
 use toolsmith_codegen::{load, Error, Generator};
 
 use crate::out::out;
@@ -35,7 +35,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     if args.out.as_os_str() == "-" {
         out!("{code}");
     } else {
-        std::fs::write(&args.out, &code).into_diagnostic()?;
+        std::fs::write(&args.out, &code).map_err(|e| crate::files::error("write", &args.out, &e))?;
         let tools: usize = toolkits.iter().map(|t| t.tools.len()).sum();
         eprintln!(
             "wrote {} ({} toolkits, {tools} tools, {} lines) in {:.1} ms",

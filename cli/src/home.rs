@@ -1,7 +1,6 @@
 //! The store under `TOOLSMITH_HOME` that `accounts`, `execute`, `logs` and `keys` share,
 //! and reading secrets without putting them on the command line.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -9,15 +8,29 @@ use miette::{miette, IntoDiagnostic};
 use secrecy::SecretString;
 use toolsmith::store::SqliteStore;
 
+use crate::files::{error, read_stdin};
+
 /// `TOOLSMITH_HOME` (default `~/.toolsmith`).
+/// A home that exists must be a folder (it is created when missing).
 pub(crate) fn home() -> miette::Result<PathBuf> {
-    toolsmith::store::default_home().ok_or_else(|| {
+    let home = toolsmith::store::default_home().ok_or_else(|| {
         miette!("neither TOOLSMITH_HOME nor HOME is set; set TOOLSMITH_HOME to the folder for the store")
-    })
+    })?;
+    match std::fs::metadata(&home) {
+        Ok(meta) if !meta.is_dir() => Err(miette!(
+            help = "set TOOLSMITH_HOME to a folder (created when missing), or move the file away",
+            "TOOLSMITH_HOME `{}` is a file, not a folder: the store and its key file cannot be kept in it",
+            home.display()
+        )),
+        Ok(_) => Ok(home),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(home),
+        Err(e) => Err(error("read the TOOLSMITH_HOME folder", &home, &e)),
+    }
 }
 
 /// Opens the store under [`home`]; creates it (and its key file) on first use.
 pub(crate) fn open_store() -> miette::Result<Arc<SqliteStore>> {
+    home()?;
     let store = SqliteStore::open_default().map_err(|e| miette!("{e}"))?;
     Ok(Arc::new(store))
 }
@@ -28,8 +41,7 @@ pub(crate) fn secret(value: &str, what: &str) -> miette::Result<SecretString> {
     if value != "-" {
         return Ok(SecretString::from(value));
     }
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).into_diagnostic()?;
+    let text = read_stdin(what)?;
     let text = text.trim_end_matches(['\r', '\n']);
     if text.is_empty() {
         return Err(miette!("{what}: standard input was empty; pipe the value in (`... | toolsmith ...`)"));

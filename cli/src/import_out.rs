@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use miette::{miette, IntoDiagnostic};
+use miette::miette;
 use toolsmith_catalog::{Tool, Toolkit, ToolkitPart};
+
+use crate::files::error;
 
 /// How the line that marks a file as written by the importer starts (the second
 /// line of each file it writes).
@@ -56,15 +58,15 @@ pub(crate) fn write(toolkit: &Toolkit, dir: &Path, force: bool) -> miette::Resul
             ));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| miette!("cannot create `{}`: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| error("create the folder", dir, &e))?;
     let mut removed = Vec::new();
     for path in owned.into_iter().filter(|p| !files.contains_key(&name(p))) {
-        std::fs::remove_file(&path).map_err(|e| miette!("cannot remove the stale `{}`: {e}", path.display()))?;
+        std::fs::remove_file(&path).map_err(|e| error("remove the stale file", &path, &e))?;
         removed.push(path);
     }
     for (file, text) in &files {
         let path = dir.join(file);
-        std::fs::write(&path, text).map_err(|e| miette!("cannot write `{}`: {e}", path.display()))?;
+        std::fs::write(&path, text).map_err(|e| error("write", &path, &e))?;
     }
     Ok(Written { files: files.len(), removed })
 }
@@ -105,8 +107,9 @@ fn entries(dir: &Path) -> miette::Result<Vec<PathBuf>> {
         }
         _ => {}
     }
-    let read = std::fs::read_dir(dir).map_err(|e| miette!("cannot read the folder `{}`: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = read.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>().into_diagnostic()?;
+    let read = std::fs::read_dir(dir).map_err(|e| error("read the folder", dir, &e))?;
+    let mut paths: Vec<PathBuf> =
+        read.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>().map_err(|e| error("read the folder", dir, &e))?;
     paths.sort();
     Ok(paths)
 }
@@ -119,8 +122,8 @@ fn is_owned(path: &Path) -> miette::Result<bool> {
         return Ok(false);
     }
     let mut head = Vec::new();
-    let file = std::fs::File::open(path).map_err(|e| miette!("cannot read `{}`: {e}", path.display()))?;
-    file.take(1024).read_to_end(&mut head).map_err(|e| miette!("cannot read `{}`: {e}", path.display()))?;
+    let file = std::fs::File::open(path).map_err(|e| error("read", path, &e))?;
+    file.take(1024).read_to_end(&mut head).map_err(|e| error("read", path, &e))?;
     Ok(String::from_utf8_lossy(&head).lines().take(3).any(|line| line.starts_with(MARK_START)))
 }
 

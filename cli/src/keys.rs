@@ -1,12 +1,13 @@
-//! `toolsmith keys rotate|reencrypt|generate`: the keys that encrypt secrets at rest.
+//! `toolsmith keys rotate|reencrypt|generate|prune`: the keys that encrypt secrets at rest.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use miette::miette;
 use secrecy::ExposeSecret;
-use toolsmith::store::{KeyRing, KeyRotation, SqliteStore, SECRET_KEY_ENV};
+use toolsmith::store::{prune_key_file, KeyRing, KeyRotation, SqliteStore, SECRET_KEY_ENV};
 
-use crate::home::{home, runtime};
+use crate::home::{home, open_store, runtime};
 use crate::out::outln;
 
 /// `toolsmith keys …`
@@ -20,6 +21,10 @@ pub(crate) enum Command {
     Reencrypt,
     /// Print a new random key in base64, for TOOLSMITH_SECRET_KEY.
     Generate,
+    /// Remove from the key file the keys no stored secret is sealed with any more
+    /// (never the current key). Refused while an older key still seals a secret: run
+    /// `toolsmith keys reencrypt` first.
+    Prune,
 }
 
 pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
@@ -40,10 +45,31 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
             KeyRing::rotate_file(&home).map_err(|e| miette!("{e}"))?
         }
         Command::Reencrypt => KeyRing::load(&home).map_err(|e| miette!("{e}"))?,
+        Command::Prune => return prune(&home),
     };
     let current = ring.current().clone();
     let store = SqliteStore::open(SqliteStore::default_path(&home), ring).map_err(|e| miette!("{e}"))?;
     let count = runtime()?.block_on(store.reencrypt()).map_err(|e| miette!("{e}"))?;
     outln!("current key {current}; re-encrypted {count} secret value(s)");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `toolsmith keys prune`: prints the keys it removed, and the one that stays.
+fn prune(home: &Path) -> miette::Result<ExitCode> {
+    let store = open_store()?;
+    let removed = match runtime()?.block_on(prune_key_file(store.as_ref(), home)) {
+        Ok(removed) => removed,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let current = store.keys().map_err(|e| miette!("{e}"))?.current().clone();
+    if removed.is_empty() {
+        outln!("no key to remove: every key of {} is in use; current key {current}", KeyRing::key_file(home).display());
+    } else {
+        let ids: Vec<&str> = removed.iter().map(|id| id.as_str()).collect();
+        outln!("removed {} key(s) no secret needs: {}; current key {current}", ids.len(), ids.join(", "));
+    }
     Ok(ExitCode::SUCCESS)
 }

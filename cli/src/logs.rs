@@ -21,8 +21,8 @@ pub(crate) struct Args {
     /// Only this tool's executions.
     #[arg(long)]
     tool: Option<String>,
-    /// At most this many, newest first.
-    #[arg(long, default_value_t = 20)]
+    /// At most this many, newest first (1 or more).
+    #[arg(long, default_value_t = 20, value_parser = crate::limit::parse)]
     limit: usize,
     /// Print JSON instead of a table.
     #[arg(long)]

@@ -1,5 +1,6 @@
 //! `toolsmith`: the command line. A thin shell over the toolsmith crates.
 
+mod account_ref;
 mod accounts;
 mod bench;
 mod bench_execute;
@@ -9,11 +10,13 @@ mod bench_search;
 mod bench_startup;
 mod catalog;
 mod execute;
+mod files;
 mod generate;
 mod home;
 mod import;
 mod import_out;
 mod keys;
+mod limit;
 mod logs;
 mod out;
 mod schema;

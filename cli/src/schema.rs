@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use miette::{miette, IntoDiagnostic};
+use crate::files::error;
 
 /// Arguments of `toolsmith schema`.
 #[derive(clap::Args)]
@@ -20,15 +20,22 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     let mut stale = Vec::new();
     for (name, content) in toolsmith_catalog::published_schemas() {
         let path = args.dir.join(name);
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        let current = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            // Missing, or a file where its folder should be (reported when the folder is made).
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
+                String::new()
+            }
+            Err(e) => return Err(error("read", &path, &e)),
+        };
         if current == content {
             continue;
         }
         if args.check {
             stale.push(path.display().to_string());
         } else {
-            std::fs::create_dir_all(&args.dir).into_diagnostic()?;
-            std::fs::write(&path, content).map_err(|e| miette!("cannot write {}: {e}", path.display()))?;
+            std::fs::create_dir_all(&args.dir).map_err(|e| error("create the folder", &args.dir, &e))?;
+            std::fs::write(&path, content).map_err(|e| error("write", &path, &e))?;
             eprintln!("wrote {}", path.display());
         }
     }

@@ -18,8 +18,8 @@ pub(crate) struct Args {
     tasks: Vec<String>,
     #[command(flatten)]
     catalog: CatalogArgs,
-    /// Tools per task (primary and related together).
-    #[arg(long, default_value_t = 6)]
+    /// Tools per task (primary and related together; 1 or more).
+    #[arg(long, default_value_t = 6, value_parser = crate::limit::parse)]
     limit: usize,
     /// Only this toolkit's tools.
     #[arg(long)]
@@ -39,7 +39,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         }
     }
     let search = ToolSearch::new(&registry);
-    let options = ResponseOptions { limit: args.limit.max(1), toolkit: args.toolkit.clone(), ..Default::default() };
+    let options = ResponseOptions { limit: args.limit, toolkit: args.toolkit.clone(), ..Default::default() };
     let response = search.search(&args.tasks, &options);
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&response).into_diagnostic()?);

@@ -25,8 +25,8 @@ pub(crate) enum Command {
         /// Only tools tagged `important`.
         #[arg(long)]
         important: bool,
-        /// Tools per page.
-        #[arg(long, default_value_t = 20)]
+        /// Tools per page (1 or more).
+        #[arg(long, default_value_t = 20, value_parser = crate::limit::parse)]
         limit: usize,
         /// Continue after this cursor (printed at the end of the previous page).
         #[arg(long)]

@@ -4,10 +4,12 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+
+use common::{toolsmith, write_checked_toolkit};
 
 /// A server that answers every request with 401 and counts them.
 fn refusing_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
@@ -32,47 +34,13 @@ fn refusing_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>)
     (origin, count)
 }
 
-fn toolsmith(home: &Path, catalog: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_toolsmith"))
-        .args(args)
-        .env("TOOLSMITH_HOME", home)
-        .env("TOOLSMITH_CATALOG", catalog)
-        .env_remove("TOOLSMITH_SECRET_KEY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
 #[test]
 fn connect_refuses_blanks_and_stores_a_refused_credential_as_failed() {
     let (origin, requests) = refusing_server();
     let dir = std::env::temp_dir().join(format!("toolsmith-cli-connect-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let (home, catalog) = (dir.join("home"), dir.join("catalog"));
-    std::fs::create_dir_all(catalog.join("checked")).unwrap();
-    std::fs::write(
-        catalog.join("checked/toolkit.yaml"),
-        format!(
-            r#"slug: checked
-name: Checked
-description: A toolkit whose credential is checked when an account connects.
-version: 20261122_00
-base_url: {origin}/api
-auth: [{{ scheme: api_key, in: header, name: X-Api-Key, verify: {{ method: GET, path: /me }} }}]
-tools:
-  - slug: CHECKED_PING
-    name: Ping
-    description: Checks that the service answers.
-    http: {{ method: GET, path: /ping }}
-    input: {{ type: object }}
-"#
-        ),
-    )
-    .unwrap();
+    write_checked_toolkit(&catalog, &origin);
     let run = |args: &[&str], stdin: &str| toolsmith(&home, &catalog, args, stdin);
     let connect = ["accounts", "connect", "--user", "ada", "--toolkit", "checked", "--api-key", "-"];
 

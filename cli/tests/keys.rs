@@ -3,24 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn toolsmith(home: &Path, catalog: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_toolsmith"))
-        .args(args)
-        .env("TOOLSMITH_HOME", home)
-        .env("TOOLSMITH_CATALOG", catalog)
-        .env_remove("TOOLSMITH_SECRET_KEY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
+use common::toolsmith;
 
 #[test]
 fn a_missing_key_file_is_not_replaced_while_secrets_are_sealed() {

@@ -674,6 +674,9 @@ impl KeyRotation for LosingStore {
     async fn reencrypt(&self) -> Result<usize, StoreError> {
         self.inner.reencrypt().await
     }
+    async fn sealed_keys(&self) -> Result<std::collections::BTreeMap<toolsmith_store::KeyId, usize>, StoreError> {
+        self.inner.sealed_keys().await
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,6 +11,11 @@ use super::{AuthScheme, Definitions, OpenApiSource, Pagination, Tool, ToolkitSlu
 /// description-short`), and the OpenAPI importer writes a longer one.
 pub const MIN_DESCRIPTION: usize = 40;
 
+/// Tool descriptions longer than this many characters are cut or refused by LLM
+/// providers (OpenAI caps a function's description at 1,024): the validator warns
+/// (`W106 description-long`).
+pub const MAX_TOOL_DESCRIPTION: usize = 1024;
+
 /// A toolkit spec, as written in `catalog/toolkits/<slug>/toolkit.yaml`.
 ///
 /// ```

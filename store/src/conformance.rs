@@ -70,6 +70,7 @@ macro_rules! conformance_tests {
             every_record_kind_round_trips,
             accounts_need_their_auth_config_and_used_configs_stay,
             rotation_reencrypts_every_sealed_value,
+            pruning_removes_only_keys_no_value_needs,
             a_ring_without_the_key_says_which_key_is_missing,
             one_process_at_a_time_holds_the_refresh_lease,
             a_hundred_concurrent_reads_succeed,
@@ -218,6 +219,49 @@ pub async fn accounts_need_their_auth_config_and_used_configs_stay(backend: &imp
     assert!(store.auth_config(&unsaved.id).await.unwrap().is_some());
     let err = store.try_lock_refresh(&ConnectedAccountId::generate(), "x", Duration::from_secs(1)).await.unwrap_err();
     assert!(matches!(err, StoreError::Missing(_)), "{err}");
+}
+
+/// Issue 12, item 17: [`KeyRotation::sealed_keys`] counts the values each key sealed;
+/// [`prune_key_file`](crate::prune_key_file) refuses while an older key still seals one,
+/// and after re-encryption removes the older keys, never the current one.
+pub async fn pruning_removes_only_keys_no_value_needs(backend: &impl Backend) {
+    let dir = TempDir::new("prune");
+    let home = dir.path().join("home");
+    let key1 = KeyRing::from_key_file(&home).unwrap().current().clone();
+    let store = backend.open(KeyRing::from_key_file(&home).unwrap()).await.unwrap();
+    let github = config("github", 1, Some(CLIENT_SECRET));
+    store.put_auth_config(&github).await.unwrap();
+    store.put_account(&account(&github, "ada", None, 2)).await.unwrap();
+    assert_eq!(crate::prune_key_file(&store, &home).await.unwrap(), [], "the current key alone: nothing to prune");
+
+    let key2 = KeyRing::rotate_file(&home).unwrap().current().clone();
+    let store = backend.open(KeyRing::from_key_file(&home).unwrap()).await.unwrap();
+    assert_eq!(store.sealed_keys().await.unwrap(), [(key1.clone(), 2)].into());
+    let err = crate::prune_key_file(&store, &home).await.unwrap_err();
+    assert!(matches!(&err, crate::PruneError::StillNeeded { total: 2, .. }), "{err}");
+    assert!(
+        err.to_string().contains(&format!("key `{key1}`: 2")) && err.to_string().contains("keys reencrypt"),
+        "{err}"
+    );
+    assert_eq!(KeyRing::from_key_file(&home).unwrap().ids().count(), 2, "nothing was removed");
+
+    store.reencrypt().await.unwrap();
+    assert_eq!(store.sealed_keys().await.unwrap(), [(key2.clone(), 2)].into());
+    assert_eq!(crate::prune_key_file(&store, &home).await.unwrap(), [key1]);
+    let ring = KeyRing::from_key_file(&home).unwrap();
+    assert_eq!(ring.ids().cloned().collect::<Vec<_>>(), [key2]);
+    let reopened = backend.open(ring).await.unwrap();
+    assert_eq!(
+        reopened
+            .auth_config(&github.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .client_secret
+            .as_ref()
+            .map(|s| s.expose_secret().to_owned()),
+        Some(CLIENT_SECRET.to_owned())
+    );
 }
 
 /// After a key-file rotation, [`KeyRotation::reencrypt`]

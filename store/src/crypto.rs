@@ -184,6 +184,36 @@ impl KeyRing {
         KeyRing::parse_file(&text, &path)
     }
 
+    /// Removes the keys `ids` from the key file `<home>/secret.keys`, except its current
+    /// key, which is always kept; returns the new ring. The file is read again and
+    /// replaced atomically, as [`KeyRing::rotate_file`] does. Only remove keys no stored
+    /// value is sealed with ([`prune_key_file`](crate::prune_key_file) checks).
+    ///
+    /// ```
+    /// # let home = std::env::temp_dir().join(format!("toolsmith-doc-remove-{}", std::process::id()));
+    /// use toolsmith_store::KeyRing;
+    /// let old = KeyRing::rotate_file(&home)?;
+    /// let new = KeyRing::rotate_file(&home)?;
+    /// let pruned = KeyRing::remove_from_file(&home, &[old.current().clone(), new.current().clone()])?;
+    /// assert_eq!(pruned.ids().collect::<Vec<_>>(), [new.current()]); // the current key stays
+    /// # std::fs::remove_dir_all(&home).unwrap();
+    /// # Ok::<(), toolsmith_store::KeyError>(())
+    /// ```
+    pub fn remove_from_file(home: &Path, ids: &[KeyId]) -> Result<KeyRing, KeyError> {
+        let path = KeyRing::key_file(home);
+        let ring = KeyRing::parse_file(&keyfile::read_existing(&path)?, &path)?;
+        let kept: Vec<Zeroizing<String>> = ring
+            .keys
+            .iter()
+            .enumerate()
+            .filter(|(i, k)| *i == 0 || !ids.contains(&k.id))
+            .map(|(_, k)| Zeroizing::new(STANDARD.encode(k.bytes.expose_secret())))
+            .collect();
+        let text = keyfile::render(&kept);
+        keyfile::replace(&path, &text)?;
+        KeyRing::parse_file(&text, &path)
+    }
+
     /// A ring from base64 keys, comma-separated, the first current (the format of
     /// `TOOLSMITH_SECRET_KEY`).
     ///

@@ -45,7 +45,7 @@ pub use error::StoreError;
 pub use home::default_home;
 pub use leases::RefreshLeases;
 pub use logs::{ExecutionLog, ExecutionLogs, LogFilter};
-pub use rotation::KeyRotation;
+pub use rotation::{prune_key_file, KeyRotation, PruneError};
 pub use sqlite::SqliteStore;
 
 /// Every aggregate of the store: auth configs, connected accounts, refresh leases,

@@ -425,4 +425,8 @@ impl KeyRotation for SqliteStore {
         })
         .await
     }
+
+    async fn sealed_keys(&self) -> Result<std::collections::BTreeMap<KeyId, usize>, StoreError> {
+        self.read(queries::sealed_keys).await
+    }
 }

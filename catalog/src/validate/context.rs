@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::shared::Shared;
-use crate::{check_tool_slug, suggest_tool_slug, Code, Diagnostic, NodeRef, ToolkitSlug, MIN_DESCRIPTION};
+use crate::{
+    check_tool_slug, suggest_tool_slug, Code, Diagnostic, NodeRef, ToolkitSlug, MAX_TOOL_DESCRIPTION, MIN_DESCRIPTION,
+};
 
 /// Everything known across the catalog while checking one toolkit.
 pub(crate) struct Context<'a> {
@@ -33,6 +35,26 @@ pub(crate) fn check_description(text: &str, what: &str, node: NodeRef, out: &mut
                 ),
             )
             .help("say what it does, when to use it, and which ids it needs and where they come from"),
+        );
+    }
+}
+
+/// `W106` for a tool description longer than providers take ([`MAX_TOOL_DESCRIPTION`]).
+pub(crate) fn check_tool_description_length(text: &str, slug: &str, node: NodeRef, out: &mut Vec<Diagnostic>) {
+    let len = text.trim().chars().count();
+    if len > MAX_TOOL_DESCRIPTION {
+        out.push(
+            node.diag(
+                Code::DescriptionLong,
+                format!(
+                    "tool `{slug}`'s description is {len} characters; LLM providers take at most \
+                     {MAX_TOOL_DESCRIPTION} (OpenAI refuses longer ones, others cut them)"
+                ),
+            )
+            .help(format!(
+                "keep it within {MAX_TOOL_DESCRIPTION} characters: what the tool does, when to use it, which ids it \
+                 needs; move details into the parameters' descriptions"
+            )),
         );
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::context::{check_description, check_slug, Context};
+use super::context::{check_description, check_slug, check_tool_description_length, Context};
 use super::providers::gemini_name;
 use super::schema::{self, Use};
 use crate::{
@@ -15,6 +15,7 @@ pub(crate) fn check(tool: &Tool, toolkit: &Toolkit, at: &NodeRef, cx: &mut Conte
     let slug = tool.slug.as_str();
     check_slug(slug, &toolkit.slug, "tool", at.child("slug"), out);
     check_description(&tool.description, &format!("tool `{slug}`"), at.child("description"), out);
+    check_tool_description_length(&tool.description, slug, at.child("description"), out);
 
     let path_node = at.child("http").child("path");
     let path = &tool.http.path;

@@ -10,7 +10,9 @@ use toolsmith_spec::{ToolSlug, ToolkitSlug};
 
 use super::context::Cx;
 use super::rows::{decode_credentials, encode_credentials, from_ms, to_ms};
-use crate::{AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, ExecutionLog, KeyRing, LogFilter, StoreError};
+use crate::{
+    AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, ExecutionLog, KeyId, KeyRing, LogFilter, StoreError,
+};
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, UserId};
 
 const AUTH_CONFIG_COLUMNS: &str = "id, toolkit, name, scheme, client_id, client_secret, scopes, disabled, created_at";
@@ -564,6 +566,18 @@ pub(super) fn reencrypt(conn: &mut Connection, cx: &Cx<'_>, ring: &KeyRing) -> R
     }
     tx.commit().map_err(|e| cx.db(what, e))?;
     Ok(count)
+}
+
+/// How many sealed values each key sealed, from the values' headers.
+pub(super) fn sealed_keys(conn: &mut Connection, cx: &Cx<'_>) -> Result<BTreeMap<KeyId, usize>, StoreError> {
+    let sql = "SELECT client_secret FROM auth_configs WHERE client_secret IS NOT NULL \
+               UNION ALL SELECT credentials FROM connected_accounts WHERE credentials IS NOT NULL";
+    let sealed: Vec<String> = collect(conn, cx, sql, [], |r| r.get(0), "read the sealed secrets' keys")?;
+    let mut counts = BTreeMap::new();
+    for value in sealed {
+        *counts.entry(KeyRing::sealed_key_id(&value)?).or_insert(0) += 1;
+    }
+    Ok(counts)
 }
 
 // ---------------------------------------------------------------- helpers
