@@ -21,7 +21,7 @@ fn main() -> Result<(), String> {
             lines.join("\n")
         ));
     }
-    let mut code = String::from("/// The built-in toolkits: slug, the spec as JSON, and its tool slugs.\n");
+    let mut code = String::from("/// The built-in toolkits: slug, version, the spec as JSON, and its tool slugs.\n");
     code.push_str("pub(crate) static TOOLKITS: &[Embedded] = &[\n");
     let mut toolkits = loaded.toolkits;
     toolkits.sort_by(|a, b| a.slug.as_str().cmp(b.slug.as_str()));
@@ -33,7 +33,8 @@ fn main() -> Result<(), String> {
         let tools: Vec<String> = toolkit.tools.iter().map(|t| format!("{:?}", t.slug.as_str())).collect();
         let _ = writeln!(
             code,
-            "    Embedded {{ slug: {slug:?}, json: include_str!({file:?}), tools: &[{}] }},",
+            "    Embedded {{ slug: {slug:?}, version: {:?}, json: include_str!({file:?}), tools: &[{}] }},",
+            toolkit.version.as_str(),
             tools.join(", "),
             file = file.display().to_string()
         );

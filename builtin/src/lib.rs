@@ -15,14 +15,26 @@
 
 use toolsmith_spec::Toolkit;
 
-/// One embedded toolkit.
-pub(crate) struct Embedded {
-    slug: &'static str,
-    json: &'static str,
-    tools: &'static [&'static str],
+/// One embedded toolkit: what a registry needs to know it without parsing it.
+#[derive(Clone, Copy, Debug)]
+pub struct Embedded {
+    /// The toolkit slug.
+    pub slug: &'static str,
+    /// Its version.
+    pub version: &'static str,
+    /// The toolkit spec as JSON (overlays applied).
+    pub json: &'static str,
+    /// Its tool slugs, in the order of the spec's `tools`.
+    pub tools: &'static [&'static str],
 }
 
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+
+/// Every built-in toolkit, unparsed: for a registry that parses a toolkit only when it
+/// is first used (`toolsmith::LazyToolkit`).
+pub fn embedded() -> &'static [Embedded] {
+    TOOLKITS
+}
 
 /// The slugs of the built-in toolkits, in order.
 pub fn slugs() -> impl Iterator<Item = &'static str> {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use miette::miette;
-use toolsmith::Registry;
+use toolsmith::{LazyToolkit, Registry};
 use toolsmith_catalog::{render_human, Diagnostic, Severity, Style};
 
 /// Where the catalog comes from, for commands that read one: the built-in catalog
@@ -33,9 +33,8 @@ pub(crate) fn registry(catalog: &CatalogArgs) -> miette::Result<Registry> {
     if !catalog.no_builtin {
         // Validated when the binary was built; added after the folders, so that a
         // toolkit given there wins over the built-in one of the same slug and version.
-        let builtin = toolsmith_builtin::toolkits()
-            .map_err(|e| miette!("the built-in catalog does not load ({e}); this binary is damaged: rebuild it"))?;
-        registry.extend(builtin);
+        // Parsed toolkit by toolkit, when first used.
+        registry.extend_lazy(builtin());
     }
     if registry.toolkits().next().is_none() && !broken.is_empty() {
         let diagnostics: Vec<Diagnostic> = broken.into_iter().flat_map(|b| b.diagnostics).collect();
@@ -60,15 +59,12 @@ pub(crate) fn registry(catalog: &CatalogArgs) -> miette::Result<Registry> {
     Ok(registry)
 }
 
-/// The catalog as far as a command about one tool needs it: with the built-in catalog
-/// alone, only the toolkit that has `tool` is parsed (the embedded index says which);
-/// otherwise, or when no built-in toolkit has it, [`registry`].
-pub(crate) fn registry_for_tool(catalog: &CatalogArgs, tool: &str) -> miette::Result<Registry> {
-    let only_builtin = !catalog.no_builtin && catalog.dirs.iter().all(|d| d.as_os_str().is_empty());
-    if let (true, Some(slug)) = (only_builtin, toolsmith_builtin::toolkit_of(tool)) {
-        if let Some(Ok(toolkit)) = toolsmith_builtin::toolkit(slug) {
-            return Ok(Registry::from_toolkits([toolkit]));
-        }
-    }
-    registry(catalog)
+/// The built-in catalog as toolkits the registry parses on first use.
+pub(crate) fn builtin() -> impl Iterator<Item = LazyToolkit> {
+    toolsmith_builtin::embedded().iter().map(|e| LazyToolkit {
+        slug: e.slug,
+        version: e.version,
+        tools: e.tools,
+        json: e.json,
+    })
 }

@@ -8,7 +8,7 @@ use toolsmith::spec::Version;
 use toolsmith::{CallOptions, Client, ConnectedAccountId, ExecutionResult, UserId};
 
 use crate::account_ref::{self, Scope};
-use crate::catalog::{registry_for_tool, CatalogArgs};
+use crate::catalog::{registry, CatalogArgs};
 use crate::files::read_stdin;
 use crate::home::{home, open_store, runtime};
 use crate::out::outln;
@@ -45,7 +45,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         Ok(arguments) => arguments,
         Err(message) => return print(&failure(message), false),
     };
-    let registry = registry_for_tool(&args.catalog, &args.slug)?;
+    let registry = registry(&args.catalog)?;
     let store = open_store()?;
     let user = UserId::parse(&args.user).map_err(|e| miette!("--user: {e}"))?;
     let rt = runtime()?;

@@ -6,7 +6,7 @@ use miette::IntoDiagnostic;
 use serde_json::json;
 use toolsmith::{ToolQuery, ToolRef};
 
-use crate::catalog::{registry, registry_for_tool, CatalogArgs};
+use crate::catalog::{registry, CatalogArgs};
 use crate::out::outln;
 
 /// `toolsmith tools …`
@@ -69,7 +69,7 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Get { catalog, slug } => {
-            let registry = registry_for_tool(&catalog, &slug)?;
+            let registry = registry(&catalog)?;
             let Some(t) = registry.tool(&slug) else {
                 eprintln!("error: no tool `{slug}`; `toolsmith tools list` shows them");
                 return Ok(ExitCode::from(1));

@@ -35,7 +35,7 @@ pub mod search;
 mod validate;
 
 pub use client::{Client, ClientBuilder};
-pub use registry::{Broken, LoadError, Page, Registry, Resolved, ToolQuery, ToolRef};
+pub use registry::{Broken, LazyToolkit, LoadError, Page, Registry, Resolved, ToolQuery, ToolRef};
 pub use search::{SearchIndex, ToolSearch};
 pub use toolsmith_core::{
     AuthConfigId, CallOptions, CompiledToolkit, ConnectedAccountId, DryRun, Error, Execute, ExecutionResult, LogId,

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -28,6 +28,73 @@ impl LoadError {
     /// caller's request.
     pub fn kind(&self) -> ErrorKind {
         ErrorKind::Internal
+    }
+}
+
+/// A toolkit known by its slug, version and tool slugs whose spec is parsed only when
+/// one of its tools (or the toolkit) is first asked for: what an embedded catalog hands
+/// the registry (the `toolsmith-builtin` crate), so that start-up parses nothing.
+///
+/// ```
+/// let lazy = toolsmith::LazyToolkit {
+///     slug: "demo",
+///     version: "20261122_00",
+///     tools: &["DEMO_PING"],
+///     json: r#"{"slug":"demo","name":"Demo","description":"A demonstration toolkit.","version":"20261122_00",
+///              "base_url":"https://x.example","auth":[{"scheme":"none"}],
+///              "tools":[{"slug":"DEMO_PING","name":"Ping","description":"Checks that the service answers.",
+///                        "http":{"method":"GET","path":"/ping"},"input":{"type":"object"}}]}"#,
+/// };
+/// let registry = toolsmith::Registry::from_lazy([lazy]);
+/// assert_eq!(registry.tool("demo_ping").unwrap().toolkit.name, "Demo"); // parsed here
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct LazyToolkit {
+    /// The toolkit slug.
+    pub slug: &'static str,
+    /// Its version.
+    pub version: &'static str,
+    /// Its tool slugs, in the order of the spec's `tools`.
+    pub tools: &'static [&'static str],
+    /// The toolkit as JSON (a serialized [`Toolkit`]).
+    pub json: &'static str,
+}
+
+/// A toolkit of the registry: parsed, or parsed on first use.
+#[derive(Clone, Debug)]
+struct Slot {
+    slug: String,
+    version: Version,
+    /// The spec; `Err` when lazy JSON did not parse (the toolkit then counts as absent).
+    toolkit: OnceLock<Result<Arc<Toolkit>, String>>,
+    json: Option<&'static str>,
+}
+
+impl Slot {
+    fn parsed(toolkit: Toolkit) -> Slot {
+        let (slug, version) = (toolkit.slug.as_str().to_owned(), toolkit.version.clone());
+        Slot { slug, version, toolkit: OnceLock::from(Ok(Arc::new(toolkit))), json: None }
+    }
+
+    fn lazy(lazy: &LazyToolkit) -> Slot {
+        Slot {
+            slug: lazy.slug.to_owned(),
+            version: Version::new(lazy.version),
+            toolkit: OnceLock::new(),
+            json: Some(lazy.json),
+        }
+    }
+
+    /// The toolkit, parsed on first use.
+    fn get(&self) -> Option<&Arc<Toolkit>> {
+        let parsed = self.toolkit.get_or_init(|| {
+            let json = self.json.unwrap_or("null");
+            serde_json::from_str(json).map(Arc::new).map_err(|e| {
+                tracing::error!(toolkit = %self.slug, error = %e, "an embedded toolkit does not parse; it is left out");
+                e.to_string()
+            })
+        });
+        parsed.as_ref().ok()
     }
 }
 
@@ -106,7 +173,7 @@ pub struct ToolRef<'a> {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
-    toolkits: Vec<Arc<Toolkit>>,
+    toolkits: Vec<Slot>,
     /// Toolkit slug (lower case) → indexes into `toolkits`, newest version first.
     toolkit_index: HashMap<String, Vec<usize>>,
     /// Tool slug (upper case) → (toolkit index, tool index) of each version, newest first.
@@ -315,32 +382,52 @@ impl Registry {
     }
 
     fn insert(&mut self, toolkit: Toolkit) {
-        let key = toolkit.slug.as_str().to_ascii_lowercase();
+        let tools: Vec<String> = toolkit.tools.iter().map(|t| t.slug.as_str().to_owned()).collect();
+        self.insert_slot(Slot::parsed(toolkit), tools.iter().map(String::as_str));
+    }
+
+    /// Adds toolkits whose specs are parsed on first use ([`LazyToolkit`]); a toolkit
+    /// with the slug and version of one already present is ignored.
+    pub fn extend_lazy(&mut self, toolkits: impl IntoIterator<Item = LazyToolkit>) {
+        for lazy in toolkits {
+            self.insert_slot(Slot::lazy(&lazy), lazy.tools.iter().copied());
+        }
+    }
+
+    /// A registry of toolkits parsed on first use; see [`LazyToolkit`].
+    pub fn from_lazy(toolkits: impl IntoIterator<Item = LazyToolkit>) -> Self {
+        let mut registry = Registry::default();
+        registry.extend_lazy(toolkits);
+        registry
+    }
+
+    fn insert_slot<'t>(&mut self, slot: Slot, tools: impl Iterator<Item = &'t str>) {
+        let key = slot.slug.to_ascii_lowercase();
         let versions = self.toolkit_index.entry(key).or_default();
-        if versions.iter().any(|&i| self.toolkits[i].version == toolkit.version) {
+        if versions.iter().any(|&i| self.toolkits[i].version == slot.version) {
             return; // the same version twice: the validator reports duplicates
         }
         let index = self.toolkits.len();
         versions.push(index);
         let toolkits = &self.toolkits;
         let newest_first = |a: &usize, b: &usize| -> std::cmp::Ordering {
-            let version = |i: usize| if i == index { &toolkit.version } else { &toolkits[i].version };
+            let version = |i: usize| if i == index { &slot.version } else { &toolkits[i].version };
             version(*b).as_str().cmp(version(*a).as_str())
         };
         versions.sort_by(newest_first);
-        for (i, tool) in toolkit.tools.iter().enumerate() {
-            let entries = self.tool_index.entry(tool.slug.as_str().to_ascii_uppercase()).or_default();
+        for (i, tool) in tools.enumerate() {
+            let entries = self.tool_index.entry(tool.to_ascii_uppercase()).or_default();
             entries.push((index, i));
             entries.sort_by(|a, b| newest_first(&a.0, &b.0));
         }
-        self.toolkits.push(Arc::new(toolkit));
+        self.toolkits.push(slot);
     }
 
     /// A tool by slug, ignoring case, in the newest loaded version of its toolkit.
     pub fn tool(&self, slug: &str) -> Option<ToolRef<'_>> {
         let &(k, t) = self.tool_index.get(&slug.to_ascii_uppercase())?.first()?;
-        let toolkit = &self.toolkits[k];
-        Some(ToolRef { toolkit, tool: &toolkit.tools[t] })
+        let toolkit = self.toolkits[k].get()?;
+        Some(ToolRef { toolkit, tool: toolkit.tools.get(t)? })
     }
 
     /// A tool in a given version of its toolkit (`20261122_00`): a pinned version is
@@ -358,25 +445,31 @@ impl Registry {
         let entries =
             self.tool_index.get(&slug.to_ascii_uppercase()).ok_or_else(|| Error::UnknownTool(slug.to_owned()))?;
         if let Some(&(k, t)) = entries.iter().find(|(k, _)| self.toolkits[*k].version.as_str() == version) {
-            let toolkit = &self.toolkits[k];
-            return Ok(ToolRef { toolkit, tool: &toolkit.tools[t] });
+            let found =
+                self.toolkits[k].get().and_then(|toolkit| Some(ToolRef { toolkit, tool: toolkit.tools.get(t)? }));
+            return found.ok_or_else(|| Error::UnknownTool(slug.to_owned()));
         }
-        let toolkit = &self.toolkits[entries[0].0];
-        let loaded = self.toolkit_index[&toolkit.slug.as_str().to_ascii_lowercase()]
+        let newest =
+            entries.first().map(|&(k, _)| &self.toolkits[k]).ok_or_else(|| Error::UnknownTool(slug.to_owned()))?;
+        let loaded = self.toolkit_index[&newest.slug.to_ascii_lowercase()]
             .iter()
             .map(|&i| self.toolkits[i].version.as_str().to_owned())
             .collect();
         Err(Error::UnknownVersion {
             slug: slug.to_owned(),
             version: version.to_owned(),
-            toolkit: toolkit.slug.as_str().to_owned(),
+            toolkit: newest.slug.clone(),
             loaded,
         })
     }
 
     /// A toolkit by slug, ignoring case: its newest loaded version.
     pub fn toolkit(&self, slug: &str) -> Option<&Toolkit> {
-        self.toolkit_index.get(&slug.to_ascii_lowercase()).and_then(|v| v.first()).map(|&i| self.toolkits[i].as_ref())
+        self.toolkit_index
+            .get(&slug.to_ascii_lowercase())
+            .and_then(|v| v.first())
+            .and_then(|&i| self.toolkits[i].get())
+            .map(AsRef::as_ref)
     }
 
     /// Every toolkit (newest version of each), in load order.
@@ -391,9 +484,13 @@ impl Registry {
 
     /// The newest version of each toolkit, in load order.
     fn newest(&self) -> impl Iterator<Item = &Arc<Toolkit>> {
-        self.toolkits.iter().enumerate().filter_map(|(i, toolkit)| {
-            let versions = &self.toolkit_index[&toolkit.slug.as_str().to_ascii_lowercase()];
-            (versions.first() == Some(&i)).then_some(toolkit)
+        self.toolkits.iter().enumerate().filter_map(|(i, slot)| {
+            let versions = &self.toolkit_index[&slot.slug.to_ascii_lowercase()];
+            if versions.first() == Some(&i) {
+                slot.get()
+            } else {
+                None
+            }
         })
     }
 
@@ -440,5 +537,33 @@ impl Registry {
             _ => None,
         };
         Ok(Page { items, next_cursor })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEMO: &str = r#"{"slug":"demo","name":"Demo","description":"A demonstration toolkit.","version":"20261122_00",
+        "base_url":"https://x.example","auth":[{"scheme":"none"}],
+        "tools":[{"slug":"DEMO_PING","name":"Ping","description":"Checks that the service answers.",
+                  "http":{"method":"GET","path":"/ping"},"input":{"type":"object"}}]}"#;
+
+    #[test]
+    fn lazy_toolkits_are_parsed_on_first_use_and_a_broken_one_counts_as_absent() {
+        let demo = LazyToolkit { slug: "demo", version: "20261122_00", tools: &["DEMO_PING"], json: DEMO };
+        let broken = LazyToolkit { slug: "broken", version: "20261122_00", tools: &["BROKEN_PING"], json: "{" };
+        let registry = Registry::from_lazy([demo, broken]);
+        assert!(registry.toolkits.iter().all(|slot| slot.toolkit.get().is_none()), "nothing parsed yet");
+        assert_eq!(registry.tool("DEMO_PING").map(|t| t.toolkit.name.as_str()), Some("Demo"));
+        assert!(registry.toolkits[0].toolkit.get().is_some() && registry.toolkits[1].toolkit.get().is_none());
+        assert!(registry.tool("BROKEN_PING").is_none());
+        assert_eq!(registry.toolkits().count(), 1);
+        // A parsed toolkit of the same slug and version, added first, wins.
+        let mut mine: Toolkit = serde_json::from_str(DEMO).unwrap();
+        mine.name = "Mine".into();
+        let mut registry = Registry::from_toolkits([mine]);
+        registry.extend_lazy([demo]);
+        assert_eq!(registry.tool("demo_ping").map(|t| t.toolkit.name.as_str()), Some("Mine"));
     }
 }

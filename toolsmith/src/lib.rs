@@ -32,8 +32,8 @@ pub use toolsmith_core::*;
 
 #[cfg(feature = "runtime")]
 pub use toolsmith_runtime::{
-    auth, search, store, Broken, Client, ClientBuilder, LoadError, Page, Registry, Resolved, SearchIndex, ToolQuery,
-    ToolRef, ToolSearch,
+    auth, search, store, Broken, Client, ClientBuilder, LazyToolkit, LoadError, Page, Registry, Resolved, SearchIndex,
+    ToolQuery, ToolRef, ToolSearch,
 };
 
 /// The spec reader (YAML with diagnostics, validation, OpenAPI import), for code that
