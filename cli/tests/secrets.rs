@@ -5,10 +5,12 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use base64::Engine as _;
 
@@ -84,19 +86,7 @@ struct Run {
 
 impl Run {
     fn toolsmith(&mut self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_toolsmith"))
-            .args(args)
-            .env("TOOLSMITH_HOME", &self.home)
-            .env("TOOLSMITH_CATALOG", &self.catalog)
-            .env_remove("TOOLSMITH_SECRET_KEY")
-            .env("RUST_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        let output = child.wait_with_output().unwrap();
+        let output = common::toolsmith(&self.home, &self.catalog, args, stdin);
         let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
         self.outputs.push((args.join(" "), text));
         output
