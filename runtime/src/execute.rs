@@ -16,8 +16,8 @@ use toolsmith_spec::{AuthScheme, Method, Tool, Toolkit};
 
 use crate::request::{self, Connection};
 use crate::store::{AuthConfig, ConnectedAccount, ExecutionLog};
-use crate::{retry, Client, ConnectedAccountId, Error, LogId, UserId};
-use toolsmith_auth::{self as auth, Redactor, REDACTED};
+use crate::{redaction, retry, Client, ConnectedAccountId, Error, LogId, UserId};
+use toolsmith_auth::{self as auth, Redactor};
 
 /// Longest API error body kept in [`Error::Api`], in characters.
 const ERROR_BODY_CHARS: usize = 2000;
@@ -245,7 +245,7 @@ impl Client {
             source: None,
         };
         // An API may echo the credential it refused.
-        redacted(Err(error), &Redactor::of_call(scheme, account)).and(Ok(None))
+        redaction::redacted(Err(error), &Redactor::of_call(scheme, account)).and(Ok(None))
     }
 
     /// The request a call would send, with secrets redacted; nothing is sent to the
@@ -326,7 +326,7 @@ impl Client {
         let connection = credentials.as_ref().map(|c| Connection { scheme: c.scheme, account: &c.account });
         let (request, secret_query) = self.prepare(toolkit, call, connection)?;
         let redactor = credentials.as_ref().map(|c| Redactor::of_call(c.scheme, &c.account)).unwrap_or_default();
-        let dry = redact(&request, &secret_query, &redactor);
+        let dry = redaction::dry_run(&request, &secret_query, &redactor);
         serde_json::to_value(dry)
             .map_err(|e| Error::Decode { slug: tool.slug.as_str().to_owned(), message: e.to_string() })
     }
@@ -479,7 +479,7 @@ impl Client {
         // echo credentials back in error bodies.
         let mut redactor = credentials.as_ref().map(|c| Redactor::of_call(c.scheme, &c.account)).unwrap_or_default();
         let result = self.attempts(toolkit, call, user, trace, &mut credentials, &mut redactor).await;
-        redacted(result, &redactor)
+        redaction::redacted(result, &redactor)
     }
 
     /// The attempts of one call: retries on the toolkit's retry statuses for idempotent
@@ -663,32 +663,6 @@ fn token_error(slug: &str, toolkit: &Toolkit, user: &UserId, error: auth::oauth2
     }
 }
 
-/// A call's result with every secret the call sent taken out of its data and its error.
-fn redacted(result: Result<Value, Error>, redactor: &Redactor) -> Result<Value, Error> {
-    if redactor.is_empty() {
-        return result;
-    }
-    let text = |mut s: String| {
-        redactor.redact_string(&mut s);
-        s
-    };
-    match result {
-        Ok(mut data) => {
-            redactor.redact_value(&mut data);
-            Ok(data)
-        }
-        Err(Error::Api { slug, status, body }) => Err(Error::Api { slug, status, body: text(body) }),
-        Err(Error::Request { slug, message, source }) => Err(Error::Request { slug, message: text(message), source }),
-        Err(Error::Timeout { slug, message, source }) => Err(Error::Timeout { slug, message: text(message), source }),
-        Err(Error::Refused { slug, reason }) => Err(Error::Refused { slug, reason: text(reason) }),
-        Err(Error::Decode { slug, message }) => Err(Error::Decode { slug, message: text(message) }),
-        Err(Error::Auth { slug, message, remedy, source }) => {
-            Err(Error::Auth { slug, message: text(message), remedy, source })
-        }
-        Err(other) => Err(other),
-    }
-}
-
 /// A redirect the client did not follow (it only follows redirects within the origin it
 /// was sent to): where it pointed, without its query.
 fn refused_redirect(slug: &str, status: u16, location: &str, origin: &(dyn Fn() -> String + Sync)) -> Error {
@@ -741,46 +715,4 @@ fn save_file(dir: &Path, log_id: &LogId, content_type: &str, bytes: &[u8]) -> Re
         "content_type": if essence.is_empty() { "application/octet-stream" } else { essence },
         "size": bytes.len(),
     } }))
-}
-
-/// The request with secrets replaced wherever they landed (URL, headers, body): the
-/// account's secret values in every wire form, the query parameters that carry a
-/// credential, and sensitive headers in which no known secret was found.
-fn redact(request: &reqwest::Request, secret_query: &[String], redactor: &Redactor) -> DryRun {
-    let mut url = request.url().clone();
-    if !secret_query.is_empty() {
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .map(|(k, v)| {
-                let hidden = secret_query.iter().any(|s| *s == k);
-                (k.into_owned(), if hidden { REDACTED.to_owned() } else { v.into_owned() })
-            })
-            .collect();
-        url.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    let headers = request
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            let shown = match value.to_str() {
-                Ok(text) => match redactor.redact(text) {
-                    // A credential too short to search for, or not the account's own.
-                    std::borrow::Cow::Borrowed(_) if value.is_sensitive() => REDACTED.to_owned(),
-                    shown => shown.into_owned(),
-                },
-                Err(_) if value.is_sensitive() => REDACTED.to_owned(),
-                Err(_) => "(binary)".to_owned(),
-            };
-            (name.as_str().to_owned(), shown)
-        })
-        .collect();
-    let body = request.body().map(|body| match body.as_bytes() {
-        Some(bytes) => match std::str::from_utf8(bytes) {
-            Ok(text) => redactor.redact(text).into_owned(),
-            Err(_) => format!("({} bytes of binary data)", bytes.len()),
-        },
-        None => "(a multipart body, streamed)".to_owned(),
-    });
-    let url = redactor.redact(url.as_str()).into_owned();
-    DryRun { method: request.method().as_str().to_owned(), url, headers, body }
 }

@@ -28,6 +28,7 @@ mod client;
 mod encode;
 mod execute;
 mod log_writer;
+mod redaction;
 mod registry;
 mod request;
 mod retry;
