@@ -33,40 +33,15 @@ pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     // The registry from the embedded catalog (what every command does: toolkits are
     // parsed when first used), the same with every toolkit parsed, the embedded catalog
     // copied up to 12,000 tools, and the spec folders (what commands did before).
-    let embedded = median(runs, || {
-        let start = Instant::now();
-        let registry = Registry::from_lazy(builtin());
-        let elapsed = start.elapsed();
-        drop(registry);
-        Ok(elapsed)
-    })?;
-    let parsed = median(runs, || {
-        let start = Instant::now();
-        let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().into_diagnostic()?);
-        let elapsed = start.elapsed();
-        drop(registry);
-        Ok(elapsed)
-    })?;
+    let embedded = median(runs, || Ok(Registry::from_lazy(builtin())))?;
+    let parsed = median(runs, || Ok(Registry::from_toolkits(toolsmith_builtin::toolkits().into_diagnostic()?)))?;
     let copies = copies_to(12_000);
     let large_tools: usize = copies.iter().map(|t| t.tools.len()).sum();
-    let large = median(runs, || {
-        let start = Instant::now();
-        let registry = Registry::from_lazy(copies.iter().copied());
-        let elapsed = start.elapsed();
-        drop(registry);
-        Ok(elapsed)
-    })?;
-    let folders = median(runs, || {
-        let start = Instant::now();
-        let loaded = Registry::load_valid(&options.paths);
-        let elapsed = start.elapsed();
-        drop(loaded);
-        Ok(elapsed)
-    })?;
+    let large = median(runs, || Ok(Registry::from_lazy(copies.iter().copied())))?;
+    let folders = median(runs, || Ok(Registry::load_valid(&options.paths)))?;
     let exe = std::env::current_exe().into_diagnostic()?;
     let process = |args: &[&str]| {
         median(runs, || {
-            let start = Instant::now();
             let status = Command::new(&exe)
                 .args(args)
                 .env_remove("TOOLSMITH_CATALOG")
@@ -74,11 +49,10 @@ pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
                 .stderr(Stdio::null())
                 .status()
                 .into_diagnostic()?;
-            let elapsed = start.elapsed();
             if !status.success() {
                 return Err(miette!("`toolsmith {}` failed ({status}); run it to see why", args.join(" ")));
             }
-            Ok(elapsed)
+            Ok(())
         })
     };
     let get = process(&["tools", "get", &options.tool])?;
@@ -130,32 +104,36 @@ pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
 /// least `tools` tools: a catalog of the size the registry is meant for.
 fn copies_to(tools: usize) -> Vec<LazyToolkit> {
     let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+    let originals: Vec<LazyToolkit> = builtin().collect();
     let mut out: Vec<LazyToolkit> = Vec::new();
     let mut count = 0;
-    for copy in 0.. {
-        for toolkit in builtin() {
-            if count >= tools {
-                return out;
-            }
-            let slugs: Vec<&'static str> = toolkit.tools.iter().map(|t| leak(format!("{t}_C{copy}"))).collect();
-            count += slugs.len();
-            out.push(LazyToolkit {
-                slug: leak(format!("{}_c{copy}", toolkit.slug)),
-                tools: Box::leak(slugs.into_boxed_slice()),
-                ..toolkit
-            });
+    for (n, toolkit) in originals.iter().cycle().enumerate() {
+        if count >= tools {
+            break;
         }
-        if builtin().next().is_none() {
-            return out;
-        }
+        let copy = n / originals.len();
+        let slugs: Vec<&'static str> = toolkit.tools.iter().map(|t| leak(format!("{t}_C{copy}"))).collect();
+        count += slugs.len();
+        out.push(LazyToolkit {
+            slug: leak(format!("{}_c{copy}", toolkit.slug)),
+            tools: Box::leak(slugs.into_boxed_slice()),
+            ..*toolkit
+        });
     }
     out
 }
 
-/// The median of `runs` timings of `measure`, after one untimed warm-up.
-fn median(runs: usize, mut measure: impl FnMut() -> miette::Result<Duration>) -> miette::Result<Duration> {
-    measure()?;
-    let mut times = (0..runs).map(|_| measure()).collect::<miette::Result<Vec<_>>>()?;
+/// The median time of `runs` calls of `run` (what it returns is dropped after the
+/// clock stops), after one untimed warm-up.
+fn median<T>(runs: usize, mut run: impl FnMut() -> miette::Result<T>) -> miette::Result<Duration> {
+    run()?;
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let output = run()?;
+        times.push(start.elapsed());
+        drop(output);
+    }
     times.sort();
     Ok(times[times.len() / 2])
 }

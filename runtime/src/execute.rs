@@ -245,7 +245,7 @@ impl Client {
             source: None,
         };
         // An API may echo the credential it refused.
-        redaction::redacted(Err(error), &Redactor::of_call(scheme, account)).and(Ok(None))
+        Err(redaction::redact_error(error, &Redactor::of_call(scheme, account)))
     }
 
     /// The request a call would send, with secrets redacted; nothing is sent to the

@@ -8,27 +8,33 @@ use toolsmith_core::{DryRun, Error};
 
 /// A call's result with every secret the call sent taken out of its data and its error.
 pub(crate) fn redacted(result: Result<Value, Error>, redactor: &Redactor) -> Result<Value, Error> {
-    if redactor.is_empty() {
-        return result;
-    }
-    let text = |mut s: String| {
-        redactor.redact_string(&mut s);
-        s
-    };
     match result {
         Ok(mut data) => {
             redactor.redact_value(&mut data);
             Ok(data)
         }
-        Err(Error::Api { slug, status, body }) => Err(Error::Api { slug, status, body: text(body) }),
-        Err(Error::Request { slug, message, source }) => Err(Error::Request { slug, message: text(message), source }),
-        Err(Error::Timeout { slug, message, source }) => Err(Error::Timeout { slug, message: text(message), source }),
-        Err(Error::Refused { slug, reason }) => Err(Error::Refused { slug, reason: text(reason) }),
-        Err(Error::Decode { slug, message }) => Err(Error::Decode { slug, message: text(message) }),
-        Err(Error::Auth { slug, message, remedy, source }) => {
-            Err(Error::Auth { slug, message: text(message), remedy, source })
-        }
-        Err(other) => Err(other),
+        Err(error) => Err(redact_error(error, redactor)),
+    }
+}
+
+/// An error with every secret taken out of the text it carries from the API or the
+/// transport (the body of an API error, a refusal's reason, a message).
+pub(crate) fn redact_error(error: Error, redactor: &Redactor) -> Error {
+    if redactor.is_empty() {
+        return error;
+    }
+    let text = |mut s: String| {
+        redactor.redact_string(&mut s);
+        s
+    };
+    match error {
+        Error::Api { slug, status, body } => Error::Api { slug, status, body: text(body) },
+        Error::Request { slug, message, source } => Error::Request { slug, message: text(message), source },
+        Error::Timeout { slug, message, source } => Error::Timeout { slug, message: text(message), source },
+        Error::Refused { slug, reason } => Error::Refused { slug, reason: text(reason) },
+        Error::Decode { slug, message } => Error::Decode { slug, message: text(message) },
+        Error::Auth { slug, message, remedy, source } => Error::Auth { slug, message: text(message), remedy, source },
+        other => other,
     }
 }
 
