@@ -1,5 +1,5 @@
 //! Identifiers of runtime records, with Composio's prefixes: auth configs `ac_…`,
-//! connected accounts `ca_…`, execution logs `log_…`.
+//! connected accounts `ca_…`, execution logs `log_…`, sessions `trs_…`.
 //!
 //! Every id is checked where it enters: [`FromStr`](std::str::FromStr), `parse` and
 //! deserialization all refuse a malformed one, so a JSON body over HTTP cannot make
@@ -131,6 +131,19 @@ prefixed_id!(
     /// ```
     LogId,
     "log_"
+);
+
+prefixed_id!(
+    /// A session ("tool router session"): a user, the toolkits and accounts the agent may
+    /// use, and what the agent learned so far.
+    ///
+    /// ```
+    /// let id = toolsmith_core::SessionId::generate();
+    /// assert!(id.as_str().starts_with("trs_"));
+    /// assert!(toolsmith_core::SessionId::parse("ca_1").is_none());
+    /// ```
+    SessionId,
+    "trs_"
 );
 
 impl LogId {

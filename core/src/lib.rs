@@ -7,7 +7,7 @@
 //! - [`Execute`]: the seam every call goes through ([`Call`] → [`Outcome`]); the
 //!   runtime's `Client` implements it.
 //! - [`Error`] with its [`ErrorKind`] and [`Remedy`]; checked ids ([`UserId`],
-//!   [`ConnectedAccountId`], [`AuthConfigId`], [`LogId`]).
+//!   [`ConnectedAccountId`], [`AuthConfigId`], [`LogId`], [`SessionId`]).
 //!
 //! ```
 //! use toolsmith_core::{ErrorKind, Error};
@@ -29,7 +29,7 @@ pub use execute::{
     BoxFuture, Call, CallOptions, CompiledToolkit, Context, DryRun, Execute, ExecutionResult, HttpBinding,
     LocalHandler, Outcome, ProxyRequest, Schemas, Target, ToolDefinition,
 };
-pub use ids::{AuthConfigId, ConnectedAccountId, IdError, LogId};
+pub use ids::{AuthConfigId, ConnectedAccountId, IdError, LogId, SessionId};
 pub use tool::{Handler, Tool, ToolVisitor};
 pub use user::{UserId, UserIdError};
 

@@ -34,8 +34,10 @@ mod crypto;
 mod error;
 mod home;
 mod leases;
+mod links;
 mod logs;
 mod rotation;
+mod sessions;
 mod sqlite;
 
 pub use accounts::{AccountFilter, AccountStatus, ConnectedAccount, ConnectedAccounts, Credentials, OAuth2Tokens};
@@ -44,8 +46,10 @@ pub use crypto::{KeyError, KeyId, KeyRing, KeySource, SECRET_KEY_ENV};
 pub use error::StoreError;
 pub use home::default_home;
 pub use leases::RefreshLeases;
+pub use links::{ConnectLink, ConnectLinks, LinkToken};
 pub use logs::{ExecutionLog, ExecutionLogs, LogFilter};
 pub use rotation::{prune_key_file, KeyRotation, PruneError};
+pub use sessions::{Fact, SessionRecord, Sessions};
 pub use sqlite::SqliteStore;
 
 /// Every aggregate of the store: auth configs, connected accounts, refresh leases,
