@@ -86,7 +86,7 @@ pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     let start = Instant::now();
     let index = SearchIndex::with_config(docs, options.config.clone());
     let build_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let search = SearchOptions { limit: 10, toolkit: None };
+    let search = SearchOptions { limit: 10, toolkit: None, allowed: None };
     // Warm-up: caches and the allocator, as in a long-running server.
     for q in queries.iter().take(50) {
         std::hint::black_box(index.search(&q.text, &search));

@@ -19,7 +19,7 @@ fn search() -> &'static ToolSearch {
 fn top(task: &str, limit: usize) -> Vec<String> {
     let index = search().index();
     index
-        .search(task, &SearchOptions { limit, toolkit: None })
+        .search(task, &SearchOptions { limit, toolkit: None, allowed: None })
         .iter()
         .map(|h| index.documents()[h.doc].slug.clone())
         .collect()

@@ -45,7 +45,7 @@ impl Default for SearchConfig {
 /// What to search.
 ///
 /// ```
-/// let options = toolsmith_search::SearchOptions { limit: 5, toolkit: Some("github".into()) };
+/// let options = toolsmith_search::SearchOptions { limit: 5, toolkit: Some("github".into()), ..Default::default() };
 /// assert_eq!(toolsmith_search::SearchOptions::default().limit, 10);
 /// # let _ = options;
 /// ```
@@ -55,11 +55,14 @@ pub struct SearchOptions {
     pub limit: usize,
     /// Only this toolkit's tools (slug, any case).
     pub toolkit: Option<String>,
+    /// Only the documents whose entry is `true` (by position in
+    /// [`SearchIndex::documents`]; missing entries count as `false`): a session's scope.
+    pub allowed: Option<std::sync::Arc<[bool]>>,
 }
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { limit: 10, toolkit: None }
+        SearchOptions { limit: 10, toolkit: None, allowed: None }
     }
 }
 
@@ -206,7 +209,8 @@ impl SearchIndex {
         };
         let limit = options.limit.max(1);
         let steps = if self.config.split_steps { split_steps(task) } else { Vec::new() };
-        let whole = self.score(task, filter);
+        let allowed = options.allowed.as_deref();
+        let whole = self.score(task, filter, allowed);
         if steps.len() < 2 {
             return top(&whole, limit).into_iter().map(|(doc, score)| Hit { doc, score, step: 0 }).collect();
         }
@@ -214,7 +218,7 @@ impl SearchIndex {
         // outranks tools that only the whole task likes.
         let mut fused = vec![(0f32, 0usize); self.docs.len()];
         for (i, step) in steps.iter().enumerate() {
-            let scores = self.score(step, filter);
+            let scores = self.score(step, filter, allowed);
             let best = scores.iter().copied().fold(0f32, f32::max);
             if best <= 0.0 {
                 continue;
@@ -244,7 +248,7 @@ impl SearchIndex {
     }
 
     /// Scores every document for one query (0 for no match).
-    fn score(&self, query: &str, filter: Option<u32>) -> Vec<f32> {
+    fn score(&self, query: &str, filter: Option<u32>, allowed: Option<&[bool]>) -> Vec<f32> {
         let mut scores = vec![0f32; self.docs.len()];
         let stems = self.analyzer.terms(query);
         let mut weights: Vec<(u32, f32)> = Vec::new();
@@ -295,6 +299,13 @@ impl SearchIndex {
         if let Some(toolkit) = filter {
             for (doc, score) in scores.iter_mut().enumerate() {
                 if self.doc_toolkit[doc] != toolkit {
+                    *score = 0.0;
+                }
+            }
+        }
+        if let Some(allowed) = allowed {
+            for (doc, score) in scores.iter_mut().enumerate() {
+                if !allowed.get(doc).copied().unwrap_or(false) {
                     *score = 0.0;
                 }
             }
@@ -397,7 +408,7 @@ mod tests {
         let index = catalog();
         let hits = index.search(
             "First list the slack channels. Then send an email to the team.",
-            &SearchOptions { limit: 2, toolkit: None },
+            &SearchOptions { limit: 2, toolkit: None, allowed: None },
         );
         let mut top = slugs(&index, &hits);
         top.sort();
@@ -407,12 +418,29 @@ mod tests {
     #[test]
     fn toolkit_filter_and_limits() {
         let index = catalog();
-        let hits = index.search("create issue", &SearchOptions { limit: 5, toolkit: Some("JIRA".into()) });
+        let hits =
+            index.search("create issue", &SearchOptions { limit: 5, toolkit: Some("JIRA".into()), allowed: None });
         assert_eq!(slugs(&index, &hits), ["JIRA_CREATE_ISSUE"]);
-        assert!(index.search("create issue", &SearchOptions { limit: 5, toolkit: Some("nope".into()) }).is_empty());
+        assert!(index
+            .search("create issue", &SearchOptions { limit: 5, toolkit: Some("nope".into()), allowed: None })
+            .is_empty());
         assert!(index.search("", &SearchOptions::default()).is_empty());
         assert!(index.search("zzzz qqqq", &SearchOptions::default()).is_empty());
-        assert_eq!(index.search("issue", &SearchOptions { limit: 0, toolkit: None }).len(), 1);
+        assert_eq!(index.search("issue", &SearchOptions { limit: 0, toolkit: None, allowed: None }).len(), 1);
+    }
+
+    #[test]
+    fn allowed_mask_leaves_documents_out() {
+        let index = catalog();
+        let jira = index.documents().iter().position(|d| d.slug == "JIRA_CREATE_ISSUE").unwrap();
+        let mut mask = vec![true; index.documents().len()];
+        mask[jira] = false;
+        let options = SearchOptions { limit: 5, toolkit: None, allowed: Some(mask.into()) };
+        assert!(!slugs(&index, &index.search("create a jira issue", &options))
+            .iter()
+            .any(|s| s == "JIRA_CREATE_ISSUE"));
+        let none = SearchOptions { limit: 5, toolkit: None, allowed: Some(Vec::new().into()) };
+        assert!(index.search("create issue", &none).is_empty());
     }
 
     #[test]

@@ -30,11 +30,14 @@ pub struct ResponseOptions {
     pub max_primary: usize,
     /// An input schema longer than this (as JSON) is replaced by a reference to fetch it.
     pub max_inline_schema_bytes: usize,
+    /// Only these documents of the [index](ToolSearch::index) (a session's scope); see
+    /// [`SearchOptions::allowed`].
+    pub allowed: Option<std::sync::Arc<[bool]>>,
 }
 
 impl Default for ResponseOptions {
     fn default() -> Self {
-        ResponseOptions { limit: 6, toolkit: None, max_primary: 3, max_inline_schema_bytes: 4096 }
+        ResponseOptions { limit: 6, toolkit: None, max_primary: 3, max_inline_schema_bytes: 4096, allowed: None }
     }
 }
 
@@ -159,12 +162,27 @@ pub struct ConnectionStatus {
 pub struct ToolSearch {
     registry: Registry,
     index: SearchIndex,
+    /// Document position by upper-case slug.
+    positions: std::collections::HashMap<String, usize>,
 }
 
 impl ToolSearch {
     /// Indexes every tool of `registry` (a copy of it is kept for schemas and hints).
     pub fn new(registry: &Registry) -> Self {
-        ToolSearch { registry: registry.clone(), index: SearchIndex::new(documents(registry)) }
+        let index = SearchIndex::new(documents(registry));
+        let positions = index.documents().iter().enumerate().map(|(i, d)| (d.slug.to_ascii_uppercase(), i)).collect();
+        ToolSearch { registry: registry.clone(), index, positions }
+    }
+
+    /// The position of a tool's document in the [index](Self::index) (any case), to
+    /// build [`ResponseOptions::allowed`] masks.
+    pub fn position(&self, slug: &str) -> Option<usize> {
+        self.positions.get(&slug.to_ascii_uppercase()).copied()
+    }
+
+    /// The registry searched.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// The index, for plain ranked hits.
@@ -236,8 +254,14 @@ impl ToolSearch {
     }
 
     fn one(&self, index: usize, query: &str, options: &ResponseOptions) -> QueryResult {
-        let hits =
-            self.index.search(query, &SearchOptions { limit: options.limit.max(1), toolkit: options.toolkit.clone() });
+        let hits = self.index.search(
+            query,
+            &SearchOptions {
+                limit: options.limit.max(1),
+                toolkit: options.toolkit.clone(),
+                allowed: options.allowed.clone(),
+            },
+        );
         let steps = if self.index.config().split_steps { split_steps(query) } else { Vec::new() };
         let slug = |doc: usize| self.index.documents()[doc].slug.clone();
         let mut primary: Vec<usize> = Vec::new();
@@ -271,7 +295,11 @@ impl ToolSearch {
         let mut dependency_slugs = Vec::new();
         let (mut plan, mut pitfalls) = (Vec::new(), Vec::new());
         for slug in &primary {
-            let found = dependencies(&self.registry, slug);
+            let allowed = |d: &Dependency| match &options.allowed {
+                Some(mask) => self.position(&d.tool_slug).is_some_and(|p| mask.get(p).copied().unwrap_or(false)),
+                None => true,
+            };
+            let found: Vec<Dependency> = dependencies(&self.registry, slug).into_iter().filter(allowed).collect();
             for d in &found {
                 if !primary.contains(&d.tool_slug) && !dependency_slugs.contains(&d.tool_slug) {
                     dependency_slugs.push(d.tool_slug.clone());
@@ -301,7 +329,17 @@ impl ToolSearch {
         }
     }
 
-    fn schema(&self, slug: &str, max_inline: usize) -> Option<ToolSchema> {
+    /// The schema of a registry tool (catalog or hand-written) by slug, inline when its
+    /// input schema is at most `max_inline` bytes of JSON, else as a [`SchemaRef`].
+    ///
+    /// ```
+    /// # let toolkit: toolsmith::Toolkit = serde_yaml::from_str("{slug: demo, name: Demo, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{scheme: none}], tools: [{slug: DEMO_PING, name: Ping, description: Checks that the service answers., http: {method: GET, path: /ping}, input: {type: object}}]}").unwrap();
+    /// let search = toolsmith::search::ToolSearch::new(&toolsmith::Registry::from_toolkits(vec![toolkit]));
+    /// assert!(search.schema("DEMO_PING", usize::MAX).unwrap().has_full_schema);
+    /// assert!(!search.schema("DEMO_PING", 2).unwrap().has_full_schema);
+    /// assert!(search.schema("DEMO_NOPE", usize::MAX).is_none());
+    /// ```
+    pub fn schema(&self, slug: &str, max_inline: usize) -> Option<ToolSchema> {
         let (toolkit, description, input) = match self.registry.tool(slug) {
             Some(found) => (
                 found.toolkit.slug.as_str().to_owned(),
