@@ -22,10 +22,10 @@ use toolsmith::auth::oauth2::{RefreshOptions, TokenError, TokenManager};
 use toolsmith::catalog::OAuth2;
 use toolsmith::store::prelude::*;
 use toolsmith::store::{
-    AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, Credentials, ExecutionLog, KeyRing, LogFilter,
-    OAuth2Tokens, SqliteStore, StoreError,
+    AccountFilter, AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Credentials, ExecutionLog, Fact, KeyRing,
+    LogFilter, OAuth2Tokens, SessionRecord, SqliteStore, StoreError,
 };
-use toolsmith::{AuthConfigId, ConnectedAccountId, LogId, ToolkitSlug, UserId};
+use toolsmith::{AuthConfigId, ConnectedAccountId, LogId, SessionId, ToolkitSlug, UserId};
 
 const BASIC: (&str, &str) = ("basic-client", "basic-client-secret-5b0e");
 const POST: (&str, &str) = ("post-client", "post-client-secret-91c3");
@@ -635,6 +635,9 @@ impl ConnectedAccounts for LosingStore {
     async fn delete_account(&self, id: &ConnectedAccountId) -> Result<bool, StoreError> {
         self.inner.delete_account(id).await
     }
+    fn account_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.account_changes()
+    }
 }
 
 #[async_trait::async_trait]
@@ -663,6 +666,41 @@ impl ExecutionLogs for LosingStore {
     }
     async fn logs(&self, filter: &LogFilter) -> Result<Vec<ExecutionLog>, StoreError> {
         self.inner.logs(filter).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Sessions for LosingStore {
+    async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        self.inner.put_session(session).await
+    }
+    async fn session(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError> {
+        self.inner.session(id).await
+    }
+    async fn delete_session(&self, id: &SessionId) -> Result<bool, StoreError> {
+        self.inner.delete_session(id).await
+    }
+    async fn remember(&self, id: &SessionId, facts: &[Fact]) -> Result<(), StoreError> {
+        self.inner.remember(id, facts).await
+    }
+    async fn memory(&self, id: &SessionId) -> Result<Vec<Fact>, StoreError> {
+        self.inner.memory(id).await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectLinks for LosingStore {
+    async fn put_link(&self, link: &ConnectLink) -> Result<(), StoreError> {
+        self.inner.put_link(link).await
+    }
+    async fn link(&self, token_hash: &str) -> Result<Option<ConnectLink>, StoreError> {
+        self.inner.link(token_hash).await
+    }
+    async fn consume_link(&self, token_hash: &str, now: SystemTime) -> Result<Option<ConnectLink>, StoreError> {
+        self.inner.consume_link(token_hash, now).await
+    }
+    async fn links_of(&self, account: &ConnectedAccountId) -> Result<Vec<ConnectLink>, StoreError> {
+        self.inner.links_of(account).await
     }
 }
 

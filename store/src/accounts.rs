@@ -148,6 +148,24 @@ pub trait ConnectedAccounts: Send + Sync + fmt::Debug {
     async fn account(&self, id: &ConnectedAccountId) -> Result<Option<ConnectedAccount>, StoreError>;
     /// The connected accounts matching `filter`, oldest first.
     async fn accounts(&self, filter: &AccountFilter) -> Result<Vec<ConnectedAccount>, StoreError>;
-    /// Deletes a connected account (and its refresh lease); `false` when there was none.
+    /// Deletes a connected account (and its refresh lease and Connect Links); `false` when
+    /// there was none.
     async fn delete_account(&self, id: &ConnectedAccountId) -> Result<bool, StoreError>;
+    /// A counter that grows after every write to the connected accounts made through this
+    /// store value (put, delete, finish_refresh with an account). Writes by other processes
+    /// sharing the database are not seen: waiters re-read at a slow interval too.
+    ///
+    /// ```
+    /// use toolsmith_store::{ConnectedAccounts, KeyRing, SqliteStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let store = SqliteStore::in_memory(KeyRing::generate()?)?;
+    /// let mut changes = store.account_changes();
+    /// let before = *changes.borrow_and_update();
+    /// // … a task waits with `changes.changed().await`, then re-reads the accounts.
+    /// assert!(!changes.has_changed()?);
+    /// # let _ = before;
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// ```
+    fn account_changes(&self) -> tokio::sync::watch::Receiver<u64>;
 }

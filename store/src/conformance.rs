@@ -5,8 +5,10 @@
 //! [`conformance_tests!`](crate::conformance_tests) in an integration test: one
 //! `#[tokio::test]` per check, each on a fresh store. Round trips and filters, the
 //! integrity rules ([`StoreError::Missing`], [`StoreError::InUse`], conflicts), refresh
-//! leases across two handles, key rotation and re-encryption, concurrent reads, and the
-//! absence of secrets from messages and `Debug` output are checked here; what only one
+//! leases across two handles, key rotation and re-encryption, concurrent reads, sessions
+//! and their memory, Connect Links (consumed once, even by concurrent consumers), account
+//! change notifications, and the absence of secrets from messages and `Debug` output are
+//! checked here; what only one
 //! backend can show (file modes, bytes on disk) belongs in its own tests, which can use
 //! the [`fixtures`].
 //!
@@ -32,7 +34,18 @@
 // The checks are tests: a failed expectation panics, which fails the test that runs it.
 #![allow(clippy::unwrap_used)]
 
+mod backend;
 pub mod fixtures;
+mod links;
+mod sessions;
+
+pub use self::backend::Backend;
+pub use self::links::{
+    a_link_is_consumed_once_before_it_expires, account_changes_count_writes_to_accounts,
+    connect_links_round_trip_and_need_their_account, deleting_an_account_deletes_its_links,
+    link_tokens_stay_out_of_messages_and_debug, of_concurrent_consumers_one_wins,
+};
+pub use self::sessions::{session_memory_replaces_keys_and_goes_with_the_session, sessions_are_written_once};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,18 +60,6 @@ use self::fixtures::{
 };
 use crate::prelude::*;
 use crate::{AccountFilter, AccountStatus, ConnectedAccount, Credentials, KeyError, KeyRing, LogFilter, StoreError};
-
-/// A store backend under test.
-#[async_trait::async_trait]
-pub trait Backend: Send + Sync {
-    /// Its store.
-    type Store: Store + 'static;
-
-    /// Opens a handle on this backend's store that seals with `keys`. The store is empty
-    /// at the first call; every call opens another handle on the same data, as a second
-    /// process would.
-    async fn open(&self, keys: KeyRing) -> Result<Self::Store, StoreError>;
-}
 
 /// Expands to one `#[tokio::test]` (multi-threaded) per conformance check, each on the
 /// backend `$backend` evaluates to (a fresh one per test). The calling crate needs
@@ -75,6 +76,14 @@ macro_rules! conformance_tests {
             one_process_at_a_time_holds_the_refresh_lease,
             a_hundred_concurrent_reads_succeed,
             debug_output_holds_no_secret,
+            sessions_are_written_once,
+            session_memory_replaces_keys_and_goes_with_the_session,
+            connect_links_round_trip_and_need_their_account,
+            a_link_is_consumed_once_before_it_expires,
+            of_concurrent_consumers_one_wins,
+            deleting_an_account_deletes_its_links,
+            link_tokens_stay_out_of_messages_and_debug,
+            account_changes_count_writes_to_accounts,
         );
     };
     (@each $backend:expr; $($check:ident),+ $(,)?) => {

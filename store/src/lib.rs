@@ -1,10 +1,11 @@
 //! Where auth configs, connected accounts, refresh leases and execution logs live.
 //!
 //! Each aggregate has its own narrow trait: [`AuthConfigs`], [`ConnectedAccounts`],
-//! [`RefreshLeases`], [`ExecutionLogs`] and [`KeyRotation`]. [`Store`] is all of them at
-//! once (any type that implements the five is a `Store`), so an `Arc<dyn Store>` serves
-//! every caller, and code that needs one aggregate can ask for that trait alone. New
-//! aggregates (sessions, Connect Link state, trigger instances, the outbox) each add a
+//! [`RefreshLeases`], [`ExecutionLogs`], [`KeyRotation`], [`Sessions`] (sessions and what
+//! they remember) and [`ConnectLinks`] (single-use links that finish connecting an
+//! account). [`Store`] is all of them at once (any type that implements the seven is a
+//! `Store`), so an `Arc<dyn Store>` serves every caller, and code that needs one aggregate
+//! can ask for that trait alone. New aggregates (trigger instances, the outbox) each add a
 //! trait and a bound on [`Store`].
 //!
 //! [`SqliteStore`] is the embedded backend (a SQLite file under `TOOLSMITH_HOME`, WAL,
@@ -53,7 +54,7 @@ pub use sessions::{Fact, SessionRecord, Sessions};
 pub use sqlite::SqliteStore;
 
 /// Every aggregate of the store: auth configs, connected accounts, refresh leases,
-/// execution logs and key rotation.
+/// execution logs, key rotation, sessions and Connect Links.
 ///
 /// It has no methods of its own and is implemented for every type that implements the
 /// aggregate traits, so a backend implements those and gets `Store` for free.
@@ -74,12 +75,20 @@ pub use sqlite::SqliteStore;
 /// assert_eq!(active(&*store).await, 0);
 /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
 /// ```
-pub trait Store: AuthConfigs + ConnectedAccounts + RefreshLeases + ExecutionLogs + KeyRotation {}
+pub trait Store:
+    AuthConfigs + ConnectedAccounts + RefreshLeases + ExecutionLogs + KeyRotation + Sessions + ConnectLinks
+{
+}
 
-impl<T> Store for T where T: AuthConfigs + ConnectedAccounts + RefreshLeases + ExecutionLogs + KeyRotation {}
+impl<T> Store for T where
+    T: AuthConfigs + ConnectedAccounts + RefreshLeases + ExecutionLogs + KeyRotation + Sessions + ConnectLinks
+{
+}
 
 /// The store's traits, to call their methods on a concrete store:
 /// `use toolsmith_store::prelude::*`.
 pub mod prelude {
-    pub use crate::{AuthConfigs, ConnectedAccounts, ExecutionLogs, KeyRotation, RefreshLeases, Store};
+    pub use crate::{
+        AuthConfigs, ConnectLinks, ConnectedAccounts, ExecutionLogs, KeyRotation, RefreshLeases, Sessions, Store,
+    };
 }

@@ -52,6 +52,8 @@ pub trait Sessions: Send + Sync + fmt::Debug {
     /// Remembers facts for a session, replacing the values of keys it already knew;
     /// [`StoreError::Missing`] when the session does not exist.
     async fn remember(&self, id: &SessionId, facts: &[Fact]) -> Result<(), StoreError>;
-    /// What a session remembers, most recently remembered first.
+    /// What a session remembers, most recently remembered first (facts remembered in the
+    /// same millisecond: the later first). An unknown (or deleted) session remembers
+    /// nothing: an empty list, not [`StoreError::Missing`].
     async fn memory(&self, id: &SessionId) -> Result<Vec<Fact>, StoreError>;
 }

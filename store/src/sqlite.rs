@@ -2,27 +2,31 @@
 //! sealed with a [`KeyRing`].
 
 mod context;
+mod links;
 mod migrations;
 mod pool;
 mod queries;
 mod rows;
+mod sessions;
 
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use rusqlite::{Connection, OptionalExtension};
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId};
+use tokio::sync::watch;
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, SessionId};
 use toolsmith_spec::ToolkitSlug;
 
 use self::context::{db_error, Cx, BUSY_TIMEOUT};
 use self::pool::{Pool, Turn};
 use crate::crypto::LiveKeys;
 use crate::{
-    default_home, AccountFilter, AuthConfig, AuthConfigs, ConnectedAccount, ConnectedAccounts, ExecutionLog,
-    ExecutionLogs, KeyError, KeyId, KeyRing, KeyRotation, LogFilter, RefreshLeases, StoreError, SECRET_KEY_ENV,
+    default_home, AccountFilter, AuthConfig, AuthConfigs, ConnectLink, ConnectLinks, ConnectedAccount,
+    ConnectedAccounts, ExecutionLog, ExecutionLogs, Fact, KeyError, KeyId, KeyRing, KeyRotation, LogFilter,
+    RefreshLeases, SessionRecord, Sessions, StoreError, SECRET_KEY_ENV,
 };
 
 /// A [`Store`](crate::Store) in a SQLite file: WAL journal (readers never wait for the
@@ -63,6 +67,8 @@ struct Shared {
     path: String,
     pool: Pool,
     keys: LiveKeys,
+    /// Bumped after each committed write to the connected accounts.
+    account_changes: watch::Sender<u64>,
 }
 
 impl SqliteStore {
@@ -210,7 +216,12 @@ impl SqliteStore {
             conn.pragma_update(None, pragma, value).map_err(|e| fail(&format!("set {pragma}"), e))?;
         }
         migrations::migrate(&mut conn, &name)?;
-        let shared = Shared { path: name, pool: Pool::new(conn, file), keys: LiveKeys::new(keys) };
+        let shared = Shared {
+            path: name,
+            pool: Pool::new(conn, file),
+            keys: LiveKeys::new(keys),
+            account_changes: watch::Sender::new(0),
+        };
         Ok(SqliteStore { shared: Arc::new(shared) })
     }
 
@@ -261,6 +272,14 @@ impl SqliteStore {
 impl Shared {
     fn cx(&self) -> Cx<'_> {
         Cx { path: &self.path, keys: &self.keys }
+    }
+}
+
+impl SqliteStore {
+    /// Tells [`account_changes`](ConnectedAccounts::account_changes) receivers that the
+    /// accounts changed; call after the write committed.
+    fn accounts_changed(&self) {
+        self.shared.account_changes.send_modify(|count| *count = count.wrapping_add(1));
     }
 }
 
@@ -345,7 +364,9 @@ impl AuthConfigs for SqliteStore {
 impl ConnectedAccounts for SqliteStore {
     async fn put_account(&self, account: &ConnectedAccount) -> Result<(), StoreError> {
         let account = account.clone();
-        self.write(move |conn, cx| queries::put_account(conn, cx, &account)).await
+        self.write(move |conn, cx| queries::put_account(conn, cx, &account)).await?;
+        self.accounts_changed();
+        Ok(())
     }
 
     async fn account(&self, id: &ConnectedAccountId) -> Result<Option<ConnectedAccount>, StoreError> {
@@ -360,7 +381,15 @@ impl ConnectedAccounts for SqliteStore {
 
     async fn delete_account(&self, id: &ConnectedAccountId) -> Result<bool, StoreError> {
         let id = id.clone();
-        self.write(move |conn, cx| queries::delete_account(conn, cx, &id)).await
+        let deleted = self.write(move |conn, cx| queries::delete_account(conn, cx, &id)).await?;
+        if deleted {
+            self.accounts_changed();
+        }
+        Ok(deleted)
+    }
+
+    fn account_changes(&self) -> watch::Receiver<u64> {
+        self.shared.account_changes.subscribe()
     }
 }
 
@@ -378,7 +407,12 @@ impl RefreshLeases for SqliteStore {
         account: Option<&ConnectedAccount>,
     ) -> Result<(), StoreError> {
         let (id, holder, account) = (id.clone(), holder.to_owned(), account.cloned());
-        self.write(move |conn, cx| queries::finish_refresh(conn, cx, &id, &holder, account.as_ref())).await
+        let wrote = account.is_some();
+        self.write(move |conn, cx| queries::finish_refresh(conn, cx, &id, &holder, account.as_ref())).await?;
+        if wrote {
+            self.accounts_changed();
+        }
+        Ok(())
     }
 }
 
@@ -409,6 +443,57 @@ impl ExecutionLogs for SqliteStore {
     async fn logs(&self, filter: &LogFilter) -> Result<Vec<ExecutionLog>, StoreError> {
         let filter = filter.clone();
         self.read(move |conn, cx| queries::logs(conn, cx, &filter)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Sessions for SqliteStore {
+    async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        let session = session.clone();
+        self.write(move |conn, cx| sessions::put_session(conn, cx, &session)).await
+    }
+
+    async fn session(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError> {
+        let id = id.clone();
+        self.read(move |conn, cx| sessions::session(conn, cx, &id)).await
+    }
+
+    async fn delete_session(&self, id: &SessionId) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.write(move |conn, cx| sessions::delete_session(conn, cx, &id)).await
+    }
+
+    async fn remember(&self, id: &SessionId, facts: &[Fact]) -> Result<(), StoreError> {
+        let (id, facts) = (id.clone(), facts.to_vec());
+        self.write(move |conn, cx| sessions::remember(conn, cx, &id, &facts)).await
+    }
+
+    async fn memory(&self, id: &SessionId) -> Result<Vec<Fact>, StoreError> {
+        let id = id.clone();
+        self.read(move |conn, cx| sessions::memory(conn, cx, &id)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectLinks for SqliteStore {
+    async fn put_link(&self, link: &ConnectLink) -> Result<(), StoreError> {
+        let link = link.clone();
+        self.write(move |conn, cx| links::put_link(conn, cx, &link)).await
+    }
+
+    async fn link(&self, token_hash: &str) -> Result<Option<ConnectLink>, StoreError> {
+        let token_hash = token_hash.to_owned();
+        self.read(move |conn, cx| links::link(conn, cx, &token_hash)).await
+    }
+
+    async fn consume_link(&self, token_hash: &str, now: SystemTime) -> Result<Option<ConnectLink>, StoreError> {
+        let token_hash = token_hash.to_owned();
+        self.write(move |conn, cx| links::consume_link(conn, cx, &token_hash, now)).await
+    }
+
+    async fn links_of(&self, account: &ConnectedAccountId) -> Result<Vec<ConnectLink>, StoreError> {
+        let account = account.clone();
+        self.read(move |conn, cx| links::links_of(conn, cx, &account)).await
     }
 }
 

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use toolsmith_store::conformance::fixtures::{
-    account, assert_same_config, config, github_and_ada, log_entry, TempDir, ALL_SECRETS, CLIENT_SECRET,
+    account, assert_same_account, assert_same_config, at, config, fact, github_and_ada, link, log_entry, session,
+    TempDir, ALL_SECRETS, CLIENT_SECRET,
 };
 use toolsmith_store::prelude::*;
 use toolsmith_store::{KeyError, KeyRing, LogFilter, SqliteStore, StoreError};
@@ -169,6 +170,55 @@ async fn migrations_run_once_and_newer_schemas_are_refused() {
     let err = SqliteStore::open(db(&dir), ring).unwrap_err();
     assert!(err.to_string().contains("schema version 99, newer than this toolsmith knows"), "{err}");
     assert!(err.to_string().contains("upgrade toolsmith"), "{err}");
+}
+
+/// A session, its memory and a Connect Link survive closing and reopening the file.
+#[tokio::test]
+async fn sessions_and_links_survive_reopening_the_file() {
+    let dir = TempDir::new("reopen-sessions");
+    let ring = KeyRing::generate().unwrap();
+    let store = SqliteStore::open(db(&dir), ring.clone()).unwrap();
+    let (_, ada) = github_and_ada(&store).await;
+    let kept = session("ada", 1_000);
+    store.put_session(&kept).await.unwrap();
+    let facts =
+        [fact("channel_id", "C0123", "SLACK_LIST_CHANNELS", 3_000), fact("repo", "a/b", "GITHUB_GET_REPO", 2_000)];
+    store.remember(&kept.id, &facts).await.unwrap();
+    let (token, made) = link(&ada, 10_000, 20_000);
+    store.put_link(&made).await.unwrap();
+    drop(store);
+
+    let reopened = SqliteStore::open(db(&dir), ring).unwrap();
+    assert_eq!(reopened.session(&kept.id).await.unwrap().as_ref(), Some(&kept));
+    assert_eq!(reopened.memory(&kept.id).await.unwrap(), facts);
+    assert_eq!(reopened.link(&token.hash()).await.unwrap().as_ref(), Some(&made));
+    assert!(reopened.consume_link(&token.hash(), at(11_000)).await.unwrap().is_some());
+    assert!(reopened.consume_link(&token.hash(), at(11_001)).await.unwrap().is_none());
+}
+
+/// A file of schema version 1 (before sessions and Connect Links) is migrated on open:
+/// its records stay and the new tables work.
+#[tokio::test]
+async fn a_version_1_file_gains_sessions_and_links() {
+    let dir = TempDir::new("migrate-2");
+    let ring = KeyRing::generate().unwrap();
+    let store = SqliteStore::open(db(&dir), ring.clone()).unwrap();
+    let (_, ada) = github_and_ada(&store).await;
+    drop(store);
+    let conn = rusqlite::Connection::open(db(&dir)).unwrap();
+    conn.execute_batch(
+        "DROP TABLE session_memory; DROP TABLE sessions; DROP TABLE connect_links; PRAGMA user_version = 1",
+    )
+    .unwrap();
+    drop(conn);
+
+    let store = SqliteStore::open(db(&dir), ring).unwrap();
+    assert_eq!(user_version(&db(&dir)), i64::from(SqliteStore::SCHEMA_VERSION));
+    assert_same_account(&store.account(&ada.id).await.unwrap().unwrap(), &ada);
+    let kept = session("ada", 1_000);
+    store.put_session(&kept).await.unwrap();
+    store.put_link(&link(&ada, 10_000, 20_000).1).await.unwrap();
+    assert_eq!(store.links_of(&ada.id).await.unwrap().len(), 1);
 }
 
 /// Reads do not queue behind the writer: while another process holds the write lock and

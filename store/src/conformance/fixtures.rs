@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, UserId};
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, SessionId, UserId};
 use toolsmith_spec::{ToolSlug, ToolkitSlug};
 
-use crate::{AccountStatus, AuthConfig, ConnectedAccount, Credentials, ExecutionLog, OAuth2Tokens, Store};
+use crate::{
+    AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Credentials, ExecutionLog, Fact, LinkToken, OAuth2Tokens,
+    SessionRecord, Store,
+};
 
 /// The client secret of [`config`]`(…, Some(CLIENT_SECRET))`.
 pub const CLIENT_SECRET: &str = "SECRET-client-secret-q8Zr1";
@@ -121,6 +124,46 @@ pub fn log_entry(user: &str, tool: &str, started_ms: u64) -> ExecutionLog {
         duration_ms: 1234,
         started_at: at(started_ms),
     }
+}
+
+/// A session of `user` created at `created_ms`, with a nested JSON configuration.
+pub fn session(user: &str, created_ms: u64) -> SessionRecord {
+    SessionRecord {
+        id: SessionId::generate(),
+        user_id: UserId::new(user),
+        config: serde_json::json!({
+            "toolkits": {"enable": ["github", "slack"], "disable": []},
+            "auth_configs": {"github": "ac_abc"},
+            "manage_connections": {"enable": true, "callback_url": null, "wait_for_connections": 2.5},
+            "tags": [["readOnlyHint", true], {"limit": 20}],
+            "name": "ünïcode \"quoted\"\n",
+        }),
+        created_at: at(created_ms),
+    }
+}
+
+/// A fact learned from `source`, remembered at `updated_ms`.
+pub fn fact(key: &str, value: &str, source: &str, updated_ms: u64) -> Fact {
+    Fact { key: key.to_owned(), value: value.to_owned(), source: source.to_owned(), updated_at: at(updated_ms) }
+}
+
+/// A new token and an unused Connect Link for `account` made at `created_ms`, expiring
+/// at `expires_ms`.
+pub fn link(account: &ConnectedAccount, created_ms: u64, expires_ms: u64) -> (LinkToken, ConnectLink) {
+    let token = LinkToken::generate();
+    let link = ConnectLink {
+        token_hash: token.hash(),
+        account: account.id.clone(),
+        user_id: account.user_id.clone(),
+        toolkit: account.toolkit.clone(),
+        auth_config: account.auth_config.clone(),
+        session: None,
+        callback_url: Some("https://app.example/connected?step=2".to_owned()),
+        created_at: at(created_ms),
+        expires_at: at(expires_ms),
+        used_at: None,
+    };
+    (token, link)
 }
 
 /// Asserts that two auth configs are equal, client secret included.

@@ -66,6 +66,39 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX execution_logs_by_tool ON execution_logs (tool, started_at);
     CREATE INDEX execution_logs_by_start ON execution_logs (started_at);
     ",
+    // 2: sessions and their memory, Connect Links.
+    "
+    CREATE TABLE sessions (
+        id         TEXT PRIMARY KEY NOT NULL,
+        user_id    TEXT NOT NULL,
+        config     TEXT NOT NULL,       -- JSON, as the session crate wrote it
+        created_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+
+    CREATE TABLE session_memory (
+        session    TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        key        TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        source     TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (session, key)
+    ) STRICT;
+
+    CREATE TABLE connect_links (
+        token_hash   TEXT PRIMARY KEY NOT NULL,  -- SHA-256 of the token; the token is never stored
+        account      TEXT NOT NULL REFERENCES connected_accounts (id) ON DELETE CASCADE,
+        user_id      TEXT NOT NULL,
+        toolkit      TEXT NOT NULL,
+        auth_config  TEXT NOT NULL,
+        session      TEXT,                       -- no foreign key: links outlive sessions
+        callback_url TEXT,
+        created_at   INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        used_at      INTEGER
+    ) STRICT;
+    CREATE INDEX connect_links_by_account ON connect_links (account, created_at);
+    ",
 ];
 
 /// The schema version this build writes: the number of scripts.

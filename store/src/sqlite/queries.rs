@@ -238,12 +238,7 @@ fn seal_account(cx: &Cx<'_>, account: &ConnectedAccount) -> Result<String, Store
 /// Inserts or updates an account inside the caller's transaction.
 fn write_account(tx: &Connection, cx: &Cx<'_>, account: &ConnectedAccount, sealed: &str) -> Result<(), StoreError> {
     let what = || format!("save connected account {}", account.id);
-    let config_exists = tx
-        .query_row("SELECT 1 FROM auth_configs WHERE id = ?1", [account.auth_config.as_str()], |_| Ok(()))
-        .optional()
-        .map_err(|e| cx.db(what(), e))?
-        .is_some();
-    if !config_exists {
+    if !has_row(tx, cx, "auth_configs", account.auth_config.as_str(), &what())? {
         return Err(missing_config(account));
     }
     let fields = json_text(cx, &account.fields)?;
@@ -367,12 +362,7 @@ pub(super) fn try_lock_refresh(
 ) -> Result<bool, StoreError> {
     let what = || format!("take the refresh lease of connected account {id}");
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| cx.db(what(), e))?;
-    let exists = tx
-        .query_row("SELECT 1 FROM connected_accounts WHERE id = ?1", [id.as_str()], |_| Ok(()))
-        .optional()
-        .map_err(|e| cx.db(what(), e))?
-        .is_some();
-    if !exists {
+    if !has_row(&tx, cx, "connected_accounts", id.as_str(), &what())? {
         return Err(StoreError::Missing(format!("connected account {id}")));
     }
     let lease: Option<(String, i64)> = tx
@@ -583,7 +573,7 @@ pub(super) fn sealed_keys(conn: &mut Connection, cx: &Cx<'_>) -> Result<BTreeMap
 // ---------------------------------------------------------------- helpers
 
 /// Runs a query and collects its rows.
-fn collect<T, P: rusqlite::Params>(
+pub(super) fn collect<T, P: rusqlite::Params>(
     conn: &Connection,
     cx: &Cx<'_>,
     sql: &str,
@@ -596,7 +586,15 @@ fn collect<T, P: rusqlite::Params>(
     rows.collect::<rusqlite::Result<Vec<T>>>().map_err(|e| cx.db(what, e))
 }
 
-fn json_text(cx: &Cx<'_>, value: &impl serde::Serialize) -> Result<String, StoreError> {
+/// Whether `table` has a row with the `id`; `what` says what was being done, for errors.
+pub(super) fn has_row(conn: &Connection, cx: &Cx<'_>, table: &str, id: &str, what: &str) -> Result<bool, StoreError> {
+    let sql = format!("SELECT 1 FROM {table} WHERE id = ?1");
+    let found = conn.query_row(&sql, [id], |_| Ok(())).optional().map_err(|e| cx.db(what, e))?;
+    Ok(found.is_some())
+}
+
+/// `value` as JSON text, for a TEXT column.
+pub(super) fn json_text(cx: &Cx<'_>, value: &impl serde::Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Database {
         path: cx.path.to_owned(),
         message: format!("could not encode JSON: {e}"),
