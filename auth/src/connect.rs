@@ -330,7 +330,7 @@ fn matches_pattern(pattern: &str, text: &str) -> Option<bool> {
 }
 
 /// The auth config named, else the toolkit's enabled config for the scheme, else a new one.
-async fn auth_config(
+pub(crate) async fn auth_config(
     store: &dyn Store,
     toolkit: &Toolkit,
     scheme: &AuthScheme,

@@ -59,6 +59,20 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What a session adds over direct execution: p50/p99 of a direct `execute` and of
+    /// the same call through `COMPOSIO_MULTI_EXECUTE_TOOL`, their ratio; and the latency
+    /// of `COMPOSIO_SEARCH_TOOLS` on the built-in catalog beside a plain search.
+    Session {
+        /// Timed calls of each kind, after 100 warm-up calls.
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
+        /// Timed rounds over the benchmark's tasks (14 tasks a round), after one warm-up round.
+        #[arg(long, default_value_t = 20)]
+        searches: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Retrieval quality and speed of search on an external tool list and labelled
     /// queries (JSON Lines): recall@1/5/10, hit@5, nDCG@10, MRR@10, latency p50/p95,
     /// index build time.
@@ -134,6 +148,9 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
         Command::Execute { requests, concurrency, seconds, json } => {
             crate::bench_execute::run(&crate::bench_execute::Options { requests, concurrency, seconds, json })
+        }
+        Command::Session { requests, searches, json } => {
+            crate::bench_session::run(&crate::bench_session::Options { requests, searches, json })
         }
         Command::Generate { paths, tools, iterations, compile, json } => {
             crate::bench_generate::run(&paths, tools, iterations, compile, json)

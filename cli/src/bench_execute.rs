@@ -37,7 +37,29 @@ pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     rt.block_on(bench(options))
 }
 
-async fn bench(options: &Options) -> miette::Result<ExitCode> {
+/// What both `bench execute` and `bench session` run against: a loopback API, a SQLite
+/// store in a temporary folder (removed on drop) with the user's bearer account, and the
+/// toolkit of the API (`BENCHAPI_GET_THING`, a GET of a JSON object).
+pub(crate) struct Fixture {
+    /// `http://127.0.0.1:PORT`.
+    pub origin: String,
+    /// The store, with the account.
+    pub store: Arc<SqliteStore>,
+    /// The loopback API's toolkit.
+    pub toolkit: Toolkit,
+    /// The user with the account.
+    pub user: UserId,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Starts the loopback API and makes the store; `name` names the temporary folder.
+pub(crate) async fn fixture(name: &str) -> miette::Result<Fixture> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.into_diagnostic()?;
     let origin = format!("http://{}", listener.local_addr().into_diagnostic()?);
     let app = axum::Router::new().route(
@@ -46,7 +68,7 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let dir = std::env::temp_dir().join(format!("toolsmith-bench-execute-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("toolsmith-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).into_diagnostic()?;
     let store = Arc::new(
@@ -76,7 +98,13 @@ tools:
     .into_diagnostic()?;
     let user = UserId::new("bench-user");
     connect(store.as_ref(), &toolkit, &user).await?;
-    let registry = Registry::from_toolkits(vec![toolkit]);
+    Ok(Fixture { origin, store, toolkit, user, dir })
+}
+
+async fn bench(options: &Options) -> miette::Result<ExitCode> {
+    let fixture = fixture("execute").await?;
+    let (origin, store, user) = (fixture.origin.clone(), fixture.store.clone(), fixture.user.clone());
+    let registry = Registry::from_toolkits(vec![fixture.toolkit.clone()]);
     let client = Client::builder().store(store.clone()).build();
     let bare = reqwest::Client::new();
     let url = format!("{origin}/v1/things/t1");
@@ -132,7 +160,6 @@ tools:
         task.await.into_diagnostic()?;
     }
     let per_second = done.load(Ordering::Relaxed) as f64 / options.seconds.max(1) as f64;
-    let _ = std::fs::remove_dir_all(&dir);
 
     let (bare_p50, bare_p99) = percentiles(&mut bare_times);
     let (exec_p50, exec_p99) = percentiles(&mut execute_times);
@@ -170,7 +197,7 @@ tools:
 }
 
 /// p50 and p99 of the samples.
-fn percentiles(times: &mut [Duration]) -> (Duration, Duration) {
+pub(crate) fn percentiles(times: &mut [Duration]) -> (Duration, Duration) {
     times.sort();
     let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     (pick(0.5), pick(0.99))

@@ -7,6 +7,7 @@ mod bench_execute;
 mod bench_generate;
 mod bench_import;
 mod bench_search;
+mod bench_session;
 mod bench_startup;
 mod catalog;
 mod execute;

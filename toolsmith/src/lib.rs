@@ -11,6 +11,7 @@
 //! |---|---|
 //! | `macros` | [`toolkit!`], `#[derive(Tool)]`, [`#[tool]`](macro@tool) |
 //! | `runtime` | `Registry`, `Client` (the executor: HTTP, auth, retries, the execution log), `auth`, `store`, `search` (`ToolSearch` over a registry, and the engine of `toolsmith-search`) |
+//! | `session` (off by default) | `session`: sessions and meta tools (`ToolRouter`, `Session`, `COMPOSIO_*`), Composio's tool router |
 //!
 //! ```toml
 //! # only generated code (build.rs + include_toolkits!):
@@ -40,6 +41,10 @@ pub use toolsmith_runtime::{
 /// loads toolkits; the spec model itself is [`spec`].
 #[cfg(feature = "runtime")]
 pub use toolsmith_catalog as catalog;
+
+/// Sessions and meta tools (feature `session`): see [`toolsmith_session`].
+#[cfg(feature = "session")]
+pub use toolsmith_session as session;
 
 /// Implements [`Tool`](trait@Tool) for a hand-written tool: a struct whose named fields are the
 /// tool's arguments, and whose [`Handler`] impl is its body. The struct also derives
