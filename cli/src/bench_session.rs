@@ -75,9 +75,9 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
         "tools": [{ "tool_slug": "BENCHAPI_GET_THING", "arguments": arguments }],
         "sync_response_to_workbench": false,
     });
-    let direct = || {
-        registry.execute_tool(&*client, "BENCHAPI_GET_THING", &fixture.user, arguments.clone(), &CallOptions::default())
-    };
+    let call_options = CallOptions::default();
+    let direct =
+        || registry.execute_tool(&*client, "BENCHAPI_GET_THING", &fixture.user, arguments.clone(), &call_options);
     let meta = || session.execute_meta("COMPOSIO_MULTI_EXECUTE_TOOL", multi.clone());
 
     for _ in 0..100 {

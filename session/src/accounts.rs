@@ -86,10 +86,17 @@ pub(crate) async fn connection(cx: &Cx, toolkit: &Toolkit) -> Result<Connection,
     })
 }
 
-/// The account a call of `toolkit` uses: the only active one, else the newest unless
-/// the session wants an explicit choice among several (then the executor's error lists
-/// them). `None` lets the executor decide (and say what is missing).
+/// The account a call of `toolkit` uses when the session pins accounts or auth configs
+/// or allows several accounts: the only active one, else the newest unless the session
+/// wants an explicit choice among several (then the executor's error lists them).
+/// `None` lets the executor decide (and say what is missing).
 pub(crate) async fn account_for_call(cx: &Cx, toolkit: &Toolkit) -> Result<Option<ConnectedAccountId>, SessionError> {
+    if pinned_config(cx, toolkit).is_none() && pinned_accounts(cx, toolkit).is_none() && !cx.config.multi_account.enable
+    {
+        // Nothing to apply: the executor chooses (the user's only active account) from
+        // its account cache, as for a direct call.
+        return Ok(None);
+    }
     let Connection::Active(active) = connection(cx, toolkit).await? else { return Ok(None) };
     let multi = &cx.config.multi_account;
     if active.len() > 1 && multi.enable && multi.require_explicit_selection.unwrap_or(true) {

@@ -72,6 +72,8 @@ pub(crate) struct Cx {
     pub(crate) scope: Scope,
     pub(crate) mask: Option<Arc<[bool]>>,
     pub(crate) shared: Arc<Shared>,
+    /// Facts this process remembered for the session, to skip writing them again.
+    pub(crate) written: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
 }
 
 /// A tool the session may use.
@@ -137,11 +139,27 @@ impl Cx {
         SessionError::OutOfScope { session: self.id.clone(), slug: slug.to_owned(), reason }
     }
 
-    /// Remembers facts; a store failure is not the call's failure (memory is a help).
-    pub(crate) async fn remember(&self, facts: &[Fact]) {
-        if !facts.is_empty() {
-            if let Err(e) = self.shared.store.remember(&self.id, facts).await {
+    /// Remembers facts that are new or changed since this process last wrote them; a
+    /// store failure is not the call's failure (memory is a help). `true` when something
+    /// was written.
+    pub(crate) async fn remember(&self, facts: &[Fact]) -> bool {
+        let fresh: Vec<Fact> = match self.written.lock() {
+            Ok(written) => facts.iter().filter(|f| written.get(&f.key) != Some(&f.value)).cloned().collect(),
+            Err(_) => facts.to_vec(),
+        };
+        if fresh.is_empty() {
+            return false;
+        }
+        match self.shared.store.remember(&self.id, &fresh).await {
+            Ok(()) => {
+                if let Ok(mut written) = self.written.lock() {
+                    written.extend(fresh.into_iter().map(|f| (f.key, f.value)));
+                }
+                true
+            }
+            Err(e) => {
                 tracing::warn!(session = %self.id, error = %e, "could not remember facts");
+                false
             }
         }
     }

@@ -115,8 +115,16 @@ impl ToolRouter {
     fn ready(&self, id: SessionId, config: SessionConfig) -> Session {
         let scope = Scope::new(&config);
         let mask = scope.mask(&self.shared.search);
-        let session =
-            Session { cx: Cx { id: id.clone(), config: Arc::new(config), scope, mask, shared: self.shared.clone() } };
+        let session = Session {
+            cx: Cx {
+                id: id.clone(),
+                config: Arc::new(config),
+                scope,
+                mask,
+                shared: self.shared.clone(),
+                written: Arc::default(),
+            },
+        };
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= self.shared.options.cache_size {
                 // Sessions are immutable, so any entry may go; the store has them all.
