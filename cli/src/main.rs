@@ -10,6 +10,7 @@ mod bench_search;
 mod bench_startup;
 mod catalog;
 mod execute;
+mod export;
 mod files;
 mod generate;
 mod home;

@@ -126,6 +126,11 @@ fn convert(m: &mut Map<String, Value>) {
             .collect();
         m.insert("required".into(), Value::Array(kept));
     }
+    if let Some(kind) = m.remove("type") {
+        let rest = std::mem::take(m);
+        m.insert("type".into(), kind);
+        m.extend(rest);
+    }
 }
 
 #[cfg(test)]
