@@ -4,25 +4,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-use toolsmith_providers::{lint, render, Provider, RenderOptions, ToolDescription};
+mod common;
 
-fn catalog() -> Vec<ToolDescription> {
-    let mut tools = Vec::new();
-    for toolkit in toolsmith_builtin::toolkits().unwrap() {
-        for tool in &toolkit.tools {
-            tools.push(ToolDescription {
-                name: tool.slug.as_str().to_owned(),
-                description: tool.description.trim().to_owned(),
-                input_schema: toolkit.input_schema(tool),
-            });
-        }
-    }
-    tools
-}
+use toolsmith_providers::{lint, render, Provider, RenderOptions};
 
 #[test]
 fn every_catalog_tool_renders_lint_clean_for_every_provider() {
-    let tools = catalog();
+    let tools = common::catalog();
     assert_eq!(tools.len(), toolsmith_builtin::tool_count());
     let mut failures = Vec::new();
     for provider in Provider::ALL {

@@ -3,9 +3,11 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use serde_json::{json, Value};
 use toolsmith_core::ExecutionResult;
-use toolsmith_providers::{parse_calls, render, result_message, Provider, RenderOptions, ToolDescription};
+use toolsmith_providers::{parse_calls, render, result_message, Provider, RenderOptions};
 
 fn validator(file: &str) -> jsonschema::Validator {
     let path = format!("{}/tests/published/{file}", env!("CARGO_MANIFEST_DIR"));
@@ -18,23 +20,9 @@ fn check(validator: &jsonschema::Validator, file: &str, what: &str, value: &Valu
     assert!(errors.is_empty(), "{what} does not match {file}: {errors:?}\n{value}");
 }
 
-fn catalog() -> Vec<ToolDescription> {
-    let mut tools = Vec::new();
-    for toolkit in toolsmith_builtin::toolkits().unwrap() {
-        for tool in &toolkit.tools {
-            tools.push(ToolDescription {
-                name: tool.slug.as_str().to_owned(),
-                description: tool.description.trim().to_owned(),
-                input_schema: toolkit.input_schema(tool),
-            });
-        }
-    }
-    tools
-}
-
 #[test]
 fn every_rendered_catalog_tool_matches_the_published_schema() {
-    let tools = catalog();
+    let tools = common::catalog();
     let files = [
         (Provider::OpenAiChat, "openai-chat-tool.json"),
         (Provider::OpenAiResponses, "openai-responses-tool.json"),

@@ -12,7 +12,8 @@ use super::walk::escape;
 pub(crate) struct Dialect {
     /// Every property listed in `required`, optional ones made nullable (OpenAI).
     all_required: bool,
-    /// The keywords kept; others are dropped (and described when they constrain).
+    /// The keywords kept besides `STRICT_KEYWORDS`; others are dropped (and described
+    /// when they constrain).
     keep: &'static [&'static str],
     /// The string formats kept.
     formats: &'static [&'static str],
@@ -28,29 +29,26 @@ const FORMATS: [&str; 9] = ["date-time", "time", "date", "duration", "email", "h
 const ANTHROPIC_FORMATS: [&str; 10] =
     ["date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"];
 
+/// The keywords both strict subsets keep.
+const STRICT_KEYWORDS: [&str; 12] = [
+    "type",
+    "description",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "anyOf",
+    "pattern",
+    "format",
+    "minItems",
+];
+
 /// OpenAI Structured Outputs (function calling with `strict: true`).
 pub(crate) const OPENAI: Dialect = Dialect {
     all_required: true,
-    keep: &[
-        "type",
-        "description",
-        "properties",
-        "required",
-        "additionalProperties",
-        "items",
-        "enum",
-        "const",
-        "anyOf",
-        "pattern",
-        "format",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "multipleOf",
-        "minItems",
-        "maxItems",
-    ],
+    keep: &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "maxItems"],
     formats: &FORMATS,
     max_min_items: None,
     simple_patterns: false,
@@ -60,21 +58,7 @@ pub(crate) const OPENAI: Dialect = Dialect {
 /// Anthropic strict tool use.
 pub(crate) const ANTHROPIC: Dialect = Dialect {
     all_required: false,
-    keep: &[
-        "type",
-        "description",
-        "properties",
-        "required",
-        "additionalProperties",
-        "items",
-        "enum",
-        "const",
-        "anyOf",
-        "default",
-        "format",
-        "pattern",
-        "minItems",
-    ],
+    keep: &["default"],
     formats: &ANTHROPIC_FORMATS,
     max_min_items: Some(1),
     simple_patterns: true,
@@ -154,7 +138,8 @@ fn node(value: &Value, path: &str, d: &Dialect, root: bool) -> Result<Value, Str
         return Err(format!("untyped (free-form) value at {}", pointer(path)));
     }
     restrict_values(&mut m, d);
-    drop_unsupported(&mut m, d.keep);
+    let keep: Vec<&str> = STRICT_KEYWORDS.iter().chain(d.keep).copied().collect();
+    drop_unsupported(&mut m, &keep);
     Ok(Value::Object(m))
 }
 
