@@ -11,6 +11,7 @@ mod bench_session;
 mod bench_startup;
 mod catalog;
 mod execute;
+mod export;
 mod files;
 mod generate;
 mod home;

@@ -1,4 +1,4 @@
-//! `toolsmith tools list|get`
+//! `toolsmith tools list|get|export`
 
 use std::process::ExitCode;
 
@@ -42,6 +42,9 @@ pub(crate) enum Command {
         /// The tool slug (any case).
         slug: String,
     },
+    /// Print tools as a provider's `tools` array (OpenAI, Anthropic, Gemini), ready to
+    /// paste into an API call.
+    Export(crate::export::Args),
 }
 
 pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
@@ -82,6 +85,7 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
             outln!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export(args) => crate::export::run(args),
     }
 }
 
