@@ -10,9 +10,15 @@
 //! the one executor, in the session's scope. What results reveal (a repository's owner
 //! and name, a channel id) is remembered per session and offered back ([`memory`]).
 //!
+//! Provider formats: [`Session::provider_tools`] renders the session's tools for OpenAI,
+//! Anthropic or Gemini ([`toolsmith_providers`]), [`Session::handle_tool_calls`] runs a
+//! model's calls through the session and builds the result messages
+//! ([`handle_direct_tool_calls`] does the same without a session).
+//!
 //! The REST server and the MCP endpoint wrap this crate without adding logic.
 
 mod accounts;
+mod calls;
 mod config;
 mod context;
 mod error;
@@ -23,6 +29,7 @@ mod scope;
 mod session;
 mod validate;
 
+pub use calls::handle_direct_tool_calls;
 pub use config::{
     ExecuteSettings, ManageConnections, MultiAccount, Preload, PreloadTools, SessionConfig, Switch, TagFilter,
     ToolFilter, ToolkitFilter, Workbench, HINTS,

@@ -140,6 +140,11 @@ const BELOW_RUNTIME: &[(&str, &str)] = &[
          reqwest::Request as arguments instead",
     ),
     ("toolsmith-store", "the store keeps records and knows nothing of execution; move that code into the runtime"),
+    (
+        "toolsmith-providers",
+        "provider formats work on plain tool descriptions and calls; take `ToolDescription`s and return \
+         `ToolCall`s, and run them in toolsmith-session",
+    ),
 ];
 
 /// Kinds of targets whose modules are checked (not tests, benches, examples, build scripts).
