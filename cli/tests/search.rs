@@ -114,3 +114,24 @@ fn bench_search_prints_the_contract_keys() {
     assert!(err.contains("queries.jsonl:1") && err.contains("relevant"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn bench_session_prints_the_contract_keys() {
+    let out = stdout(&toolsmith(&["bench", "session", "--requests", "20", "--searches", "1", "--json"]));
+    let stats: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    for key in [
+        "direct_p50_us",
+        "direct_p99_us",
+        "multi_execute_p50_us",
+        "multi_execute_p99_us",
+        "ratio_p50",
+        "ratio_p99",
+        "search_tools_p50_us",
+        "search_tools_p99_us",
+        "plain_search_p50_us",
+    ] {
+        assert!(stats[key].as_f64().is_some_and(|v| v > 0.0), "{key}: {stats}");
+    }
+    assert_eq!(stats["searches"], 14);
+    assert!(stats["catalog_tools"].as_u64().unwrap() > 300, "{stats}");
+}
