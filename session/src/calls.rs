@@ -41,13 +41,8 @@ impl Session {
         response: &Value,
         names: &NameMap,
     ) -> Result<Vec<Value>, ParseError> {
-        let calls = parse_calls(provider, response, names)?;
-        let mut results = Vec::with_capacity(calls.len());
-        for call in &calls {
-            let result = self.execute(&call.name, call.arguments.clone(), None).await;
-            results.push(result_message(provider, call, &result));
-        }
-        Ok(results_messages(provider, results))
+        answer(provider, response, names, |call| async move { self.execute(&call.name, call.arguments, None).await })
+            .await
     }
 }
 
@@ -62,10 +57,20 @@ pub async fn handle_direct_tool_calls(
     response: &Value,
     names: &NameMap,
 ) -> Result<Vec<Value>, ParseError> {
+    answer(provider, response, names, |call| async move { direct(registry, executor, user, &call).await }).await
+}
+
+/// Parses the calls of `response`, runs each in order with `run`, and builds the
+/// provider's result messages.
+async fn answer<F, Fut>(provider: Provider, response: &Value, names: &NameMap, run: F) -> Result<Vec<Value>, ParseError>
+where
+    F: Fn(ToolCall) -> Fut,
+    Fut: std::future::Future<Output = ExecutionResult>,
+{
     let calls = parse_calls(provider, response, names)?;
     let mut results = Vec::with_capacity(calls.len());
     for call in &calls {
-        let result = direct(registry, executor, user, call).await;
+        let result = run(call.clone()).await;
         results.push(result_message(provider, call, &result));
     }
     Ok(results_messages(provider, results))

@@ -137,19 +137,24 @@ pub enum ToolkitFilter {
     Disable(Vec<String>),
 }
 
+/// A filter as a plain list or as its object form.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ListOr<M> {
+    List(Vec<String>),
+    Map(M),
+}
+
+/// Reads a [`ListOr`]; `expected` says what was wanted when neither form fits.
+fn list_or<'de, D: Deserializer<'de>, M: Deserialize<'de>>(d: D, expected: &str) -> Result<ListOr<M>, D::Error> {
+    ListOr::deserialize(d).map_err(|_| serde::de::Error::custom(format!("expected {expected}")))
+}
+
 impl<'de> Deserialize<'de> for ToolkitFilter {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Wire {
-            List(Vec<String>),
-            Map(EnableDisable),
-        }
-        match Wire::deserialize(d).map_err(|_| {
-            serde::de::Error::custom("expected a list of toolkit slugs, {\"enable\": [...]} or {\"disable\": [...]}")
-        })? {
-            Wire::List(list) => Ok(ToolkitFilter::Enable(list)),
-            Wire::Map(m) => match (m.enable, m.disable) {
+        match list_or::<D, EnableDisable>(d, "a list of toolkit slugs, {\"enable\": [...]} or {\"disable\": [...]}")? {
+            ListOr::List(list) => Ok(ToolkitFilter::Enable(list)),
+            ListOr::Map(m) => match (m.enable, m.disable) {
                 (Some(e), None) => Ok(ToolkitFilter::Enable(e)),
                 (None, Some(d)) => Ok(ToolkitFilter::Disable(d)),
                 (Some(_), Some(_)) => Err(serde::de::Error::custom("give `enable` or `disable`, not both")),
@@ -195,22 +200,15 @@ impl<'de> Deserialize<'de> for ToolFilter {
             #[serde(default)]
             tags: TagFilter,
         }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Wire {
-            List(Vec<String>),
-            Map(Map),
-        }
-        match Wire::deserialize(d).map_err(|_| {
-            serde::de::Error::custom(
-                "expected a list of tool slugs, {\"enable\": [...]}, {\"disable\": [...]} or {\"tags\": [...]}",
-            )
-        })? {
-            Wire::List(list) => Ok(ToolFilter { enable: Some(list), ..Default::default() }),
-            Wire::Map(m) if m.enable.is_some() && m.disable.is_some() => {
+        match list_or::<D, Map>(
+            d,
+            "a list of tool slugs, {\"enable\": [...]}, {\"disable\": [...]} or {\"tags\": [...]}",
+        )? {
+            ListOr::List(list) => Ok(ToolFilter { enable: Some(list), ..Default::default() }),
+            ListOr::Map(m) if m.enable.is_some() && m.disable.is_some() => {
                 Err(serde::de::Error::custom("give `enable` or `disable`, not both"))
             }
-            Wire::Map(m) => Ok(ToolFilter { enable: m.enable, disable: m.disable, tags: m.tags }),
+            ListOr::Map(m) => Ok(ToolFilter { enable: m.enable, disable: m.disable, tags: m.tags }),
         }
     }
 }
@@ -247,17 +245,9 @@ impl TagFilter {
 
 impl<'de> Deserialize<'de> for TagFilter {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Wire {
-            List(Vec<String>),
-            Map(EnableDisable),
-        }
-        match Wire::deserialize(d).map_err(|_| {
-            serde::de::Error::custom("expected a list of MCP hints or {\"enable\": [...], \"disable\": [...]}")
-        })? {
-            Wire::List(enable) => Ok(TagFilter { enable, disable: Vec::new() }),
-            Wire::Map(m) => {
+        match list_or::<D, EnableDisable>(d, "a list of MCP hints or {\"enable\": [...], \"disable\": [...]}")? {
+            ListOr::List(enable) => Ok(TagFilter { enable, disable: Vec::new() }),
+            ListOr::Map(m) => {
                 Ok(TagFilter { enable: m.enable.unwrap_or_default(), disable: m.disable.unwrap_or_default() })
             }
         }
