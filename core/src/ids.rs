@@ -1,5 +1,6 @@
 //! Identifiers of runtime records, with Composio's prefixes: auth configs `ac_…`,
-//! connected accounts `ca_…`, execution logs `log_…`, sessions `trs_…`.
+//! connected accounts `ca_…`, execution logs `log_…`, sessions `trs_…`, projects `prj_…`,
+//! API keys `ak_…`.
 //!
 //! Every id is checked where it enters: [`FromStr`](std::str::FromStr), `parse` and
 //! deserialization all refuse a malformed one, so a JSON body over HTTP cannot make
@@ -144,6 +145,27 @@ prefixed_id!(
     /// ```
     SessionId,
     "trs_"
+);
+
+prefixed_id!(
+    /// A project: the unit of isolation of a server. Auth configs, connected accounts,
+    /// sessions and logs belong to one; an API key opens exactly one.
+    ///
+    /// ```
+    /// assert!(toolsmith_core::ProjectId::generate().as_str().starts_with("prj_"));
+    /// ```
+    ProjectId,
+    "prj_"
+);
+
+prefixed_id!(
+    /// An API key's record (not the key itself, which is a secret shown once).
+    ///
+    /// ```
+    /// assert!(toolsmith_core::ApiKeyId::generate().as_str().starts_with("ak_"));
+    /// ```
+    ApiKeyId,
+    "ak_"
 );
 
 impl LogId {
