@@ -78,6 +78,9 @@ pub struct SessionConfig {
     /// Execution hooks (approval rules), kept as given; enforced by a later part.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hooks: Option<Value>,
+    /// Composio's paid "instant accounts" (`false` or settings): accepted, not offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instant: Option<Value>,
 }
 
 impl SessionConfig {
@@ -105,6 +108,7 @@ impl SessionConfig {
             workbench: Workbench::default(),
             experimental: None,
             hooks: None,
+            instant: None,
         }
     }
 

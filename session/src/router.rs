@@ -103,6 +103,11 @@ impl ToolRouter {
         Ok(self.shared.store.delete_session(id).await?)
     }
 
+    /// The catalog its sessions work on.
+    pub fn registry(&self) -> &toolsmith_runtime::Registry {
+        self.shared.search.registry()
+    }
+
     /// The options it was built with.
     pub fn options(&self) -> &RouterOptions {
         &self.shared.options

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::{json, Value};
 use toolsmith_core::{ConnectedAccountId, ExecutionResult, LogId, SessionId};
-use toolsmith_store::Fact;
+use toolsmith_store::{ConnectedAccount, Fact};
 
+use crate::accounts;
 use crate::config::{PreloadTools, SessionConfig};
 use crate::context::Cx;
 use crate::error::SessionError;
@@ -173,6 +174,22 @@ impl Session {
     pub async fn link(&self, toolkit: &str, callback_url: Option<String>) -> Result<Link, SessionError> {
         let toolkit = self.cx.toolkit(toolkit)?;
         connections::link(&self.cx, toolkit, callback_url).await
+    }
+
+    /// A raw request to a toolkit's API with the session's account (Composio's
+    /// `POST /tool_router/session/{id}/proxy_execute`; the same arguments as
+    /// `COMPOSIO_PROXY_EXECUTE`, whether or not the session offers that meta tool).
+    pub async fn proxy_execute(&self, arguments: Value) -> Result<ExecutionResult, SessionError> {
+        execute::proxy_result(&self.cx, arguments).await
+    }
+
+    /// Where a toolkit stands for the session's user: whether it needs no account, and
+    /// the account its status is about (the active one, else the newest). Errors for a
+    /// toolkit outside the session.
+    pub async fn toolkit_connection(&self, toolkit: &str) -> Result<(bool, Option<ConnectedAccount>), SessionError> {
+        let toolkit = self.cx.toolkit(toolkit)?;
+        let connection = accounts::connection(&self.cx, toolkit).await?;
+        Ok((matches!(connection, accounts::Connection::NoAuth), connection.account().cloned()))
     }
 
     /// What the session remembers, most recent first.

@@ -203,6 +203,15 @@ enum ParameterKind {
 
 /// `COMPOSIO_PROXY_EXECUTE`: the executor's proxy, with the session's account.
 pub(crate) async fn proxy(cx: &Cx, args: Value) -> Result<Value, SessionError> {
+    let result = proxy_result(cx, args).await?;
+    Ok(json!({
+        "response": result,
+        "session": cx.session_info(),
+    }))
+}
+
+/// The proxy request of `args`, run.
+pub(crate) async fn proxy_result(cx: &Cx, args: Value) -> Result<ExecutionResult, SessionError> {
     let args: ProxyArgs = arguments("COMPOSIO_PROXY_EXECUTE", args)?;
     let toolkit = cx.toolkit(&args.toolkit_slug)?;
     let mut request =
@@ -220,9 +229,5 @@ pub(crate) async fn proxy(cx: &Cx, args: Value) -> Result<Value, SessionError> {
         arguments: Value::Null,
         options: CallOptions { account, ..CallOptions::default() },
     };
-    let result: ExecutionResult = cx.shared.executor.run(call).await.into();
-    Ok(json!({
-        "response": result,
-        "session": cx.session_info(),
-    }))
+    Ok(cx.shared.executor.run(call).await.into())
 }

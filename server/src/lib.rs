@@ -1,0 +1,55 @@
+//! `toolsmith serve`: a Composio-compatible REST API and an MCP endpoint per session.
+//!
+//! [`app`] is the whole server as an axum `Router`; [`serve`] runs it on a listener until
+//! a shutdown signal, letting in-flight requests finish. Handlers are thin: sessions are
+//! `toolsmith-session`, execution is `toolsmith-runtime`, records are `toolsmith-store`.
+//! Every request authenticates with `x-api-key`, which opens exactly one project
+//! ([`ProjectStores`]); errors are Composio's envelope ([`ApiError`]); every response has
+//! an `x-request-id`.
+
+mod error;
+mod extract;
+mod health;
+mod request_id;
+pub mod routes;
+mod state;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::future::Future;
+
+use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use error::{status_of, ApiError};
+pub use extract::{Body, Caller, Origin};
+pub use state::{AppState, ProjectCx, ProjectStores, ServerOptions};
+
+/// The server: REST under `/api/v3` and `/api/v3.1`, health checks, with the request-id,
+/// body-limit and timeout layers.
+pub fn app(state: AppState) -> Router {
+    let options = state.options().clone();
+    Router::new()
+        .nest("/api/v3.1", routes::api())
+        .nest("/api/v3", routes::api())
+        .merge(health::router())
+        .fallback(|| async {
+            ApiError::not_found("Request_RouteNotFound", "no such route")
+                .fix("see /api/v3.1/openapi.json for the routes")
+        })
+        .layer(RequestBodyLimitLayer::new(options.body_limit))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::GATEWAY_TIMEOUT, options.request_timeout))
+        .layer(axum::middleware::from_fn(request_id::request_id))
+        .with_state(state)
+}
+
+/// Serves `app(state)` on `listener` until `shutdown` completes; requests in flight then
+/// finish before it returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}

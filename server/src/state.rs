@@ -1,0 +1,148 @@
+//! What every handler shares: the catalog and its search, how to find a request's
+//! project from its API key, and each project's store, executor and tool router.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use toolsmith_runtime::{Client, Registry, ToolSearch};
+use toolsmith_session::{RouterOptions, ToolRouter};
+use toolsmith_store::{ApiKeySecret, Project, Store, StoreError};
+
+/// Where projects and their stores come from: the home's main store and one store per
+/// project in production, in-memory stores in tests ([`crate::testing`]).
+#[async_trait::async_trait]
+pub trait ProjectStores: Send + Sync {
+    /// The project a key opens; `None` for an unknown or revoked key.
+    async fn project_of(&self, key: &ApiKeySecret) -> Result<Option<Project>, StoreError>;
+    /// The store of a project's records.
+    async fn store_of(&self, project: &Project) -> Result<Arc<dyn Store>, StoreError>;
+}
+
+/// How the server behaves.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// The URL clients reach the server at, for Connect Links; MCP URLs follow the origin
+    /// each client called.
+    pub public_url: url::Url,
+    /// Largest request body, in bytes.
+    pub body_limit: usize,
+    /// Longest a request may take (executions included).
+    pub request_timeout: Duration,
+    /// Host names MCP requests may carry (rmcp refuses others: DNS-rebinding guard).
+    pub allowed_hosts: Vec<String>,
+}
+
+impl ServerOptions {
+    /// Defaults for a server reached at `public_url`.
+    ///
+    /// ```
+    /// let options = toolsmith_server::ServerOptions::new("http://127.0.0.1:8787".parse().unwrap());
+    /// assert_eq!(options.body_limit, 4 * 1024 * 1024);
+    /// assert!(options.allowed_hosts.contains(&"127.0.0.1".to_owned()));
+    /// ```
+    pub fn new(public_url: url::Url) -> Self {
+        let mut allowed_hosts = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+        if let Some(host) = public_url.host_str() {
+            if !allowed_hosts.iter().any(|h| h == host) {
+                allowed_hosts.push(host.to_owned());
+            }
+        }
+        ServerOptions {
+            public_url,
+            body_limit: 4 * 1024 * 1024,
+            request_timeout: Duration::from_secs(120),
+            allowed_hosts,
+        }
+    }
+}
+
+/// One project, ready: its store, the executor over it, and its tool router.
+pub struct ProjectCx {
+    /// The project.
+    pub project: Project,
+    /// Its records.
+    pub store: Arc<dyn Store>,
+    /// The executor, with the project's accounts.
+    pub client: Arc<Client>,
+    /// Its sessions.
+    pub router: ToolRouter,
+}
+
+impl std::fmt::Debug for ProjectCx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectCx").field("project", &self.project.name).finish_non_exhaustive()
+    }
+}
+
+/// The server's shared state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    search: Arc<ToolSearch>,
+    projects: Arc<dyn ProjectStores>,
+    options: ServerOptions,
+    /// Base URLs of toolkits, for tests against local APIs (`toolkit → URL`).
+    base_urls: Vec<(String, String)>,
+    ready: Mutex<HashMap<String, Arc<ProjectCx>>>,
+}
+
+impl AppState {
+    /// State over a catalog (its search), the projects, and options.
+    pub fn new(search: Arc<ToolSearch>, projects: Arc<dyn ProjectStores>, options: ServerOptions) -> Self {
+        AppState(Arc::new(Inner { search, projects, options, base_urls: Vec::new(), ready: Mutex::default() }))
+    }
+
+    /// The same, with toolkits' base URLs replaced (a local API in tests, a proxy).
+    pub fn with_base_urls(
+        search: Arc<ToolSearch>,
+        projects: Arc<dyn ProjectStores>,
+        options: ServerOptions,
+        base_urls: Vec<(String, String)>,
+    ) -> Self {
+        AppState(Arc::new(Inner { search, projects, options, base_urls, ready: Mutex::default() }))
+    }
+
+    /// The catalog.
+    pub fn registry(&self) -> &Registry {
+        self.0.search.registry()
+    }
+
+    /// The catalog's search.
+    pub fn search(&self) -> &Arc<ToolSearch> {
+        &self.0.search
+    }
+
+    /// The options.
+    pub fn options(&self) -> &ServerOptions {
+        &self.0.options
+    }
+
+    /// The project a key opens, ready; `None` for an unknown or revoked key.
+    pub async fn project(&self, key: &ApiKeySecret) -> Result<Option<Arc<ProjectCx>>, StoreError> {
+        let Some(project) = self.0.projects.project_of(key).await? else { return Ok(None) };
+        if let Some(ready) = self.0.ready.lock().ok().and_then(|r| r.get(project.id.as_str()).cloned()) {
+            return Ok(Some(ready));
+        }
+        let store = self.0.projects.store_of(&project).await?;
+        let mut builder = Client::builder().store(store.clone());
+        for (toolkit, url) in &self.0.base_urls {
+            builder = builder.base_url(toolkit, url.clone());
+        }
+        let client = Arc::new(builder.build());
+        let router = ToolRouter::new(
+            self.0.search.clone(),
+            client.clone(),
+            store.clone(),
+            RouterOptions::new(self.0.options.public_url.clone()),
+        );
+        let ready = Arc::new(ProjectCx { project, store, client, router });
+        if let Ok(mut map) = self.0.ready.lock() {
+            // Two first requests may race: keep the first, so both use one router.
+            let entry = map.entry(ready.project.id.as_str().to_owned()).or_insert(ready);
+            return Ok(Some(entry.clone()));
+        }
+        Ok(Some(ready))
+    }
+}

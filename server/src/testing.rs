@@ -1,0 +1,60 @@
+//! An in-memory project registry for tests of the server (feature `testing`): projects
+//! with one key each, each with an in-memory SQLite store.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use toolsmith_core::ProjectId;
+use toolsmith_store::{ApiKeySecret, KeyRing, Project, SqliteStore, Store, StoreError};
+
+use crate::state::ProjectStores;
+
+/// Projects in memory.
+///
+/// ```
+/// let projects = toolsmith_server::testing::MemoryProjects::default();
+/// let (project, key) = projects.add("acme");
+/// assert_eq!(project.name, "acme");
+/// assert!(key.expose().starts_with("tsk_"));
+/// ```
+#[derive(Default)]
+pub struct MemoryProjects {
+    keys: Mutex<HashMap<String, Project>>,
+    stores: Mutex<HashMap<ProjectId, Arc<SqliteStore>>>,
+}
+
+impl MemoryProjects {
+    /// A new project named `name` and a key that opens it.
+    pub fn add(&self, name: &str) -> (Project, ApiKeySecret) {
+        let project = Project { id: ProjectId::generate(), name: name.to_owned(), created_at: SystemTime::now() };
+        let key = ApiKeySecret::generate();
+        if let Ok(mut keys) = self.keys.lock() {
+            keys.insert(key.hash(), project.clone());
+        }
+        (project, key)
+    }
+
+    /// The store of a project (created on first use).
+    pub fn store(&self, project: &Project) -> Result<Arc<SqliteStore>, StoreError> {
+        let mut stores = self.stores.lock().map_err(|_| StoreError::Missing("the stores' lock".into()))?;
+        if let Some(store) = stores.get(&project.id) {
+            return Ok(store.clone());
+        }
+        let keys = KeyRing::generate().map_err(|e| StoreError::Missing(format!("a key ring: {e}")))?;
+        let store = Arc::new(SqliteStore::in_memory(keys)?);
+        stores.insert(project.id.clone(), store.clone());
+        Ok(store)
+    }
+}
+
+#[async_trait::async_trait]
+impl ProjectStores for MemoryProjects {
+    async fn project_of(&self, key: &ApiKeySecret) -> Result<Option<Project>, StoreError> {
+        Ok(self.keys.lock().ok().and_then(|k| k.get(&key.hash()).cloned()))
+    }
+
+    async fn store_of(&self, project: &Project) -> Result<Arc<dyn Store>, StoreError> {
+        Ok(self.store(project)?)
+    }
+}
