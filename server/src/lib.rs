@@ -10,6 +10,7 @@
 mod error;
 mod extract;
 mod health;
+mod metrics;
 mod request_id;
 pub mod routes;
 mod state;
@@ -24,6 +25,7 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use error::{status_of, ApiError};
 pub use extract::{Body, Caller, Origin};
+pub use metrics::{Metered, Metrics};
 pub use state::{AppState, ProjectCx, ProjectStores, ServerOptions};
 
 /// The server: REST under `/api/v3` and `/api/v3.1`, health checks, with the request-id,
@@ -34,6 +36,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v3.1", routes::api())
         .nest("/api/v3", routes::api())
         .merge(health::router())
+        .route("/metrics", axum::routing::get(metrics::serve))
         .fallback(|| async {
             ApiError::not_found("Request_RouteNotFound", "no such route")
                 .fix("see /api/v3.1/openapi.json for the routes")
@@ -41,6 +44,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(options.body_limit))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::GATEWAY_TIMEOUT, options.request_timeout))
         .layer(axum::middleware::from_fn(request_id::request_id))
+        .route_layer(axum::middleware::from_fn_with_state(state.metrics().clone(), metrics::track))
         .with_state(state)
 }
 

@@ -5,9 +5,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use toolsmith_core::Execute;
 use toolsmith_runtime::{Client, Registry, ToolSearch};
 use toolsmith_session::{RouterOptions, ToolRouter};
 use toolsmith_store::{ApiKeySecret, Project, Store, StoreError};
+
+use crate::metrics::{Metered, Metrics};
 
 /// Where projects and their stores come from: the home's main store and one store per
 /// project in production, in-memory stores in tests ([`crate::testing`]).
@@ -63,8 +66,8 @@ pub struct ProjectCx {
     pub project: Project,
     /// Its records.
     pub store: Arc<dyn Store>,
-    /// The executor, with the project's accounts.
-    pub client: Arc<Client>,
+    /// The executor, with the project's accounts (counted in the metrics).
+    pub client: Arc<dyn Execute>,
     /// Its sessions.
     pub router: ToolRouter,
 }
@@ -86,12 +89,19 @@ struct Inner {
     /// Base URLs of toolkits, for tests against local APIs (`toolkit → URL`).
     base_urls: Vec<(String, String)>,
     ready: Mutex<HashMap<String, Arc<ProjectCx>>>,
+    metrics: Metrics,
+}
+
+impl axum::extract::FromRef<AppState> for Metrics {
+    fn from_ref(state: &AppState) -> Metrics {
+        state.0.metrics.clone()
+    }
 }
 
 impl AppState {
     /// State over a catalog (its search), the projects, and options.
     pub fn new(search: Arc<ToolSearch>, projects: Arc<dyn ProjectStores>, options: ServerOptions) -> Self {
-        AppState(Arc::new(Inner { search, projects, options, base_urls: Vec::new(), ready: Mutex::default() }))
+        AppState::with_base_urls(search, projects, options, Vec::new())
     }
 
     /// The same, with toolkits' base URLs replaced (a local API in tests, a proxy).
@@ -101,7 +111,19 @@ impl AppState {
         options: ServerOptions,
         base_urls: Vec<(String, String)>,
     ) -> Self {
-        AppState(Arc::new(Inner { search, projects, options, base_urls, ready: Mutex::default() }))
+        AppState(Arc::new(Inner {
+            search,
+            projects,
+            options,
+            base_urls,
+            ready: Mutex::default(),
+            metrics: Metrics::default(),
+        }))
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
     }
 
     /// The catalog.
@@ -130,7 +152,7 @@ impl AppState {
         for (toolkit, url) in &self.0.base_urls {
             builder = builder.base_url(toolkit, url.clone());
         }
-        let client = Arc::new(builder.build());
+        let client: Arc<dyn Execute> = Arc::new(Metered::new(builder.build(), self.0.metrics.clone()));
         let router = ToolRouter::new(
             self.0.search.clone(),
             client.clone(),
