@@ -10,6 +10,7 @@
 
 #[path = "oauth-server/harness.rs"]
 mod harness;
+mod losing_store;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,15 +18,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use harness::{AuthServer, FakeEndpoint, Received, Tokens};
+use losing_store::LosingStore;
 use secrecy::{ExposeSecret, SecretString};
 use toolsmith::auth::oauth2::{RefreshOptions, TokenError, TokenManager};
 use toolsmith::catalog::OAuth2;
 use toolsmith::store::prelude::*;
-use toolsmith::store::{
-    AccountFilter, AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Credentials, ExecutionLog, Fact, KeyRing,
-    LogFilter, OAuth2Tokens, SessionRecord, SqliteStore, StoreError,
-};
-use toolsmith::{AuthConfigId, ConnectedAccountId, LogId, SessionId, ToolkitSlug, UserId};
+use toolsmith::store::{AccountStatus, AuthConfig, ConnectedAccount, Credentials, KeyRing, OAuth2Tokens, SqliteStore};
+use toolsmith::{AuthConfigId, ConnectedAccountId, ToolkitSlug, UserId};
 
 const BASIC: (&str, &str) = ("basic-client", "basic-client-secret-5b0e");
 const POST: (&str, &str) = ("post-client", "post-client-secret-91c3");
@@ -594,127 +593,6 @@ async fn no_token_or_secret_in_logs_or_errors() {
     let basic_header = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", POST.0, POST.1));
     assert!(!logs.contains(&basic_header) && errors.iter().all(|e| !e.contains(&basic_header)));
     let _ = std::fs::remove_dir_all(dir);
-}
-
-/// A store whose `finish_refresh` reports the lease lost, as when it expired during the
-/// token request and another process took it: it writes nothing of the caller's, only
-/// `meanwhile` (what the other process stored), and releases the lease.
-#[derive(Debug)]
-struct LosingStore {
-    inner: Arc<dyn Store>,
-    meanwhile: Option<ConnectedAccount>,
-}
-
-#[async_trait::async_trait]
-impl AuthConfigs for LosingStore {
-    async fn put_auth_config(&self, config: &AuthConfig) -> Result<(), StoreError> {
-        self.inner.put_auth_config(config).await
-    }
-    async fn auth_config(&self, id: &AuthConfigId) -> Result<Option<AuthConfig>, StoreError> {
-        self.inner.auth_config(id).await
-    }
-    async fn auth_configs(&self, toolkit: Option<&ToolkitSlug>) -> Result<Vec<AuthConfig>, StoreError> {
-        self.inner.auth_configs(toolkit).await
-    }
-    async fn delete_auth_config(&self, id: &AuthConfigId) -> Result<bool, StoreError> {
-        self.inner.delete_auth_config(id).await
-    }
-}
-
-#[async_trait::async_trait]
-impl ConnectedAccounts for LosingStore {
-    async fn put_account(&self, account: &ConnectedAccount) -> Result<(), StoreError> {
-        self.inner.put_account(account).await
-    }
-    async fn account(&self, id: &ConnectedAccountId) -> Result<Option<ConnectedAccount>, StoreError> {
-        self.inner.account(id).await
-    }
-    async fn accounts(&self, filter: &AccountFilter) -> Result<Vec<ConnectedAccount>, StoreError> {
-        self.inner.accounts(filter).await
-    }
-    async fn delete_account(&self, id: &ConnectedAccountId) -> Result<bool, StoreError> {
-        self.inner.delete_account(id).await
-    }
-    fn account_changes(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.inner.account_changes()
-    }
-}
-
-#[async_trait::async_trait]
-impl RefreshLeases for LosingStore {
-    async fn try_lock_refresh(&self, id: &ConnectedAccountId, holder: &str, ttl: Duration) -> Result<bool, StoreError> {
-        self.inner.try_lock_refresh(id, holder, ttl).await
-    }
-    async fn finish_refresh(
-        &self,
-        id: &ConnectedAccountId,
-        holder: &str,
-        _account: Option<&ConnectedAccount>,
-    ) -> Result<(), StoreError> {
-        self.inner.finish_refresh(id, holder, self.meanwhile.as_ref()).await?;
-        Err(StoreError::LockLost(id.clone()))
-    }
-}
-
-#[async_trait::async_trait]
-impl ExecutionLogs for LosingStore {
-    async fn put_log(&self, entry: &ExecutionLog) -> Result<(), StoreError> {
-        self.inner.put_log(entry).await
-    }
-    async fn log(&self, id: &LogId) -> Result<Option<ExecutionLog>, StoreError> {
-        self.inner.log(id).await
-    }
-    async fn logs(&self, filter: &LogFilter) -> Result<Vec<ExecutionLog>, StoreError> {
-        self.inner.logs(filter).await
-    }
-}
-
-#[async_trait::async_trait]
-impl Sessions for LosingStore {
-    async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
-        self.inner.put_session(session).await
-    }
-    async fn session(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError> {
-        self.inner.session(id).await
-    }
-    async fn delete_session(&self, id: &SessionId) -> Result<bool, StoreError> {
-        self.inner.delete_session(id).await
-    }
-    async fn remember(&self, id: &SessionId, facts: &[Fact]) -> Result<(), StoreError> {
-        self.inner.remember(id, facts).await
-    }
-    async fn memory(&self, id: &SessionId) -> Result<Vec<Fact>, StoreError> {
-        self.inner.memory(id).await
-    }
-}
-
-#[async_trait::async_trait]
-impl ConnectLinks for LosingStore {
-    async fn put_link(&self, link: &ConnectLink) -> Result<(), StoreError> {
-        self.inner.put_link(link).await
-    }
-    async fn link(&self, token_hash: &str) -> Result<Option<ConnectLink>, StoreError> {
-        self.inner.link(token_hash).await
-    }
-    async fn consume_link(&self, token_hash: &str, now: SystemTime) -> Result<Option<ConnectLink>, StoreError> {
-        self.inner.consume_link(token_hash, now).await
-    }
-    async fn links_of(&self, account: &ConnectedAccountId) -> Result<Vec<ConnectLink>, StoreError> {
-        self.inner.links_of(account).await
-    }
-}
-
-#[async_trait::async_trait]
-impl KeyRotation for LosingStore {
-    fn keys(&self) -> Result<KeyRing, StoreError> {
-        self.inner.keys()
-    }
-    async fn reencrypt(&self) -> Result<usize, StoreError> {
-        self.inner.reencrypt().await
-    }
-    async fn sealed_keys(&self) -> Result<std::collections::BTreeMap<toolsmith_store::KeyId, usize>, StoreError> {
-        self.inner.sealed_keys().await
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,8 @@
 //! integrity rules ([`StoreError::Missing`], [`StoreError::InUse`], conflicts), refresh
 //! leases across two handles, key rotation and re-encryption, concurrent reads, sessions
 //! and their memory, Connect Links (consumed once, even by concurrent consumers), account
-//! change notifications, and the absence of secrets from messages and `Debug` output are
+//! change notifications, projects and API keys (found by hash, revoked once, listed per
+//! project), and the absence of secrets from messages and `Debug` output are
 //! checked here; what only one
 //! backend can show (file modes, bytes on disk) belongs in its own tests, which can use
 //! the [`fixtures`].
@@ -37,6 +38,7 @@
 mod backend;
 pub mod fixtures;
 mod links;
+mod projects;
 mod sessions;
 
 pub use self::backend::Backend;
@@ -44,6 +46,10 @@ pub use self::links::{
     a_link_is_consumed_once_before_it_expires, account_changes_count_writes_to_accounts,
     connect_links_round_trip_and_need_their_account, deleting_an_account_deletes_its_links,
     link_tokens_stay_out_of_messages_and_debug, of_concurrent_consumers_one_wins,
+};
+pub use self::projects::{
+    api_key_secrets_stay_out_of_messages_and_debug, api_keys_need_their_project_and_stay_in_it,
+    projects_round_trip_and_names_are_unique, revoked_keys_are_found_with_their_revocation,
 };
 pub use self::sessions::{session_memory_replaces_keys_and_goes_with_the_session, sessions_are_written_once};
 
@@ -84,6 +90,10 @@ macro_rules! conformance_tests {
             deleting_an_account_deletes_its_links,
             link_tokens_stay_out_of_messages_and_debug,
             account_changes_count_writes_to_accounts,
+            projects_round_trip_and_names_are_unique,
+            api_keys_need_their_project_and_stay_in_it,
+            revoked_keys_are_found_with_their_revocation,
+            api_key_secrets_stay_out_of_messages_and_debug,
         );
     };
     (@each $backend:expr; $($check:ident),+ $(,)?) => {

@@ -2,14 +2,16 @@
 //!
 //! Each aggregate has its own narrow trait: [`AuthConfigs`], [`ConnectedAccounts`],
 //! [`RefreshLeases`], [`ExecutionLogs`], [`KeyRotation`], [`Sessions`] (sessions and what
-//! they remember) and [`ConnectLinks`] (single-use links that finish connecting an
-//! account). [`Store`] is all of them at once (any type that implements the seven is a
-//! `Store`), so an `Arc<dyn Store>` serves every caller, and code that needs one aggregate
+//! they remember), [`ConnectLinks`] (single-use links that finish connecting an account)
+//! and [`Projects`] (projects and their API keys, kept as hashes). [`Store`] is all of
+//! them at once (any type that implements the eight is a `Store`), so an `Arc<dyn Store>` serves every caller, and code that needs one aggregate
 //! can ask for that trait alone. New aggregates (trigger instances, the outbox) each add a
 //! trait and a bound on [`Store`].
 //!
 //! [`SqliteStore`] is the embedded backend (a SQLite file under `TOOLSMITH_HOME`, WAL,
-//! migrations). Secrets ([`Credentials`], OAuth client secrets) are encrypted at rest with
+//! migrations). The home's main store holds the projects and keys and the records of the
+//! [`DEFAULT_PROJECT`]; every other project's records are in a file of their own
+//! ([`SqliteStore::open_project`]). Secrets ([`Credentials`], OAuth client secrets) are encrypted at rest with
 //! the [`KeyRing`] (AES-256-GCM); each ciphertext names its key so keys can be rotated.
 //!
 //! Store methods are trait methods: bring the traits into scope with
@@ -56,7 +58,7 @@ pub use sessions::{Fact, SessionRecord, Sessions};
 pub use sqlite::SqliteStore;
 
 /// Every aggregate of the store: auth configs, connected accounts, refresh leases,
-/// execution logs, key rotation, sessions and Connect Links.
+/// execution logs, key rotation, sessions, Connect Links, projects and API keys.
 ///
 /// It has no methods of its own and is implemented for every type that implements the
 /// aggregate traits, so a backend implements those and gets `Store` for free.
@@ -78,12 +80,19 @@ pub use sqlite::SqliteStore;
 /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
 /// ```
 pub trait Store:
-    AuthConfigs + ConnectedAccounts + RefreshLeases + ExecutionLogs + KeyRotation + Sessions + ConnectLinks
+    AuthConfigs + ConnectedAccounts + RefreshLeases + ExecutionLogs + KeyRotation + Sessions + ConnectLinks + Projects
 {
 }
 
 impl<T> Store for T where
-    T: AuthConfigs + ConnectedAccounts + RefreshLeases + ExecutionLogs + KeyRotation + Sessions + ConnectLinks
+    T: AuthConfigs
+        + ConnectedAccounts
+        + RefreshLeases
+        + ExecutionLogs
+        + KeyRotation
+        + Sessions
+        + ConnectLinks
+        + Projects
 {
 }
 
@@ -91,6 +100,7 @@ impl<T> Store for T where
 /// `use toolsmith_store::prelude::*`.
 pub mod prelude {
     pub use crate::{
-        AuthConfigs, ConnectLinks, ConnectedAccounts, ExecutionLogs, KeyRotation, RefreshLeases, Sessions, Store,
+        AuthConfigs, ConnectLinks, ConnectedAccounts, ExecutionLogs, KeyRotation, Projects, RefreshLeases, Sessions,
+        Store,
     };
 }

@@ -5,6 +5,7 @@ mod context;
 mod links;
 mod migrations;
 mod pool;
+mod projects;
 mod queries;
 mod rows;
 mod sessions;
@@ -17,16 +18,16 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::watch;
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, SessionId};
+use toolsmith_core::{ApiKeyId, AuthConfigId, ConnectedAccountId, LogId, ProjectId, SessionId};
 use toolsmith_spec::ToolkitSlug;
 
 use self::context::{db_error, Cx, BUSY_TIMEOUT};
 use self::pool::{Pool, Turn};
 use crate::crypto::LiveKeys;
 use crate::{
-    default_home, AccountFilter, AuthConfig, AuthConfigs, ConnectLink, ConnectLinks, ConnectedAccount,
-    ConnectedAccounts, ExecutionLog, ExecutionLogs, Fact, KeyError, KeyId, KeyRing, KeyRotation, LogFilter,
-    RefreshLeases, SessionRecord, Sessions, StoreError, SECRET_KEY_ENV,
+    default_home, AccountFilter, ApiKey, AuthConfig, AuthConfigs, ConnectLink, ConnectLinks, ConnectedAccount,
+    ConnectedAccounts, ExecutionLog, ExecutionLogs, Fact, KeyError, KeyId, KeyRing, KeyRotation, LogFilter, Project,
+    Projects, RefreshLeases, SessionRecord, Sessions, StoreError, DEFAULT_PROJECT, SECRET_KEY_ENV,
 };
 
 /// A [`Store`](crate::Store) in a SQLite file: WAL journal (readers never wait for the
@@ -157,6 +158,96 @@ impl SqliteStore {
     /// ```
     pub fn default_path(home: &Path) -> PathBuf {
         home.join("toolsmith.db")
+    }
+
+    /// The store of a project's records: the default project ([`DEFAULT_PROJECT`]) keeps
+    /// them in the home's main store ([`default_path`](SqliteStore::default_path), the
+    /// file [`open_default`](SqliteStore::open_default) opens), any other project in
+    /// [`project_path`](SqliteStore::project_path) (its folder created with mode 0700).
+    /// The projects themselves are the main store's
+    /// ([`ensure_default_project`](SqliteStore::ensure_default_project)).
+    ///
+    /// ```
+    /// use toolsmith_store::prelude::*;
+    /// use toolsmith_store::{KeyRing, Project, SqliteStore};
+    ///
+    /// # let home = std::env::temp_dir().join(format!("toolsmith-doc-open-project-{}", std::process::id()));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let keys = KeyRing::generate()?;
+    /// let main = SqliteStore::open(SqliteStore::default_path(&home), keys.clone())?;
+    /// let default = main.ensure_default_project().await?;
+    /// let acme = Project { id: toolsmith_core::ProjectId::generate(), name: "acme".into(), created_at: std::time::SystemTime::now() };
+    /// main.put_project(&acme).await?;
+    ///
+    /// let acme_store = SqliteStore::open_project(&home, &acme, keys.clone())?;
+    /// assert!(SqliteStore::project_path(&home, &acme).exists());
+    /// assert!(acme_store.auth_configs(None).await?.is_empty());
+    /// // The default project's records are the main store's.
+    /// let default_store = SqliteStore::open_project(&home, &default, keys)?;
+    /// assert_eq!(SqliteStore::project_path(&home, &default), SqliteStore::default_path(&home));
+    /// assert_eq!(default_store.projects().await?.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// # std::fs::remove_dir_all(&home).unwrap();
+    /// ```
+    pub fn open_project(home: &Path, project: &Project, keys: KeyRing) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open(SqliteStore::project_path(home, project), keys)
+    }
+
+    /// The database file of a project's records: the main store's
+    /// ([`default_path`](SqliteStore::default_path)) for the default project,
+    /// `<home>/projects/<project id>.db` for any other.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use toolsmith_store::{Project, SqliteStore};
+    ///
+    /// let id: toolsmith_core::ProjectId = "prj_acme".parse()?;
+    /// let acme = Project { id, name: "acme".into(), created_at: std::time::SystemTime::now() };
+    /// let path = SqliteStore::project_path(Path::new("/srv/toolsmith"), &acme);
+    /// assert_eq!(path, Path::new("/srv/toolsmith/projects/prj_acme.db"));
+    /// # Ok::<(), toolsmith_core::IdError>(())
+    /// ```
+    pub fn project_path(home: &Path, project: &Project) -> PathBuf {
+        if project.name == DEFAULT_PROJECT {
+            SqliteStore::default_path(home)
+        } else {
+            // A `ProjectId` is its prefix and letters, digits, `-` and `_`: a file name.
+            home.join("projects").join(format!("{}.db", project.id))
+        }
+    }
+
+    /// The project named `name`, created (with a new id, now) when there is none. Of
+    /// concurrent callers, in this process or others, one creates it and all get the
+    /// same project.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use toolsmith_store::{KeyRing, SqliteStore};
+    /// let store = SqliteStore::in_memory(KeyRing::generate()?)?;
+    /// let acme = store.ensure_project("acme").await?;
+    /// assert_eq!(store.ensure_project("acme").await?, acme);
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// ```
+    pub async fn ensure_project(&self, name: &str) -> Result<Project, StoreError> {
+        let new = Project { id: ProjectId::generate(), name: name.to_owned(), created_at: SystemTime::now() };
+        self.write(move |conn, cx| projects::ensure_project(conn, cx, &new)).await
+    }
+
+    /// The default project ([`DEFAULT_PROJECT`]), created on the first call: call it on
+    /// the home's main store. Idempotent; concurrent callers get the same project.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use toolsmith_store::{KeyRing, Projects, SqliteStore, DEFAULT_PROJECT};
+    /// let store = SqliteStore::in_memory(KeyRing::generate()?)?;
+    /// let default = store.ensure_default_project().await?;
+    /// assert_eq!(default.name, DEFAULT_PROJECT);
+    /// assert_eq!(store.ensure_default_project().await?, default);
+    /// assert_eq!(store.projects().await?, [default]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// ```
+    pub async fn ensure_default_project(&self) -> Result<Project, StoreError> {
+        self.ensure_project(DEFAULT_PROJECT).await
     }
 
     /// A store in memory, gone when dropped (tests, one-off runs).
@@ -494,6 +585,48 @@ impl ConnectLinks for SqliteStore {
     async fn links_of(&self, account: &ConnectedAccountId) -> Result<Vec<ConnectLink>, StoreError> {
         let account = account.clone();
         self.read(move |conn, cx| links::links_of(conn, cx, &account)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Projects for SqliteStore {
+    async fn put_project(&self, project: &Project) -> Result<(), StoreError> {
+        let project = project.clone();
+        self.write(move |conn, cx| projects::put_project(conn, cx, &project)).await
+    }
+
+    async fn project(&self, id: &ProjectId) -> Result<Option<Project>, StoreError> {
+        let id = id.clone();
+        self.read(move |conn, cx| projects::project(conn, cx, &id)).await
+    }
+
+    async fn project_named(&self, name: &str) -> Result<Option<Project>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn, cx| projects::project_named(conn, cx, &name)).await
+    }
+
+    async fn projects(&self) -> Result<Vec<Project>, StoreError> {
+        self.read(projects::projects).await
+    }
+
+    async fn put_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        let key = key.clone();
+        self.write(move |conn, cx| projects::put_api_key(conn, cx, &key)).await
+    }
+
+    async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
+        let key_hash = key_hash.to_owned();
+        self.read(move |conn, cx| projects::api_key_by_hash(conn, cx, &key_hash)).await
+    }
+
+    async fn api_keys(&self, project: Option<&ProjectId>) -> Result<Vec<ApiKey>, StoreError> {
+        let project = project.cloned();
+        self.read(move |conn, cx| projects::api_keys(conn, cx, project.as_ref())).await
+    }
+
+    async fn revoke_api_key(&self, id: &ApiKeyId, at: SystemTime) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.write(move |conn, cx| projects::revoke_api_key(conn, cx, &id, at)).await
     }
 }
 

@@ -207,7 +207,8 @@ async fn a_version_1_file_gains_sessions_and_links() {
     drop(store);
     let conn = rusqlite::Connection::open(db(&dir)).unwrap();
     conn.execute_batch(
-        "DROP TABLE session_memory; DROP TABLE sessions; DROP TABLE connect_links; PRAGMA user_version = 1",
+        "DROP TABLE session_memory; DROP TABLE sessions; DROP TABLE connect_links; \
+         DROP TABLE api_keys; DROP TABLE projects; PRAGMA user_version = 1",
     )
     .unwrap();
     drop(conn);

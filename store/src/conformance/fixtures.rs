@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, LogId, SessionId, UserId};
+use toolsmith_core::{ApiKeyId, AuthConfigId, ConnectedAccountId, LogId, ProjectId, SessionId, UserId};
 use toolsmith_spec::{ToolSlug, ToolkitSlug};
 
 use crate::{
-    AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Credentials, ExecutionLog, Fact, LinkToken, OAuth2Tokens,
-    SessionRecord, Store,
+    AccountStatus, ApiKey, ApiKeySecret, AuthConfig, ConnectLink, ConnectedAccount, Credentials, ExecutionLog, Fact,
+    LinkToken, OAuth2Tokens, Project, SessionRecord, Store,
 };
 
 /// The client secret of [`config`]`(…, Some(CLIENT_SECRET))`.
@@ -164,6 +164,26 @@ pub fn link(account: &ConnectedAccount, created_ms: u64, expires_ms: u64) -> (Li
         used_at: None,
     };
     (token, link)
+}
+
+/// A project named `name` created at `created_ms`.
+pub fn project(name: &str, created_ms: u64) -> Project {
+    Project { id: ProjectId::generate(), name: name.to_owned(), created_at: at(created_ms) }
+}
+
+/// A new key and its unrevoked record for `project`, named `name`, made at `created_ms`.
+pub fn api_key(project: &Project, name: Option<&str>, created_ms: u64) -> (ApiKeySecret, ApiKey) {
+    let secret = ApiKeySecret::generate();
+    let key = ApiKey {
+        id: ApiKeyId::generate(),
+        project: project.id.clone(),
+        name: name.map(str::to_owned),
+        key_hash: secret.hash(),
+        prefix: secret.prefix(),
+        created_at: at(created_ms),
+        revoked_at: None,
+    };
+    (secret, key)
 }
 
 /// Asserts that two auth configs are equal, client secret included.

@@ -99,6 +99,25 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX connect_links_by_account ON connect_links (account, created_at);
     ",
+    // 3: projects and their API keys (used in the home's main store only).
+    "
+    CREATE TABLE projects (
+        id         TEXT PRIMARY KEY NOT NULL,
+        name       TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE api_keys (
+        id         TEXT PRIMARY KEY NOT NULL,
+        project    TEXT NOT NULL REFERENCES projects (id) ON DELETE RESTRICT,
+        name       TEXT,
+        key_hash   TEXT NOT NULL UNIQUE,   -- SHA-256 of the key; the key is never stored
+        prefix     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    ) STRICT;
+    CREATE INDEX api_keys_by_project ON api_keys (project, created_at);
+    ",
 ];
 
 /// The schema version this build writes: the number of scripts.
