@@ -23,6 +23,7 @@ mod logs;
 mod out;
 mod schema;
 mod search;
+mod serve;
 mod tools;
 mod validate;
 
@@ -64,6 +65,8 @@ enum Command {
     Schema(schema::Args),
     /// Find the tools for a task, with the tools that produce the IDs they need.
     Search(search::Args),
+    /// Serve the Composio-compatible REST API and MCP endpoints (SQLite under TOOLSMITH_HOME).
+    Serve(serve::Args),
     /// Measure the hot paths.
     #[command(subcommand)]
     Bench(bench::Command),
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Execute(args) => execute::run(args),
         Command::Logs(args) => logs::run(args),
         Command::Keys(command) => keys::run(command),
+        Command::Serve(args) => serve::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Search(args) => search::run(args),
         Command::Bench(command) => bench::run(command),

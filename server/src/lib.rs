@@ -10,6 +10,7 @@
 mod error;
 mod extract;
 mod health;
+mod home;
 mod metrics;
 mod request_id;
 pub mod routes;
@@ -25,6 +26,7 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use error::{status_of, ApiError};
 pub use extract::{Body, Caller, Origin};
+pub use home::HomeProjects;
 pub use metrics::{Metered, Metrics};
 pub use state::{AppState, ProjectCx, ProjectStores, ServerOptions};
 

@@ -1,0 +1,115 @@
+//! `toolsmith serve`: the REST API and MCP endpoints over the embedded store.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use miette::{miette, IntoDiagnostic};
+use toolsmith::store::{ApiKey, ApiKeySecret, KeyRing, Projects};
+use toolsmith::{ApiKeyId, ToolSearch};
+use toolsmith_server::{AppState, HomeProjects, ServerOptions};
+
+use crate::catalog::{registry, CatalogArgs};
+use crate::home::{home, open_store, runtime};
+use crate::out::outln;
+
+/// `toolsmith serve`
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787", env = "TOOLSMITH_ADDR")]
+    addr: SocketAddr,
+    /// The URL clients reach the server at (Connect Links use it); `http://ADDR` by default.
+    #[arg(long, env = "TOOLSMITH_PUBLIC_URL")]
+    public_url: Option<url::Url>,
+    /// Another host name MCP requests may carry (repeatable); loopback names are allowed.
+    #[arg(long = "allowed-host")]
+    allowed_hosts: Vec<String>,
+    /// Log lines as text or JSON.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
+    let subscriber = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false);
+    match args.log_format {
+        LogFormat::Json => subscriber.json().init(),
+        LogFormat::Text => subscriber.init(),
+    }
+    let home = home()?;
+    let main = open_store()?;
+    let keys = KeyRing::load(&home).map_err(|e| miette!("{e}"))?;
+    let registry = registry(&args.catalog)?;
+    let search = Arc::new(ToolSearch::new(&registry));
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| miette!(help = "choose another address with --addr", "cannot listen on {}: {e}", args.addr))?;
+        let addr = listener.local_addr().into_diagnostic()?;
+        let public_url = match args.public_url {
+            Some(url) => url,
+            None => format!("http://{addr}").parse().into_diagnostic()?,
+        };
+        let mut options = ServerOptions::new(public_url.clone());
+        options.allowed_hosts.extend(args.allowed_hosts);
+        let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
+        if main.api_keys(None).await.map_err(|e| miette!("{e}"))?.is_empty() {
+            let secret = ApiKeySecret::generate();
+            let key = ApiKey {
+                id: ApiKeyId::generate(),
+                project: project.id.clone(),
+                name: Some("development".into()),
+                key_hash: secret.hash(),
+                prefix: secret.prefix(),
+                created_at: std::time::SystemTime::now(),
+                revoked_at: None,
+            };
+            main.put_api_key(&key).await.map_err(|e| miette!("{e}"))?;
+            outln!("No API key yet: created a development key for project `default` (shown once; revoke it with `toolsmith api-keys revoke {}`):", key.id);
+            outln!();
+            outln!("  export COMPOSIO_API_KEY={} COMPOSIO_BASE_URL={}", secret.expose(), public_url.as_str().trim_end_matches('/'));
+            outln!("  python -c 'from composio import Composio; print(Composio(allow_tracking=False).create(user_id=\"ada\").mcp.url)'");
+            outln!("  curl -H \"x-api-key: $COMPOSIO_API_KEY\" \"$COMPOSIO_BASE_URL/api/v3.1/tools?toolkit_slug=github&limit=3\"");
+            outln!();
+        }
+        let projects = Arc::new(HomeProjects::new(home, keys, main));
+        let state = AppState::new(search, projects, options);
+        tracing::info!(%addr, tools = registry.tools().count(), "toolsmith serve listening");
+        outln!("listening on http://{addr} ({} tools); Ctrl-C stops", registry.tools().count());
+        toolsmith_server::serve(listener, state, shutdown()).await.into_diagnostic()?;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
