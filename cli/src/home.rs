@@ -1,4 +1,4 @@
-//! The store under `TOOLSMITH_HOME` that `accounts`, `execute`, `logs` and `keys` share,
+//! The store under `TOOLSMITH_HOME` that `accounts`, `api-keys`, `execute`, `logs` and `keys` share,
 //! and reading secrets without putting them on the command line.
 
 use std::path::PathBuf;

@@ -2,6 +2,7 @@
 
 mod account_ref;
 mod accounts;
+mod api_keys;
 mod bench;
 mod bench_execute;
 mod bench_generate;
@@ -58,6 +59,9 @@ enum Command {
     Execute(execute::Args),
     /// Show the execution log.
     Logs(logs::Args),
+    /// Create, list and revoke the API keys of `toolsmith serve`'s projects.
+    #[command(subcommand)]
+    ApiKeys(api_keys::Command),
     /// Rotate the keys that encrypt secrets at rest.
     #[command(subcommand)]
     Keys(keys::Command),
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         Command::Accounts(command) => accounts::run(command),
         Command::Execute(args) => execute::run(args),
         Command::Logs(args) => logs::run(args),
+        Command::ApiKeys(command) => api_keys::run(command),
         Command::Keys(command) => keys::run(command),
         Command::Serve(args) => serve::run(args),
         Command::Schema(args) => schema::run(args),
