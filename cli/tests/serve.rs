@@ -59,7 +59,7 @@ fn serve_starts_with_a_development_key_and_stops_on_sigterm() {
     assert!(exit.success(), "{exit:?}");
 
     // A second start keeps the key: no new development key is printed.
-    let output = Command::new(env!("CARGO_BIN_EXE_toolsmith"))
+    let mut second = Command::new(env!("CARGO_BIN_EXE_toolsmith"))
         .args(["serve", "--addr", "127.0.0.1:0"])
         .env("TOOLSMITH_HOME", &home)
         .env_remove("TOOLSMITH_SECRET_KEY")
@@ -67,10 +67,10 @@ fn serve_starts_with_a_development_key_and_stops_on_sigterm() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let pid = output.id();
-    let mut lines = BufReader::new(output.stdout.unwrap()).lines();
+    let mut lines = BufReader::new(second.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert!(first.starts_with("listening on"), "{first}");
-    Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    Command::new("kill").args(["-TERM", &second.id().to_string()]).status().unwrap();
+    assert!(second.wait().unwrap().success());
     let _ = std::fs::remove_dir_all(&home);
 }
