@@ -73,6 +73,23 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The server under load: REST `tools/execute` of a tool against a loopback API at
+    /// 1, 16 and 128 concurrent clients (req/s, p50/p99) beside a bare axum handler
+    /// making the same upstream call; then memory with many sessions.
+    Serve {
+        /// Seconds of load per client count and kind.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Client counts.
+        #[arg(long, value_delimiter = ',', default_value = "1,16,128")]
+        concurrency: Vec<usize>,
+        /// Sessions created for the memory figure.
+        #[arg(long, default_value_t = 10_000)]
+        sessions: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Retrieval quality and speed of search on an external tool list and labelled
     /// queries (JSON Lines): recall@1/5/10, hit@5, nDCG@10, MRR@10, latency p50/p95,
     /// index build time.
@@ -148,6 +165,9 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
     match command {
         Command::Execute { requests, concurrency, seconds, json } => {
             crate::bench_execute::run(&crate::bench_execute::Options { requests, concurrency, seconds, json })
+        }
+        Command::Serve { seconds, concurrency, sessions, json } => {
+            crate::bench_serve::run(&crate::bench_serve::Options { seconds, concurrency, sessions, json })
         }
         Command::Session { requests, searches, json } => {
             crate::bench_session::run(&crate::bench_session::Options { requests, searches, json })

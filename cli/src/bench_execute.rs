@@ -49,7 +49,10 @@ pub(crate) struct Fixture {
     pub toolkit: Toolkit,
     /// The user with the account.
     pub user: UserId,
-    dir: std::path::PathBuf,
+    /// The keys the store was opened with.
+    pub keys: KeyRing,
+    /// The temporary folder (a home: the store is its `toolsmith.db`).
+    pub dir: std::path::PathBuf,
 }
 
 impl Drop for Fixture {
@@ -71,10 +74,8 @@ pub(crate) async fn fixture(name: &str) -> miette::Result<Fixture> {
     let dir = std::env::temp_dir().join(format!("toolsmith-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).into_diagnostic()?;
-    let store = Arc::new(
-        SqliteStore::open(dir.join("toolsmith.db"), KeyRing::generate().map_err(|e| miette!("{e}"))?)
-            .map_err(|e| miette!("{e}"))?,
-    );
+    let keys = KeyRing::generate().map_err(|e| miette!("{e}"))?;
+    let store = Arc::new(SqliteStore::open(SqliteStore::default_path(&dir), keys.clone()).map_err(|e| miette!("{e}"))?);
     let toolkit: Toolkit = serde_yaml::from_str(&format!(
         r#"
 slug: benchapi
@@ -98,7 +99,7 @@ tools:
     .into_diagnostic()?;
     let user = UserId::new("bench-user");
     connect(store.as_ref(), &toolkit, &user).await?;
-    Ok(Fixture { origin, store, toolkit, user, dir })
+    Ok(Fixture { origin, store, toolkit, user, keys, dir })
 }
 
 async fn bench(options: &Options) -> miette::Result<ExitCode> {

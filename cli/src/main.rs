@@ -8,6 +8,7 @@ mod bench_execute;
 mod bench_generate;
 mod bench_import;
 mod bench_search;
+mod bench_serve;
 mod bench_session;
 mod bench_startup;
 mod catalog;

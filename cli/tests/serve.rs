@@ -74,3 +74,23 @@ fn serve_starts_with_a_development_key_and_stops_on_sigterm() {
     assert!(second.wait().unwrap().success());
     let _ = std::fs::remove_dir_all(&home);
 }
+
+#[test]
+fn bench_serve_prints_the_contract_keys() {
+    let output = Command::new(env!("CARGO_BIN_EXE_toolsmith"))
+        .args(["bench", "serve", "--seconds", "1", "--concurrency", "1,4", "--sessions", "20", "--json"])
+        .env_remove("TOOLSMITH_CATALOG")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stats: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = stats["load"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        for key in ["rest_rps", "rest_p50_us", "rest_p99_us", "bare_rps", "bare_p50_us", "ratio_rps", "rss_mib"] {
+            assert!(row[key].as_f64().is_some_and(|v| v > 0.0), "{key}: {row}");
+        }
+    }
+    assert_eq!(stats["sessions"], 20);
+    assert!(stats["rss_after_sessions_mib"].as_f64().unwrap() > 0.0);
+}

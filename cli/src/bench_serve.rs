@@ -1,0 +1,222 @@
+//! `toolsmith bench serve`: the server under load, beside a bare axum handler making the
+//! same upstream call, and its memory with many sessions.
+//!
+//! In one process: the loopback API of `bench execute`, the server over a temporary
+//! home whose default project has the benchmark account, and a bare axum handler that
+//! GETs the same upstream URL. For 1, 16 and 128 concurrent clients, each sends requests
+//! for a fixed time: REST `POST /api/v3.1/tools/execute/BENCHAPI_GET_THING`, then the bare
+//! handler. Reports requests/s, p50 and p99 of each and their ratio, then the process's
+//! resident memory (server and load generator together) before and after creating
+//! `--sessions` sessions through the REST API.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use miette::{miette, IntoDiagnostic};
+use serde_json::{json, Value};
+use toolsmith::store::{ApiKey, ApiKeySecret, Projects};
+use toolsmith::{ApiKeyId, Registry, ToolSearch};
+use toolsmith_server::{AppState, HomeProjects, ServerOptions};
+
+use crate::bench_execute::{fixture, percentiles};
+use crate::out::outln;
+
+/// Options of `toolsmith bench serve`.
+pub(crate) struct Options {
+    /// Seconds of load per client count and kind.
+    pub seconds: u64,
+    /// Client counts.
+    pub concurrency: Vec<usize>,
+    /// Sessions created for the memory figure.
+    pub sessions: usize,
+    /// One JSON object instead of text.
+    pub json: bool,
+}
+
+pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()?;
+    rt.block_on(bench(options))
+}
+
+/// Resident memory of this process, in MiB (Linux; 0 elsewhere).
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+async fn bench(options: &Options) -> miette::Result<ExitCode> {
+    let fixture = fixture("serve").await?;
+    let main = fixture.store.clone();
+    let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
+    let secret = ApiKeySecret::generate();
+    let record = ApiKey {
+        id: ApiKeyId::generate(),
+        project: project.id,
+        name: Some("bench".into()),
+        key_hash: secret.hash(),
+        prefix: secret.prefix(),
+        created_at: std::time::SystemTime::now(),
+        revoked_at: None,
+    };
+    main.put_api_key(&record).await.map_err(|e| miette!("{e}"))?;
+    let mut toolkits = toolsmith_builtin::toolkits().into_diagnostic()?;
+    toolkits.push(fixture.toolkit.clone());
+    let registry = Registry::from_toolkits(toolkits);
+    let search = Arc::new(ToolSearch::new(&registry));
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.into_diagnostic()?;
+    let server = format!("http://{}", listener.local_addr().into_diagnostic()?);
+    let projects = Arc::new(HomeProjects::new(fixture.dir.clone(), fixture.keys.clone(), main));
+    let state = AppState::new(search, projects, ServerOptions::new(server.parse().into_diagnostic()?));
+    tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
+
+    let upstream = format!("{}/v1/things/t1", fixture.origin);
+    let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.into_diagnostic()?;
+    let bare = format!("http://{}/bare", bare_listener.local_addr().into_diagnostic()?);
+    let client = reqwest::Client::new();
+    let bare_app = axum::Router::new().route(
+        "/bare",
+        axum::routing::post(move |axum::Json(_body): axum::Json<Value>| {
+            let (client, upstream) = (client.clone(), upstream.clone());
+            async move {
+                let data: Value = match client.get(&upstream).bearer_auth("bench-token").send().await {
+                    Ok(r) => r.json().await.unwrap_or(Value::Null),
+                    Err(_) => Value::Null,
+                };
+                axum::Json(json!({"data": data, "error": null, "successful": true}))
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(bare_listener, bare_app).await });
+
+    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build().into_diagnostic()?;
+    let execute_url = format!("{server}/api/v3.1/tools/execute/BENCHAPI_GET_THING");
+    let body = json!({"user_id": fixture.user.as_str(), "version": "latest", "arguments": {"thing_id": "t1"}});
+    let check: Value = http
+        .post(&execute_url)
+        .header("x-api-key", secret.expose())
+        .json(&body)
+        .send()
+        .await
+        .into_diagnostic()?
+        .json()
+        .await
+        .into_diagnostic()?;
+    if check["successful"] != true {
+        return Err(miette!("the benchmark's execution failed: {check}"));
+    }
+
+    let mut rows = Vec::new();
+    for &clients in &options.concurrency {
+        let rest = load(&http, &execute_url, Some(secret.expose()), &body, clients, options.seconds).await?;
+        let base = load(&http, &bare, None, &body, clients, options.seconds).await?;
+        rows.push(json!({
+            "clients": clients,
+            "rest_rps": rest.0, "rest_p50_us": rest.1, "rest_p99_us": rest.2,
+            "bare_rps": base.0, "bare_p50_us": base.1, "bare_p99_us": base.2,
+            "ratio_rps": rest.0 / base.0.max(f64::MIN_POSITIVE),
+            "ratio_p50": rest.1 / base.1.max(f64::MIN_POSITIVE),
+            "rss_mib": rss_mib(),
+        }));
+    }
+
+    let before = rss_mib();
+    let started = Instant::now();
+    for i in 0..options.sessions {
+        let response = http
+            .post(format!("{server}/api/v3.1/tool_router/session"))
+            .header("x-api-key", secret.expose())
+            .json(&json!({"user_id": format!("user-{}", i % 100)}))
+            .send()
+            .await
+            .into_diagnostic()?;
+        if !response.status().is_success() {
+            return Err(miette!("creating session {i} failed: {}", response.status()));
+        }
+    }
+    let created_in = started.elapsed();
+    let after = rss_mib();
+    let stats = json!({
+        "load": rows,
+        "sessions": options.sessions,
+        "sessions_created_per_second": options.sessions as f64 / created_in.as_secs_f64().max(1e-9),
+        "rss_before_sessions_mib": before,
+        "rss_after_sessions_mib": after,
+    });
+    if options.json {
+        outln!("{stats}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    outln!("clients  REST tools/execute: req/s   p50 µs   p99 µs  |  bare axum: req/s   p50 µs   p99 µs  |  ratio req/s  p50   RSS MiB");
+    for r in &rows {
+        outln!(
+            "{:>7}  {:>26.0} {:>8.0} {:>8.0}  |  {:>16.0} {:>8.0} {:>8.0}  |  {:>11.2} {:>5.2}  {:>7.1}",
+            r["clients"].as_u64().unwrap_or_default(),
+            r["rest_rps"].as_f64().unwrap_or_default(),
+            r["rest_p50_us"].as_f64().unwrap_or_default(),
+            r["rest_p99_us"].as_f64().unwrap_or_default(),
+            r["bare_rps"].as_f64().unwrap_or_default(),
+            r["bare_p50_us"].as_f64().unwrap_or_default(),
+            r["bare_p99_us"].as_f64().unwrap_or_default(),
+            r["ratio_rps"].as_f64().unwrap_or_default(),
+            r["ratio_p50"].as_f64().unwrap_or_default(),
+            r["rss_mib"].as_f64().unwrap_or_default(),
+        );
+    }
+    outln!(
+        "{} sessions created ({:.0}/s): RSS {before:.1} → {after:.1} MiB (+{:.1} KiB a session)",
+        options.sessions,
+        stats["sessions_created_per_second"].as_f64().unwrap_or_default(),
+        (after - before) * 1024.0 / options.sessions.max(1) as f64
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `clients` tasks POSTing `body` to `url` for `seconds`: (requests/s, p50 µs, p99 µs).
+async fn load(
+    http: &reqwest::Client,
+    url: &str,
+    key: Option<&str>,
+    body: &Value,
+    clients: usize,
+    seconds: u64,
+) -> miette::Result<(f64, f64, f64)> {
+    let deadline = Instant::now() + Duration::from_secs(seconds.max(1));
+    let mut tasks = Vec::new();
+    for _ in 0..clients.max(1) {
+        let (http, url, key, body) = (http.clone(), url.to_owned(), key.map(str::to_owned), body.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let mut request = http.post(&url).json(&body);
+                if let Some(key) = &key {
+                    request = request.header("x-api-key", key);
+                }
+                let ok = match request.send().await {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if !ok {
+                    return Err(format!("a request to {url} failed"));
+                }
+                times.push(started.elapsed());
+            }
+            Ok(times)
+        }));
+    }
+    let mut times = Vec::new();
+    for task in tasks {
+        times.extend(task.await.into_diagnostic()?.map_err(|e| miette!("{e}"))?);
+    }
+    if times.is_empty() {
+        return Err(miette!("no request finished in {seconds} s"));
+    }
+    let rps = times.len() as f64 / seconds.max(1) as f64;
+    let (p50, p99) = percentiles(&mut times);
+    Ok((rps, p50.as_secs_f64() * 1e6, p99.as_secs_f64() * 1e6))
+}
