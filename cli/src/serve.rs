@@ -83,33 +83,32 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         }
         let projects = Arc::new(HomeProjects::new(home, keys, main));
         let state = AppState::new(search, projects, options);
+        // Signal handlers first: a SIGTERM right after "listening" must stop cleanly.
+        let shutdown = shutdown()?;
         tracing::info!(%addr, tools = registry.tools().count(), "toolsmith serve listening");
         outln!("listening on http://{addr} ({} tools); Ctrl-C stops", registry.tools().count());
-        toolsmith_server::serve(listener, state, shutdown()).await.into_diagnostic()?;
+        toolsmith_server::serve(listener, state, shutdown).await.into_diagnostic()?;
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
 }
 
-/// Ctrl-C or SIGTERM.
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM, listening from now on.
+fn shutdown() -> miette::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| miette!("cannot listen for SIGTERM: {e}"))?;
+    Ok(async move {
+        #[cfg(unix)]
+        let term = async move {
+            term.recv().await;
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = term => {}
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
