@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use miette::miette;
 use secrecy::ExposeSecret;
-use toolsmith::store::{prune_key_file, KeyRing, KeyRotation, SqliteStore, SECRET_KEY_ENV};
+use toolsmith::store::{
+    prune_key_file_of, KeyRing, KeyRotation, Projects, SqliteStore, DEFAULT_PROJECT, SECRET_KEY_ENV,
+};
 
 use crate::home::{home, open_store, runtime};
 use crate::out::outln;
@@ -48,16 +50,35 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
         Command::Prune => return prune(&home),
     };
     let current = ring.current().clone();
-    let store = SqliteStore::open(SqliteStore::default_path(&home), ring).map_err(|e| miette!("{e}"))?;
-    let count = runtime()?.block_on(store.reencrypt()).map_err(|e| miette!("{e}"))?;
+    let store = SqliteStore::open(SqliteStore::default_path(&home), ring.clone()).map_err(|e| miette!("{e}"))?;
+    let rt = runtime()?;
+    let mut count = 0;
+    for store in rt.block_on(with_projects(store, &home, &ring))? {
+        count += rt.block_on(store.reencrypt()).map_err(|e| miette!("{e}"))?;
+    }
     outln!("current key {current}; re-encrypted {count} secret value(s)");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The main store and the store of every other project of the home (they share the key
+/// file, so rotating and pruning must see them all).
+async fn with_projects(main: SqliteStore, home: &Path, ring: &KeyRing) -> miette::Result<Vec<SqliteStore>> {
+    let projects = main.projects().await.map_err(|e| miette!("{e}"))?;
+    let mut stores = vec![main];
+    for project in projects.iter().filter(|p| p.name != DEFAULT_PROJECT) {
+        stores.push(SqliteStore::open_project(home, project, ring.clone()).map_err(|e| miette!("{e}"))?);
+    }
+    Ok(stores)
 }
 
 /// `toolsmith keys prune`: prints the keys it removed, and the one that stays.
 fn prune(home: &Path) -> miette::Result<ExitCode> {
     let store = open_store()?;
-    let removed = match runtime()?.block_on(prune_key_file(store.as_ref(), home)) {
+    let rt = runtime()?;
+    let ring = store.keys().map_err(|e| miette!("{e}"))?;
+    let stores = rt.block_on(with_projects(store.as_ref().clone(), home, &ring))?;
+    let all: Vec<&dyn KeyRotation> = stores.iter().map(|s| s as &dyn KeyRotation).collect();
+    let removed = match rt.block_on(prune_key_file_of(&all, home)) {
         Ok(removed) => removed,
         Err(e) => {
             eprintln!("error: {e}");

@@ -53,7 +53,7 @@ pub use leases::RefreshLeases;
 pub use links::{ConnectLink, ConnectLinks, LinkToken};
 pub use logs::{ExecutionLog, ExecutionLogs, LogFilter};
 pub use projects::{ApiKey, ApiKeySecret, Project, Projects, DEFAULT_PROJECT};
-pub use rotation::{prune_key_file, KeyRotation, PruneError};
+pub use rotation::{prune_key_file, prune_key_file_of, KeyRotation, PruneError};
 pub use sessions::{Fact, SessionRecord, Sessions};
 pub use sqlite::SqliteStore;
 

@@ -65,7 +65,20 @@ pub enum PruneError {
 /// while an older key still seals a value ([`PruneError::StillNeeded`]: re-encrypt
 /// first), and when the store's keys come from `TOOLSMITH_SECRET_KEY`.
 pub async fn prune_key_file(store: &dyn KeyRotation, home: &Path) -> Result<Vec<KeyId>, PruneError> {
-    let in_use = store.sealed_keys().await?;
+    prune_key_file_of(&[store], home).await
+}
+
+/// [`prune_key_file`] for several stores sharing the home's key file (the main store and
+/// each project's): a key stays while any of them needs it. `stores` must not be empty;
+/// the first one's key source decides.
+pub async fn prune_key_file_of(stores: &[&dyn KeyRotation], home: &Path) -> Result<Vec<KeyId>, PruneError> {
+    let Some(store) = stores.first() else { return Ok(Vec::new()) };
+    let mut in_use: BTreeMap<KeyId, usize> = BTreeMap::new();
+    for s in stores {
+        for (id, n) in s.sealed_keys().await? {
+            *in_use.entry(id).or_default() += n;
+        }
+    }
     let ring = match store.keys()?.source() {
         KeySource::Env => {
             let ring = store.keys()?;

@@ -108,3 +108,28 @@ async fn a_version_2_file_gains_projects_and_keys() {
     store.put_api_key(&key).await.unwrap();
     assert_eq!(store.api_key_by_hash(&secret.hash()).await.unwrap(), Some(key));
 }
+
+/// A key still sealing a secret in a project's database is not pruned, though the main
+/// store no longer needs it: the projects share the home's key file.
+#[tokio::test]
+async fn pruning_keeps_keys_a_project_database_needs() {
+    let home = TempDir::new("projects-prune");
+    let key1 = KeyRing::from_key_file(home.path()).unwrap().current().clone();
+    let main = SqliteStore::open(SqliteStore::default_path(home.path()), KeyRing::from_key_file(home.path()).unwrap())
+        .unwrap();
+    let acme = main.ensure_project("acme").await.unwrap();
+    let acme_store =
+        SqliteStore::open_project(home.path(), &acme, KeyRing::from_key_file(home.path()).unwrap()).unwrap();
+    github_and_ada(&acme_store).await;
+
+    KeyRing::rotate_file(home.path()).unwrap();
+    let ring = KeyRing::from_key_file(home.path()).unwrap();
+    let main = SqliteStore::open(SqliteStore::default_path(home.path()), ring.clone()).unwrap();
+    let acme_store = SqliteStore::open_project(home.path(), &acme, ring).unwrap();
+    // The main store alone would let key 1 go.
+    let err = toolsmith_store::prune_key_file_of(&[&main, &acme_store], home.path()).await.unwrap_err();
+    assert!(err.to_string().contains(key1.as_str()), "{err}");
+    assert_eq!(KeyRing::from_key_file(home.path()).unwrap().ids().count(), 2, "nothing was removed");
+    acme_store.reencrypt().await.unwrap();
+    assert_eq!(toolsmith_store::prune_key_file_of(&[&main, &acme_store], home.path()).await.unwrap(), [key1]);
+}
