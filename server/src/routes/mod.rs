@@ -1,5 +1,6 @@
 //! The REST API: one router per resource, served under both `/api/v3` and `/api/v3.1`.
 
+pub mod listing;
 pub mod sessions;
 pub mod shapes;
 pub mod tools;
