@@ -3,6 +3,7 @@
 pub mod listing;
 pub mod sessions;
 pub mod shapes;
+pub mod toolkits;
 pub mod tools;
 
 use axum::Router;
@@ -11,5 +12,5 @@ use crate::state::AppState;
 
 /// Every resource's routes, unprefixed.
 pub fn api() -> Router<AppState> {
-    Router::new().merge(sessions::router()).merge(tools::router())
+    Router::new().merge(sessions::router()).merge(tools::router()).merge(toolkits::router())
 }
