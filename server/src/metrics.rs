@@ -109,6 +109,11 @@ impl<E> Metered<E> {
     pub fn new(inner: E, metrics: Metrics) -> Self {
         Metered { inner, metrics }
     }
+
+    /// The executor it wraps.
+    pub fn inner(&self) -> &E {
+        &self.inner
+    }
 }
 
 impl<E: Execute> Execute for Metered<E> {

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use toolsmith_core::Execute;
 use toolsmith_runtime::{Client, Registry, ToolSearch};
 use toolsmith_session::{RouterOptions, ToolRouter};
 use toolsmith_store::{ApiKeySecret, Project, Store, StoreError};
@@ -67,7 +66,7 @@ pub struct ProjectCx {
     /// Its records.
     pub store: Arc<dyn Store>,
     /// The executor, with the project's accounts (counted in the metrics).
-    pub client: Arc<dyn Execute>,
+    pub client: Arc<Metered<Client>>,
     /// Its sessions.
     pub router: ToolRouter,
 }
@@ -152,7 +151,7 @@ impl AppState {
         for (toolkit, url) in &self.0.base_urls {
             builder = builder.base_url(toolkit, url.clone());
         }
-        let client: Arc<dyn Execute> = Arc::new(Metered::new(builder.build(), self.0.metrics.clone()));
+        let client = Arc::new(Metered::new(builder.build(), self.0.metrics.clone()));
         let router = ToolRouter::new(
             self.0.search.clone(),
             client.clone(),

@@ -4,49 +4,11 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
-use toolsmith_runtime::{Registry, ToolSearch};
+use serde_json::json;
 use toolsmith_server::testing::MemoryProjects;
-use toolsmith_server::{AppState, ServerOptions};
-use toolsmith_store::ApiKeySecret;
 
-struct Server {
-    url: String,
-    http: reqwest::Client,
-}
-
-impl Server {
-    async fn start(projects: Arc<MemoryProjects>) -> Server {
-        let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let state =
-            AppState::new(Arc::new(ToolSearch::new(&registry)), projects, ServerOptions::new(url.parse().unwrap()));
-        tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
-        Server { url, http: reqwest::Client::new() }
-    }
-
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        key: Option<&ApiKeySecret>,
-        body: Option<Value>,
-    ) -> (u16, Value, Option<String>) {
-        let mut request = self.http.request(method.parse().unwrap(), format!("{}{path}", self.url));
-        if let Some(key) = key {
-            request = request.header("x-api-key", key.expose());
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let id = response.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned());
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)), id)
-    }
-}
+mod common;
+use common::Server;
 
 #[tokio::test]
 async fn sessions_tools_and_errors_over_http() {

@@ -36,7 +36,7 @@ pub use config::{
 };
 pub use context::RouterOptions;
 pub use error::{ConfigError, SessionError};
-pub use meta::connections::Link;
+pub use meta::connections::{link_url, Link};
 pub use meta::tools::{MetaTool, MetaToolDefinition};
 pub use router::ToolRouter;
 pub use scope::Scope;

@@ -10,6 +10,7 @@ use toolsmith_session::{PreloadTools, Session, SessionConfig};
 
 use crate::error::ApiError;
 use crate::extract::{Body, Caller, Origin};
+use crate::routes::listing;
 use crate::routes::shapes::{page, tool_object};
 use crate::state::AppState;
 
@@ -115,17 +116,7 @@ struct ListQuery {
 
 /// Items `[offset, offset + limit)` and the cursor of the next page.
 fn slice<T>(items: Vec<T>, query: &ListQuery) -> Result<(Vec<T>, Option<String>, usize), ApiError> {
-    let total = items.len();
-    let limit = query.limit.unwrap_or(500).clamp(1, 1000);
-    let offset = match &query.cursor {
-        Some(c) if !c.is_empty() => c.parse::<usize>().map_err(|_| {
-            ApiError::bad_request("Request_InvalidCursor", format!("`{c}` is not a cursor of this list"))
-                .fix("pass the next_cursor of the previous page, or none")
-        })?,
-        _ => 0,
-    };
-    let next = (offset + limit < total).then(|| (offset + limit).to_string());
-    Ok((items.into_iter().skip(offset).take(limit).collect(), next, total))
+    listing::slice(items, query.limit.unwrap_or(500), query.cursor.as_deref())
 }
 
 async fn tools(

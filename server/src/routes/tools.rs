@@ -12,6 +12,7 @@ use toolsmith_session::MetaTool;
 
 use crate::error::ApiError;
 use crate::extract::{Body, Caller};
+use crate::routes::listing::list_of;
 use crate::routes::sessions::proxied;
 use crate::routes::shapes::{page, tool_object};
 use crate::state::AppState;
@@ -49,10 +50,6 @@ struct ListQuery {
     _rest: Map<String, Value>,
 }
 
-fn list_of(text: &Option<String>) -> Vec<String> {
-    text.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
-}
-
 async fn list(
     _caller: Caller,
     State(state): State<AppState>,
@@ -60,14 +57,14 @@ async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let registry = state.registry();
     let limit = q.limit.unwrap_or(20).clamp(1, 1000);
-    let slugs = list_of(&q.tool_slugs);
+    let slugs = list_of(q.tool_slugs.as_deref());
     if !slugs.is_empty() {
         let items: Vec<Value> =
             slugs.iter().filter_map(|s| registry.tool(s)).map(|t| tool_object(t.toolkit, t.tool)).collect();
         let total = items.len();
         return Ok(Json(page(items, None, total, limit)));
     }
-    let toolkits = list_of(&q.toolkit_slug);
+    let toolkits = list_of(q.toolkit_slug.as_deref());
     if let Some(text) = q.query.as_ref().or(q.search.as_ref()).filter(|t| !t.trim().is_empty()) {
         let index = state.search().index();
         let mut items = Vec::new();
@@ -84,7 +81,7 @@ async fn list(
         return Ok(Json(page(items, None, total, limit)));
     }
     let important = q.important.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let tags = list_of(&q.tags);
+    let tags = list_of(q.tags.as_deref());
     let toolkit_lists: Vec<Option<String>> =
         if toolkits.is_empty() { vec![None] } else { toolkits.into_iter().map(Some).collect() };
     let mut items = Vec::new();

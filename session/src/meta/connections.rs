@@ -28,6 +28,18 @@ pub struct Link {
     pub expires_at: SystemTime,
 }
 
+/// The page a Connect Link's user opens: `<public_url>/link/<token>` (the one place this
+/// URL is built: sessions and the REST API's `/connected_accounts/link` share it).
+///
+/// ```
+/// let token = toolsmith_store::LinkToken::from("lk_1".to_owned());
+/// let url = toolsmith_session::link_url(&"http://127.0.0.1:8787/base/".parse().unwrap(), &token);
+/// assert_eq!(url, "http://127.0.0.1:8787/base/link/lk_1");
+/// ```
+pub fn link_url(public_url: &url::Url, token: &toolsmith_store::LinkToken) -> String {
+    format!("{}/link/{}", public_url.as_str().trim_end_matches('/'), token.expose())
+}
+
 /// Starts a connection of `toolkit` for the session's user and makes its link.
 pub(crate) async fn link(cx: &Cx, toolkit: &Toolkit, callback_url: Option<String>) -> Result<Link, SessionError> {
     let request = LinkRequest {
@@ -45,8 +57,7 @@ pub(crate) async fn link(cx: &Cx, toolkit: &Toolkit, callback_url: Option<String
     let initiated = toolsmith_auth::initiate(&*cx.shared.store, toolkit, request)
         .await
         .map_err(|source| SessionError::Link { toolkit: toolkit.slug.to_string(), source: Box::new(source) })?;
-    let url =
-        format!("{}/link/{}", cx.shared.options.public_url.as_str().trim_end_matches('/'), initiated.token.expose());
+    let url = link_url(&cx.shared.options.public_url, &initiated.token);
     Ok(Link {
         toolkit: toolkit.slug.to_string(),
         connected_account_id: initiated.account.id,

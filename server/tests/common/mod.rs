@@ -1,0 +1,85 @@
+//! A server on loopback over the built-in catalog, and a client that calls it.
+#![allow(clippy::unwrap_used, dead_code)]
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use toolsmith_runtime::{Registry, ToolSearch};
+use toolsmith_server::testing::MemoryProjects;
+use toolsmith_server::{AppState, ServerOptions};
+use toolsmith_store::ApiKeySecret;
+
+/// A running server.
+pub(crate) struct Server {
+    pub(crate) url: String,
+    http: reqwest::Client,
+}
+
+impl Server {
+    /// A server over `projects` and the built-in catalog.
+    pub(crate) async fn start(projects: Arc<MemoryProjects>) -> Server {
+        Server::start_with(projects, Vec::new()).await
+    }
+
+    /// The same, with toolkits' base URLs replaced (`toolkit → URL`, a local API).
+    pub(crate) async fn start_with(projects: Arc<MemoryProjects>, base_urls: Vec<(String, String)>) -> Server {
+        let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::with_base_urls(
+            Arc::new(ToolSearch::new(&registry)),
+            projects,
+            ServerOptions::new(url.parse().unwrap()),
+            base_urls,
+        );
+        tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
+        Server { url, http: reqwest::Client::new() }
+    }
+
+    /// `(status, body, x-request-id)` of a request.
+    pub(crate) async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&ApiKeySecret>,
+        body: Option<Value>,
+    ) -> (u16, Value, Option<String>) {
+        let mut request = self.http.request(method.parse().unwrap(), format!("{}{path}", self.url));
+        if let Some(key) = key {
+            request = request.header("x-api-key", key.expose());
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let id = response.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned());
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)), id)
+    }
+
+    /// `(status, body)` of a request with a key, under `/api/v3.1`.
+    pub(crate) async fn api(&self, method: &str, path: &str, key: &ApiKeySecret, body: Option<Value>) -> (u16, Value) {
+        let (status, body, _) = self.call(method, &format!("/api/v3.1{path}"), Some(key), body).await;
+        (status, body)
+    }
+}
+
+/// A local Stripe-like API: `GET /v1/balance` answers with the last six characters of the
+/// key it was called with (the whole key would be redacted from the result).
+pub(crate) async fn stripe_api() -> String {
+    use axum::http::HeaderMap;
+    use axum::routing::get;
+    async fn balance(headers: HeaderMap) -> axum::Json<Value> {
+        let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let tail = auth.get(auth.len().saturating_sub(6)..).unwrap_or_default().to_owned();
+        axum::Json(
+            serde_json::json!({"object": "balance", "available": [{"amount": 42, "currency": "usd"}], "key_tail": tail}),
+        )
+    }
+    let app = axum::Router::new().route("/v1/balance", get(balance));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
