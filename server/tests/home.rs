@@ -59,7 +59,9 @@ async fn keys_open_their_own_project_only() {
         .unwrap();
     let sid = created["session_id"].as_str().unwrap();
     let get = |key: &ApiKeySecret| {
-        http.get(format!("{url}/api/v3.1/tool_router/session/{sid}")).header("x-api-key", key.expose().to_owned()).send()
+        http.get(format!("{url}/api/v3.1/tool_router/session/{sid}"))
+            .header("x-api-key", key.expose().to_owned())
+            .send()
     };
     assert_eq!(get(&default_key).await.unwrap().status(), 200);
     assert_eq!(get(&acme_key).await.unwrap().status(), 404);
