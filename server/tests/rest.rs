@@ -37,6 +37,10 @@ async fn sessions_tools_and_errors_over_http() {
     assert_eq!(body["items"][0]["slug"], "GITHUB_CREATE_ISSUE", "{body}");
     let (status, body, _) = server.call("GET", "/api/v3.1/tools/GITHUB_NOPE", Some(&key), None).await;
     assert_eq!((status, body["error"]["slug"].as_str()), (404, Some("Tool_NotFound")));
+    // The SDK reads a tool before executing it: a meta tool is found, then refused there.
+    let (status, body, _) = server.call("GET", "/api/v3.1/tools/COMPOSIO_SEARCH_TOOLS", Some(&key), None).await;
+    assert_eq!((status, &body["toolkit"]["slug"]), (200, &json!("composio")), "{body}");
+    assert_eq!(body["input_parameters"]["required"], json!(["queries"]), "{body}");
 
     let (status, created, _) = server
         .call(

@@ -37,6 +37,23 @@ pub struct SessionTool {
     pub no_auth: bool,
 }
 
+impl SessionTool {
+    /// A meta tool as sessions list it (toolkit `composio`, no account needed).
+    pub fn meta(tool: MetaTool) -> SessionTool {
+        let d = tool.definition();
+        SessionTool {
+            slug: d.slug.clone(),
+            name: d.display_name.clone(),
+            description: d.description.clone(),
+            input_parameters: d.input_schema.clone(),
+            output_parameters: d.output_schema(),
+            toolkit: json!({"slug": "composio", "name": "Composio"}),
+            tags: d.tags.clone(),
+            no_auth: true,
+        }
+    }
+}
+
 /// A session: a user, the toolkits and accounts the agent may use, and what it learned.
 /// Get one from a [`ToolRouter`](crate::ToolRouter); clones share everything.
 #[derive(Clone, Debug)]
@@ -74,23 +91,7 @@ impl Session {
 
     /// The tools an agent gets: the meta tools, then the preloaded app tools.
     pub fn tools(&self) -> Vec<SessionTool> {
-        let mut tools: Vec<SessionTool> = self
-            .meta_tools()
-            .into_iter()
-            .map(|t| {
-                let d = t.definition();
-                SessionTool {
-                    slug: d.slug.clone(),
-                    name: d.display_name.clone(),
-                    description: d.description.clone(),
-                    input_parameters: d.input_schema.clone(),
-                    output_parameters: d.output_schema(),
-                    toolkit: json!({"slug": "composio", "name": "Composio"}),
-                    tags: d.tags.clone(),
-                    no_auth: true,
-                }
-            })
-            .collect();
+        let mut tools: Vec<SessionTool> = self.meta_tools().into_iter().map(SessionTool::meta).collect();
         let registry = self.cx.registry();
         let preload: Vec<String> = match &self.cx.config.preload.tools {
             PreloadTools::Some(list) => list.clone(),

@@ -11,7 +11,7 @@ use toolsmith_session::{PreloadTools, Session, SessionConfig};
 use crate::error::ApiError;
 use crate::extract::{Body, Caller, Origin};
 use crate::routes::listing;
-use crate::routes::shapes::{page, tool_object};
+use crate::routes::shapes::{page, session_tool_object, tool_object};
 use crate::state::AppState;
 
 /// The routes.
@@ -131,12 +131,7 @@ async fn tools(
         .into_iter()
         .map(|t| match registry.tool(&t.slug) {
             Some(found) => tool_object(found.toolkit, found.tool),
-            None => json!({
-                "slug": t.slug, "name": t.name, "description": t.description,
-                "input_parameters": t.input_parameters, "output_parameters": t.output_parameters,
-                "toolkit": t.toolkit, "tags": t.tags, "no_auth": t.no_auth, "version": "00000000_00",
-                "available_versions": ["00000000_00"], "scopes": [], "is_deprecated": false,
-            }),
+            None => session_tool_object(&t),
         })
         .collect();
     let limit = query.limit.unwrap_or(500);

@@ -1,7 +1,8 @@
 //! Composio's object shapes built from ours: the Tool object (`GET /tools` items, session
-//! tools) and the toolkit reference.
+//! tools, meta tools) and the toolkit reference.
 
 use serde_json::{json, Value};
+use toolsmith_session::{MetaTool, SessionTool};
 use toolsmith_spec::{Tool, Toolkit};
 
 /// `{slug, name, logo}` of a toolkit.
@@ -35,6 +36,24 @@ pub fn tool_object(toolkit: &Toolkit, tool: &Tool) -> Value {
         "scope_requirements": null,
         "instant": null,
     })
+}
+
+/// Composio's Tool object of a tool outside the catalog: a meta tool (toolkit `composio`)
+/// or a tool a session adds; one version, no scopes.
+pub fn session_tool_object(tool: &SessionTool) -> Value {
+    json!({
+        "slug": tool.slug, "name": tool.name, "description": tool.description,
+        "input_parameters": tool.input_parameters, "output_parameters": tool.output_parameters,
+        "toolkit": tool.toolkit, "tags": tool.tags, "no_auth": tool.no_auth, "version": "00000000_00",
+        "available_versions": ["00000000_00"], "scopes": [], "is_deprecated": false,
+    })
+}
+
+/// The Tool object of a meta tool outside any session (`GET /tools/COMPOSIO_SEARCH_TOOLS`):
+/// the SDK fetches it before executing a slug, so that executing it outside a session
+/// is refused with its own message rather than as an unknown tool.
+pub fn meta_tool_object(tool: MetaTool) -> Value {
+    session_tool_object(&SessionTool::meta(tool))
 }
 
 /// A page of items in Composio's list shape.

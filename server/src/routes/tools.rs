@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::extract::{Body, Caller};
 use crate::routes::listing::list_of;
 use crate::routes::sessions::proxied;
-use crate::routes::shapes::{page, tool_object};
+use crate::routes::shapes::{meta_tool_object, page, tool_object};
 use crate::state::AppState;
 
 /// The routes.
@@ -112,6 +112,9 @@ async fn retrieve(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    if let Some(meta) = MetaTool::parse(&slug) {
+        return Ok(Json(meta_tool_object(meta)));
+    }
     match state.registry().tool(&slug) {
         Some(t) => Ok(Json(tool_object(t.toolkit, t.tool))),
         None => Err(ApiError::not_found("Tool_NotFound", format!("tool `{slug}` does not exist"))

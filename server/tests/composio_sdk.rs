@@ -1,0 +1,248 @@
+//! The official Composio Python SDK (0.30.0, unchanged) against the server: every call of
+//! issue 14's first "done when" point, run by `composio_sdk/driver.py` against a server on
+//! loopback whose GitHub toolkit points at a local GitHub-like API.
+//!
+//! The SDK is installed once into `<target>/venvs/composio` with the pinned recipe of
+//! `composio-sdk-wire.md` (needs `python3` with `venv` and the package index).
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use toolsmith_runtime::{Registry, ToolSearch};
+use toolsmith_server::testing::MemoryProjects;
+use toolsmith_server::{AppState, ServerOptions};
+
+/// The SDK's dependencies, then the SDK itself (installed with `--no-deps --pre`): the
+/// recipe of `shared/reference/composio-sdk-wire.md`, pinned.
+const DEPENDENCIES: &[&str] = &[
+    "pysher==1.0.8",
+    "websocket-client<2",
+    "pydantic>=2.11.9,<3",
+    "typing-extensions>=4.16",
+    "openai>=2.48,<4",
+    "json-schema-to-pydantic>=0.4.11,<1",
+    "jsonschema>=4.23,<5",
+    "requests>=2.32.4,<3",
+    "urllib3>=2.7,<3",
+    "certifi",
+    "httpx",
+    "anyio",
+    "distro",
+    "sniffio",
+    "anthropic>=0.120.0,<3",
+];
+const SDK: &[&str] =
+    &["composio-client==2.0.0rc19", "composio==0.30.0", "composio-openai==0.30.0", "composio-anthropic==0.30.0"];
+
+/// The personal access token of the user's GitHub account; the local API accepts only it.
+const TOKEN: &str = "ghp_composio_sdk";
+
+/// What the local API saw: method and path, authorization header, issue title.
+type Seen = Arc<Mutex<Vec<(String, Option<String>, Option<String>)>>>;
+
+/// A GitHub-like API on loopback: the repository, issue creation, the user.
+async fn github_api(seen: Seen) -> String {
+    fn authorized(headers: &HeaderMap) -> Option<String> {
+        headers.get("authorization").map(|v| v.to_str().unwrap().to_owned())
+    }
+    fn refuse() -> (StatusCode, Json<Value>) {
+        (StatusCode::UNAUTHORIZED, Json(json!({"message": "Bad credentials"})))
+    }
+    async fn repo(
+        State(seen): State<Seen>,
+        UrlPath((owner, repo)): UrlPath<(String, String)>,
+        headers: HeaderMap,
+    ) -> (StatusCode, Json<Value>) {
+        let auth = authorized(&headers);
+        seen.lock().unwrap().push((format!("GET /repos/{owner}/{repo}"), auth.clone(), None));
+        if auth != Some(format!("Bearer {TOKEN}")) {
+            return refuse();
+        }
+        let repository = json!({"id": 1296269, "name": repo, "full_name": format!("{owner}/{repo}"), "default_branch": "main", "private": false});
+        (StatusCode::OK, Json(repository))
+    }
+    async fn issue(
+        State(seen): State<Seen>,
+        UrlPath((owner, repo)): UrlPath<(String, String)>,
+        headers: HeaderMap,
+        Json(body): Json<Value>,
+    ) -> (StatusCode, Json<Value>) {
+        let auth = authorized(&headers);
+        let title = body["title"].as_str().map(String::from);
+        seen.lock().unwrap().push((format!("POST /repos/{owner}/{repo}/issues"), auth.clone(), title));
+        if auth != Some(format!("Bearer {TOKEN}")) {
+            return refuse();
+        }
+        let issue = json!({"number": 42, "title": body["title"], "html_url": format!("https://github.com/{owner}/{repo}/issues/42"), "state": "open"});
+        (StatusCode::CREATED, Json(issue))
+    }
+    async fn user(State(seen): State<Seen>, headers: HeaderMap) -> (StatusCode, Json<Value>) {
+        let auth = authorized(&headers);
+        seen.lock().unwrap().push(("GET /user".into(), auth.clone(), None));
+        if auth != Some(format!("Bearer {TOKEN}")) {
+            return refuse();
+        }
+        (StatusCode::OK, Json(json!({"login": "ada-gh", "id": 7})))
+    }
+    let app = Router::new()
+        .route("/repos/{owner}/{repo}", get(repo))
+        .route("/repos/{owner}/{repo}/issues", post(issue))
+        .route("/user", get(user))
+        .with_state(seen);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+/// Cargo's target directory: the test binary is `<target>/<profile>/deps/<name>`.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    match exe.ancestors().nth(3) {
+        Some(dir) if exe.parent().is_some_and(|p| p.ends_with("deps")) => dir.to_owned(),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
+    }
+}
+
+fn run(what: &str, command: &mut Command) {
+    let out = command.stdin(Stdio::null()).output().unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The venv's python, after installing the recipe unless the venv already has it (a
+/// marker file holds the recipe it was built with).
+fn composio_venv() -> PathBuf {
+    let venv = target_dir().join("venvs/composio");
+    let python = venv.join("bin/python");
+    let marker = venv.join("toolsmith-recipe.txt");
+    let recipe = format!("{}\n--no-deps --pre {}\n", DEPENDENCIES.join(" "), SDK.join(" "));
+    if python.exists() && std::fs::read_to_string(&marker).ok().as_deref() == Some(recipe.as_str()) {
+        return python;
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    std::fs::create_dir_all(venv.parent().unwrap()).unwrap();
+    run(
+        "`python3 -m venv` (on Debian/Ubuntu: apt-get install python3-venv)",
+        Command::new("python3").arg("-m").arg("venv").arg(&venv),
+    );
+    let pip = venv.join("bin/pip");
+    run("pip install of the SDK's dependencies", Command::new(&pip).args(["install", "-q"]).args(DEPENDENCIES));
+    run("pip install of the SDK", Command::new(&pip).args(["install", "-q", "--no-deps", "--pre"]).args(SDK));
+    run("pip check", Command::new(&pip).arg("check"));
+    std::fs::write(&marker, recipe).unwrap();
+    python
+}
+
+/// Runs the driver (killed after `limit`); its stdout, stderr and exit code.
+fn run_driver(python: &Path, env: &[(&str, String)], limit: Duration) -> (String, String, Option<i32>) {
+    let driver = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/composio_sdk/driver.py");
+    let mut command = Command::new(python);
+    command.arg(&driver).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for variable in ["COMPOSIO_API_KEY", "COMPOSIO_BASE_URL", "COMPOSIO_CUSTOM_HEADERS"] {
+        command.env_remove(variable);
+    }
+    command.envs(env.iter().map(|(k, v)| (k, v)));
+    let mut child = command.spawn().unwrap();
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (stdout.join().unwrap(), stderr.join().unwrap(), status)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_python_sdk_runs_unchanged() {
+    let python = tokio::task::spawn_blocking(composio_venv).await.unwrap();
+
+    let seen = Seen::default();
+    let api = github_api(seen.clone()).await;
+    let projects = Arc::new(MemoryProjects::default());
+    let (project, key) = projects.add("sdk");
+    let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
+    let github = toolsmith_auth::connect(
+        &*projects.store(&project).unwrap(),
+        registry.toolkit("github").unwrap(),
+        toolsmith_auth::StaticCredential {
+            scheme: Some("bearer".into()),
+            values: BTreeMap::from([("token".to_owned(), SecretString::from(TOKEN))]),
+            ..toolsmith_auth::StaticCredential::new("ada")
+        },
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::with_base_urls(
+        Arc::new(ToolSearch::new(&registry)),
+        projects,
+        ServerOptions::new(url.parse().unwrap()),
+        vec![("github".into(), api)],
+    );
+    tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
+
+    let env = [
+        ("TOOLSMITH_URL", url),
+        ("TOOLSMITH_API_KEY", key.expose().to_owned()),
+        ("TOOLSMITH_USER", "ada".to_owned()),
+        ("TOOLSMITH_GITHUB_ACCOUNT", github.id.as_str().to_owned()),
+    ];
+    let (stdout, stderr, code) =
+        tokio::task::spawn_blocking(move || run_driver(&python, &env, Duration::from_secs(300))).await.unwrap();
+
+    let lines: Vec<Value> = stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let failed: Vec<String> =
+        lines.iter().filter(|l| l["ok"] != json!(true)).map(|l| format!("- {}: {}", l["call"], l["detail"])).collect();
+    eprintln!("{} SDK calls ok, {} failed", lines.len() - failed.len(), failed.len());
+    assert!(
+        failed.is_empty() && code == Some(0),
+        "the SDK failed {} call(s) (exit code {code:?}):\n{}\n--- stdout\n{stdout}--- stderr\n{stderr}",
+        failed.len(),
+        failed.join("\n")
+    );
+    let calls = include_str!("composio_sdk/driver.py").matches("\n@call(").count();
+    assert_eq!(lines.len(), calls, "one line per call:\n{stdout}\n{stderr}");
+
+    // What the agent turns and direct calls did upstream, with the user's token.
+    let seen = seen.lock().unwrap().clone();
+    let bearer = Some(format!("Bearer {TOKEN}"));
+    for title in ["From OpenAI", "From Anthropic"] {
+        let created = ("POST /repos/octo/hello/issues".to_owned(), bearer.clone(), Some(title.to_owned()));
+        assert!(seen.contains(&created), "{title}: {seen:?}");
+    }
+    assert!(seen.contains(&("GET /repos/octo/hello".to_owned(), bearer.clone(), None)), "{seen:?}");
+    assert!(seen.contains(&("GET /user".to_owned(), bearer, None)), "{seen:?}");
+}
