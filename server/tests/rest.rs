@@ -187,3 +187,22 @@ async fn a_key_of_one_project_never_sees_another_projects_session() {
     let (status, _, _) = server.call("GET", &format!("/api/v3.1/tool_router/session/{sid}"), Some(&a), None).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn rejections_of_axum_and_layers_come_in_the_envelope_too() {
+    let projects = Arc::new(MemoryProjects::default());
+    let (_, key) = projects.add("acme");
+    let server = Server::start(projects).await;
+    let (status, body, id) = server.call("GET", "/api/v3.1/tools?limit=abc", Some(&key), None).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["slug"], "Request_InvalidParameters", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("limit"), "{body}");
+    assert_eq!(body["error"]["request_id"].as_str(), id.as_deref());
+    let big = "x".repeat(5 * 1024 * 1024);
+    let (status, body, _) =
+        server.call("POST", "/api/v3.1/tool_router/session", Some(&key), Some(json!({"user_id": big}))).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["error"]["slug"], "Request_BodyTooLarge");
+    let (status, body, _) = server.call("PUT", "/api/v3.1/tool_router/session", Some(&key), None).await;
+    assert_eq!((status, body["error"]["status"].as_u64()), (405, Some(405)), "{body}");
+}
