@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod health;
 mod home;
+mod mcp;
 mod metrics;
 mod request_id;
 pub mod routes;
@@ -39,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v3", routes::api())
         .merge(health::router())
         .route("/metrics", axum::routing::get(metrics::serve))
+        .merge(mcp::router(state.clone()))
         .fallback(|| async {
             ApiError::not_found("Request_RouteNotFound", "no such route")
                 .fix("see /api/v3.1/openapi.json for the routes")

@@ -27,12 +27,18 @@ pub struct MemoryProjects {
 impl MemoryProjects {
     /// A new project named `name` and a key that opens it.
     pub fn add(&self, name: &str) -> (Project, ApiKeySecret) {
-        let project = Project { id: ProjectId::generate(), name: name.to_owned(), created_at: SystemTime::now() };
         let key = ApiKeySecret::generate();
+        (self.add_with_key(name, &key), key)
+    }
+
+    /// A new project named `name` that `key` opens (a fixed key, for scripts that start a
+    /// server and must know its key beforehand).
+    pub fn add_with_key(&self, name: &str, key: &ApiKeySecret) -> Project {
+        let project = Project { id: ProjectId::generate(), name: name.to_owned(), created_at: SystemTime::now() };
         if let Ok(mut keys) = self.keys.lock() {
             keys.insert(key.hash(), project.clone());
         }
-        (project, key)
+        project
     }
 
     /// The store of a project (created on first use).
