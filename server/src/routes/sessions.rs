@@ -11,7 +11,7 @@ use toolsmith_session::{PreloadTools, Session, SessionConfig};
 use crate::error::ApiError;
 use crate::extract::{Body, Caller, Origin};
 use crate::routes::listing;
-use crate::routes::shapes::{page, session_tool_object, tool_object};
+use crate::routes::shapes::{object_data, page, session_tool_object, tool_object};
 use crate::state::AppState;
 
 /// The routes.
@@ -240,7 +240,7 @@ struct ExecuteBody {
 /// Composio's session execute answer: always `result_type`.
 fn executed(result: ExecutionResult) -> Json<Value> {
     Json(json!({
-        "data": if result.data.is_object() { result.data } else { json!({"value": result.data}) },
+        "data": object_data(result.data),
         "error": result.error,
         "log_id": result.log_id.map(|l| l.to_string()),
         "result_type": if result.successful { "completed" } else { "failed" },

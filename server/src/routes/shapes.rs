@@ -1,5 +1,5 @@
 //! Composio's object shapes built from ours: the Tool object (`GET /tools` items, session
-//! tools, meta tools) and the toolkit reference.
+//! tools, meta tools), the toolkit reference and an execution's `data`.
 
 use serde_json::{json, Value};
 use toolsmith_session::{MetaTool, SessionTool};
@@ -24,7 +24,7 @@ pub fn tool_object(toolkit: &Toolkit, tool: &Tool) -> Value {
         "description": tool.description,
         "human_description": tool.description,
         "input_parameters": toolkit.input_schema(tool),
-        "output_parameters": toolkit.output_schema(tool).unwrap_or_else(|| json!({"type": "object"})),
+        "output_parameters": output_parameters(toolkit.output_schema(tool)),
         "toolkit": toolkit_ref(toolkit),
         "version": version,
         "available_versions": [version],
@@ -56,6 +56,37 @@ pub fn meta_tool_object(tool: MetaTool) -> Value {
     session_tool_object(&SessionTool::meta(tool))
 }
 
+/// Composio's `output_parameters`: the schema of the execute answer `{data, error,
+/// successful}`, whose `data` is the tool's output as [`object_data`] shapes it. The
+/// TypeScript SDK requires an object schema here (`type: "object"`), so a tool whose
+/// output is a list or a scalar must not send its own schema as is.
+pub fn output_parameters(output: Option<Value>) -> Value {
+    let data = match output {
+        Some(schema) if schema.get("type").and_then(Value::as_str) == Some("object") => schema,
+        Some(schema) => json!({"type": "object", "properties": {"value": schema}, "required": ["value"]}),
+        None => json!({"type": "object"}),
+    };
+    json!({
+        "type": "object",
+        "properties": {
+            "data": data,
+            "error": {"type": ["string", "null"], "description": "What went wrong, or null."},
+            "successful": {"type": "boolean", "description": "Whether the call succeeded."},
+        },
+        "required": ["data", "successful"],
+    })
+}
+
+/// An execution's output as Composio's `data`, always an object (the TypeScript SDK
+/// requires one): an object as is, anything else as `{"value": output}`.
+pub fn object_data(output: Value) -> Value {
+    if output.is_object() {
+        output
+    } else {
+        json!({"value": output})
+    }
+}
+
 /// A page of items in Composio's list shape.
 pub fn page(items: Vec<Value>, next_cursor: Option<String>, total_items: usize, limit: usize) -> Value {
     let limit = limit.max(1);
@@ -66,4 +97,33 @@ pub fn page(items: Vec<Value>, next_cursor: Option<String>, total_items: usize, 
         "total_pages": total_items.div_ceil(limit).max(1),
         "current_page": 1,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{object_data, output_parameters};
+
+    #[test]
+    fn output_parameters_are_an_object_schema_whatever_the_tool_outputs() {
+        let list = json!({"type": "array", "items": {"type": "object"}});
+        let wrapped = output_parameters(Some(list.clone()));
+        assert_eq!(wrapped["type"], "object");
+        assert_eq!(wrapped["required"], json!(["data", "successful"]));
+        assert_eq!(
+            wrapped["properties"]["data"],
+            json!({"type": "object", "properties": {"value": list}, "required": ["value"]})
+        );
+        let object = json!({"type": "object", "properties": {"login": {"type": "string"}}});
+        assert_eq!(output_parameters(Some(object.clone()))["properties"]["data"], object);
+        assert_eq!(output_parameters(None)["properties"]["data"], json!({"type": "object"}));
+    }
+
+    #[test]
+    fn data_is_always_an_object() {
+        assert_eq!(object_data(json!([1, 2])), json!({"value": [1, 2]}));
+        assert_eq!(object_data(json!("text")), json!({"value": "text"}));
+        assert_eq!(object_data(json!({"a": 1})), json!({"a": 1}));
+    }
 }

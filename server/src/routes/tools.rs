@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::extract::{Body, Caller};
 use crate::routes::listing::list_of;
 use crate::routes::sessions::proxied;
-use crate::routes::shapes::{meta_tool_object, page, tool_object};
+use crate::routes::shapes::{meta_tool_object, object_data, page, tool_object};
 use crate::state::AppState;
 
 /// The routes.
@@ -177,7 +177,7 @@ async fn execute(
         return Err(ApiError::not_found("Tool_NotFound", format!("tool `{slug}` does not exist")));
     }
     Ok(Json(json!({
-        "data": result.data,
+        "data": object_data(result.data),
         "error": result.error,
         "successful": result.successful,
         "log_id": result.log_id.map(|l| l.to_string()),
