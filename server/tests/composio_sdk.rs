@@ -7,11 +7,12 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod support;
 
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -22,6 +23,8 @@ use serde_json::{json, Value};
 use toolsmith_runtime::{Registry, ToolSearch};
 use toolsmith_server::testing::MemoryProjects;
 use toolsmith_server::{AppState, ServerOptions};
+
+use support::{run, run_with_limit, target_dir};
 
 /// The SDK's dependencies, then the SDK itself (installed with `--no-deps --pre`): the
 /// recipe of `shared/reference/composio-sdk-wire.md`, pinned.
@@ -106,26 +109,6 @@ async fn github_api(seen: Seen) -> String {
     url
 }
 
-/// Cargo's target directory: the test binary is `<target>/<profile>/deps/<name>`.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    match exe.ancestors().nth(3) {
-        Some(dir) if exe.parent().is_some_and(|p| p.ends_with("deps")) => dir.to_owned(),
-        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
-    }
-}
-
-fn run(what: &str, command: &mut Command) {
-    let out = command.stdin(Stdio::null()).output().unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// The venv's python, after installing the recipe unless the venv already has it (a
 /// marker file holds the recipe it was built with).
 fn composio_venv() -> PathBuf {
@@ -154,34 +137,12 @@ fn composio_venv() -> PathBuf {
 fn run_driver(python: &Path, env: &[(&str, String)], limit: Duration) -> (String, String, Option<i32>) {
     let driver = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/composio_sdk/driver.py");
     let mut command = Command::new(python);
-    command.arg(&driver).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.arg(&driver);
     for variable in ["COMPOSIO_API_KEY", "COMPOSIO_BASE_URL", "COMPOSIO_CUSTOM_HEADERS"] {
         command.env_remove(variable);
     }
     command.envs(env.iter().map(|(k, v)| (k, v)));
-    let mut child = command.spawn().unwrap();
-    let read = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            text
-        })
-    };
-    let stdout = read(Box::new(child.stdout.take().unwrap()));
-    let stderr = read(Box::new(child.stderr.take().unwrap()));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status.code();
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    (stdout.join().unwrap(), stderr.join().unwrap(), status)
+    run_with_limit(&mut command, limit)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
