@@ -59,5 +59,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let token = state.shutdown_token().clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Open MCP streams would keep the server up: end them.
+        token.cancel();
+    };
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }

@@ -89,6 +89,8 @@ struct Inner {
     base_urls: Vec<(String, String)>,
     ready: Mutex<HashMap<String, Arc<ProjectCx>>>,
     metrics: Metrics,
+    /// Cancelled when the server shuts down: ends open MCP streams.
+    shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl axum::extract::FromRef<AppState> for Metrics {
@@ -117,7 +119,13 @@ impl AppState {
             base_urls,
             ready: Mutex::default(),
             metrics: Metrics::default(),
+            shutdown: Default::default(),
         }))
+    }
+
+    /// Cancelled when [`serve`](crate::serve) shuts down (open MCP streams end with it).
+    pub fn shutdown_token(&self) -> &tokio_util::sync::CancellationToken {
+        &self.0.shutdown
     }
 
     /// The metrics.

@@ -26,7 +26,8 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
     let options = state.options();
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(options.allowed_hosts.clone())
-        .with_max_request_body_bytes(options.body_limit);
+        .with_max_request_body_bytes(options.body_limit)
+        .with_cancellation_token(state.shutdown_token().child_token());
     let service = StreamableHttpService::new(|| Ok(handler::Handler), Arc::new(LocalSessionManager::default()), config);
     Router::new().route_service(PATH, service).route_layer(axum::middleware::from_fn_with_state(state, auth::authorize))
 }
