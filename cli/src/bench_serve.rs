@@ -1,6 +1,9 @@
 //! `toolsmith bench serve`: the server under load, beside a bare axum handler making the
 //! same upstream call, and its memory with many sessions.
 //!
+//! MCP calls are `tools/call` of the same tool, preloaded in a session, in the stateless
+//! 2026-07-28 form (one HTTP request a call).
+//!
 //! In one process: the loopback API of `bench execute`, the server over a temporary
 //! home whose default project has the benchmark account, and a bare axum handler that
 //! GETs the same upstream URL. For 1, 16 and 128 concurrent clients, each sends requests
@@ -110,16 +113,50 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
         return Err(miette!("the benchmark's execution failed: {check}"));
     }
 
+    // MCP: a session that preloads the tool, called statelessly (2026-07-28).
+    let created: Value = http
+        .post(format!("{server}/api/v3.1/tool_router/session"))
+        .header("x-api-key", secret.expose())
+        .json(&json!({"user_id": fixture.user.as_str(), "preload": {"tools": ["BENCHAPI_GET_THING"]}}))
+        .send()
+        .await
+        .into_diagnostic()?
+        .json()
+        .await
+        .into_diagnostic()?;
+    let mcp_url = created["mcp"]["url"].as_str().ok_or_else(|| miette!("no MCP URL in {created}"))?.to_owned();
+    let mcp_body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "BENCHAPI_GET_THING", "arguments": {"thing_id": "t1"},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {},
+                  "io.modelcontextprotocol/clientInfo": {"name": "toolsmith-bench", "version": "0"}}}});
+    let mcp_headers = [
+        ("accept", "application/json, text/event-stream"),
+        ("mcp-protocol-version", "2026-07-28"),
+        ("mcp-method", "tools/call"),
+        ("mcp-name", "BENCHAPI_GET_THING"),
+    ];
+    let probe =
+        http.post(&mcp_url).header("x-api-key", secret.expose()).headers(header_map(&mcp_headers)).json(&mcp_body);
+    let probe = probe.send().await.into_diagnostic()?.text().await.into_diagnostic()?;
+    if !probe.contains("\"successful\":true") {
+        return Err(miette!("the benchmark's MCP call failed: {probe}"));
+    }
+
     let mut rows = Vec::new();
     for &clients in &options.concurrency {
-        let rest = load(&http, &execute_url, Some(secret.expose()), &body, clients, options.seconds).await?;
-        let base = load(&http, &bare, None, &body, clients, options.seconds).await?;
+        let rest = load(&http, &execute_url, Some(secret.expose()), &[], &body, clients, options.seconds).await?;
+        let mcp =
+            load(&http, &mcp_url, Some(secret.expose()), &mcp_headers, &mcp_body, clients, options.seconds).await?;
+        let base = load(&http, &bare, None, &[], &body, clients, options.seconds).await?;
         rows.push(json!({
             "clients": clients,
             "rest_rps": rest.0, "rest_p50_us": rest.1, "rest_p99_us": rest.2,
+            "mcp_rps": mcp.0, "mcp_p50_us": mcp.1, "mcp_p99_us": mcp.2,
             "bare_rps": base.0, "bare_p50_us": base.1, "bare_p99_us": base.2,
             "ratio_rps": rest.0 / base.0.max(f64::MIN_POSITIVE),
             "ratio_p50": rest.1 / base.1.max(f64::MIN_POSITIVE),
+            "mcp_ratio_rps": mcp.0 / base.0.max(f64::MIN_POSITIVE),
+            "mcp_ratio_p50": mcp.1 / base.1.max(f64::MIN_POSITIVE),
             "rss_mib": rss_mib(),
         }));
     }
@@ -151,20 +188,32 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
         outln!("{stats}");
         return Ok(ExitCode::SUCCESS);
     }
-    outln!("clients  REST tools/execute: req/s   p50 µs   p99 µs  |  bare axum: req/s   p50 µs   p99 µs  |  ratio req/s  p50   RSS MiB");
+    outln!("clients  kind                  req/s    p50 µs    p99 µs   req/s ÷ bare   p50 ÷ bare   RSS MiB");
+    let f = |r: &Value, k: &str| r[k].as_f64().unwrap_or_default();
     for r in &rows {
+        let clients = r["clients"].as_u64().unwrap_or_default();
+        let rss = f(r, "rss_mib");
         outln!(
-            "{:>7}  {:>26.0} {:>8.0} {:>8.0}  |  {:>16.0} {:>8.0} {:>8.0}  |  {:>11.2} {:>5.2}  {:>7.1}",
-            r["clients"].as_u64().unwrap_or_default(),
-            r["rest_rps"].as_f64().unwrap_or_default(),
-            r["rest_p50_us"].as_f64().unwrap_or_default(),
-            r["rest_p99_us"].as_f64().unwrap_or_default(),
-            r["bare_rps"].as_f64().unwrap_or_default(),
-            r["bare_p50_us"].as_f64().unwrap_or_default(),
-            r["bare_p99_us"].as_f64().unwrap_or_default(),
-            r["ratio_rps"].as_f64().unwrap_or_default(),
-            r["ratio_p50"].as_f64().unwrap_or_default(),
-            r["rss_mib"].as_f64().unwrap_or_default(),
+            "{clients:>7}  REST tools/execute {:>8.0} {:>9.0} {:>9.0} {:>14.2} {:>12.2} {rss:>9.1}",
+            f(r, "rest_rps"),
+            f(r, "rest_p50_us"),
+            f(r, "rest_p99_us"),
+            f(r, "ratio_rps"),
+            f(r, "ratio_p50")
+        );
+        outln!(
+            "{clients:>7}  MCP tools/call     {:>8.0} {:>9.0} {:>9.0} {:>14.2} {:>12.2}",
+            f(r, "mcp_rps"),
+            f(r, "mcp_p50_us"),
+            f(r, "mcp_p99_us"),
+            f(r, "mcp_ratio_rps"),
+            f(r, "mcp_ratio_p50")
+        );
+        outln!(
+            "{clients:>7}  bare axum          {:>8.0} {:>9.0} {:>9.0}",
+            f(r, "bare_rps"),
+            f(r, "bare_p50_us"),
+            f(r, "bare_p99_us")
         );
     }
     outln!(
@@ -176,24 +225,41 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `clients` tasks POSTing `body` to `url` for `seconds`: (requests/s, p50 µs, p99 µs).
+/// Request headers from pairs.
+fn header_map(pairs: &[(&str, &str)]) -> reqwest::header::HeaderMap {
+    let mut map = reqwest::header::HeaderMap::new();
+    for (name, value) in pairs {
+        if let (Ok(n), Ok(v)) =
+            (reqwest::header::HeaderName::from_bytes(name.as_bytes()), reqwest::header::HeaderValue::from_str(value))
+        {
+            map.insert(n, v);
+        }
+    }
+    map
+}
+
+/// `clients` tasks POSTing `body` (with `headers`) to `url` for `seconds`: (requests/s,
+/// p50 µs, p99 µs).
 async fn load(
     http: &reqwest::Client,
     url: &str,
     key: Option<&str>,
+    headers: &[(&str, &str)],
     body: &Value,
     clients: usize,
     seconds: u64,
 ) -> miette::Result<(f64, f64, f64)> {
+    let headers = header_map(headers);
     let deadline = Instant::now() + Duration::from_secs(seconds.max(1));
     let mut tasks = Vec::new();
     for _ in 0..clients.max(1) {
-        let (http, url, key, body) = (http.clone(), url.to_owned(), key.map(str::to_owned), body.clone());
+        let (http, url, key, body, headers) =
+            (http.clone(), url.to_owned(), key.map(str::to_owned), body.clone(), headers.clone());
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             while Instant::now() < deadline {
                 let started = Instant::now();
-                let mut request = http.post(&url).json(&body);
+                let mut request = http.post(&url).headers(headers.clone()).json(&body);
                 if let Some(key) = &key {
                     request = request.header("x-api-key", key);
                 }

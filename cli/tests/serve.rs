@@ -87,7 +87,18 @@ fn bench_serve_prints_the_contract_keys() {
     let rows = stats["load"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     for row in rows {
-        for key in ["rest_rps", "rest_p50_us", "rest_p99_us", "bare_rps", "bare_p50_us", "ratio_rps", "rss_mib"] {
+        for key in [
+            "rest_rps",
+            "rest_p50_us",
+            "rest_p99_us",
+            "mcp_rps",
+            "mcp_p50_us",
+            "mcp_ratio_rps",
+            "bare_rps",
+            "bare_p50_us",
+            "ratio_rps",
+            "rss_mib",
+        ] {
             assert!(row[key].as_f64().is_some_and(|v| v > 0.0), "{key}: {row}");
         }
     }
