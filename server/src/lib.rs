@@ -25,7 +25,7 @@ use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-pub use error::{status_of, ApiError};
+pub use error::{status_of, ApiError, ErrorDetail, ErrorEnvelope};
 pub use extract::{Body, Caller, Origin};
 pub use home::HomeProjects;
 pub use metrics::{Metered, Metrics};
