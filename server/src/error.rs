@@ -2,11 +2,14 @@
 //! `{"error": {"message", "code", "slug", "status", "request_id", "suggested_fix", "errors"}}`,
 //! with the status chosen from the error's kind in one place ([`status_of`]).
 
+use std::collections::BTreeMap;
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use toolsmith_core::ErrorKind;
-use utoipa::ToSchema;
+use utoipa::openapi::{self, Content, RefOr, ResponseBuilder};
+use utoipa::{IntoResponses, ToSchema};
 
 /// Composio's error envelope: the body of every error answer (`ApiError::body` writes it).
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -32,6 +35,39 @@ pub struct ErrorDetail {
     pub suggested_fix: String,
     /// Detail lines; the message alone when there are none.
     pub errors: Vec<String>,
+}
+
+/// The error answers of a route that only checks the key: 401, for the OpenAPI
+/// description (`responses(…, KeyErrors)`).
+pub(crate) struct KeyErrors;
+
+/// The error answers of a route that checks the key and reads the project's store: 401
+/// and 500, for the OpenAPI description (`responses(…, StoreErrors)`).
+pub(crate) struct StoreErrors;
+
+/// An answer in the envelope, as the OpenAPI description lists it.
+fn envelope_response(description: &str) -> RefOr<openapi::Response> {
+    let schema = utoipa::openapi::Ref::from_schema_name("ErrorEnvelope");
+    RefOr::T(
+        ResponseBuilder::new().description(description).content("application/json", Content::new(Some(schema))).build(),
+    )
+}
+
+const UNAUTHORIZED: (&str, &str) = ("401", "No valid `x-api-key`");
+
+impl IntoResponses for KeyErrors {
+    fn responses() -> BTreeMap<String, RefOr<openapi::Response>> {
+        [UNAUTHORIZED].into_iter().map(|(status, about)| (status.to_owned(), envelope_response(about))).collect()
+    }
+}
+
+impl IntoResponses for StoreErrors {
+    fn responses() -> BTreeMap<String, RefOr<openapi::Response>> {
+        [UNAUTHORIZED, ("500", "The store failed")]
+            .into_iter()
+            .map(|(status, about)| (status.to_owned(), envelope_response(about)))
+            .collect()
+    }
 }
 
 /// An error answer of the API.

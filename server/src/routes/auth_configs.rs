@@ -195,8 +195,7 @@ fn scheme<'t>(toolkit: &'t Toolkit, config: &NewConfig) -> Result<&'t AuthScheme
     responses(
         (status = 200, description = "`{toolkit: {slug}, auth_config: {id, auth_scheme, is_composio_managed, restrict_to_following_tools}}`.", body = Object),
         (status = 400, description = "The body does not fit: the toolkit or scheme is unknown, or tool restrictions were given", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn create(
@@ -272,8 +271,7 @@ struct ListQuery {
     responses(
         (status = 200, description = "A page of the project's auth configs, each an auth config object: `id`, `name`, `type`, `status` (`ENABLED`/`DISABLED`), `auth_scheme`, `credentials` (the client secret redacted), `no_of_connections`, `toolkit`, `created_at`, ….", body = crate::routes::shapes::Page),
         (status = 400, description = "The cursor is not a cursor of this list", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn list(
@@ -308,9 +306,8 @@ async fn list(
     params(("id" = String, Path, description = "The auth config's id (`ac_…`)")),
     responses(
         (status = 200, description = "The auth config: an auth config object: `id`, `name`, `type`, `status` (`ENABLED`/`DISABLED`), `auth_scheme`, `credentials` (the client secret redacted), `no_of_connections`, `toolkit`, `created_at`, ….", body = Object),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn retrieve(
@@ -350,9 +347,8 @@ struct UpdateBody {
     responses(
         (status = 200, description = "The updated auth config: an auth config object: `id`, `name`, `type`, `status` (`ENABLED`/`DISABLED`), `auth_scheme`, `credentials` (the client secret redacted), `no_of_connections`, `toolkit`, `created_at`, ….", body = Object),
         (status = 400, description = "The body does not fit, or tool restrictions were given", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn update(
@@ -390,9 +386,8 @@ async fn update(
     responses(
         (status = 200, description = "`{success: true, status}`.", body = Object),
         (status = 400, description = "The status is not ENABLED or DISABLED", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn set_status(caller: Caller, Path((id, status)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
@@ -419,10 +414,9 @@ async fn set_status(caller: Caller, Path((id, status)): Path<(String, String)>) 
     params(("id" = String, Path, description = "The auth config's id (`ac_…`)")),
     responses(
         (status = 200, description = "`{success: true, message}`.", body = Object),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
         (status = 409, description = "Connected accounts still use it: delete them first", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn remove(caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {

@@ -115,9 +115,8 @@ struct LinkBody {
     responses(
         (status = 200, description = "The Connect Link: `connected_account_id` (INITIATED until the user connects), `link_token`, `redirect_url`, `expires_at`.", body = Object),
         (status = 400, description = "The body does not fit, the user id is invalid, or the auth config is disabled", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn link(
@@ -276,10 +275,9 @@ fn config_scheme<'t>(
     responses(
         (status = 200, description = "`{id, status, redirect_url, connectionData}`: ACTIVE with `redirect_url` null when credentials were given, else INITIATED with the Connect Link's URL.", body = Object),
         (status = 400, description = "The body does not fit: a credential is missing or not text, the scheme is not the auth config's, or the auth config is disabled", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
         (status = 409, description = "The auth config's scheme is no longer the toolkit's", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn initiate(
@@ -368,8 +366,7 @@ struct ListQuery {
     responses(
         (status = 200, description = "A page of the project's connected accounts, each a connected account object: `id`, `user_id`, `status`, `status_reason`, `alias`, `toolkit`, `auth_config`, `state` (`{authScheme, val}`, secrets redacted), `data`, `is_disabled`, `created_at`, `updated_at`, ….", body = crate::routes::shapes::Page),
         (status = 400, description = "A filter or the cursor is invalid", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn list(caller: Caller, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
@@ -428,9 +425,8 @@ async fn list(caller: Caller, Query(q): Query<ListQuery>) -> Result<Json<Value>,
     params(("id" = String, Path, description = "The connected account's id (`ca_…`)")),
     responses(
         (status = 200, description = "The connected account: a connected account object: `id`, `user_id`, `status`, `status_reason`, `alias`, `toolkit`, `auth_config`, `state` (`{authScheme, val}`, secrets redacted), `data`, `is_disabled`, `created_at`, `updated_at`, ….", body = Object),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such connected account", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn retrieve(caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
@@ -474,10 +470,9 @@ struct UpdateConnection {
     responses(
         (status = 200, description = "The updated connected account: a connected account object: `id`, `user_id`, `status`, `status_reason`, `alias`, `toolkit`, `auth_config`, `state` (`{authScheme, val}`, secrets redacted), `data`, `is_disabled`, `created_at`, `updated_at`, ….", body = Object),
         (status = 400, description = "The body does not fit: a credential is missing or not text, or the toolkit has no such scheme", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such connected account", body = crate::error::ErrorEnvelope),
         (status = 409, description = "The auth config's scheme is no longer the toolkit's", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn update(
@@ -549,10 +544,9 @@ struct StatusBody {
     responses(
         (status = 200, description = "`{success: true, status}`.", body = Object),
         (status = 400, description = "The body does not fit", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such connected account", body = crate::error::ErrorEnvelope),
         (status = 409, description = "The account is not connected: only a disabled (INACTIVE) account can be enabled", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn set_status(
@@ -590,9 +584,8 @@ async fn set_status(
     params(("id" = String, Path, description = "The connected account's id (`ca_…`)")),
     responses(
         (status = 200, description = "`{success: true, revoke_job_id: null}`.", body = Object),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such connected account", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn remove(caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {

@@ -61,8 +61,7 @@ fn item(state: &AppState, log: &ExecutionLog) -> Value {
     responses(
         (status = 200, description = "A page of execution log entries, newest first: `id`, `log_id`, `tool_slug`, `toolkit_slug`, `user_id`, `connected_account_id`, `status_code`, `successful`, `error`, `attempts`, `duration_ms`, `started_at`, `created_at`.", body = crate::routes::shapes::Page),
         (status = 400, description = "The cursor is not a cursor of this list", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn list(
@@ -88,9 +87,8 @@ async fn list(
     params(("log_id" = String, Path, description = "The entry's id (`log_…`), as an execution answered with")),
     responses(
         (status = 200, description = "The execution log entry: `id`, `log_id`, `tool_slug`, `toolkit_slug`, `user_id`, `connected_account_id`, `status_code`, `successful`, `error`, `attempts`, `duration_ms`, `started_at`, `created_at`.", body = Object),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such execution log entry", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn retrieve(

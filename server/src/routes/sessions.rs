@@ -95,8 +95,7 @@ fn rename_keys(value: Option<&mut Value>) {
     responses(
         (status = 200, description = "The session: `session_id`, `mcp` (`{type, url}` of its MCP endpoint on the origin called), `tool_router_tools` (the meta tools' slugs), `config` (the configuration as Composio echoes it), `config_version`, `experimental`, `warnings`.", body = Object),
         (status = 400, description = "The configuration is invalid: `errors` names the field", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn create(caller: Caller, origin: Origin, Body(body): Body<Value>) -> Result<Json<Value>, ApiError> {
@@ -112,9 +111,8 @@ async fn create(caller: Caller, origin: Origin, Body(body): Body<Value>) -> Resu
     params(("id" = String, Path, description = "The session id (`trs_…`)")),
     responses(
         (status = 200, description = "The session, in the shape `POST /tool_router/session` answers with.", body = Object),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn retrieve(caller: Caller, origin: Origin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
@@ -129,9 +127,8 @@ async fn retrieve(caller: Caller, origin: Origin, Path(id): Path<String>) -> Res
     params(("id" = String, Path, description = "The session id (`trs_…`)")),
     responses(
         (status = 200, description = "`{session_id, deleted: true}`.", body = Object),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn remove(caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
@@ -177,9 +174,8 @@ fn slice<T>(items: Vec<T>, query: &ListQuery) -> Result<(Vec<T>, Option<String>,
     responses(
         (status = 200, description = "A page of Composio Tool objects: the session's meta tools and preloaded tools.", body = crate::routes::shapes::Page),
         (status = 400, description = "The cursor is not a cursor of this list", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn tools(
@@ -215,9 +211,8 @@ fn session_registry(caller: &Caller) -> &toolsmith_runtime::Registry {
     responses(
         (status = 200, description = "A page of the session's toolkits: `slug`, `name`, `enabled`, `is_no_auth`, `meta`, and the user's `connected_account` (`{id, status, user_id, created_at, auth_config}`) or null.", body = crate::routes::shapes::Page),
         (status = 400, description = "The cursor is not a cursor of this list", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn toolkits(
@@ -300,9 +295,8 @@ pub(crate) fn humantime_rfc3339(t: std::time::SystemTime) -> String {
     responses(
         (status = 200, description = "COMPOSIO_SEARCH_TOOLS's data (`results`, `toolkit_connection_statuses`, …) with `success: true` and `error: null`.", body = Object),
         (status = 400, description = "The body is not JSON, or the search refused its queries", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn search(caller: Caller, Path(id): Path<String>, Body(body): Body<Value>) -> Result<Json<Value>, ApiError> {
@@ -356,9 +350,8 @@ fn executed(result: ExecutionResult) -> Json<Value> {
     responses(
         (status = 200, description = "`{data, error, log_id, result_type}`: `result_type` is `completed` or `failed`; a failed tool call is a 200 with its `error`.", body = Object),
         (status = 400, description = "The body does not fit: `message` names the field", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn execute(
@@ -394,9 +387,8 @@ struct MetaBody {
     responses(
         (status = 200, description = "`{data, error, log_id, result_type}`: `result_type` is `completed` or `failed`; a failed tool call is a 200 with its `error`.", body = Object),
         (status = 400, description = "The body does not fit: `message` names the field", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn execute_meta(
@@ -432,10 +424,9 @@ struct LinkBody {
     responses(
         (status = 200, description = "The Connect Link: `connected_account_id` (INITIATED until the user connects), `link_token`, `redirect_url` (the page to send the user to), `expires_at`.", body = Object),
         (status = 400, description = "The body does not fit, or the toolkit cannot be linked", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "No session of this project has this id, or the catalog has no such toolkit", body = crate::error::ErrorEnvelope),
         (status = 409, description = "The toolkit's auth config is not usable", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn link(caller: Caller, Path(id): Path<String>, Body(body): Body<LinkBody>) -> Result<Json<Value>, ApiError> {
@@ -460,10 +451,9 @@ async fn link(caller: Caller, Path(id): Path<String>, Body(body): Body<LinkBody>
     responses(
         (status = 200, description = "Composio's proxy answer: `status`, `data`, `headers`, `result_type` (and `error` when it failed).", body = Object),
         (status = 400, description = "The request is invalid, or the user has no account of the toolkit", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
         (status = 502, description = "The upstream API could not be reached", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn proxy_execute(

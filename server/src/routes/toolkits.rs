@@ -105,7 +105,7 @@ fn matches(toolkit: &Toolkit, search: Option<&str>, category: Option<&str>) -> b
     responses(
         (status = 200, description = "A page of Composio toolkit objects: `slug`, `name`, `type`, `enabled`, `no_auth`, `auth_schemes`, `auth_guide_url`, `meta` (`description`, `logo`, `categories`, `tools_count`, `triggers_count`, `version`, …).", body = crate::routes::shapes::Page),
         (status = 400, description = "The cursor is not a cursor of this list", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
+        crate::error::KeyErrors,
     )
 )]
 async fn list(
@@ -187,8 +187,8 @@ fn auth_config_details(toolkit: &Toolkit, scheme: &AuthScheme) -> Value {
     params(("slug" = String, Path, description = "The toolkit's slug (`github`)")),
     responses(
         (status = 200, description = "The toolkit object of the list, with `base_url` and `auth_config_details`: per auth scheme its `mode`, `name`, `fields` (`auth_config_creation` and `connected_account_initiation`, each `{required, optional}`), `proxy.base_url`, and OAuth 2.0 scopes.", body = Object),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The catalog has no such toolkit", body = crate::error::ErrorEnvelope),
+        crate::error::KeyErrors,
     )
 )]
 async fn retrieve(

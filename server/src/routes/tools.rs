@@ -69,8 +69,8 @@ struct ListQuery {
     responses(
         (status = 200, description = "A page of Composio Tool objects (`slug`, `name`, `description`, `input_parameters`, `output_parameters`, `toolkit`, `version`, `tags`, `scopes`, `no_auth`, …).", body = crate::routes::shapes::Page),
         (status = 400, description = "A filter is invalid", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The catalog has no such toolkit", body = crate::error::ErrorEnvelope),
+        crate::error::KeyErrors,
     )
 )]
 async fn list(
@@ -133,7 +133,7 @@ async fn list(
     tag = "tools",
     responses(
         (status = 200, description = "The slugs of every tool of the catalog.", body = Vec<String>),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
+        crate::error::KeyErrors,
     )
 )]
 async fn slugs(_caller: Caller, State(state): State<AppState>) -> Json<Value> {
@@ -148,8 +148,8 @@ async fn slugs(_caller: Caller, State(state): State<AppState>) -> Json<Value> {
     params(("slug" = String, Path, description = "The tool's slug (`GITHUB_CREATE_ISSUE`), or a meta tool's")),
     responses(
         (status = 200, description = "The Composio Tool object.", body = Object),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The catalog has no such tool", body = crate::error::ErrorEnvelope),
+        crate::error::KeyErrors,
     )
 )]
 async fn retrieve(
@@ -199,9 +199,8 @@ struct ExecuteBody {
     responses(
         (status = 200, description = "`{data, error, successful, log_id, session_info}`; a failed tool call is a 200 with `successful: false` and its `error`.", body = Object),
         (status = 400, description = "The body does not fit, names no user, or the slug is a meta tool", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The catalog has no such tool, or the project no such connected account", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn execute(
@@ -300,9 +299,8 @@ struct Parameter {
     responses(
         (status = 200, description = "Composio's proxy answer: `status`, `data`, `headers`, `result_type` (and `error` when it failed).", body = Object),
         (status = 400, description = "The body does not fit, names no connected account, or a parameter type is not header or query", body = crate::error::ErrorEnvelope),
-        (status = 401, description = "No valid `x-api-key`", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such connected account, or the catalog not its toolkit", body = crate::error::ErrorEnvelope),
-        (status = 500, description = "The store failed", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
     )
 )]
 async fn proxy(
