@@ -2,10 +2,73 @@
 //! `{"error": {"message", "code", "slug", "status", "request_id", "suggested_fix", "errors"}}`,
 //! with the status chosen from the error's kind in one place ([`status_of`]).
 
+use std::collections::BTreeMap;
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 use toolsmith_core::ErrorKind;
+use utoipa::openapi::{self, Content, RefOr, ResponseBuilder};
+use utoipa::{IntoResponses, ToSchema};
+
+/// Composio's error envelope: the body of every error answer (`ApiError::body` writes it).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// The `error` of the envelope.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// What is wrong, naming the field or path it is about.
+    pub message: String,
+    /// The HTTP status times ten (`4040` for a 404), as Composio numbers its errors.
+    pub code: u32,
+    /// A stable identifier of the error (`ToolRouter_SessionNotFound`).
+    pub slug: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The request's `x-request-id`.
+    pub request_id: String,
+    /// How to fix it; empty when there is nothing to suggest.
+    pub suggested_fix: String,
+    /// Detail lines; the message alone when there are none.
+    pub errors: Vec<String>,
+}
+
+/// The error answers of a route that only checks the key: 401, for the OpenAPI
+/// description (`responses(…, KeyErrors)`).
+pub(crate) struct KeyErrors;
+
+/// The error answers of a route that checks the key and reads the project's store: 401
+/// and 500, for the OpenAPI description (`responses(…, StoreErrors)`).
+pub(crate) struct StoreErrors;
+
+/// An answer in the envelope, as the OpenAPI description lists it.
+fn envelope_response(description: &str) -> RefOr<openapi::Response> {
+    let schema = utoipa::openapi::Ref::from_schema_name("ErrorEnvelope");
+    RefOr::T(
+        ResponseBuilder::new().description(description).content("application/json", Content::new(Some(schema))).build(),
+    )
+}
+
+const UNAUTHORIZED: (&str, &str) = ("401", "No valid `x-api-key`");
+
+impl IntoResponses for KeyErrors {
+    fn responses() -> BTreeMap<String, RefOr<openapi::Response>> {
+        [UNAUTHORIZED].into_iter().map(|(status, about)| (status.to_owned(), envelope_response(about))).collect()
+    }
+}
+
+impl IntoResponses for StoreErrors {
+    fn responses() -> BTreeMap<String, RefOr<openapi::Response>> {
+        [UNAUTHORIZED, ("500", "The store failed")]
+            .into_iter()
+            .map(|(status, about)| (status.to_owned(), envelope_response(about)))
+            .collect()
+    }
+}
 
 /// An error answer of the API.
 ///
@@ -84,20 +147,23 @@ impl ApiError {
     }
 
     /// The envelope, with the request's id.
-    pub fn body(&self, request_id: &str) -> serde_json::Value {
-        let mut error = json!({
-            "message": self.message,
-            "code": u32::from(self.status.as_u16()) * 10,
-            "slug": self.slug,
-            "status": self.status.as_u16(),
-            "request_id": request_id,
-            "suggested_fix": self.suggested_fix.clone().unwrap_or_default(),
-            "errors": self.errors,
-        });
-        if self.errors.is_empty() {
-            error["errors"] = json!([self.message]);
+    pub fn envelope(&self, request_id: &str) -> ErrorEnvelope {
+        ErrorEnvelope {
+            error: ErrorDetail {
+                message: self.message.clone(),
+                code: u32::from(self.status.as_u16()) * 10,
+                slug: self.slug.clone(),
+                status: self.status.as_u16(),
+                request_id: request_id.to_owned(),
+                suggested_fix: self.suggested_fix.clone().unwrap_or_default(),
+                errors: if self.errors.is_empty() { vec![self.message.clone()] } else { self.errors.clone() },
+            },
         }
-        json!({ "error": error })
+    }
+
+    /// The envelope as JSON, with the request's id.
+    pub fn body(&self, request_id: &str) -> serde_json::Value {
+        serde_json::to_value(self.envelope(request_id)).unwrap_or_default()
     }
 }
 

@@ -13,6 +13,7 @@ mod health;
 mod home;
 mod mcp;
 mod metrics;
+mod openapi;
 mod request_id;
 pub mod routes;
 mod state;
@@ -25,10 +26,11 @@ use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-pub use error::{status_of, ApiError};
+pub use error::{status_of, ApiError, ErrorDetail, ErrorEnvelope};
 pub use extract::{Body, Caller, Origin};
 pub use home::HomeProjects;
 pub use metrics::{Metered, Metrics};
+pub use openapi::ApiDoc;
 pub use state::{AppState, ProjectCx, ProjectStores, ServerOptions};
 
 /// The server: REST under `/api/v3` and `/api/v3.1`, health checks, with the request-id,
@@ -38,6 +40,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api/v3.1", routes::api())
         .nest("/api/v3", routes::api())
+        .merge(openapi::router())
         .merge(health::router())
         .route("/metrics", axum::routing::get(metrics::serve))
         .merge(mcp::router(state.clone()))

@@ -58,58 +58,79 @@ async fn object(caller: &Caller, state: &AppState, config: &AuthConfig) -> Resul
     Ok(auth_config_object(config, state.registry().toolkit(config.toolkit.as_str()), connections))
 }
 
-#[derive(Deserialize)]
+/// A new auth config.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = AuthConfigCreateBody)]
 struct CreateBody {
+    /// The toolkit it authenticates.
     toolkit: ToolkitRef,
+    /// How; without it, the toolkit's first scheme.
     #[serde(default)]
     auth_config: Option<NewConfig>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
-#[derive(Deserialize)]
+/// A toolkit by slug.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ToolkitRef {
+    /// The toolkit's slug (`github`).
     slug: String,
 }
 
-#[derive(Deserialize, Clone, Copy, PartialEq)]
+/// Whether the config names its scheme (custom) or takes the toolkit's first (managed).
+#[derive(Deserialize, Clone, Copy, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 enum ConfigType {
     UseComposioManagedAuth,
     UseCustomAuth,
 }
 
-#[derive(Deserialize)]
+/// The auth config part of a create body.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewConfig {
+    /// Managed (the toolkit's first scheme) or custom (the scheme named).
     #[serde(rename = "type")]
     kind: ConfigType,
+    /// Composio's scheme name (`OAUTH2`, `API_KEY`, `BEARER_TOKEN`, `BASIC`, `NO_AUTH`);
+    /// `auth_scheme` is read too.
     #[serde(default, rename = "authScheme", alias = "auth_scheme")]
     auth_scheme: Option<String>,
+    /// An OAuth 2.0 client.
     #[serde(default)]
     credentials: Option<CredentialsBody>,
+    /// Its name; by default the toolkit's name and the scheme.
     #[serde(default)]
     name: Option<String>,
+    /// Not supported here: must be empty.
     #[serde(default)]
     restrict_to_following_tools: Vec<String>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
 /// An OAuth 2.0 client; other credentials are connection fields of accounts.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(as = AuthConfigCredentials)]
 struct CredentialsBody {
+    /// The OAuth app's client id.
     #[serde(default)]
     client_id: Option<String>,
+    /// The OAuth app's client secret; kept sealed, never returned.
     #[serde(default)]
     client_secret: Option<String>,
+    /// The scopes to ask for.
     #[serde(default)]
     scopes: Option<Scopes>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
 /// Scopes as a list or one comma- or space-separated string.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 enum Scopes {
     List(Vec<String>),
@@ -165,6 +186,18 @@ fn scheme<'t>(toolkit: &'t Toolkit, config: &NewConfig) -> Result<&'t AuthScheme
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/auth_configs",
+    operation_id = "auth_configs_create",
+    tag = "auth_configs",
+    request_body = CreateBody,
+    responses(
+        (status = 200, description = "`{toolkit: {slug}, auth_config: {id, auth_scheme, is_composio_managed, restrict_to_following_tools}}`.", body = Object),
+        (status = 400, description = "The body does not fit: the toolkit or scheme is unknown, or tool restrictions were given", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn create(
     caller: Caller,
     State(state): State<AppState>,
@@ -206,22 +239,41 @@ async fn create(
 }
 
 /// `GET /auth_configs` query.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Configs of this toolkit.
     #[serde(default)]
     toolkit_slug: Option<String>,
+    /// `true`: disabled configs too.
     #[serde(default)]
     show_disabled: Option<bool>,
+    /// Configs whose name or toolkit contains this text.
     #[serde(default)]
     search: Option<String>,
+    /// The most items of a page (default 20).
     #[serde(default)]
     limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
     #[serde(default)]
     cursor: Option<String>,
     #[serde(flatten)]
+    #[param(ignore)]
     _rest: Map<String, Value>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/auth_configs",
+    operation_id = "auth_configs_list",
+    tag = "auth_configs",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of the project's auth configs, each an auth config object: `id`, `name`, `type`, `status` (`ENABLED`/`DISABLED`), `auth_scheme`, `credentials` (the client secret redacted), `no_of_connections`, `toolkit`, `created_at`, ….", body = crate::routes::shapes::Page),
+        (status = 400, description = "The cursor is not a cursor of this list", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn list(
     caller: Caller,
     State(state): State<AppState>,
@@ -246,6 +298,18 @@ async fn list(
     Ok(Json(paged(items, q.limit.unwrap_or(20), q.cursor.as_deref())?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/auth_configs/{id}",
+    operation_id = "auth_configs_retrieve",
+    tag = "auth_configs",
+    params(("id" = String, Path, description = "The auth config's id (`ac_…`)")),
+    responses(
+        (status = 200, description = "The auth config: an auth config object: `id`, `name`, `type`, `status` (`ENABLED`/`DISABLED`), `auth_scheme`, `credentials` (the client secret redacted), `no_of_connections`, `toolkit`, `created_at`, ….", body = Object),
+        (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn retrieve(
     caller: Caller,
     State(state): State<AppState>,
@@ -255,18 +319,38 @@ async fn retrieve(
     Ok(Json(object(&caller, &state, &config).await?))
 }
 
-#[derive(Deserialize)]
+/// Changes to an auth config; what is absent stays.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = AuthConfigUpdateBody)]
 struct UpdateBody {
+    /// A new name.
     #[serde(default)]
     name: Option<String>,
+    /// New OAuth 2.0 client values.
     #[serde(default)]
     credentials: Option<CredentialsBody>,
+    /// Not supported here: must be empty.
     #[serde(default)]
     restrict_to_following_tools: Vec<String>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v3.1/auth_configs/{id}",
+    operation_id = "auth_configs_update",
+    tag = "auth_configs",
+    params(("id" = String, Path, description = "The auth config's id (`ac_…`)")),
+    request_body = UpdateBody,
+    responses(
+        (status = 200, description = "The updated auth config: an auth config object: `id`, `name`, `type`, `status` (`ENABLED`/`DISABLED`), `auth_scheme`, `credentials` (the client secret redacted), `no_of_connections`, `toolkit`, `created_at`, ….", body = Object),
+        (status = 400, description = "The body does not fit, or tool restrictions were given", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn update(
     caller: Caller,
     State(state): State<AppState>,
@@ -293,6 +377,19 @@ async fn update(
     Ok(Json(object(&caller, &state, &config).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v3.1/auth_configs/{id}/{status}",
+    operation_id = "auth_configs_set_status",
+    tag = "auth_configs",
+    params(("id" = String, Path, description = "The auth config's id (`ac_…`)"), ("status" = String, Path, description = "`ENABLED` or `DISABLED`")),
+    responses(
+        (status = 200, description = "`{success: true, status}`.", body = Object),
+        (status = 400, description = "The status is not ENABLED or DISABLED", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn set_status(caller: Caller, Path((id, status)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
     let mut config = find(&caller, &id).await?;
     config.disabled = match status.to_ascii_uppercase().as_str() {
@@ -309,6 +406,19 @@ async fn set_status(caller: Caller, Path((id, status)): Path<(String, String)>) 
     Ok(Json(json!({"success": true, "status": enabled_status(config.disabled)})))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v3.1/auth_configs/{id}",
+    operation_id = "auth_configs_delete",
+    tag = "auth_configs",
+    params(("id" = String, Path, description = "The auth config's id (`ac_…`)")),
+    responses(
+        (status = 200, description = "`{success: true, message}`.", body = Object),
+        (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
+        (status = 409, description = "Connected accounts still use it: delete them first", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn remove(caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let config = find(&caller, &id).await?;
     match caller.0.store.delete_auth_config(&config.id).await {

@@ -87,18 +87,38 @@ async fn start_link(
     Ok((started.account, started.token.expose().to_owned(), url, started.expires_at))
 }
 
-#[derive(Deserialize)]
+/// A Connect Link to start.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ConnectedAccountLinkBody)]
 struct LinkBody {
+    /// The auth config the account connects through (`ac_…`).
     auth_config_id: String,
+    /// The user the account is for.
     user_id: String,
+    /// Where the link sends the user when done.
     #[serde(default)]
     callback_url: Option<String>,
+    /// A name for the account.
     #[serde(default)]
     alias: Option<String>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/connected_accounts/link",
+    operation_id = "connected_accounts_link",
+    tag = "connected_accounts",
+    request_body = LinkBody,
+    responses(
+        (status = 200, description = "The Connect Link: `connected_account_id` (INITIATED until the user connects), `link_token`, `redirect_url`, `expires_at`.", body = Object),
+        (status = 400, description = "The body does not fit, the user id is invalid, or the auth config is disabled", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn link(
     caller: Caller,
     State(state): State<AppState>,
@@ -117,39 +137,58 @@ async fn link(
     })))
 }
 
-#[derive(Deserialize)]
+/// A connected account to create: with credentials it connects at once, without them
+/// it starts a Connect Link.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ConnectedAccountInitiateBody)]
 struct InitiateBody {
+    /// The auth config it connects through.
     auth_config: ConfigRef,
+    /// The user, and the credentials.
     connection: Connection,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
-#[derive(Deserialize)]
+/// An auth config by id.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ConfigRef {
+    /// The auth config's id (`ac_…`).
     id: String,
 }
 
-#[derive(Deserialize)]
+/// The connection part of an initiate body.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct Connection {
+    /// The user the account is for (`entity_id` is read too).
     #[serde(alias = "entity_id")]
     user_id: String,
+    /// Where a Connect Link sends the user when done.
     #[serde(default)]
     callback_url: Option<String>,
+    /// A name for the account.
     #[serde(default)]
     alias: Option<String>,
+    /// The credentials; none starts a Connect Link.
     #[serde(default)]
     state: Option<ConnectionState>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
 /// Composio's `{authScheme, val{…}}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ConnectionState {
+    /// Composio's scheme name (`API_KEY`, `BEARER_TOKEN`, `BASIC`, …); `auth_scheme` is
+    /// read too. It must be the auth config's.
     #[serde(default, rename = "authScheme", alias = "auth_scheme")]
     auth_scheme: Option<String>,
+    /// The connection field values (`api_key` or `generic_api_key`, `token` or
+    /// `bearer_token`, `username`, `password`, …), as strings.
     #[serde(default)]
+    #[schema(value_type = Object)]
     val: Map<String, Value>,
 }
 
@@ -227,6 +266,20 @@ fn config_scheme<'t>(
     Ok(scheme)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/connected_accounts",
+    operation_id = "connected_accounts_initiate",
+    tag = "connected_accounts",
+    request_body = InitiateBody,
+    responses(
+        (status = 200, description = "`{id, status, redirect_url, connectionData}`: ACTIVE with `redirect_url` null when credentials were given, else INITIATED with the Connect Link's URL.", body = Object),
+        (status = 400, description = "The body does not fit: a credential is missing or not text, the scheme is not the auth config's, or the auth config is disabled", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "The project has no such auth config", body = crate::error::ErrorEnvelope),
+        (status = 409, description = "The auth config's scheme is no longer the toolkit's", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn initiate(
     caller: Caller,
     State(state): State<AppState>,
@@ -271,28 +324,51 @@ async fn initiate(
 }
 
 /// `GET /connected_accounts` query (comma-joined lists).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Accounts of these users, comma-joined.
     #[serde(default)]
     user_ids: Option<String>,
+    /// Accounts of these toolkits, comma-joined slugs.
     #[serde(default)]
     toolkit_slugs: Option<String>,
+    /// Accounts through these auth configs, comma-joined ids.
     #[serde(default)]
     auth_config_ids: Option<String>,
+    /// These accounts, comma-joined ids.
     #[serde(default)]
     connected_account_ids: Option<String>,
+    /// Accounts in these statuses, comma-joined (INITIATED, ACTIVE, EXPIRED, FAILED,
+    /// REVOKED, INACTIVE).
     #[serde(default)]
     statuses: Option<String>,
+    /// `asc`: oldest first; newest first otherwise.
     #[serde(default)]
     order_direction: Option<String>,
+    /// The most items of a page (default 20).
     #[serde(default)]
     limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
     #[serde(default)]
     cursor: Option<String>,
     #[serde(flatten)]
+    #[param(ignore)]
     _rest: Map<String, Value>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/connected_accounts",
+    operation_id = "connected_accounts_list",
+    tag = "connected_accounts",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of the project's connected accounts, each a connected account object: `id`, `user_id`, `status`, `status_reason`, `alias`, `toolkit`, `auth_config`, `state` (`{authScheme, val}`, secrets redacted), `data`, `is_disabled`, `created_at`, `updated_at`, ….", body = crate::routes::shapes::Page),
+        (status = 400, description = "A filter or the cursor is invalid", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn list(caller: Caller, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
     let statuses = list_of(q.statuses.as_deref())
         .iter()
@@ -341,29 +417,64 @@ async fn list(caller: Caller, Query(q): Query<ListQuery>) -> Result<Json<Value>,
     Ok(Json(paged(items, q.limit.unwrap_or(20), q.cursor.as_deref())?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/connected_accounts/{id}",
+    operation_id = "connected_accounts_retrieve",
+    tag = "connected_accounts",
+    params(("id" = String, Path, description = "The connected account's id (`ca_…`)")),
+    responses(
+        (status = 200, description = "The connected account: a connected account object: `id`, `user_id`, `status`, `status_reason`, `alias`, `toolkit`, `auth_config`, `state` (`{authScheme, val}`, secrets redacted), `data`, `is_disabled`, `created_at`, `updated_at`, ….", body = Object),
+        (status = 404, description = "The project has no such connected account", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn retrieve(caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let account = find(&caller, &id).await?;
     Ok(Json(object(&caller, &account).await?))
 }
 
-#[derive(Deserialize)]
+/// Changes to a connected account: a new alias, new credentials, or both.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ConnectedAccountUpdateBody)]
 struct UpdateBody {
+    /// A new name for the account.
     #[serde(default)]
     alias: Option<String>,
+    /// New credentials.
     #[serde(default)]
     connection: Option<UpdateConnection>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
-#[derive(Deserialize)]
+/// The connection part of an update body.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct UpdateConnection {
+    /// The new credentials.
     #[serde(default)]
     state: Option<ConnectionState>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v3.1/connected_accounts/{id}",
+    operation_id = "connected_accounts_update",
+    tag = "connected_accounts",
+    params(("id" = String, Path, description = "The connected account's id (`ca_…`)")),
+    request_body = UpdateBody,
+    responses(
+        (status = 200, description = "The updated connected account: a connected account object: `id`, `user_id`, `status`, `status_reason`, `alias`, `toolkit`, `auth_config`, `state` (`{authScheme, val}`, secrets redacted), `data`, `is_disabled`, `created_at`, `updated_at`, ….", body = Object),
+        (status = 400, description = "The body does not fit: a credential is missing or not text, or the toolkit has no such scheme", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "The project has no such connected account", body = crate::error::ErrorEnvelope),
+        (status = 409, description = "The auth config's scheme is no longer the toolkit's", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn update(
     caller: Caller,
     State(state): State<AppState>,
@@ -412,13 +523,32 @@ async fn update(
     Ok(Json(object(&caller, &updated).await?))
 }
 
-#[derive(Deserialize)]
+/// Enables or disables a connected account.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ConnectedAccountStatusBody)]
 struct StatusBody {
+    /// `false` disables it (INACTIVE); `true` enables a disabled one.
     enabled: bool,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v3.1/connected_accounts/{id}/status",
+    operation_id = "connected_accounts_set_status",
+    tag = "connected_accounts",
+    params(("id" = String, Path, description = "The connected account's id (`ca_…`)")),
+    request_body = StatusBody,
+    responses(
+        (status = 200, description = "`{success: true, status}`.", body = Object),
+        (status = 400, description = "The body does not fit", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "The project has no such connected account", body = crate::error::ErrorEnvelope),
+        (status = 409, description = "The account is not connected: only a disabled (INACTIVE) account can be enabled", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn set_status(
     caller: Caller,
     Path(id): Path<String>,
@@ -446,6 +576,18 @@ async fn set_status(
     Ok(Json(json!({"success": true, "status": account.status.as_str()})))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v3.1/connected_accounts/{id}",
+    operation_id = "connected_accounts_delete",
+    tag = "connected_accounts",
+    params(("id" = String, Path, description = "The connected account's id (`ca_…`)")),
+    responses(
+        (status = 200, description = "`{success: true, revoke_job_id: null}`.", body = Object),
+        (status = 404, description = "The project has no such connected account", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn remove(caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let account = find(&caller, &id).await?;
     caller.0.store.delete_account(&account.id).await?;

@@ -26,17 +26,23 @@ const MAX_LOGS: usize = 10_000;
 
 /// `GET /logs/tools` query. Both routes first wait for the executor's queued entries, so
 /// that the `log_id` of an execution that just answered can be read at once.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Executions for this user.
     #[serde(default)]
     user_id: Option<String>,
+    /// Executions of this tool.
     #[serde(default)]
     tool_slug: Option<String>,
+    /// The most items of a page (default 20).
     #[serde(default)]
     limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
     #[serde(default)]
     cursor: Option<String>,
     #[serde(flatten)]
+    #[param(ignore)]
     _rest: Map<String, Value>,
 }
 
@@ -46,6 +52,18 @@ fn item(state: &AppState, log: &ExecutionLog) -> Value {
     log_object(log, toolkit)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/logs/tools",
+    operation_id = "logs_list",
+    tag = "logs",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of execution log entries, newest first: `id`, `log_id`, `tool_slug`, `toolkit_slug`, `user_id`, `connected_account_id`, `status_code`, `successful`, `error`, `attempts`, `duration_ms`, `started_at`, `created_at`.", body = crate::routes::shapes::Page),
+        (status = 400, description = "The cursor is not a cursor of this list", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn list(
     caller: Caller,
     State(state): State<AppState>,
@@ -61,6 +79,18 @@ async fn list(
     Ok(Json(paged(items, q.limit.unwrap_or(20), q.cursor.as_deref())?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/logs/tools/{log_id}",
+    operation_id = "logs_retrieve",
+    tag = "logs",
+    params(("log_id" = String, Path, description = "The entry's id (`log_…`), as an execution answered with")),
+    responses(
+        (status = 200, description = "The execution log entry: `id`, `log_id`, `tool_slug`, `toolkit_slug`, `user_id`, `connected_account_id`, `status_code`, `successful`, `error`, `attempts`, `duration_ms`, `started_at`, `created_at`.", body = Object),
+        (status = 404, description = "The project has no such execution log entry", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn retrieve(
     caller: Caller,
     State(state): State<AppState>,

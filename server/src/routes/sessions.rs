@@ -83,15 +83,54 @@ fn rename_keys(value: Option<&mut Value>) {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/tool_router/session",
+    operation_id = "sessions_create",
+    tag = "sessions",
+    request_body(
+        content = Object,
+        description = "The session's configuration, as Composio's SDK sends it: `user_id` (required), `toolkits` (a list, or `{enable}`/`{disable}`), `tools` (per-toolkit filters), `tags`, `auth_configs`, `connected_accounts`, `manage_connections`, `multi_account`, `preload`, `search`, `execute`, `proxy_execute`, `workbench`."
+    ),
+    responses(
+        (status = 200, description = "The session: `session_id`, `mcp` (`{type, url}` of its MCP endpoint on the origin called), `tool_router_tools` (the meta tools' slugs), `config` (the configuration as Composio echoes it), `config_version`, `experimental`, `warnings`.", body = Object),
+        (status = 400, description = "The configuration is invalid: `errors` names the field", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn create(caller: Caller, origin: Origin, Body(body): Body<Value>) -> Result<Json<Value>, ApiError> {
     let session = caller.0.router.create_from_json(body).await?;
     Ok(Json(describe(&session, &origin)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/tool_router/session/{id}",
+    operation_id = "sessions_retrieve",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session id (`trs_…`)")),
+    responses(
+        (status = 200, description = "The session, in the shape `POST /tool_router/session` answers with.", body = Object),
+        (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn retrieve(caller: Caller, origin: Origin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     Ok(Json(describe(&session(&caller, &id).await?, &origin)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v3.1/tool_router/session/{id}",
+    operation_id = "sessions_delete",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session id (`trs_…`)")),
+    responses(
+        (status = 200, description = "`{session_id, deleted: true}`.", body = Object),
+        (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn remove(caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let sid = session_id(&id)?;
     if !caller.0.router.delete(&sid).await? {
@@ -100,16 +139,23 @@ async fn remove(caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, A
     Ok(Json(json!({"session_id": id, "deleted": true})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// The most items of a page (500 for tools, 20 for toolkits by default).
     #[serde(default)]
     limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
     #[serde(default)]
     cursor: Option<String>,
+    /// Toolkits only: these slugs, comma-joined.
     #[serde(default)]
     toolkits: Option<String>,
+    /// Toolkits only: those the user has (or has not) connected; a toolkit that needs no
+    /// account counts as connected.
     #[serde(default)]
     is_connected: Option<bool>,
+    /// Toolkits only: those whose slug or name contains this text.
     #[serde(default)]
     search: Option<String>,
 }
@@ -119,6 +165,19 @@ fn slice<T>(items: Vec<T>, query: &ListQuery) -> Result<(Vec<T>, Option<String>,
     listing::slice(items, query.limit.unwrap_or(500), query.cursor.as_deref())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/tool_router/session/{id}/tools",
+    operation_id = "sessions_tools",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session id (`trs_…`)"), ListQuery),
+    responses(
+        (status = 200, description = "A page of Composio Tool objects: the session's meta tools and preloaded tools.", body = crate::routes::shapes::Page),
+        (status = 400, description = "The cursor is not a cursor of this list", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn tools(
     caller: Caller,
     Path(id): Path<String>,
@@ -143,6 +202,19 @@ fn session_registry(caller: &Caller) -> &toolsmith_runtime::Registry {
     caller.0.router.registry()
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/tool_router/session/{id}/toolkits",
+    operation_id = "sessions_toolkits",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session id (`trs_…`)"), ListQuery),
+    responses(
+        (status = 200, description = "A page of the session's toolkits: `slug`, `name`, `enabled`, `is_no_auth`, `meta`, and the user's `connected_account` (`{id, status, user_id, created_at, auth_config}`) or null.", body = crate::routes::shapes::Page),
+        (status = 400, description = "The cursor is not a cursor of this list", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn toolkits(
     caller: Caller,
     Path(id): Path<String>,
@@ -213,6 +285,20 @@ pub(crate) fn humantime_rfc3339(t: std::time::SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/tool_router/session/{id}/search",
+    operation_id = "sessions_search",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session id (`trs_…`)")),
+    request_body(content = Object, description = "`queries`: a list of `{use_case, known_fields?}`; `model` (optional): the model the results are for."),
+    responses(
+        (status = 200, description = "COMPOSIO_SEARCH_TOOLS's data (`results`, `toolkit_connection_statuses`, …) with `success: true` and `error: null`.", body = Object),
+        (status = 400, description = "The body is not JSON, or the search refused its queries", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn search(caller: Caller, Path(id): Path<String>, Body(body): Body<Value>) -> Result<Json<Value>, ApiError> {
     let session = session(&caller, &id).await?;
     let arguments = json!({"queries": body.get("queries").cloned().unwrap_or(Value::Null), "model": body.get("model")});
@@ -226,14 +312,21 @@ async fn search(caller: Caller, Path(id): Path<String>, Body(body): Body<Value>)
     Ok(Json(data))
 }
 
-#[derive(Deserialize)]
+/// A tool to execute in a session.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = SessionExecuteBody)]
 struct ExecuteBody {
+    /// The tool's slug (`GITHUB_CREATE_ISSUE`).
     tool_slug: String,
+    /// The tool's arguments.
     #[serde(default)]
     arguments: Value,
+    /// The connected account to use (`ca_…`), when the user has several.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     account: Option<ConnectedAccountId>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
@@ -247,6 +340,20 @@ fn executed(result: ExecutionResult) -> Json<Value> {
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/tool_router/session/{id}/execute",
+    operation_id = "sessions_execute",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session id (`trs_…`)")),
+    request_body = ExecuteBody,
+    responses(
+        (status = 200, description = "`{data, error, log_id, result_type}`: `result_type` is `completed` or `failed`; a failed tool call is a 200 with its `error`.", body = Object),
+        (status = 400, description = "The body does not fit: `message` names the field", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn execute(
     caller: Caller,
     Path(id): Path<String>,
@@ -256,15 +363,34 @@ async fn execute(
     Ok(executed(session.execute(&body.tool_slug, body.arguments, body.account).await))
 }
 
-#[derive(Deserialize)]
+/// A meta tool to execute in a session.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = SessionExecuteMetaBody)]
 struct MetaBody {
+    /// The meta tool's slug (`COMPOSIO_SEARCH_TOOLS`, `COMPOSIO_MULTI_EXECUTE_TOOL`, …).
     slug: String,
+    /// Its arguments.
     #[serde(default)]
     arguments: Value,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/tool_router/session/{id}/execute_meta",
+    operation_id = "sessions_execute_meta",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session id (`trs_…`)")),
+    request_body = MetaBody,
+    responses(
+        (status = 200, description = "`{data, error, log_id, result_type}`: `result_type` is `completed` or `failed`; a failed tool call is a 200 with its `error`.", body = Object),
+        (status = 400, description = "The body does not fit: `message` names the field", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn execute_meta(
     caller: Caller,
     Path(id): Path<String>,
@@ -274,15 +400,35 @@ async fn execute_meta(
     Ok(executed(session.execute_meta(&body.slug, body.arguments).await))
 }
 
-#[derive(Deserialize)]
+/// A toolkit for the session's user to connect.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = SessionLinkBody)]
 struct LinkBody {
+    /// The toolkit's slug (`github`).
     toolkit: String,
+    /// Where the Connect Link sends the user when done.
     #[serde(default)]
     callback_url: Option<String>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/tool_router/session/{id}/link",
+    operation_id = "sessions_link",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session id (`trs_…`)")),
+    request_body = LinkBody,
+    responses(
+        (status = 200, description = "The Connect Link: `connected_account_id` (INITIATED until the user connects), `link_token`, `redirect_url` (the page to send the user to), `expires_at`.", body = Object),
+        (status = 400, description = "The body does not fit, or the toolkit cannot be linked", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "No session of this project has this id, or the catalog has no such toolkit", body = crate::error::ErrorEnvelope),
+        (status = 409, description = "The toolkit's auth config is not usable", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn link(caller: Caller, Path(id): Path<String>, Body(body): Body<LinkBody>) -> Result<Json<Value>, ApiError> {
     let session = session(&caller, &id).await?;
     let link = session.link(&body.toolkit, body.callback_url).await?;
@@ -295,6 +441,21 @@ async fn link(caller: Caller, Path(id): Path<String>, Body(body): Body<LinkBody>
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/tool_router/session/{id}/proxy_execute",
+    operation_id = "sessions_proxy_execute",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session id (`trs_…`)")),
+    request_body(content = Object, description = "A request to send with the user's connected account of a toolkit: `toolkit_slug`, `endpoint` (a path under the toolkit's base URL, or a URL on it), `method`, `body`, `parameters` (`[{name, type: header|query, value}]`)."),
+    responses(
+        (status = 200, description = "Composio's proxy answer: `status`, `data`, `headers`, `result_type` (and `error` when it failed).", body = Object),
+        (status = 400, description = "The request is invalid, or the user has no account of the toolkit", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "No session of this project has this id", body = crate::error::ErrorEnvelope),
+        (status = 502, description = "The upstream API could not be reached", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn proxy_execute(
     caller: Caller,
     Path(id): Path<String>,

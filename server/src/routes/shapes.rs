@@ -1,9 +1,11 @@
 //! Composio's object shapes built from ours: the Tool object (`GET /tools` items, session
 //! tools, meta tools), the toolkit reference and an execution's `data`.
 
+use serde::Serialize;
 use serde_json::{json, Value};
 use toolsmith_session::{MetaTool, SessionTool};
 use toolsmith_spec::{Tool, Toolkit};
+use utoipa::ToSchema;
 
 /// `{slug, name, logo}` of a toolkit.
 pub fn toolkit_ref(toolkit: &Toolkit) -> Value {
@@ -87,16 +89,28 @@ pub fn object_data(output: Value) -> Value {
     }
 }
 
+/// A page of items in Composio's list shape: the answer of every list route (built by
+/// `page`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page {
+    /// The items of this page.
+    pub items: Vec<Value>,
+    /// The cursor of the next page; null on the last one.
+    pub next_cursor: Option<String>,
+    /// How many items the list has.
+    pub total_items: usize,
+    /// How many pages of this size the list has (at least 1).
+    pub total_pages: usize,
+    /// Always 1: pages are reached by cursor.
+    pub current_page: usize,
+}
+
 /// A page of items in Composio's list shape.
 pub fn page(items: Vec<Value>, next_cursor: Option<String>, total_items: usize, limit: usize) -> Value {
     let limit = limit.max(1);
-    json!({
-        "items": items,
-        "next_cursor": next_cursor,
-        "total_items": total_items,
-        "total_pages": total_items.div_ceil(limit).max(1),
-        "current_page": 1,
-    })
+    let page =
+        Page { items, next_cursor, total_items, total_pages: total_items.div_ceil(limit).max(1), current_page: 1 };
+    serde_json::to_value(page).unwrap_or_default()
 }
 
 #[cfg(test)]

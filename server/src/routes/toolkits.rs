@@ -20,17 +20,23 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /toolkits` query.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Toolkits whose slug, name or description contains this text.
     #[serde(default)]
     search: Option<String>,
+    /// Toolkits of this category (its id, `developer-tools`, or its name).
     #[serde(default)]
     category: Option<String>,
+    /// The most items of a page (default 20).
     #[serde(default)]
     limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
     #[serde(default)]
     cursor: Option<String>,
     #[serde(flatten)]
+    #[param(ignore)]
     _rest: Map<String, Value>,
 }
 
@@ -90,6 +96,18 @@ fn matches(toolkit: &Toolkit, search: Option<&str>, category: Option<&str>) -> b
     found && in_category
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/toolkits",
+    operation_id = "toolkits_list",
+    tag = "toolkits",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of Composio toolkit objects: `slug`, `name`, `type`, `enabled`, `no_auth`, `auth_schemes`, `auth_guide_url`, `meta` (`description`, `logo`, `categories`, `tools_count`, `triggers_count`, `version`, …).", body = crate::routes::shapes::Page),
+        (status = 400, description = "The cursor is not a cursor of this list", body = crate::error::ErrorEnvelope),
+        crate::error::KeyErrors,
+    )
+)]
 async fn list(
     _caller: Caller,
     State(state): State<AppState>,
@@ -161,6 +179,18 @@ fn auth_config_details(toolkit: &Toolkit, scheme: &AuthScheme) -> Value {
     details
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/toolkits/{slug}",
+    operation_id = "toolkits_retrieve",
+    tag = "toolkits",
+    params(("slug" = String, Path, description = "The toolkit's slug (`github`)")),
+    responses(
+        (status = 200, description = "The toolkit object of the list, with `base_url` and `auth_config_details`: per auth scheme its `mode`, `name`, `fields` (`auth_config_creation` and `connected_account_initiation`, each `{required, optional}`), `proxy.base_url`, and OAuth 2.0 scopes.", body = Object),
+        (status = 404, description = "The catalog has no such toolkit", body = crate::error::ErrorEnvelope),
+        crate::error::KeyErrors,
+    )
+)]
 async fn retrieve(
     _caller: Caller,
     State(state): State<AppState>,

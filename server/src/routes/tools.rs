@@ -28,28 +28,51 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /tools` query (comma-joined lists, like the SDK sends them).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// These tools, comma-joined slugs; the other filters are then ignored.
     #[serde(default)]
     tool_slugs: Option<String>,
+    /// Tools of these toolkits, comma-joined slugs.
     #[serde(default)]
     toolkit_slug: Option<String>,
+    /// A search text: the best matches, best first.
     #[serde(default)]
     query: Option<String>,
+    /// The same as `query`.
     #[serde(default)]
     search: Option<String>,
+    /// Tools with these tags, comma-joined.
     #[serde(default)]
     tags: Option<String>,
+    /// `true`: only the toolkits' important tools.
     #[serde(default)]
     important: Option<String>,
+    /// The most items of a page (default 20, at most 1000).
     #[serde(default)]
     limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
     #[serde(default)]
     cursor: Option<String>,
     #[serde(flatten)]
+    #[param(ignore)]
     _rest: Map<String, Value>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/tools",
+    operation_id = "tools_list",
+    tag = "tools",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of Composio Tool objects (`slug`, `name`, `description`, `input_parameters`, `output_parameters`, `toolkit`, `version`, `tags`, `scopes`, `no_auth`, …).", body = crate::routes::shapes::Page),
+        (status = 400, description = "A filter is invalid", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "The catalog has no such toolkit", body = crate::error::ErrorEnvelope),
+        crate::error::KeyErrors,
+    )
+)]
 async fn list(
     _caller: Caller,
     State(state): State<AppState>,
@@ -103,10 +126,32 @@ async fn list(
     Ok(Json(page(items, next_cursor, total, limit)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/tools/enum",
+    operation_id = "tools_enum",
+    tag = "tools",
+    responses(
+        (status = 200, description = "The slugs of every tool of the catalog.", body = Vec<String>),
+        crate::error::KeyErrors,
+    )
+)]
 async fn slugs(_caller: Caller, State(state): State<AppState>) -> Json<Value> {
     Json(json!(state.registry().tools().map(|t| t.tool.slug.to_string()).collect::<Vec<_>>()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/tools/{slug}",
+    operation_id = "tools_retrieve",
+    tag = "tools",
+    params(("slug" = String, Path, description = "The tool's slug (`GITHUB_CREATE_ISSUE`), or a meta tool's")),
+    responses(
+        (status = 200, description = "The Composio Tool object.", body = Object),
+        (status = 404, description = "The catalog has no such tool", body = crate::error::ErrorEnvelope),
+        crate::error::KeyErrors,
+    )
+)]
 async fn retrieve(
     _caller: Caller,
     State(state): State<AppState>,
@@ -122,20 +167,42 @@ async fn retrieve(
     }
 }
 
-#[derive(Deserialize)]
+/// A tool call for a user, outside any session.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ToolExecuteBody)]
 struct ExecuteBody {
+    /// The tool's arguments.
     #[serde(default)]
     arguments: Value,
+    /// The user the call is for (`entity_id` is read too); else the connected account's.
     #[serde(default, alias = "entity_id")]
     user_id: Option<String>,
+    /// The connected account to use (`ca_…`).
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     connected_account_id: Option<ConnectedAccountId>,
+    /// The toolkit version (`20261122_00`); `latest` or none for the newest.
     #[serde(default)]
     version: Option<String>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/tools/execute/{slug}",
+    operation_id = "tools_execute",
+    tag = "tools",
+    params(("slug" = String, Path, description = "The tool's slug")),
+    request_body = ExecuteBody,
+    responses(
+        (status = 200, description = "`{data, error, successful, log_id, session_info}`; a failed tool call is a 200 with `successful: false` and its `error`.", body = Object),
+        (status = 400, description = "The body does not fit, names no user, or the slug is a meta tool", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "The catalog has no such tool, or the project no such connected account", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn execute(
     caller: Caller,
     State(state): State<AppState>,
@@ -185,28 +252,57 @@ async fn execute(
     })))
 }
 
-#[derive(Deserialize)]
+/// A raw request to a toolkit's API with a connected account's credentials.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ToolProxyBody)]
 struct ProxyBody {
+    /// A path under the toolkit's base URL (`/user/repos`), or a URL on it.
     endpoint: String,
+    /// The HTTP method (`GET`, `POST`, …).
+    #[schema(value_type = String)]
     method: toolsmith_spec::Method,
+    /// The JSON body to send.
     #[serde(default)]
     body: Option<Value>,
+    /// Headers and query parameters to add.
     #[serde(default)]
     parameters: Vec<Parameter>,
+    /// The connected account whose toolkit and credentials the request uses (`ca_…`);
+    /// required.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     connected_account_id: Option<ConnectedAccountId>,
     #[serde(flatten)]
+    #[schema(ignore)]
     _rest: Map<String, Value>,
 }
 
-#[derive(Deserialize)]
+/// A header or query parameter of a proxied request.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ProxyParameter)]
 struct Parameter {
+    /// Its name.
     name: String,
+    /// `header` or `query`.
     #[serde(rename = "type")]
     kind: String,
+    /// Its value; other than a string, its JSON text.
     value: Value,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/tools/execute/proxy",
+    operation_id = "tools_proxy",
+    tag = "tools",
+    request_body = ProxyBody,
+    responses(
+        (status = 200, description = "Composio's proxy answer: `status`, `data`, `headers`, `result_type` (and `error` when it failed).", body = Object),
+        (status = 400, description = "The body does not fit, names no connected account, or a parameter type is not header or query", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "The project has no such connected account, or the catalog not its toolkit", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
 async fn proxy(
     caller: Caller,
     State(state): State<AppState>,
