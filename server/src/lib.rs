@@ -68,5 +68,12 @@ pub async fn serve(
         // Open MCP streams would keep the server up: end them.
         token.cancel();
     };
+    // Answers go out as they are written: an MCP answer is a few SSE writes, which
+    // Nagle's algorithm would hold back for the client's delayed ACK (~40 ms).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }
