@@ -6,7 +6,6 @@
 //! `composio-sdk-wire.md` (needs `python3` with `venv` and the package index).
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -18,11 +17,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use secrecy::SecretString;
 use serde_json::{json, Value};
-use toolsmith_runtime::{Registry, ToolSearch};
-use toolsmith_server::testing::MemoryProjects;
-use toolsmith_server::{AppState, ServerOptions};
 
 use support::{run, run_with_limit, target_dir};
 
@@ -151,29 +146,7 @@ async fn the_official_python_sdk_runs_unchanged() {
 
     let seen = Seen::default();
     let api = github_api(seen.clone()).await;
-    let projects = Arc::new(MemoryProjects::default());
-    let (project, key) = projects.add("sdk");
-    let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
-    let github = toolsmith_auth::connect(
-        &*projects.store(&project).unwrap(),
-        registry.toolkit("github").unwrap(),
-        toolsmith_auth::StaticCredential {
-            scheme: Some("bearer".into()),
-            values: BTreeMap::from([("token".to_owned(), SecretString::from(TOKEN))]),
-            ..toolsmith_auth::StaticCredential::new("ada")
-        },
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::with_base_urls(
-        Arc::new(ToolSearch::new(&registry)),
-        projects,
-        ServerOptions::new(url.parse().unwrap()),
-        vec![("github".into(), api)],
-    );
-    tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
+    let (url, key, github, _) = support::github_server("sdk", api, TOKEN, std::future::pending()).await;
 
     let env = [
         ("TOOLSMITH_URL", url),

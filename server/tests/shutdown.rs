@@ -2,15 +2,11 @@
 //! server up.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+mod support;
+
 use std::time::Duration;
 
-use secrecy::SecretString;
 use serde_json::json;
-use toolsmith_runtime::{Registry, ToolSearch};
-use toolsmith_server::testing::MemoryProjects;
-use toolsmith_server::{AppState, ServerOptions};
 
 /// A GitHub-like API whose `GET /user/repos` takes 800 ms.
 async fn slow_api() -> String {
@@ -29,33 +25,11 @@ async fn slow_api() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_in_flight_finish_and_open_mcp_streams_end() {
-    let projects = Arc::new(MemoryProjects::default());
-    let (project, key) = projects.add("acme");
-    let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
-    let store = projects.store(&project).unwrap();
-    toolsmith_auth::connect(
-        &*store,
-        registry.toolkit("github").unwrap(),
-        toolsmith_auth::StaticCredential {
-            scheme: Some("bearer".into()),
-            values: BTreeMap::from([("token".to_owned(), SecretString::from("ghp_shutdown"))]),
-            ..toolsmith_auth::StaticCredential::new("ada")
-        },
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::with_base_urls(
-        Arc::new(ToolSearch::new(&registry)),
-        projects,
-        ServerOptions::new(url.parse().unwrap()),
-        vec![("github".into(), slow_api().await)],
-    );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(toolsmith_server::serve(listener, state, async move {
+    let (url, key, _, server) = support::github_server("acme", slow_api().await, "ghp_shutdown", async move {
         let _ = stopped.await;
-    }));
+    })
+    .await;
     let http = reqwest::Client::new();
 
     // An MCP session with its SSE stream open.

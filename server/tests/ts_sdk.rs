@@ -11,7 +11,6 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -20,11 +19,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
-use secrecy::SecretString;
 use serde_json::{json, Value};
-use toolsmith_runtime::{Registry, ToolSearch};
-use toolsmith_server::testing::MemoryProjects;
-use toolsmith_server::{AppState, ServerOptions};
 
 use support::{run, run_with_limit, target_dir};
 
@@ -128,29 +123,7 @@ async fn the_official_typescript_sdk_runs_unchanged() {
 
     let seen = Seen::default();
     let api = github_api(seen.clone()).await;
-    let projects = Arc::new(MemoryProjects::default());
-    let (project, key) = projects.add("ts");
-    let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
-    toolsmith_auth::connect(
-        &*projects.store(&project).unwrap(),
-        registry.toolkit("github").unwrap(),
-        toolsmith_auth::StaticCredential {
-            scheme: Some("bearer".into()),
-            values: BTreeMap::from([("token".to_owned(), SecretString::from(TOKEN))]),
-            ..toolsmith_auth::StaticCredential::new("ada")
-        },
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::with_base_urls(
-        Arc::new(ToolSearch::new(&registry)),
-        projects,
-        ServerOptions::new(url.parse().unwrap()),
-        vec![("github".into(), api)],
-    );
-    tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
+    let (url, key, _, _) = support::github_server("ts", api, TOKEN, std::future::pending()).await;
 
     let mut command = Command::new(bin.join("node"));
     command

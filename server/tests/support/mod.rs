@@ -1,4 +1,6 @@
-//! Helpers of the tests that run an official SDK as a child process.
+//! Helpers of the tests that run an official SDK as a child process, or a server over a
+//! local GitHub-like API.
+#![allow(dead_code)]
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -54,4 +56,46 @@ pub(crate) fn run_with_limit(command: &mut Command, limit: Duration) -> (String,
         std::thread::sleep(Duration::from_millis(50));
     };
     (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default(), code)
+}
+
+/// Starts a server over the built-in catalog with `github` served by `api`, in a new
+/// project whose user `ada` has a GitHub bearer account with `token`; it stops when
+/// `shutdown` completes. Returns the server's URL, the project's key and the account.
+pub(crate) async fn github_server(
+    project: &str,
+    api: String,
+    token: &str,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (
+    String,
+    toolsmith_store::ApiKeySecret,
+    toolsmith_store::ConnectedAccount,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    use std::sync::Arc;
+    let projects = Arc::new(toolsmith_server::testing::MemoryProjects::default());
+    let (project, key) = projects.add(project);
+    let registry =
+        toolsmith_runtime::Registry::from_toolkits(toolsmith_builtin::toolkits().expect("the built-in catalog"));
+    let account = toolsmith_auth::connect(
+        &*projects.store(&project).expect("the project's store"),
+        registry.toolkit("github").expect("the github toolkit"),
+        toolsmith_auth::StaticCredential {
+            scheme: Some("bearer".into()),
+            values: std::collections::BTreeMap::from([("token".to_owned(), secrecy::SecretString::from(token))]),
+            ..toolsmith_auth::StaticCredential::new("ada")
+        },
+    )
+    .await
+    .expect("ada's GitHub account");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("its address"));
+    let state = toolsmith_server::AppState::with_base_urls(
+        Arc::new(toolsmith_runtime::ToolSearch::new(&registry)),
+        projects,
+        toolsmith_server::ServerOptions::new(url.parse().expect("a URL")),
+        vec![("github".into(), api)],
+    );
+    let server = tokio::spawn(toolsmith_server::serve(listener, state, shutdown));
+    (url, key, account, server)
 }
