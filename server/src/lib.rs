@@ -33,8 +33,22 @@ pub use metrics::{Metered, Metrics};
 pub use openapi::ApiDoc;
 pub use state::{AppState, ProjectCx, ProjectStores, ServerOptions};
 
-/// The server: REST under `/api/v3` and `/api/v3.1`, health checks, with the request-id,
-/// body-limit and timeout layers.
+/// The server: REST under `/api/v3` and `/api/v3.1` (and its OpenAPI document at
+/// `/api/v3.1/openapi.json`), the MCP endpoint `/tool_router/{session_id}/mcp`,
+/// `/healthz`, `/readyz` and `/metrics`, with the request-id, body-limit, timeout and
+/// metrics layers.
+///
+/// ```
+/// # let registry = toolsmith_runtime::Registry::default();
+/// # let projects = std::sync::Arc::new(toolsmith_server::testing::MemoryProjects::default());
+/// let state = toolsmith_server::AppState::new(
+///     std::sync::Arc::new(toolsmith_runtime::ToolSearch::new(&registry)),
+///     projects,
+///     toolsmith_server::ServerOptions::new("http://127.0.0.1:8787".parse().unwrap()),
+/// );
+/// let router: axum::Router = toolsmith_server::app(state);
+/// # let _ = router;
+/// ```
 pub fn app(state: AppState) -> Router {
     let options = state.options().clone();
     Router::new()
