@@ -3,6 +3,7 @@
 mod account_ref;
 mod accounts;
 mod api_keys;
+mod auth_configs;
 mod bench;
 mod bench_execute;
 mod bench_generate;
@@ -53,6 +54,10 @@ enum Command {
     /// List or show the catalog's tools.
     #[command(subcommand)]
     Tools(tools::Command),
+    /// Create, list, change and delete auth configs: how each toolkit authenticates in a
+    /// project (its OAuth app, or the static scheme its accounts use).
+    #[command(subcommand, name = "auth-configs")]
+    AuthConfigs(auth_configs::Command),
     /// Connect, list and remove users' accounts (stored under TOOLSMITH_HOME).
     #[command(subcommand)]
     Accounts(accounts::Command),
@@ -85,6 +90,7 @@ fn main() -> ExitCode {
         Command::Import(command) => import::run(command),
         Command::Tools(command) => tools::run(command),
         Command::Accounts(command) => accounts::run(command),
+        Command::AuthConfigs(command) => auth_configs::run(command),
         Command::Execute(args) => execute::run(args),
         Command::Logs(args) => logs::run(args),
         Command::ApiKeys(command) => api_keys::run(command),
