@@ -159,6 +159,19 @@ struct Inner {
     holder: String,
     options: RefreshOptions,
     flights: Arc<Flights>,
+    /// Token requests that renewed an account's tokens.
+    renewed: std::sync::atomic::AtomicU64,
+    /// Token requests (or attempts) that failed.
+    failed: std::sync::atomic::AtomicU64,
+}
+
+/// How many token requests a [`TokenManager`] made, by outcome (for metrics).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TokenRequestCounts {
+    /// Requests that renewed an account's tokens.
+    pub renewed: u64,
+    /// Requests that failed (refused, unavailable, misconfigured, or the account expired).
+    pub failed: u64,
 }
 
 impl fmt::Debug for TokenManager {
@@ -237,7 +250,30 @@ impl TokenManager {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_options(store: Arc<dyn Store>, http: reqwest::Client, options: RefreshOptions) -> Self {
-        TokenManager { inner: Arc::new(Inner { store, http, holder: holder_id(), options, flights: Arc::default() }) }
+        TokenManager {
+            inner: Arc::new(Inner {
+                store,
+                http,
+                holder: holder_id(),
+                options,
+                flights: Arc::default(),
+                renewed: Default::default(),
+                failed: Default::default(),
+            }),
+        }
+    }
+
+    /// How many token requests this manager made, by outcome.
+    ///
+    /// ```
+    /// # let store = std::sync::Arc::new(toolsmith::store::SqliteStore::in_memory(toolsmith::store::KeyRing::generate()?)?);
+    /// let tokens = toolsmith::auth::oauth2::TokenManager::new(store, reqwest::Client::new());
+    /// assert_eq!(tokens.request_counts(), Default::default());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn request_counts(&self) -> TokenRequestCounts {
+        use std::sync::atomic::Ordering::Relaxed;
+        TokenRequestCounts { renewed: self.inner.renewed.load(Relaxed), failed: self.inner.failed.load(Relaxed) }
     }
 
     /// The id this manager takes refresh leases under (`tm-` and 16 hex digits, random).
@@ -487,7 +523,10 @@ impl Inner {
         tracing::debug!(account = %id, toolkit = %current.toolkit, url = %url, grant = ?job.kind, "requesting OAuth 2.0 tokens");
         let request =
             TokenRequest { scheme, config: &config, url: &url, grant, also_secret: tokens.map(|t| &t.access_token) };
-        match grant::request(&self.http, request, self.request_timeout()).await {
+        let answer = grant::request(&self.http, request, self.request_timeout()).await;
+        let counter = if answer.is_ok() { &self.renewed } else { &self.failed };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match answer {
             Ok(granted) => {
                 let updated = renew(current, granted);
                 tracing::info!(

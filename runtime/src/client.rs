@@ -240,4 +240,14 @@ impl Client {
             accounts.log.flush().await;
         }
     }
+
+    /// How many OAuth 2.0 token requests (refreshes, client credentials) this client
+    /// made, by outcome: for metrics.
+    ///
+    /// ```
+    /// assert_eq!(toolsmith_runtime::Client::new().token_requests().renewed, 0);
+    /// ```
+    pub fn token_requests(&self) -> toolsmith_auth::oauth2::TokenRequestCounts {
+        self.accounts.as_ref().map(|a| a.tokens.request_counts()).unwrap_or_default()
+    }
 }

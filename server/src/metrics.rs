@@ -46,6 +46,15 @@ struct Inner {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     executions: Family<ExecutionLabels, Counter>,
+    refreshes: Family<OutcomeLabels, Counter>,
+    /// The executors whose OAuth 2.0 token requests are counted.
+    clients: Mutex<Vec<std::sync::Weak<toolsmith_runtime::Client>>>,
+}
+
+/// Labels of a token request.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: String,
 }
 
 impl Default for Metrics {
@@ -55,17 +64,51 @@ impl Default for Metrics {
             Histogram::new(exponential_buckets(0.0005, 2.0, 16))
         });
         let executions = Family::<ExecutionLabels, Counter>::default();
+        let refreshes = Family::<OutcomeLabels, Counter>::default();
         let mut registry = Registry::with_prefix("toolsmith");
         registry.register("http_requests", "HTTP requests by route and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
         registry.register("tool_executions", "Tool executions by toolkit and outcome", executions.clone());
-        Metrics(Arc::new(Inner { registry: Mutex::new(registry), requests, latency, executions }))
+        registry.register("token_refreshes", "OAuth 2.0 token requests by outcome", refreshes.clone());
+        Metrics(Arc::new(Inner {
+            registry: Mutex::new(registry),
+            requests,
+            latency,
+            executions,
+            refreshes,
+            clients: Mutex::default(),
+        }))
     }
 }
 
 impl Metrics {
+    /// Counts `client`'s OAuth 2.0 token requests from now on (as long as it lives).
+    pub fn watch(&self, client: &Arc<toolsmith_runtime::Client>) {
+        if let Ok(mut clients) = self.0.clients.lock() {
+            clients.retain(|c| c.strong_count() > 0);
+            clients.push(Arc::downgrade(client));
+        }
+    }
+
+    /// Brings the token-request counters up to the watched clients' totals.
+    fn sync_refreshes(&self) {
+        let (mut renewed, mut failed) = (0, 0);
+        if let Ok(clients) = self.0.clients.lock() {
+            for client in clients.iter().filter_map(std::sync::Weak::upgrade) {
+                let counts = client.token_requests();
+                renewed += counts.renewed;
+                failed += counts.failed;
+            }
+        }
+        for (outcome, total) in [("renewed", renewed), ("failed", failed)] {
+            let counter = self.0.refreshes.get_or_create(&OutcomeLabels { outcome: outcome.to_owned() });
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
+    }
+
     /// The text exposition format.
     pub fn render(&self) -> String {
+        self.sync_refreshes();
         let mut text = String::new();
         if let Ok(registry) = self.0.registry.lock() {
             let _ = prometheus_client::encoding::text::encode(&mut text, &registry);

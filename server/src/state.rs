@@ -66,7 +66,7 @@ pub struct ProjectCx {
     /// Its records.
     pub store: Arc<dyn Store>,
     /// The executor, with the project's accounts (counted in the metrics).
-    pub client: Arc<Metered<Client>>,
+    pub client: Arc<Metered<Arc<Client>>>,
     /// Its sessions.
     pub router: ToolRouter,
 }
@@ -159,7 +159,9 @@ impl AppState {
         for (toolkit, url) in &self.0.base_urls {
             builder = builder.base_url(toolkit, url.clone());
         }
-        let client = Arc::new(Metered::new(builder.build(), self.0.metrics.clone()));
+        let runtime_client = Arc::new(builder.build());
+        self.0.metrics.watch(&runtime_client);
+        let client = Arc::new(Metered::new(runtime_client, self.0.metrics.clone()));
         let router = ToolRouter::new(
             self.0.search.clone(),
             client.clone(),
