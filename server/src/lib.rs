@@ -62,10 +62,10 @@ pub fn app(state: AppState) -> Router {
             ApiError::not_found("Request_RouteNotFound", "no such route")
                 .fix("see /api/v3.1/openapi.json for the routes")
         })
+        .route_layer(axum::middleware::from_fn_with_state(state.metrics().clone(), metrics::track))
         .layer(RequestBodyLimitLayer::new(options.body_limit))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::GATEWAY_TIMEOUT, options.request_timeout))
         .layer(axum::middleware::from_fn(request_id::request_id))
-        .route_layer(axum::middleware::from_fn_with_state(state.metrics().clone(), metrics::track))
         .with_state(state)
 }
 

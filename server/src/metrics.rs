@@ -128,9 +128,12 @@ impl Metrics {
 pub(crate) async fn track(State(metrics): State<Metrics>, request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
     let method = request.method().to_string();
+    let id = request.extensions().get::<crate::request_id::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16();
+    // The route's template, never the path: a Connect Link's path holds its token.
+    tracing::info!(request_id = %id, %method, %route, status, ms = started.elapsed().as_secs_f64() * 1e3, "request");
     metrics.0.requests.get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status }).inc();
     metrics.0.latency.get_or_create(&RouteLabels { method, route }).observe(started.elapsed().as_secs_f64());
     response

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::ApiError;
 
 /// The middleware: `axum::middleware::from_fn(request_id)`.
-pub(crate) async fn request_id(request: Request, next: Next) -> Response {
+pub(crate) async fn request_id(mut request: Request, next: Next) -> Response {
     let id = request
         .headers()
         .get("x-request-id")
@@ -17,6 +17,7 @@ pub(crate) async fn request_id(request: Request, next: Next) -> Response {
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
         .unwrap_or_else(|| toolsmith_core::LogId::next().as_str().replacen("log_", "req_", 1));
+    request.extensions_mut().insert(RequestId(id.clone()));
     let mut response = next.run(request).await;
     if response.extensions().get::<ApiError>().is_none() && !is_json(&response) && response.status().as_u16() >= 400 {
         // A rejection of axum or a layer (a bad query string, a body over the limit, a
@@ -66,3 +67,7 @@ fn slug(status: axum::http::StatusCode) -> &'static str {
         _ => "Request_Failed",
     }
 }
+
+/// The request's id, for the handlers and layers inside the middleware.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestId(pub(crate) String);
