@@ -161,10 +161,21 @@ pub async fn complete(
     token: &LinkToken,
     values: BTreeMap<String, SecretString>,
 ) -> Result<ConnectedAccount, LinkError> {
-    let hash = token.hash();
-    let link = store.link(&hash).await?.ok_or(LinkError::Unknown)?;
+    let updated = prepare(store, toolkit, token, values).await?;
+    finish(store, token, updated).await
+}
+
+/// Checks a static credential for a link without spending it: the account as it would be
+/// stored (`ACTIVE`, with the credential), so a caller can verify the credential before
+/// [`finish`] stores it. A credential that does not fit is refused and changes nothing.
+pub async fn prepare(
+    store: &dyn Store,
+    toolkit: &Toolkit,
+    token: &LinkToken,
+    values: BTreeMap<String, SecretString>,
+) -> Result<ConnectedAccount, LinkError> {
+    let link = store.link(&token.hash()).await?.ok_or(LinkError::Unknown)?;
     let account = store.account(&link.account).await?.ok_or_else(|| LinkError::AccountGone(link.account.clone()))?;
-    // Check the credential before spending the token, so a typo can be corrected.
     let credential = StaticCredential {
         scheme: None,
         values,
@@ -172,17 +183,27 @@ pub async fn complete(
         auth_config: Some(link.auth_config.clone()),
         ..StaticCredential::new(link.user_id.as_str())
     };
-    let updated = updated_account(store, toolkit, &account, credential).await?;
-    let now = SystemTime::now();
-    if store.consume_link(&hash, now).await?.is_none() {
+    Ok(updated_account(store, toolkit, &account, credential).await?)
+}
+
+/// Spends the link's token and stores `account` (from [`prepare`], `ACTIVE` or, when
+/// its credential failed a check, `FAILED`). A used, expired or unknown token is refused
+/// and stores nothing.
+pub async fn finish(
+    store: &dyn Store,
+    token: &LinkToken,
+    account: ConnectedAccount,
+) -> Result<ConnectedAccount, LinkError> {
+    let hash = token.hash();
+    if store.consume_link(&hash, SystemTime::now()).await?.is_none() {
         return Err(match store.link(&hash).await? {
             Some(l) if l.used_at.is_some() => LinkError::Used,
             Some(_) => LinkError::Expired,
             None => LinkError::Unknown,
         });
     }
-    store.put_account(&updated).await?;
-    Ok(updated)
+    store.put_account(&account).await?;
+    Ok(account)
 }
 
 /// The scheme a new auth config uses when none exists: the first static one the user
