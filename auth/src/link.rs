@@ -221,7 +221,7 @@ fn preferred_scheme(toolkit: &Toolkit) -> Result<&AuthScheme, ConnectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use toolsmith_store::{ConnectedAccounts, KeyRing, SqliteStore};
+    use toolsmith_store::{ConnectLinks, ConnectedAccounts, KeyRing, SqliteStore};
 
     fn toolkit() -> Toolkit {
         serde_yaml::from_str(
@@ -254,6 +254,24 @@ mod tests {
         assert!(matches!(again, LinkError::Used), "{again}");
         let unknown = complete(&store, &toolkit, &LinkToken::generate(), values("tok_3")).await.unwrap_err();
         assert!(matches!(unknown, LinkError::Unknown), "{unknown}");
+    }
+
+    #[tokio::test]
+    async fn prepare_spends_nothing_and_finish_stores_what_it_is_given() {
+        let store = SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap();
+        let toolkit = toolkit();
+        let started = initiate(&store, &toolkit, LinkRequest::new(UserId::new("ada"))).await.unwrap();
+        let mut prepared = prepare(&store, &toolkit, &started.token, values("tok_1")).await.unwrap();
+        assert_eq!(prepared.status, AccountStatus::Active);
+        // Nothing stored, the link still works.
+        assert_eq!(store.account(&started.account.id).await.unwrap().unwrap().status, AccountStatus::Initiated);
+        assert!(store.link(&started.token.hash()).await.unwrap().unwrap().used_at.is_none());
+        // A caller whose check refused the credential stores the account FAILED.
+        prepared.status = AccountStatus::Failed;
+        let failed = finish(&store, &started.token, prepared.clone()).await.unwrap();
+        assert_eq!(store.account(&failed.id).await.unwrap().unwrap().status, AccountStatus::Failed);
+        let again = finish(&store, &started.token, prepared).await.unwrap_err();
+        assert!(matches!(again, LinkError::Used), "{again}");
     }
 
     #[tokio::test]
