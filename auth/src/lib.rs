@@ -17,6 +17,6 @@ mod select;
 
 pub use connect::{connect, updated_account, ConnectError, StaticCredential};
 pub use inject::{field_error, fill, inject, REDACTED};
-pub use link::{complete, initiate, Initiated, LinkError, LinkRequest};
+pub use link::{complete, finish, initiate, prepare, Initiated, LinkError, LinkRequest};
 pub use redact::{Redactor, MIN_REDACTED_LEN};
 pub use select::{needs_account, scheme_of, select_account};

@@ -161,10 +161,21 @@ pub async fn complete(
     token: &LinkToken,
     values: BTreeMap<String, SecretString>,
 ) -> Result<ConnectedAccount, LinkError> {
-    let hash = token.hash();
-    let link = store.link(&hash).await?.ok_or(LinkError::Unknown)?;
+    let updated = prepare(store, toolkit, token, values).await?;
+    finish(store, token, updated).await
+}
+
+/// Checks a static credential for a link without spending it: the account as it would be
+/// stored (`ACTIVE`, with the credential), so a caller can verify the credential before
+/// [`finish`] stores it. A credential that does not fit is refused and changes nothing.
+pub async fn prepare(
+    store: &dyn Store,
+    toolkit: &Toolkit,
+    token: &LinkToken,
+    values: BTreeMap<String, SecretString>,
+) -> Result<ConnectedAccount, LinkError> {
+    let link = store.link(&token.hash()).await?.ok_or(LinkError::Unknown)?;
     let account = store.account(&link.account).await?.ok_or_else(|| LinkError::AccountGone(link.account.clone()))?;
-    // Check the credential before spending the token, so a typo can be corrected.
     let credential = StaticCredential {
         scheme: None,
         values,
@@ -172,17 +183,27 @@ pub async fn complete(
         auth_config: Some(link.auth_config.clone()),
         ..StaticCredential::new(link.user_id.as_str())
     };
-    let updated = updated_account(store, toolkit, &account, credential).await?;
-    let now = SystemTime::now();
-    if store.consume_link(&hash, now).await?.is_none() {
+    Ok(updated_account(store, toolkit, &account, credential).await?)
+}
+
+/// Spends the link's token and stores `account` (from [`prepare`], `ACTIVE` or, when
+/// its credential failed a check, `FAILED`). A used, expired or unknown token is refused
+/// and stores nothing.
+pub async fn finish(
+    store: &dyn Store,
+    token: &LinkToken,
+    account: ConnectedAccount,
+) -> Result<ConnectedAccount, LinkError> {
+    let hash = token.hash();
+    if store.consume_link(&hash, SystemTime::now()).await?.is_none() {
         return Err(match store.link(&hash).await? {
             Some(l) if l.used_at.is_some() => LinkError::Used,
             Some(_) => LinkError::Expired,
             None => LinkError::Unknown,
         });
     }
-    store.put_account(&updated).await?;
-    Ok(updated)
+    store.put_account(&account).await?;
+    Ok(account)
 }
 
 /// The scheme a new auth config uses when none exists: the first static one the user
@@ -200,7 +221,7 @@ fn preferred_scheme(toolkit: &Toolkit) -> Result<&AuthScheme, ConnectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use toolsmith_store::{ConnectedAccounts, KeyRing, SqliteStore};
+    use toolsmith_store::{ConnectLinks, ConnectedAccounts, KeyRing, SqliteStore};
 
     fn toolkit() -> Toolkit {
         serde_yaml::from_str(
@@ -233,6 +254,24 @@ mod tests {
         assert!(matches!(again, LinkError::Used), "{again}");
         let unknown = complete(&store, &toolkit, &LinkToken::generate(), values("tok_3")).await.unwrap_err();
         assert!(matches!(unknown, LinkError::Unknown), "{unknown}");
+    }
+
+    #[tokio::test]
+    async fn prepare_spends_nothing_and_finish_stores_what_it_is_given() {
+        let store = SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap();
+        let toolkit = toolkit();
+        let started = initiate(&store, &toolkit, LinkRequest::new(UserId::new("ada"))).await.unwrap();
+        let mut prepared = prepare(&store, &toolkit, &started.token, values("tok_1")).await.unwrap();
+        assert_eq!(prepared.status, AccountStatus::Active);
+        // Nothing stored, the link still works.
+        assert_eq!(store.account(&started.account.id).await.unwrap().unwrap().status, AccountStatus::Initiated);
+        assert!(store.link(&started.token.hash()).await.unwrap().unwrap().used_at.is_none());
+        // A caller whose check refused the credential stores the account FAILED.
+        prepared.status = AccountStatus::Failed;
+        let failed = finish(&store, &started.token, prepared.clone()).await.unwrap();
+        assert_eq!(store.account(&failed.id).await.unwrap().unwrap().status, AccountStatus::Failed);
+        let again = finish(&store, &started.token, prepared).await.unwrap_err();
+        assert!(matches!(again, LinkError::Used), "{again}");
     }
 
     #[tokio::test]

@@ -35,6 +35,10 @@ impl ProjectStores for HomeProjects {
         self.main.project(&record.project).await
     }
 
+    async fn projects(&self) -> Result<Vec<Project>, StoreError> {
+        self.main.projects().await
+    }
+
     async fn store_of(&self, project: &Project) -> Result<Arc<dyn Store>, StoreError> {
         if project.name == DEFAULT_PROJECT {
             return Ok(self.main.clone());

@@ -14,6 +14,7 @@ mod home;
 mod mcp;
 mod metrics;
 mod openapi;
+mod pages;
 mod request_id;
 pub mod routes;
 mod state;
@@ -56,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v3", routes::api())
         .merge(openapi::router())
         .merge(health::router())
+        .merge(pages::router())
         .route("/metrics", axum::routing::get(metrics::serve))
         .merge(mcp::router(state.clone()))
         .fallback(|| async {

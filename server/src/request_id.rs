@@ -19,7 +19,11 @@ pub(crate) async fn request_id(mut request: Request, next: Next) -> Response {
         .unwrap_or_else(|| toolsmith_core::LogId::next().as_str().replacen("log_", "req_", 1));
     request.extensions_mut().insert(RequestId(id.clone()));
     let mut response = next.run(request).await;
-    if response.extensions().get::<ApiError>().is_none() && !is_json(&response) && response.status().as_u16() >= 400 {
+    if response.extensions().get::<ApiError>().is_none()
+        && response.extensions().get::<crate::pages::Page>().is_none()
+        && !is_json(&response)
+        && response.status().as_u16() >= 400
+    {
         // A rejection of axum or a layer (a bad query string, a body over the limit, a
         // timeout) answers plain text: put it in Composio's envelope too.
         let status = response.status();

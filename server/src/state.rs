@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use toolsmith_runtime::{Client, Registry, ToolSearch};
 use toolsmith_session::{RouterOptions, ToolRouter};
-use toolsmith_store::{ApiKeySecret, Project, Store, StoreError};
+use toolsmith_store::{ApiKeySecret, ConnectLink, Project, Store, StoreError};
 
 use crate::metrics::{Metered, Metrics};
 
@@ -19,6 +19,10 @@ pub trait ProjectStores: Send + Sync {
     async fn project_of(&self, key: &ApiKeySecret) -> Result<Option<Project>, StoreError>;
     /// The store of a project's records.
     async fn store_of(&self, project: &Project) -> Result<Arc<dyn Store>, StoreError>;
+    /// Every project, for what is found without a key: a Connect Link's page looks its
+    /// token up in each project's store (a server has a few projects; links are opened
+    /// rarely, so no index to keep in step).
+    async fn projects(&self) -> Result<Vec<Project>, StoreError>;
 }
 
 /// How the server behaves.
@@ -151,8 +155,25 @@ impl AppState {
     /// The project a key opens, ready; `None` for an unknown or revoked key.
     pub async fn project(&self, key: &ApiKeySecret) -> Result<Option<Arc<ProjectCx>>, StoreError> {
         let Some(project) = self.0.projects.project_of(key).await? else { return Ok(None) };
+        self.ready(project).await.map(Some)
+    }
+
+    /// The project whose store holds the Connect Link with this token hash, ready, and
+    /// the link; `None` when no project has it. The token is the credential: no key.
+    pub async fn link_project(&self, token_hash: &str) -> Result<Option<(Arc<ProjectCx>, ConnectLink)>, StoreError> {
+        for project in self.0.projects.projects().await? {
+            let cx = self.ready(project).await?;
+            if let Some(link) = cx.store.link(token_hash).await? {
+                return Ok(Some((cx, link)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A project with its store, executor and router (made once, then shared).
+    async fn ready(&self, project: Project) -> Result<Arc<ProjectCx>, StoreError> {
         if let Some(ready) = self.0.ready.lock().ok().and_then(|r| r.get(project.id.as_str()).cloned()) {
-            return Ok(Some(ready));
+            return Ok(ready);
         }
         let store = self.0.projects.store_of(&project).await?;
         let mut builder = Client::builder().store(store.clone());
@@ -172,8 +193,8 @@ impl AppState {
         if let Ok(mut map) = self.0.ready.lock() {
             // Two first requests may race: keep the first, so both use one router.
             let entry = map.entry(ready.project.id.as_str().to_owned()).or_insert(ready);
-            return Ok(Some(entry.clone()));
+            return Ok(entry.clone());
         }
-        Ok(Some(ready))
+        Ok(ready)
     }
 }

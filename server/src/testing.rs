@@ -60,6 +60,17 @@ impl ProjectStores for MemoryProjects {
         Ok(self.keys.lock().ok().and_then(|k| k.get(&key.hash()).cloned()))
     }
 
+    async fn projects(&self) -> Result<Vec<Project>, StoreError> {
+        let keys = self.keys.lock().map_err(|_| StoreError::Missing("the keys' lock".into()))?;
+        let mut projects: Vec<Project> = Vec::new();
+        for project in keys.values() {
+            if !projects.iter().any(|p| p.id == project.id) {
+                projects.push(project.clone());
+            }
+        }
+        Ok(projects)
+    }
+
     async fn store_of(&self, project: &Project) -> Result<Arc<dyn Store>, StoreError> {
         Ok(self.store(project)?)
     }
