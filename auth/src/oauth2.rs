@@ -1,5 +1,7 @@
-//! OAuth 2.0 tokens of connected accounts: refreshed shortly before they expire and
-//! after a 401, fetched with the client-credentials grant for machine accounts.
+//! OAuth 2.0 tokens of connected accounts: obtained when a user authorizes through a
+//! Connect Link ([`authorization_url`], [`complete_authorization`]), refreshed shortly
+//! before they expire and after a 401, fetched with the client-credentials grant for
+//! machine accounts.
 //!
 //! [`TokenManager`] is what the executor calls before each request of an OAuth 2.0
 //! account ([`TokenManager::ensure_fresh`]) and again when the API answered 401
