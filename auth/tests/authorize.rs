@@ -28,12 +28,17 @@ struct Setup {
 
 impl Setup {
     async fn new() -> Setup {
+        Setup::with_client("basic-client", "basic-client-secret-5b0e", "basic").await
+    }
+
+    /// `client_auth` is the scheme's: `basic` or `body`.
+    async fn with_client(client_id: &str, client_secret: &str, client_auth: &str) -> Setup {
         let server = AuthServer::start().await;
         let toolkit: Toolkit = serde_yaml::from_str(&format!(
             "{{ slug: demo, name: Demo, description: A demo toolkit for tests., version: 20261122_00, \
              base_url: 'https://api.example.com', auth: [{{ scheme: oauth2, authorization_url: '{base}/auth', \
              token_url: '{base}/token', scopes: {{ default: [openid, offline_access, 'api:read'] }}, \
-             authorize_params: {{ prompt: consent }} }}] }}",
+             authorize_params: {{ prompt: consent }}, client_auth: {client_auth} }}] }}",
             base = server.base
         ))
         .unwrap();
@@ -45,8 +50,8 @@ impl Setup {
                 toolkit: toolkit.slug.clone(),
                 name: "oidc".into(),
                 scheme: "oauth2".into(),
-                client_id: Some("basic-client".into()),
-                client_secret: Some(SecretString::from("basic-client-secret-5b0e")),
+                client_id: Some(client_id.into()),
+                client_secret: Some(SecretString::from(client_secret)),
                 scopes: Vec::new(),
                 disabled: false,
                 created_at: SystemTime::now(),
@@ -205,4 +210,14 @@ async fn a_refused_code_fails_the_account_without_the_code_in_the_reason() {
     let (status, reason) = setup.status(&started).await;
     assert_eq!(status, AccountStatus::Failed);
     assert!(!reason.unwrap().contains(bogus));
+}
+
+#[tokio::test]
+async fn a_client_authenticating_in_the_body_completes() {
+    let setup = Setup::with_client("post-client", "post-client-secret-91c3", "body").await;
+    let started = setup.link(Duration::from_secs(600)).await;
+    let params = setup.user(&started, User::Consents).await;
+    let account = setup.complete(params).await.unwrap();
+    assert_eq!(account.status, AccountStatus::Active);
+    assert!(account.credentials.oauth2.unwrap().refresh_token.is_some());
 }

@@ -211,7 +211,9 @@ pub async fn complete_authorization(
             None => Err(LinkError::Unknown.into()),
         };
     }
-    match exchange(store, toolkit, http, &callback, &account, redirect_uri, secret, expected_issuer).await {
+    let flow =
+        Flow { toolkit, http, callback: &callback, redirect_uri, verifier: verifier(hash, secret), expected_issuer };
+    match exchange(store, &flow, &account).await {
         Ok(updated) => {
             store.put_account(&updated).await?;
             Ok(updated)
@@ -231,19 +233,25 @@ async fn fail(store: &dyn Store, mut account: ConnectedAccount, err: AuthorizeEr
     }
 }
 
+/// What the exchange needs besides the store and the account.
+struct Flow<'a> {
+    toolkit: &'a Toolkit,
+    http: &'a reqwest::Client,
+    callback: &'a CallbackParams,
+    redirect_uri: &'a str,
+    /// The link's PKCE verifier (sent only when the scheme uses PKCE).
+    verifier: SecretString,
+    expected_issuer: Option<&'a str>,
+}
+
 /// The checks after the link was claimed, the code exchange, and the account with tokens.
-#[allow(clippy::too_many_arguments)]
 async fn exchange(
     store: &dyn Store,
-    toolkit: &Toolkit,
-    http: &reqwest::Client,
-    callback: &CallbackParams,
+    flow: &Flow<'_>,
     account: &ConnectedAccount,
-    redirect_uri: &str,
-    secret: &[u8],
-    expected_issuer: Option<&str>,
 ) -> Result<ConnectedAccount, AuthorizeError> {
-    if let (Some(expected), Some(got)) = (expected_issuer, callback.iss.as_deref()) {
+    let callback = flow.callback;
+    if let (Some(expected), Some(got)) = (flow.expected_issuer, callback.iss.as_deref()) {
         if expected.trim_end_matches('/') != got.trim_end_matches('/') {
             return Err(AuthorizeError::WrongIssuer { expected: expected.to_owned(), got: describe_raw(got) });
         }
@@ -262,17 +270,19 @@ async fn exchange(
             account.auth_config
         ))
     })?;
-    let scheme = oauth2_scheme(toolkit, &config)?;
-    let hash = callback.state.split_once('.').map(|(h, _)| h).unwrap_or_default();
-    let verifier = scheme.pkce.then(|| verifier(hash, secret));
+    let scheme = oauth2_scheme(flow.toolkit, &config)?;
     let request = TokenRequest {
         scheme,
         config: &config,
         url: &scheme.token_url,
-        grant: Grant::AuthorizationCode { code, redirect_uri, verifier: verifier.as_ref() },
+        grant: Grant::AuthorizationCode {
+            code,
+            redirect_uri: flow.redirect_uri,
+            verifier: scheme.pkce.then_some(&flow.verifier),
+        },
         also_secret: None,
     };
-    let granted = grant::request(http, request, EXCHANGE_TIMEOUT).await.map_err(|failure| match failure {
+    let granted = grant::request(flow.http, request, EXCHANGE_TIMEOUT).await.map_err(|failure| match failure {
         Failure::Config(reason) => AuthorizeError::Config(reason),
         Failure::Permanent(reason) | Failure::Transient(reason) | Failure::Refused(reason) => {
             AuthorizeError::Exchange(reason)
