@@ -106,3 +106,33 @@ fn the_state_mac_is_checked() {
     assert_ne!(verifier(&hash, b"a").expose_secret(), verifier(&hash, b"b").expose_secret());
     assert!(!good.contains(verifier(&hash, b"secret").expose_secret()));
 }
+
+#[tokio::test]
+async fn a_valid_state_of_no_link_is_unknown_and_a_static_scheme_fails_the_account() {
+    use crate::link::initiate;
+    use toolsmith_store::{ConnectedAccounts, KeyRing, SqliteStore};
+    let store = SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap();
+    let toolkit: Toolkit = serde_yaml::from_str(
+        "{ slug: demo, name: Demo, description: A demo toolkit for tests., version: 20261122_00, \
+         base_url: 'https://api.example.com', auth: [{ scheme: bearer, fields: [{ name: token, title: Token, secret: true }] }] }",
+    )
+    .unwrap();
+    let http = reqwest::Client::new();
+    let params = |state: String| CallbackParams { code: Some(SecretString::from("c0de")), state, ..Default::default() };
+    let nowhere = state(&link().token_hash, b"k");
+    let err = complete_authorization(&store, &toolkit, &http, params(nowhere), "https://me/cb", b"k", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthorizeError::Link(LinkError::Unknown)), "{err}");
+
+    // A link of a bearer auth config cannot complete an OAuth flow: FAILED, with the reason.
+    let started = initiate(&store, &toolkit, crate::LinkRequest::new(UserId::new("ada"))).await.unwrap();
+    let ours = state(&started.token.hash(), b"k");
+    let err =
+        complete_authorization(&store, &toolkit, &http, params(ours), "https://me/cb", b"k", None).await.unwrap_err();
+    assert!(matches!(err, AuthorizeError::Config(_)) && err.to_string().contains("not OAuth 2.0"), "{err}");
+    let account = store.account(&started.account.id).await.unwrap().unwrap();
+    assert_eq!(account.status, AccountStatus::Failed);
+    assert!(account.status_reason.unwrap().contains("`bearer`"));
+    assert!(!err.to_string().contains("c0de"));
+}
