@@ -1,5 +1,7 @@
-//! OAuth 2.0 tokens of connected accounts: refreshed shortly before they expire and
-//! after a 401, fetched with the client-credentials grant for machine accounts.
+//! OAuth 2.0 tokens of connected accounts: obtained when a user authorizes through a
+//! Connect Link ([`authorization_url`], [`complete_authorization`]), refreshed shortly
+//! before they expire and after a 401, fetched with the client-credentials grant for
+//! machine accounts.
 //!
 //! [`TokenManager`] is what the executor calls before each request of an OAuth 2.0
 //! account ([`TokenManager::ensure_fresh`]) and again when the API answered 401
@@ -79,6 +81,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
 //! ```
 
+mod authorize;
 mod error;
 mod flight;
 mod grant;
@@ -91,9 +94,10 @@ use std::time::{Duration, Instant, SystemTime};
 use secrecy::{ExposeSecret, SecretString};
 use toolsmith_spec::{OAuth2, OAuth2Grant};
 
+pub use authorize::{authorization_url, complete_authorization, AuthorizeError, CallbackParams};
 pub use error::TokenError;
 use flight::{Flights, Outcome};
-use grant::{Failure, Grant, Granted, TokenRequest};
+use grant::{renew, Failure, Grant, TokenRequest};
 
 use toolsmith_core::ConnectedAccountId;
 use toolsmith_store::{AccountStatus, ConnectedAccount, OAuth2Tokens, Store, StoreError};
@@ -656,30 +660,6 @@ impl Inner {
             Want::Replace { rejected } => !same_token(account, rejected),
         }
     }
-}
-
-/// The account with the granted tokens: the old refresh token and scopes are kept when
-/// the answer has none.
-fn renew(mut account: ConnectedAccount, granted: Granted) -> ConnectedAccount {
-    let now = SystemTime::now();
-    let old = account.credentials.oauth2.take();
-    let token_type = match granted.token_type {
-        Some(t) if t.eq_ignore_ascii_case("bearer") => "Bearer".to_owned(),
-        Some(t) if !t.is_empty() => t,
-        _ => old.as_ref().map_or_else(|| "Bearer".to_owned(), |o| o.token_type.clone()),
-    };
-    let (old_refresh, old_scopes) = old.map_or((None, Vec::new()), |o| (o.refresh_token, o.scopes));
-    account.credentials.oauth2 = Some(OAuth2Tokens {
-        access_token: granted.access_token,
-        refresh_token: granted.refresh_token.or(old_refresh),
-        token_type,
-        expires_at: granted.expires_in.and_then(|d| now.checked_add(d)),
-        scopes: granted.scopes.unwrap_or(old_scopes),
-    });
-    account.status = AccountStatus::Active;
-    account.status_reason = None;
-    account.updated_at = now;
-    account
 }
 
 /// `NotActive` unless the account is `ACTIVE` (or `INITIATED` while connecting).

@@ -15,22 +15,22 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use ::oauth2::basic::{
     BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
 };
 use ::oauth2::{
-    AccessToken, AuthType, ClientId, ClientSecret, HttpRequest, HttpResponse, RefreshToken, RequestTokenError, Scope,
-    StandardRevocableToken, TokenUrl,
+    AccessToken, AuthType, AuthorizationCode, ClientId, ClientSecret, HttpRequest, HttpResponse, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardRevocableToken, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use toolsmith_spec::{ClientAuthMethod, OAuth2, TokenBodyFormat};
 
-use toolsmith_store::AuthConfig;
+use toolsmith_store::{AccountStatus, AuthConfig, ConnectedAccount, OAuth2Tokens};
 
 /// The largest token response read.
 const MAX_RESPONSE: usize = 1 << 20;
@@ -45,6 +45,9 @@ pub(super) enum Grant<'a> {
     Refresh(&'a SecretString),
     /// `grant_type=client_credentials` asking for these scopes.
     ClientCredentials(&'a [String]),
+    /// `grant_type=authorization_code`: the code the provider sent to `redirect_uri`,
+    /// with the PKCE verifier when a challenge was sent.
+    AuthorizationCode { code: &'a SecretString, redirect_uri: &'a str, verifier: Option<&'a SecretString> },
 }
 
 /// Everything one token request needs.
@@ -127,6 +130,19 @@ pub(super) async fn request(
             let joined = scopes.join(&req.scheme.scopes.separator);
             if !joined.is_empty() {
                 exchange = exchange.add_extra_param("scope", joined);
+            }
+            for (name, value) in &extra {
+                exchange = exchange.add_extra_param(*name, *value);
+            }
+            tokio::time::timeout(timeout, exchange.request_async(&send)).await
+        }
+        Grant::AuthorizationCode { code, redirect_uri, verifier } => {
+            let redirect = RedirectUrl::new(redirect_uri.to_owned())
+                .map_err(|e| Failure::Config(format!("the redirect URI `{redirect_uri}` is not a valid URL ({e})")))?;
+            let client = client.set_redirect_uri(redirect);
+            let mut exchange = client.exchange_code(AuthorizationCode::new(code.expose_secret().to_owned()));
+            if let Some(verifier) = verifier {
+                exchange = exchange.set_pkce_verifier(PkceCodeVerifier::new(verifier.expose_secret().to_owned()));
             }
             for (name, value) in &extra {
                 exchange = exchange.add_extra_param(*name, *value);
@@ -265,8 +281,13 @@ fn request_secrets(req: &TokenRequest<'_>, client_id: &str) -> Vec<String> {
         let secret = secret.expose_secret();
         plain.push(secret);
     }
-    if let Grant::Refresh(token) = req.grant {
-        plain.push(token.expose_secret());
+    match req.grant {
+        Grant::Refresh(token) => plain.push(token.expose_secret()),
+        Grant::AuthorizationCode { code, verifier, .. } => {
+            plain.push(code.expose_secret());
+            plain.extend(verifier.map(|v| v.expose_secret()));
+        }
+        Grant::ClientCredentials(_) => {}
     }
     if let Some(token) = req.also_secret {
         plain.push(token.expose_secret());
@@ -482,6 +503,30 @@ impl Fields {
         }
         Some(scopes)
     }
+}
+
+/// The account with the granted tokens: the old refresh token and scopes are kept when
+/// the answer has none.
+pub(super) fn renew(mut account: ConnectedAccount, granted: Granted) -> ConnectedAccount {
+    let now = SystemTime::now();
+    let old = account.credentials.oauth2.take();
+    let token_type = match granted.token_type {
+        Some(t) if t.eq_ignore_ascii_case("bearer") => "Bearer".to_owned(),
+        Some(t) if !t.is_empty() => t,
+        _ => old.as_ref().map_or_else(|| "Bearer".to_owned(), |o| o.token_type.clone()),
+    };
+    let (old_refresh, old_scopes) = old.map_or((None, Vec::new()), |o| (o.refresh_token, o.scopes));
+    account.credentials.oauth2 = Some(OAuth2Tokens {
+        access_token: granted.access_token,
+        refresh_token: granted.refresh_token.or(old_refresh),
+        token_type,
+        expires_at: granted.expires_in.and_then(|d| now.checked_add(d)),
+        scopes: granted.scopes.unwrap_or(old_scopes),
+    });
+    account.status = AccountStatus::Active;
+    account.status_reason = None;
+    account.updated_at = now;
+    account
 }
 
 /// Fills `{field}` placeholders of a token URL from the account's connection fields.
