@@ -4,12 +4,9 @@
 //!
 //! Nothing is stored for the flow besides the link itself: its `state` and PKCE verifier
 //! are derived from the link's token hash under a server secret the caller keeps, so the
-//! callback recomputes them. The derivation is a keyed SHA-256,
-//! `sha256(secret || 0x00 || purpose || 0x00 || token_hash)` (`hmac` is not among the
-//! workspace's crates). The usual weakness of a secret-prefix hash, length extension,
-//! does not apply: every message has the same fixed shape (a purpose and a 64-digit hex
-//! hash, which the callback checks before anything else), so an extended message is never
-//! one the callback accepts.
+//! callback recomputes them. The derivation is HMAC-SHA256 (the `hmac` crate) under the
+//! secret of `purpose || 0x00 || token_hash`, one purpose for the state and one for the
+//! verifier.
 //!
 //! `state` is `<token_hash>.<mac>`: the hash finds the link, the MAC proves the server
 //! made it; it is compared in constant time.
@@ -19,7 +16,7 @@ use std::time::{Duration, SystemTime};
 use ::oauth2::{PkceCodeChallenge, PkceCodeVerifier};
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use toolsmith_core::ErrorKind;
 use toolsmith_spec::{AuthScheme, OAuth2, OAuth2Grant, Toolkit};
 use toolsmith_store::{AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Store, StoreError};
@@ -326,15 +323,15 @@ fn client_id(config: &AuthConfig) -> Result<&str, AuthorizeError> {
     })
 }
 
-/// `sha256(secret || 0x00 || purpose || 0x00 || token_hash)`: see the module doc.
+/// HMAC-SHA256 under `secret` of `purpose || 0x00 || token_hash`: see the module doc.
 fn keyed(secret: &[u8], purpose: &str, token_hash: &str) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    hasher.update(secret);
-    hasher.update([0]);
-    hasher.update(purpose.as_bytes());
-    hasher.update([0]);
-    hasher.update(token_hash.as_bytes());
-    hasher.finalize().into()
+    use hmac::Mac as _;
+    // HMAC accepts keys of any length: `new_from_slice` cannot fail.
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(secret) else { return [0; 32] };
+    mac.update(purpose.as_bytes());
+    mac.update(&[0]);
+    mac.update(token_hash.as_bytes());
+    mac.finalize().into_bytes().into()
 }
 
 fn hex(bytes: &[u8]) -> String {
