@@ -58,10 +58,7 @@ async fn setup() -> Setup {
 impl Setup {
     /// A link through the REST API: `(account id, page URL)`.
     async fn link(&self, callback: Option<&str>) -> (String, String) {
-        let body = json!({"auth_config_id": self.config, "user_id": "ada", "callback_url": callback});
-        let (status, link) = self.server.api("POST", "/connected_accounts/link", &self.key, Some(body)).await;
-        assert_eq!(status, 200, "{link}");
-        (link["connected_account_id"].as_str().unwrap().to_owned(), link["redirect_url"].as_str().unwrap().to_owned())
+        self.server.link(&self.key, &self.config, callback).await
     }
 
     async fn get(&self, url: &str) -> reqwest::Response {

@@ -2,7 +2,7 @@
 //! way `runtime/tests/oauth-server/harness.rs` does (that harness cannot be shared: it
 //! finds the server from the runtime crate's manifest directory and brings the runtime
 //! test's token endpoints and log capture along), and a user driving its dev login and
-//! consent forms.
+//! consent forms. Shared with `server/tests/link_oauth.rs` (included there by path).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -106,6 +106,12 @@ pub(crate) enum User {
 /// Opens `url` as a browser would, signs in as `alice`, consents or denies, and returns
 /// the query of the last redirect (to the redirect URI), which is not followed.
 pub(crate) async fn authorize(url: Url, user: User) -> BTreeMap<String, String> {
+    authorize_to(url, user, REDIRECT_URI).await.query_pairs().into_owned().collect()
+}
+
+/// The same for any redirect URI: the URL the provider redirects to (starting with
+/// `redirect_prefix`, any port on the loopback for a native client), not followed.
+pub(crate) async fn authorize_to(url: Url, user: User, redirect_prefix: &str) -> Url {
     let http = reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap();
     let mut url = url;
     let mut jar = BTreeMap::<String, String>::new();
@@ -129,8 +135,8 @@ pub(crate) async fn authorize(url: Url, user: User) -> BTreeMap<String, String> 
         let status = response.status();
         if status.is_redirection() {
             let next = url.join(response.headers()[LOCATION].to_str().unwrap()).unwrap();
-            if next.as_str().starts_with(REDIRECT_URI) {
-                return next.query_pairs().into_owned().collect();
+            if next.as_str().starts_with(redirect_prefix) {
+                return next;
             }
             url = next;
             continue;

@@ -7,6 +7,8 @@
 // accepts requests. Clients (secrets are test values, not real ones):
 //   basic-client    client_secret_basic, authorization_code + refresh_token
 //   post-client     client_secret_post,  authorization_code + refresh_token
+//   link-client     client_secret_basic, authorization_code + refresh_token, native:
+//                   redirect http://127.0.0.1:<any port>/link/callback
 //   machine-client  client_secret_basic, client_credentials (scopes api:read api:write)
 // Access tokens live 60 s, refresh tokens rotate on every use (reusing one revokes the
 // whole grant). `GET /__stats` answers {"token_requests": N}: the number of POST /token
@@ -21,6 +23,7 @@ if (!Number.isInteger(requested) || requested < 0 || requested > 65535) {
 }
 
 const REDIRECT_URI = 'http://127.0.0.1/callback';
+const LINK_REDIRECT_URI = 'http://127.0.0.1/link/callback';
 const server = http.createServer();
 server.listen(requested, '127.0.0.1', () => {
   const { port } = server.address();
@@ -42,6 +45,17 @@ server.listen(requested, '127.0.0.1', () => {
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_post',
+      },
+      {
+        // A native client: its loopback redirect URI matches on any port (RFC 8252), as a
+        // toolsmith server on a test port has it (`/link/callback`).
+        client_id: 'link-client',
+        client_secret: 'link-client-secret-3d7a',
+        application_type: 'native',
+        redirect_uris: [LINK_REDIRECT_URI],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
       },
       {
         client_id: 'machine-client',

@@ -24,6 +24,15 @@ impl Server {
     /// The same, with toolkits' base URLs replaced (`toolkit → URL`, a local API).
     pub(crate) async fn start_with(projects: Arc<MemoryProjects>, base_urls: Vec<(String, String)>) -> Server {
         let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
+        Server::start_on(registry, projects, base_urls).await
+    }
+
+    /// The same over another catalog (test toolkits).
+    pub(crate) async fn start_on(
+        registry: Registry,
+        projects: Arc<MemoryProjects>,
+        base_urls: Vec<(String, String)>,
+    ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::with_base_urls(
@@ -62,6 +71,17 @@ impl Server {
     pub(crate) async fn api(&self, method: &str, path: &str, key: &ApiKeySecret, body: Option<Value>) -> (u16, Value) {
         let (status, body, _) = self.call(method, &format!("/api/v3.1{path}"), Some(key), body).await;
         (status, body)
+    }
+}
+
+impl Server {
+    /// A Connect Link of `config` for user `ada` through the REST API, returning to
+    /// `callback`: `(account id, page URL)`.
+    pub(crate) async fn link(&self, key: &ApiKeySecret, config: &str, callback: Option<&str>) -> (String, String) {
+        let body = serde_json::json!({"auth_config_id": config, "user_id": "ada", "callback_url": callback});
+        let (status, link) = self.api("POST", "/connected_accounts/link", key, Some(body)).await;
+        assert_eq!(status, 200, "{link}");
+        (link["connected_account_id"].as_str().unwrap().to_owned(), link["redirect_url"].as_str().unwrap().to_owned())
     }
 }
 
