@@ -1,22 +1,11 @@
 //! CSRF tokens bound to a Connect Link: HMAC-SHA256 (the `hmac` crate) of the link's token hash with a
 //! per-process secret (a page rendered before a restart asks to be reloaded).
 
-use std::sync::OnceLock;
-
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// The per-process secret; `None` when the OS has no randomness (then no form is accepted).
-fn secret() -> Option<&'static [u8; 32]> {
-    static SECRET: OnceLock<Option<[u8; 32]>> = OnceLock::new();
-    SECRET
-        .get_or_init(|| {
-            let mut key = [0u8; 32];
-            getrandom::fill(&mut key).ok().map(|()| key)
-        })
-        .as_ref()
-}
+use super::secret::secret;
 
 type HmacSha256 = Hmac<Sha256>;
 

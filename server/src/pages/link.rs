@@ -7,14 +7,14 @@ use std::time::SystemTime;
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use minijinja::{context, Environment};
 use secrecy::SecretString;
 use serde::Serialize;
 use toolsmith_auth::{ConnectError, LinkError};
 use toolsmith_spec::Toolkit;
-use toolsmith_store::{AccountStatus, ConnectLink, Credentials, LinkToken};
+use toolsmith_store::{AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Credentials, LinkToken};
 
 use super::{csrf, html};
 use crate::state::{AppState, ProjectCx};
@@ -56,12 +56,12 @@ fn render(status: StatusCode, ctx: minijinja::Value) -> Response {
 }
 
 /// A page with a title and a message, no form.
-fn message(status: StatusCode, title: &str, text: &str) -> Response {
+pub(super) fn message(status: StatusCode, title: &str, text: &str) -> Response {
     render(status, context! { form => false, title, message => text })
 }
 
 /// The page of a link that cannot be used.
-fn refused(error: &LinkError) -> Response {
+pub(super) fn refused(error: &LinkError) -> Response {
     match error {
         LinkError::Unknown | LinkError::AccountGone(_) => {
             message(StatusCode::NOT_FOUND, "Link not found", &error.to_string())
@@ -79,14 +79,14 @@ fn refused(error: &LinkError) -> Response {
 }
 
 /// A link that is still usable: its project, the link and its toolkit.
-struct Open {
-    cx: std::sync::Arc<ProjectCx>,
-    link: ConnectLink,
-    toolkit: Toolkit,
+pub(super) struct Open {
+    pub(super) cx: std::sync::Arc<ProjectCx>,
+    pub(super) link: ConnectLink,
+    pub(super) toolkit: Toolkit,
 }
 
 /// Finds the link of `hash` in any project, refusing an unknown, used or expired one.
-async fn open(state: &AppState, hash: &str) -> Result<Open, Response> {
+pub(super) async fn open(state: &AppState, hash: &str) -> Result<Open, Response> {
     let found = state.link_project(hash).await.map_err(|e| refused(&LinkError::Store(e)))?;
     let (cx, link) = found.ok_or_else(|| refused(&LinkError::Unknown))?;
     if link.used_at.is_some() {
@@ -105,6 +105,23 @@ async fn open(state: &AppState, hash: &str) -> Result<Open, Response> {
     Ok(Open { cx, link, toolkit })
 }
 
+/// The auth config of the link, or the page saying it is gone.
+pub(super) async fn auth_config(open: &Open) -> Result<AuthConfig, Response> {
+    match open.cx.store.auth_config(&open.link.auth_config).await {
+        Ok(Some(config)) => Ok(config),
+        Ok(None) => Err(refused(&LinkError::Connect(ConnectError::AuthConfig(
+            "the link's auth config was deleted; ask for a new link".into(),
+        )))),
+        Err(e) => Err(refused(&LinkError::Store(e))),
+    }
+}
+
+/// The page of a link whose auth config's scheme the toolkit no longer has (`reason`
+/// from [`toolsmith_auth::scheme_of`]).
+pub(super) fn scheme_gone(reason: &str) -> Response {
+    message(StatusCode::CONFLICT, "Link no longer works", &format!("{reason}; ask for a new link"))
+}
+
 /// The form of the link, with the values kept (non-secret only) and an error per field.
 async fn form(
     open: &Open,
@@ -114,18 +131,13 @@ async fn form(
     errors: &BTreeMap<String, String>,
     general: Option<String>,
 ) -> Response {
-    let config = match open.cx.store.auth_config(&open.link.auth_config).await {
-        Ok(Some(config)) => config,
-        Ok(None) => {
-            return refused(&LinkError::Connect(ConnectError::AuthConfig(
-                "the link's auth config was deleted; ask for a new link".into(),
-            )))
-        }
-        Err(e) => return refused(&LinkError::Store(e)),
+    let config = match auth_config(open).await {
+        Ok(config) => config,
+        Err(page) => return page,
     };
     let scheme = match toolsmith_auth::scheme_of(&open.toolkit, &config) {
         Ok(scheme) => scheme,
-        Err(m) => return message(StatusCode::CONFLICT, "Link no longer works", &format!("{m}; ask for a new link")),
+        Err(reason) => return scheme_gone(&reason),
     };
     let fields: Vec<FieldView> = scheme
         .connection_fields()
@@ -159,13 +171,9 @@ async fn form(
     )
 }
 
-/// `GET /link/{token}`.
-pub(crate) async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let hash = LinkToken::from(token).hash();
-    match open(&state, &hash).await {
-        Ok(open) => form(&open, &hash, StatusCode::OK, &BTreeMap::new(), &BTreeMap::new(), None).await,
-        Err(page) => page,
-    }
+/// The form of a link just opened (`GET /link/{token}` for a scheme with a form).
+pub(super) async fn show(open: &Open, hash: &str) -> Response {
+    form(open, hash, StatusCode::OK, &BTreeMap::new(), &BTreeMap::new(), None).await
 }
 
 /// The field an error is about, if it is about one.
@@ -248,22 +256,34 @@ pub(crate) async fn submit(
             ),
         );
     }
-    match open.link.callback_url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
-        Some(mut url) => {
-            url.query_pairs_mut()
-                .append_pair("status", "success")
-                .append_pair("connected_account_id", account.id.as_str());
-            let mut response = html(StatusCode::SEE_OTHER, String::new());
-            if let Ok(location) = header::HeaderValue::from_str(url.as_str()) {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
-            response
-        }
-        None => message(
+    connected(&open.link, &open.toolkit, &account)
+}
+
+/// After a connection: 303 to the link's callback URL with `status=success` and the
+/// account, or a page saying it is connected.
+pub(super) fn connected(link: &ConnectLink, toolkit: &Toolkit, account: &ConnectedAccount) -> Response {
+    let pairs = [("status", "success"), ("connected_account_id", account.id.as_str())];
+    back_to_app(link, &pairs).unwrap_or_else(|| {
+        message(
             StatusCode::OK,
             "Connected",
-            &format!("Your {} account is connected. You can close this page.", open.toolkit.name),
-        ),
+            &format!("Your {} account is connected. You can close this page.", toolkit.name),
+        )
+    })
+}
+
+/// A 303 to the link's callback URL with `pairs` added to its query; `None` without one.
+pub(super) fn back_to_app(link: &ConnectLink, pairs: &[(&str, &str)]) -> Option<Response> {
+    let mut url = link.callback_url.as_deref().and_then(|u| url::Url::parse(u).ok())?;
+    url.query_pairs_mut().extend_pairs(pairs);
+    Some(see_other(&url))
+}
+
+/// A 303 to `url`, with the pages' headers.
+pub(super) fn see_other(url: &url::Url) -> Response {
+    let mut response = html(StatusCode::SEE_OTHER, String::new());
+    if let Ok(location) = header::HeaderValue::from_str(url.as_str()) {
+        response.headers_mut().insert(header::LOCATION, location);
     }
-    .into_response()
+    response
 }

@@ -3,6 +3,8 @@
 
 mod csrf;
 mod link;
+mod oauth;
+mod secret;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +14,9 @@ use crate::state::AppState;
 
 /// The pages' routes.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/link/{token}", axum::routing::get(link::show).post(link::submit))
+    Router::new()
+        .route("/link/callback", axum::routing::get(oauth::callback))
+        .route("/link/{token}", axum::routing::get(oauth::show).post(link::submit))
 }
 
 /// The Content-Security-Policy of every page.

@@ -1,0 +1,211 @@
+//! The OAuth 2.0 leg of the hosted Connect Link page, against a real authorization server
+//! (oidc-provider, started by the auth crate's test helper): the page redirects to the
+//! provider, the user logs in and consents, the callback connects the account and returns
+//! to the app; denials and reused callbacks say so.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+#[allow(dead_code)]
+#[path = "../../auth/tests/oidc/mod.rs"]
+mod oidc;
+
+use std::sync::{Arc, Mutex};
+
+use common::Server;
+use oidc::{AuthServer, User};
+use reqwest::Url;
+use secrecy::ExposeSecret;
+use serde_json::json;
+use toolsmith_runtime::Registry;
+use toolsmith_server::testing::MemoryProjects;
+use toolsmith_store::{AccountStatus, ConnectedAccounts};
+
+/// A local API whose `GET /me` records the `Authorization` header it got.
+async fn recording_api() -> (String, Arc<Mutex<Option<String>>>) {
+    use axum::http::HeaderMap;
+    let seen = Arc::new(Mutex::new(None));
+    let sink = seen.clone();
+    let me = move |headers: HeaderMap| {
+        let sink = sink.clone();
+        async move {
+            *sink.lock().unwrap() = headers.get("authorization").map(|v| v.to_str().unwrap().to_owned());
+            axum::Json(json!({"name": "alice"}))
+        }
+    };
+    let app = axum::Router::new().route("/me", axum::routing::get(me));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+struct Setup {
+    provider: AuthServer,
+    server: Server,
+    projects: Arc<MemoryProjects>,
+    project: toolsmith_store::Project,
+    key: toolsmith_store::ApiKeySecret,
+    config: String,
+    http: reqwest::Client,
+    seen: Arc<Mutex<Option<String>>>,
+}
+
+/// A `demo` toolkit whose oauth2 scheme is the provider's, and an auth config with its
+/// `client_id` (`None`: an app not registered).
+async fn setup(client_id: Option<&str>) -> Setup {
+    let provider = AuthServer::start().await;
+    let toolkit: toolsmith_spec::Toolkit = serde_yaml::from_str(&format!(
+        "{{ slug: demo, name: Demo, description: A demo toolkit for tests., version: 20261122_00, \
+         base_url: 'https://api.example.com', auth: [{{ scheme: oauth2, authorization_url: '{base}/auth', \
+         token_url: '{base}/token', scopes: {{ default: [openid, offline_access, 'api:read'] }}, \
+         authorize_params: {{ prompt: consent }} }}], \
+         tools: [{{ slug: DEMO_ME, name: Me, description: The signed-in user., http: {{ method: GET, path: /me }}, \
+         input: {{ type: object, properties: {{}} }} }}] }}",
+        base = provider.base
+    ))
+    .unwrap();
+    let (api, seen) = recording_api().await;
+    let projects = Arc::new(MemoryProjects::default());
+    projects.add("other");
+    let (project, key) = projects.add("acme");
+    let registry = Registry::from_toolkits(vec![toolkit]);
+    let server = Server::start_on(registry, projects.clone(), vec![("demo".into(), api)]).await;
+    let mut auth_config = json!({"type": "use_custom_auth", "authScheme": "OAUTH2"});
+    if let Some(id) = client_id {
+        auth_config["credentials"] = json!({"client_id": id, "client_secret": "link-client-secret-3d7a"});
+    }
+    let (status, created) = server
+        .api("POST", "/auth_configs", &key, Some(json!({"toolkit": {"slug": "demo"}, "auth_config": auth_config})))
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let config = created["auth_config"]["id"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Setup { provider, server, projects, project, key, config, http, seen }
+}
+
+impl Setup {
+    /// A link through the REST API: `(account id, page URL)`.
+    async fn link(&self, callback: Option<&str>) -> (String, String) {
+        self.server.link(&self.key, &self.config, callback).await
+    }
+
+    /// `(status, location, body)` of a GET, redirects not followed.
+    async fn get(&self, url: &str) -> (u16, Option<String>, String) {
+        let response = self.http.get(url).send().await.unwrap();
+        let status = response.status().as_u16();
+        assert_eq!(response.headers()["cache-control"], "no-store", "{url}");
+        assert_eq!(response.headers()["referrer-policy"], "no-referrer", "{url}");
+        let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+        (status, location, response.text().await.unwrap())
+    }
+
+    /// The page redirects to the provider; the user goes through it; the callback URL.
+    async fn through_provider(&self, page: &str, user: User) -> Url {
+        let (status, location, body) = self.get(page).await;
+        assert_eq!(status, 303, "{body}");
+        let location = location.unwrap();
+        assert!(location.starts_with(&format!("{}/auth?", self.provider.base)), "{location}");
+        let url = Url::parse(&location).unwrap();
+        let query: std::collections::BTreeMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(query["redirect_uri"], format!("{}/link/callback", self.server.url));
+        assert_eq!(query["client_id"], "link-client");
+        assert_eq!(query["code_challenge_method"], "S256");
+        oidc::authorize_to(url, user, &format!("{}/link/callback", self.server.url)).await
+    }
+
+    async fn account(&self, id: &str) -> toolsmith_store::ConnectedAccount {
+        let store = self.projects.store(&self.project).unwrap();
+        store.account(&toolsmith_core::ConnectedAccountId::parse(id).unwrap()).await.unwrap().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_user_authorizes_in_the_browser_and_the_account_calls_the_api_with_its_token() {
+    let s = setup(Some("link-client")).await;
+    let (id, page) = s.link(Some("https://app.example/done?x=1")).await;
+    let callback = s.through_provider(&page, User::Consents).await;
+    assert!(callback.query_pairs().any(|(k, _)| k == "code"), "{callback}");
+
+    let (status, location, body) = s.get(callback.as_str()).await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(location.unwrap(), format!("https://app.example/done?x=1&status=success&connected_account_id={id}"));
+    let account = s.account(&id).await;
+    assert_eq!(account.status, AccountStatus::Active);
+    let tokens = account.credentials.oauth2.unwrap();
+    assert!(tokens.refresh_token.is_some());
+    let access = tokens.access_token.expose_secret().to_owned();
+    assert!(!access.is_empty());
+
+    // A tool call carries the access token to the API.
+    let (status, result) =
+        s.server.api("POST", "/tools/execute/DEMO_ME", &s.key, Some(json!({"user_id": "ada", "arguments": {}}))).await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["successful"], true, "{result}");
+    assert_eq!(s.seen.lock().unwrap().clone(), Some(format!("Bearer {access}")));
+
+    // The same callback again: refused, the account stays ACTIVE, the app is not told.
+    let (status, location, body) = s.get(callback.as_str()).await;
+    assert_eq!(status, 410, "{body}");
+    assert!(location.is_none());
+    assert!(body.contains("used already"), "{body}");
+    assert_eq!(s.account(&id).await.status, AccountStatus::Active);
+    // The link page of a spent link says so too.
+    assert_eq!(s.get(&page).await.0, 410);
+}
+
+#[tokio::test]
+async fn a_denial_returns_to_the_app_as_failed_and_the_account_fails() {
+    let s = setup(Some("link-client")).await;
+    let (id, page) = s.link(Some("https://app.example/done")).await;
+    let callback = s.through_provider(&page, User::Denies).await;
+    let (status, location, body) = s.get(callback.as_str()).await;
+    assert_eq!(status, 303, "{body}");
+    let back = Url::parse(&location.unwrap()).unwrap();
+    let query: std::collections::BTreeMap<_, _> = back.query_pairs().into_owned().collect();
+    assert_eq!(query["status"], "failed");
+    assert!(query["error"].contains("denied"), "{back}");
+    let account = s.account(&id).await;
+    assert_eq!(account.status, AccountStatus::Failed);
+    assert!(account.status_reason.unwrap().contains("denied"));
+
+    // Without a callback URL: a page saying access was denied.
+    let (id, page) = s.link(None).await;
+    let callback = s.through_provider(&page, User::Denies).await;
+    let (status, _, body) = s.get(callback.as_str()).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("Access denied") && body.contains("ask for a new Connect Link"), "{body}");
+    assert_eq!(s.account(&id).await.status, AccountStatus::Failed);
+}
+
+#[tokio::test]
+async fn a_forged_state_is_refused_and_changes_nothing() {
+    let s = setup(Some("link-client")).await;
+    let (id, page) = s.link(Some("https://app.example/done")).await;
+    let callback = s.through_provider(&page, User::Consents).await;
+    let state: String = callback.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    let (hash, mac) = state.split_once('.').unwrap();
+    let forged = format!("{hash}.{}", "0".repeat(mac.len()));
+    for bad in [forged.as_str(), hash, ""] {
+        let mut url = callback.clone();
+        let pairs: Vec<(String, String)> = callback
+            .query_pairs()
+            .map(|(k, v)| (k.to_string(), if k == "state" { bad.to_owned() } else { v.to_string() }))
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        let (status, location, body) = s.get(url.as_str()).await;
+        assert_eq!(status, 403, "{body}");
+        assert!(location.is_none());
+        assert!(body.contains("not one this server issued"), "{body}");
+    }
+    assert_eq!(s.account(&id).await.status, AccountStatus::Initiated);
+}
+
+#[tokio::test]
+async fn an_app_without_a_client_id_is_told_to_register() {
+    let s = setup(None).await;
+    let (_, page) = s.link(None).await;
+    let (status, location, body) = s.get(&page).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(location.is_none());
+    assert!(body.contains("must be registered") && body.contains("toolsmith auth-configs update"), "{body}");
+}
