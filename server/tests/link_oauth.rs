@@ -48,6 +48,7 @@ struct Setup {
     config: String,
     http: reqwest::Client,
     seen: Arc<Mutex<Option<String>>>,
+    toolkit: toolsmith_spec::Toolkit,
 }
 
 /// A `demo` toolkit whose oauth2 scheme is the provider's, and an auth config with its
@@ -68,7 +69,7 @@ async fn setup(client_id: Option<&str>) -> Setup {
     let projects = Arc::new(MemoryProjects::default());
     projects.add("other");
     let (project, key) = projects.add("acme");
-    let registry = Registry::from_toolkits(vec![toolkit]);
+    let registry = Registry::from_toolkits(vec![toolkit.clone()]);
     let server = Server::start_on(registry, projects.clone(), vec![("demo".into(), api)]).await;
     let mut auth_config = json!({"type": "use_custom_auth", "authScheme": "OAUTH2"});
     if let Some(id) = client_id {
@@ -80,7 +81,7 @@ async fn setup(client_id: Option<&str>) -> Setup {
     assert_eq!(status, 200, "{created}");
     let config = created["auth_config"]["id"].as_str().unwrap().to_owned();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Setup { provider, server, projects, project, key, config, http, seen }
+    Setup { provider, server, projects, project, key, config, http, seen, toolkit }
 }
 
 impl Setup {
@@ -113,10 +114,31 @@ impl Setup {
         oidc::authorize_to(url, user, &format!("{}/link/callback", self.server.url)).await
     }
 
+    /// The callback returns to the app with `status=failed` and an error mentioning `about`.
+    async fn fails_back_to_app(&self, callback: &Url, about: &str) {
+        let (status, location, body) = self.get(callback.as_str()).await;
+        assert_eq!(status, 303, "{body}");
+        let back = Url::parse(&location.unwrap()).unwrap();
+        let query: std::collections::BTreeMap<_, _> = back.query_pairs().into_owned().collect();
+        assert_eq!(query["status"], "failed");
+        assert!(query["error"].contains(about), "{back}");
+    }
+
     async fn account(&self, id: &str) -> toolsmith_store::ConnectedAccount {
         let store = self.projects.store(&self.project).unwrap();
         store.account(&toolsmith_core::ConnectedAccountId::parse(id).unwrap()).await.unwrap().unwrap()
     }
+}
+
+/// `url` with the query parameter `name` set to `value` (a callback tampered with).
+fn with_param(url: &Url, name: &str, value: &str) -> Url {
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.to_string(), if k == name { value.to_owned() } else { v.to_string() }))
+        .collect();
+    let mut changed = url.clone();
+    changed.query_pairs_mut().clear().extend_pairs(pairs);
+    changed
 }
 
 #[tokio::test]
@@ -158,12 +180,7 @@ async fn a_denial_returns_to_the_app_as_failed_and_the_account_fails() {
     let s = setup(Some("link-client")).await;
     let (id, page) = s.link(Some("https://app.example/done")).await;
     let callback = s.through_provider(&page, User::Denies).await;
-    let (status, location, body) = s.get(callback.as_str()).await;
-    assert_eq!(status, 303, "{body}");
-    let back = Url::parse(&location.unwrap()).unwrap();
-    let query: std::collections::BTreeMap<_, _> = back.query_pairs().into_owned().collect();
-    assert_eq!(query["status"], "failed");
-    assert!(query["error"].contains("denied"), "{back}");
+    s.fails_back_to_app(&callback, "denied").await;
     let account = s.account(&id).await;
     assert_eq!(account.status, AccountStatus::Failed);
     assert!(account.status_reason.unwrap().contains("denied"));
@@ -186,13 +203,7 @@ async fn a_forged_state_is_refused_and_changes_nothing() {
     let (hash, mac) = state.split_once('.').unwrap();
     let forged = format!("{hash}.{}", "0".repeat(mac.len()));
     for bad in [forged.as_str(), hash, ""] {
-        let mut url = callback.clone();
-        let pairs: Vec<(String, String)> = callback
-            .query_pairs()
-            .map(|(k, v)| (k.to_string(), if k == "state" { bad.to_owned() } else { v.to_string() }))
-            .collect();
-        url.query_pairs_mut().clear().extend_pairs(pairs);
-        let (status, location, body) = s.get(url.as_str()).await;
+        let (status, location, body) = s.get(with_param(&callback, "state", bad).as_str()).await;
         assert_eq!(status, 403, "{body}");
         assert!(location.is_none());
         assert!(body.contains("not one this server issued"), "{body}");
@@ -208,4 +219,35 @@ async fn an_app_without_a_client_id_is_told_to_register() {
     assert_eq!(status, 409, "{body}");
     assert!(location.is_none());
     assert!(body.contains("must be registered") && body.contains("toolsmith auth-configs update"), "{body}");
+}
+
+#[tokio::test]
+async fn a_link_expired_during_the_authorization_fails_and_says_so() {
+    let s = setup(Some("link-client")).await;
+    let store = s.projects.store(&s.project).unwrap();
+    let request = toolsmith_auth::LinkRequest {
+        ttl: std::time::Duration::from_secs(1),
+        auth_config: Some(toolsmith_core::AuthConfigId::parse(&s.config).unwrap()),
+        callback_url: Some("https://app.example/done".into()),
+        ..toolsmith_auth::LinkRequest::new(toolsmith_core::UserId::new("ada"))
+    };
+    let started = toolsmith_auth::initiate(&*store, &s.toolkit, request).await.unwrap();
+    let page = format!("{}/link/{}", s.server.url, started.token.expose());
+    let callback = s.through_provider(&page, User::Consents).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    s.fails_back_to_app(&callback, "expired").await;
+    assert_eq!(s.account(started.account.id.as_str()).await.status, AccountStatus::Failed);
+}
+
+#[tokio::test]
+async fn a_code_the_token_endpoint_refuses_shows_a_failure_page() {
+    let s = setup(Some("link-client")).await;
+    let (id, page) = s.link(None).await;
+    let callback = s.through_provider(&page, User::Consents).await;
+    let bogus = "not-a-real-code-0123456789";
+    let (status, _, body) = s.get(with_param(&callback, "code", bogus).as_str()).await;
+    assert_eq!(status, 502, "{body}");
+    assert!(body.contains("Connection failed") && body.contains("invalid_grant"), "{body}");
+    assert!(!body.contains(bogus), "{body}");
+    assert_eq!(s.account(&id).await.status, AccountStatus::Failed);
 }
