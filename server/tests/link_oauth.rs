@@ -11,14 +11,13 @@ mod oidc;
 
 use std::sync::{Arc, Mutex};
 
-use common::Server;
+use common::{Acme, Server};
 use oidc::{AuthServer, User};
 use reqwest::Url;
 use secrecy::ExposeSecret;
 use serde_json::json;
 use toolsmith_runtime::Registry;
-use toolsmith_server::testing::MemoryProjects;
-use toolsmith_store::{AccountStatus, ConnectedAccounts};
+use toolsmith_store::AccountStatus;
 
 /// A local API whose `GET /me` records the `Authorization` header it got.
 async fn recording_api() -> (String, Arc<Mutex<Option<String>>>) {
@@ -42,9 +41,7 @@ async fn recording_api() -> (String, Arc<Mutex<Option<String>>>) {
 struct Setup {
     provider: AuthServer,
     server: Server,
-    projects: Arc<MemoryProjects>,
-    project: toolsmith_store::Project,
-    key: toolsmith_store::ApiKeySecret,
+    acme: Acme,
     config: String,
     http: reqwest::Client,
     seen: Arc<Mutex<Option<String>>>,
@@ -66,28 +63,26 @@ async fn setup(client_id: Option<&str>) -> Setup {
     ))
     .unwrap();
     let (api, seen) = recording_api().await;
-    let projects = Arc::new(MemoryProjects::default());
-    projects.add("other");
-    let (project, key) = projects.add("acme");
+    let acme = Acme::new();
     let registry = Registry::from_toolkits(vec![toolkit.clone()]);
-    let server = Server::start_on(registry, projects.clone(), vec![("demo".into(), api)]).await;
+    let server = Server::start_on(registry, acme.projects.clone(), vec![("demo".into(), api)]).await;
     let mut auth_config = json!({"type": "use_custom_auth", "authScheme": "OAUTH2"});
     if let Some(id) = client_id {
         auth_config["credentials"] = json!({"client_id": id, "client_secret": "link-client-secret-3d7a"});
     }
     let (status, created) = server
-        .api("POST", "/auth_configs", &key, Some(json!({"toolkit": {"slug": "demo"}, "auth_config": auth_config})))
+        .api("POST", "/auth_configs", &acme.key, Some(json!({"toolkit": {"slug": "demo"}, "auth_config": auth_config})))
         .await;
     assert_eq!(status, 200, "{created}");
     let config = created["auth_config"]["id"].as_str().unwrap().to_owned();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Setup { provider, server, projects, project, key, config, http, seen, toolkit }
+    Setup { provider, server, acme, config, http, seen, toolkit }
 }
 
 impl Setup {
     /// A link through the REST API: `(account id, page URL)`.
     async fn link(&self, callback: Option<&str>) -> (String, String) {
-        self.server.link(&self.key, &self.config, callback).await
+        self.server.link(&self.acme.key, &self.config, callback).await
     }
 
     /// `(status, location, body)` of a GET, redirects not followed.
@@ -125,8 +120,7 @@ impl Setup {
     }
 
     async fn account(&self, id: &str) -> toolsmith_store::ConnectedAccount {
-        let store = self.projects.store(&self.project).unwrap();
-        store.account(&toolsmith_core::ConnectedAccountId::parse(id).unwrap()).await.unwrap().unwrap()
+        self.acme.account(id).await
     }
 }
 
@@ -159,8 +153,10 @@ async fn a_user_authorizes_in_the_browser_and_the_account_calls_the_api_with_its
     assert!(!access.is_empty());
 
     // A tool call carries the access token to the API.
-    let (status, result) =
-        s.server.api("POST", "/tools/execute/DEMO_ME", &s.key, Some(json!({"user_id": "ada", "arguments": {}}))).await;
+    let (status, result) = s
+        .server
+        .api("POST", "/tools/execute/DEMO_ME", &s.acme.key, Some(json!({"user_id": "ada", "arguments": {}})))
+        .await;
     assert_eq!(status, 200, "{result}");
     assert_eq!(result["successful"], true, "{result}");
     assert_eq!(s.seen.lock().unwrap().clone(), Some(format!("Bearer {access}")));
@@ -224,7 +220,7 @@ async fn an_app_without_a_client_id_is_told_to_register() {
 #[tokio::test]
 async fn a_link_expired_during_the_authorization_fails_and_says_so() {
     let s = setup(Some("link-client")).await;
-    let store = s.projects.store(&s.project).unwrap();
+    let store = s.acme.store();
     let request = toolsmith_auth::LinkRequest {
         ttl: std::time::Duration::from_secs(1),
         auth_config: Some(toolsmith_core::AuthConfigId::parse(&s.config).unwrap()),

@@ -4,12 +4,9 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::Server;
+use common::{Acme, Server};
 use serde_json::json;
-use toolsmith_server::testing::MemoryProjects;
-use toolsmith_store::{AccountStatus, ConnectedAccounts};
+use toolsmith_store::AccountStatus;
 
 /// The good key the local Stripe-like API accepts; any other is refused with 401.
 const GOOD: &str = "sk_test_good_4f9a";
@@ -34,31 +31,26 @@ async fn checking_api() -> String {
 
 struct Setup {
     server: Server,
-    projects: Arc<MemoryProjects>,
-    project: toolsmith_store::Project,
-    key: toolsmith_store::ApiKeySecret,
+    acme: Acme,
     config: String,
     http: reqwest::Client,
 }
 
 async fn setup() -> Setup {
-    let projects = Arc::new(MemoryProjects::default());
-    // A second project first: the link must be found in whichever project holds it.
-    projects.add("other");
-    let (project, key) = projects.add("acme");
-    let server = Server::start_with(projects.clone(), vec![("stripe".into(), checking_api().await)]).await;
+    let acme = Acme::new();
+    let server = Server::start_with(acme.projects.clone(), vec![("stripe".into(), checking_api().await)]).await;
     let config =
         json!({"toolkit": {"slug": "stripe"}, "auth_config": {"type": "use_custom_auth", "authScheme": "API_KEY"}});
-    let (_, created) = server.api("POST", "/auth_configs", &key, Some(config)).await;
+    let (_, created) = server.api("POST", "/auth_configs", &acme.key, Some(config)).await;
     let config = created["auth_config"]["id"].as_str().unwrap().to_owned();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Setup { server, projects, project, key, config, http }
+    Setup { server, acme, config, http }
 }
 
 impl Setup {
     /// A link through the REST API: `(account id, page URL)`.
     async fn link(&self, callback: Option<&str>) -> (String, String) {
-        self.server.link(&self.key, &self.config, callback).await
+        self.server.link(&self.acme.key, &self.config, callback).await
     }
 
     async fn get(&self, url: &str) -> reqwest::Response {
@@ -73,8 +65,7 @@ impl Setup {
     }
 
     async fn account(&self, id: &str) -> toolsmith_store::ConnectedAccount {
-        let store = self.projects.store(&self.project).unwrap();
-        store.account(&toolsmith_core::ConnectedAccountId::parse(id).unwrap()).await.unwrap().unwrap()
+        self.acme.account(id).await
     }
 }
 
@@ -201,7 +192,7 @@ async fn unknown_and_expired_links_say_so() {
     assert!(page.starts_with("<!doctype html>"), "{page}");
     assert!(page.contains("does not exist; ask for a new link"), "{page}");
 
-    let store = s.projects.store(&s.project).unwrap();
+    let store = s.acme.store();
     let registry = toolsmith_runtime::Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
     let request = toolsmith_auth::LinkRequest {
         ttl: std::time::Duration::ZERO,

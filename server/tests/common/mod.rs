@@ -7,7 +7,7 @@ use serde_json::Value;
 use toolsmith_runtime::{Registry, ToolSearch};
 use toolsmith_server::testing::MemoryProjects;
 use toolsmith_server::{AppState, ServerOptions};
-use toolsmith_store::ApiKeySecret;
+use toolsmith_store::{ApiKeySecret, ConnectedAccounts, Project, SqliteStore};
 
 /// A running server.
 pub(crate) struct Server {
@@ -82,6 +82,34 @@ impl Server {
         let (status, link) = self.api("POST", "/connected_accounts/link", key, Some(body)).await;
         assert_eq!(status, 200, "{link}");
         (link["connected_account_id"].as_str().unwrap().to_owned(), link["redirect_url"].as_str().unwrap().to_owned())
+    }
+}
+
+/// Two projects, `other` then `acme` (a Connect Link must be found in whichever project
+/// holds it), and `acme`'s key.
+pub(crate) struct Acme {
+    pub(crate) projects: Arc<MemoryProjects>,
+    pub(crate) project: Project,
+    pub(crate) key: ApiKeySecret,
+}
+
+impl Acme {
+    pub(crate) fn new() -> Acme {
+        let projects = Arc::new(MemoryProjects::default());
+        projects.add("other");
+        let (project, key) = projects.add("acme");
+        Acme { projects, project, key }
+    }
+
+    /// `acme`'s store.
+    pub(crate) fn store(&self) -> Arc<SqliteStore> {
+        self.projects.store(&self.project).unwrap()
+    }
+
+    /// An account of `acme`.
+    pub(crate) async fn account(&self, id: &str) -> toolsmith_store::ConnectedAccount {
+        let id = toolsmith_core::ConnectedAccountId::parse(id).unwrap();
+        self.store().account(&id).await.unwrap().unwrap()
     }
 }
 
