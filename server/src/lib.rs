@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod health;
 mod home;
+mod markers;
 mod mcp;
 mod metrics;
 mod openapi;

@@ -128,7 +128,7 @@ impl Metrics {
 pub(crate) async fn track(State(metrics): State<Metrics>, request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
     let method = request.method().to_string();
-    let id = request.extensions().get::<crate::request_id::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let id = request.extensions().get::<crate::markers::RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16();

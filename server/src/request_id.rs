@@ -17,10 +17,10 @@ pub(crate) async fn request_id(mut request: Request, next: Next) -> Response {
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
         .unwrap_or_else(|| toolsmith_core::LogId::next().as_str().replacen("log_", "req_", 1));
-    request.extensions_mut().insert(RequestId(id.clone()));
+    request.extensions_mut().insert(crate::markers::RequestId(id.clone()));
     let mut response = next.run(request).await;
     if response.extensions().get::<ApiError>().is_none()
-        && response.extensions().get::<crate::pages::Page>().is_none()
+        && response.extensions().get::<crate::markers::Page>().is_none()
         && !is_json(&response)
         && response.status().as_u16() >= 400
     {
@@ -71,7 +71,3 @@ fn slug(status: axum::http::StatusCode) -> &'static str {
         _ => "Request_Failed",
     }
 }
-
-/// The request's id, for the handlers and layers inside the middleware.
-#[derive(Clone, Debug)]
-pub(crate) struct RequestId(pub(crate) String);

@@ -16,7 +16,8 @@ use toolsmith_auth::{ConnectError, LinkError};
 use toolsmith_spec::Toolkit;
 use toolsmith_store::{AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Credentials, LinkToken};
 
-use super::{csrf, html};
+use super::csrf;
+use super::html::html;
 use crate::state::{AppState, ProjectCx};
 
 /// The page's template.
