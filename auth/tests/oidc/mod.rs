@@ -44,6 +44,9 @@ impl AuthServer {
 
     fn start_blocking() -> AuthServer {
         let dir = server_dir();
+        // Tests start servers in parallel: one `npm ci` at a time, and only when needed.
+        static INSTALL: Mutex<()> = Mutex::new(());
+        let _installing = INSTALL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if !dir.join("node_modules/oidc-provider/package.json").exists() {
             let out = Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir).output().unwrap();
             assert!(
