@@ -17,8 +17,8 @@ use toolsmith_store::{AccountFilter, AuthConfig, StoreError};
 use crate::error::ApiError;
 use crate::extract::{Body, Caller};
 use crate::routes::listing::paged;
+use crate::routes::records::auth_scheme_name;
 use crate::routes::records::{auth_config_object, enabled_status, scheme_from_name};
-use crate::routes::sessions::auth_scheme_name;
 use crate::state::AppState;
 
 /// The routes.

@@ -20,8 +20,8 @@ use crate::error::ApiError;
 use crate::extract::{Body, Caller};
 use crate::routes::auth_configs::{self, toolkit_of};
 use crate::routes::listing::{list_of, paged};
+use crate::routes::records::auth_scheme_name;
 use crate::routes::records::{account_object, iso, scheme_from_name};
-use crate::routes::sessions::auth_scheme_name;
 use crate::state::AppState;
 
 /// The routes.

@@ -9,7 +9,16 @@ use toolsmith_auth::REDACTED;
 use toolsmith_spec::Toolkit;
 use toolsmith_store::{AccountStatus, AuthConfig, ConnectedAccount, ExecutionLog};
 
-use crate::routes::sessions::auth_scheme_name;
+/// Composio's upper-case name of one of our schemes (`api_key` → `API_KEY`).
+pub fn auth_scheme_name(scheme: &str) -> &'static str {
+    match scheme {
+        "oauth2" => "OAUTH2",
+        "api_key" => "API_KEY",
+        "bearer" => "BEARER_TOKEN",
+        "basic" => "BASIC",
+        _ => "NO_AUTH",
+    }
+}
 
 /// A time as an ISO 8601 UTC string with milliseconds, fixed width: sorting the strings
 /// sorts the times (`2026-12-07T10:00:00.123Z`).

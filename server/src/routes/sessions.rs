@@ -11,6 +11,7 @@ use toolsmith_session::{PreloadTools, Session, SessionConfig};
 use crate::error::ApiError;
 use crate::extract::{Body, Caller, Origin};
 use crate::routes::listing;
+use crate::routes::records::{auth_scheme_name, iso};
 use crate::routes::shapes::{object_data, page, session_tool_object, tool_object};
 use crate::state::AppState;
 
@@ -257,7 +258,7 @@ async fn toolkits(
                 "id": a.id.as_str(),
                 "status": a.status.as_str(),
                 "user_id": a.user_id.as_str(),
-                "created_at": humantime_rfc3339(a.created_at),
+                "created_at": iso(a.created_at),
                 "auth_config": {"id": a.auth_config.as_str(), "auth_scheme": scheme, "is_composio_managed": false},
             });
         }
@@ -267,22 +268,6 @@ async fn toolkits(
     let query = ListQuery { limit: Some(limit), ..query };
     let (items, next, total) = slice(items, &query)?;
     Ok(Json(page(items, next, total, limit)))
-}
-
-/// Composio's upper-case scheme names.
-pub(crate) fn auth_scheme_name(scheme: &str) -> &'static str {
-    match scheme {
-        "oauth2" => "OAUTH2",
-        "api_key" => "API_KEY",
-        "bearer" => "BEARER_TOKEN",
-        "basic" => "BASIC",
-        _ => "NO_AUTH",
-    }
-}
-
-/// A time as RFC 3339 UTC.
-pub(crate) fn humantime_rfc3339(t: std::time::SystemTime) -> String {
-    humantime::format_rfc3339_seconds(t).to_string()
 }
 
 #[utoipa::path(
@@ -437,7 +422,7 @@ async fn link(caller: Caller, Path(id): Path<String>, Body(body): Body<LinkBody>
         "connected_account_id": link.connected_account_id.as_str(),
         "link_token": token,
         "redirect_url": link.redirect_url,
-        "expires_at": humantime_rfc3339(link.expires_at),
+        "expires_at": iso(link.expires_at),
     })))
 }
 

@@ -11,7 +11,7 @@ use toolsmith_spec::{AuthScheme, ConnectionField, Toolkit};
 use crate::error::ApiError;
 use crate::extract::Caller;
 use crate::routes::listing::paged;
-use crate::routes::sessions::auth_scheme_name;
+use crate::routes::records::auth_scheme_name;
 use crate::state::AppState;
 
 /// The routes.
