@@ -19,29 +19,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use support::{run, run_with_limit, target_dir};
-
-/// The SDK's dependencies, then the SDK itself (installed with `--no-deps --pre`): the
-/// recipe of `shared/reference/composio-sdk-wire.md`, pinned.
-const DEPENDENCIES: &[&str] = &[
-    "pysher==1.0.8",
-    "websocket-client<2",
-    "pydantic>=2.11.9,<3",
-    "typing-extensions>=4.16",
-    "openai>=2.48,<4",
-    "json-schema-to-pydantic>=0.4.11,<1",
-    "jsonschema>=4.23,<5",
-    "requests>=2.32.4,<3",
-    "urllib3>=2.7,<3",
-    "certifi",
-    "httpx",
-    "anyio",
-    "distro",
-    "sniffio",
-    "anthropic>=0.120.0,<3",
-];
-const SDK: &[&str] =
-    &["composio-client==2.0.0rc19", "composio==0.30.0", "composio-openai==0.30.0", "composio-anthropic==0.30.0"];
+use support::{composio_venv, run_with_limit};
 
 /// The personal access token of the user's GitHub account; the local API accepts only it.
 const TOKEN: &str = "ghp_composio_sdk";
@@ -102,30 +80,6 @@ async fn github_api(seen: Seen) -> String {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     url
-}
-
-/// The venv's python, after installing the recipe unless the venv already has it (a
-/// marker file holds the recipe it was built with).
-fn composio_venv() -> PathBuf {
-    let venv = target_dir().join("venvs/composio");
-    let python = venv.join("bin/python");
-    let marker = venv.join("toolsmith-recipe.txt");
-    let recipe = format!("{}\n--no-deps --pre {}\n", DEPENDENCIES.join(" "), SDK.join(" "));
-    if python.exists() && std::fs::read_to_string(&marker).ok().as_deref() == Some(recipe.as_str()) {
-        return python;
-    }
-    let _ = std::fs::remove_dir_all(&venv);
-    std::fs::create_dir_all(venv.parent().unwrap()).unwrap();
-    run(
-        "`python3 -m venv` (on Debian/Ubuntu: apt-get install python3-venv)",
-        Command::new("python3").arg("-m").arg("venv").arg(&venv),
-    );
-    let pip = venv.join("bin/pip");
-    run("pip install of the SDK's dependencies", Command::new(&pip).args(["install", "-q"]).args(DEPENDENCIES));
-    run("pip install of the SDK", Command::new(&pip).args(["install", "-q", "--no-deps", "--pre"]).args(SDK));
-    run("pip check", Command::new(&pip).arg("check"));
-    std::fs::write(&marker, recipe).unwrap();
-    python
 }
 
 /// Runs the driver (killed after `limit`); its stdout, stderr and exit code.

@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
-#[allow(dead_code)]
 #[path = "../../auth/tests/oidc/mod.rs"]
 mod oidc;
 
@@ -18,25 +17,6 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 use toolsmith_runtime::Registry;
 use toolsmith_store::AccountStatus;
-
-/// A local API whose `GET /me` records the `Authorization` header it got.
-async fn recording_api() -> (String, Arc<Mutex<Option<String>>>) {
-    use axum::http::HeaderMap;
-    let seen = Arc::new(Mutex::new(None));
-    let sink = seen.clone();
-    let me = move |headers: HeaderMap| {
-        let sink = sink.clone();
-        async move {
-            *sink.lock().unwrap() = headers.get("authorization").map(|v| v.to_str().unwrap().to_owned());
-            axum::Json(json!({"name": "alice"}))
-        }
-    };
-    let app = axum::Router::new().route("/me", axum::routing::get(me));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, seen)
-}
 
 struct Setup {
     provider: AuthServer,
@@ -52,17 +32,8 @@ struct Setup {
 /// `client_id` (`None`: an app not registered).
 async fn setup(client_id: Option<&str>) -> Setup {
     let provider = AuthServer::start().await;
-    let toolkit: toolsmith_spec::Toolkit = serde_yaml::from_str(&format!(
-        "{{ slug: demo, name: Demo, description: A demo toolkit for tests., version: 20261122_00, \
-         base_url: 'https://api.example.com', auth: [{{ scheme: oauth2, authorization_url: '{base}/auth', \
-         token_url: '{base}/token', scopes: {{ default: [openid, offline_access, 'api:read'] }}, \
-         authorize_params: {{ prompt: consent }} }}], \
-         tools: [{{ slug: DEMO_ME, name: Me, description: The signed-in user., http: {{ method: GET, path: /me }}, \
-         input: {{ type: object, properties: {{}} }} }}] }}",
-        base = provider.base
-    ))
-    .unwrap();
-    let (api, seen) = recording_api().await;
+    let toolkit = common::oauth_toolkit(&provider.base);
+    let (api, seen) = common::recording_api().await;
     let acme = Acme::new();
     let registry = Registry::from_toolkits(vec![toolkit.clone()]);
     let server = Server::start_on(registry, acme.projects.clone(), vec![("demo".into(), api)]).await;

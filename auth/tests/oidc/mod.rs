@@ -2,7 +2,10 @@
 //! way `runtime/tests/oauth-server/harness.rs` does (that harness cannot be shared: it
 //! finds the server from the runtime crate's manifest directory and brings the runtime
 //! test's token endpoints and log capture along), and a user driving its dev login and
-//! consent forms. Shared with `server/tests/link_oauth.rs` (included there by path).
+//! consent forms. Shared with `server/tests/link_oauth.rs` and `connect_browser.rs` (included
+//! there by path).
+// Each test binary uses a different part of it.
+#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -31,7 +34,12 @@ pub(crate) struct AuthServer {
 
 impl AuthServer {
     pub(crate) async fn start() -> AuthServer {
-        let server = tokio::task::spawn_blocking(AuthServer::start_blocking).await.unwrap();
+        AuthServer::start_with_access_ttl(60).await
+    }
+
+    /// The same, its access tokens living `seconds`.
+    pub(crate) async fn start_with_access_ttl(seconds: u64) -> AuthServer {
+        let server = tokio::task::spawn_blocking(move || AuthServer::start_blocking(seconds)).await.unwrap();
         let url = format!("{}/.well-known/openid-configuration", server.base);
         for _ in 0..200 {
             if reqwest::get(&url).await.is_ok_and(|r| r.status().is_success()) {
@@ -42,7 +50,7 @@ impl AuthServer {
         panic!("discovery at {url} did not answer: {}", server.stderr.lock().unwrap());
     }
 
-    fn start_blocking() -> AuthServer {
+    fn start_blocking(access_ttl: u64) -> AuthServer {
         let dir = server_dir();
         // Tests start servers in parallel: one `npm ci` at a time, and only when needed.
         static INSTALL: Mutex<()> = Mutex::new(());
@@ -57,7 +65,7 @@ impl AuthServer {
             );
         }
         let mut child = Command::new("node")
-            .args(["server.mjs", "0"])
+            .args(["server.mjs".to_owned(), "0".to_owned(), access_ttl.to_string()])
             .current_dir(&dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -89,6 +97,15 @@ impl AuthServer {
                 panic!("the authorization server did not start: {}", stderr.lock().unwrap());
             }
         }
+    }
+}
+
+impl AuthServer {
+    /// How many `POST /token` requests the server has received (its `GET /__stats`).
+    pub(crate) async fn token_requests(&self) -> u64 {
+        let stats: serde_json::Value =
+            reqwest::get(format!("{}/__stats", self.base)).await.unwrap().json().await.unwrap();
+        stats["token_requests"].as_u64().unwrap()
     }
 }
 

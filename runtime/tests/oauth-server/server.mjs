@@ -1,7 +1,7 @@
 // A real OAuth 2.0 / OpenID Connect authorization server (oidc-provider) for
 // toolsmith's token refresh tests (runtime/tests/oauth_refresh.rs).
 //
-//   node server.mjs <port>      # 0 picks a free port
+//   node server.mjs <port> [access-token-seconds]   # port 0 picks a free port
 //
 // Listens on 127.0.0.1 only and prints `listening http://127.0.0.1:<port>` once it
 // accepts requests. Clients (secrets are test values, not real ones):
@@ -10,7 +10,7 @@
 //   link-client     client_secret_basic, authorization_code + refresh_token, native:
 //                   redirect http://127.0.0.1:<any port>/link/callback
 //   machine-client  client_secret_basic, client_credentials (scopes api:read api:write)
-// Access tokens live 60 s, refresh tokens rotate on every use (reusing one revokes the
+// Access tokens live 60 s (or the second argument), refresh tokens rotate on every use (reusing one revokes the
 // whole grant). `GET /__stats` answers {"token_requests": N}: the number of POST /token
 // requests received so far, whatever their outcome.
 import http from 'node:http';
@@ -19,6 +19,12 @@ import Provider from 'oidc-provider';
 const requested = Number.parseInt(process.argv[2] ?? '0', 10);
 if (!Number.isInteger(requested) || requested < 0 || requested > 65535) {
   console.error(`usage: node server.mjs <port>  (got ${process.argv[2]})`);
+  process.exit(2);
+}
+
+const accessTtl = Number.parseInt(process.argv[3] ?? '60', 10);
+if (!Number.isInteger(accessTtl) || accessTtl < 1) {
+  console.error(`usage: node server.mjs <port> [access-token-seconds]  (got ${process.argv[3]})`);
   process.exit(2);
 }
 
@@ -69,7 +75,7 @@ server.listen(requested, '127.0.0.1', () => {
     ],
     pkce: { required: () => true },
     scopes: ['openid', 'offline_access', 'api:read', 'api:write'],
-    ttl: { AccessToken: 60, ClientCredentials: 60, RefreshToken: 3600 },
+    ttl: { AccessToken: accessTtl, ClientCredentials: 60, RefreshToken: 3600 },
     issueRefreshToken: async (ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: true,

@@ -58,7 +58,28 @@ fn render(status: StatusCode, ctx: minijinja::Value) -> Response {
 
 /// A page with a title and a message, no form.
 pub(super) fn message(status: StatusCode, title: &str, text: &str) -> Response {
-    render(status, context! { form => false, title, message => text })
+    notice(status, title, text, None)
+}
+
+/// The same under the toolkit's name and logo, when the page is about one.
+pub(super) fn notice(status: StatusCode, title: &str, text: &str, toolkit: Option<&Toolkit>) -> Response {
+    render(
+        status,
+        context! {
+            form => false,
+            title,
+            message => sentence(text),
+            toolkit => toolkit.map(|t| t.name.clone()),
+            logo_url => toolkit.and_then(|t| t.logo_url.clone()),
+        },
+    )
+}
+
+/// `text` with its first letter upper-cased: error messages start in lower case, a
+/// page's sentence does not.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The page of a link that cannot be used.
@@ -248,13 +269,14 @@ pub(crate) async fn submit(
         Err(e) => return refused(&e),
     };
     if let Some(reason) = failure {
-        return message(
+        return notice(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Connection failed",
             &format!(
                 "{} refused the credential: {reason}. Ask for a new link and try again with a working credential.",
                 open.toolkit.name
             ),
+            Some(&open.toolkit),
         );
     }
     connected(&open.link, &open.toolkit, &account)
@@ -265,10 +287,11 @@ pub(crate) async fn submit(
 pub(super) fn connected(link: &ConnectLink, toolkit: &Toolkit, account: &ConnectedAccount) -> Response {
     let pairs = [("status", "success"), ("connected_account_id", account.id.as_str())];
     back_to_app(link, &pairs).unwrap_or_else(|| {
-        message(
+        notice(
             StatusCode::OK,
             "Connected",
             &format!("Your {} account is connected. You can close this page.", toolkit.name),
+            Some(toolkit),
         )
     })
 }

@@ -14,10 +14,10 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use toolsmith_auth::oauth2::{authorization_url, complete_authorization, AuthorizeError, CallbackParams};
 use toolsmith_auth::LinkError;
-use toolsmith_spec::{AuthScheme, OAuth2Grant};
+use toolsmith_spec::{AuthScheme, OAuth2Grant, Toolkit};
 use toolsmith_store::{AuthConfig, LinkToken};
 
-use super::link::{self, message, refused, Open};
+use super::link::{self, message, notice, refused, Open};
 use super::secret::secret;
 use crate::state::AppState;
 
@@ -62,7 +62,7 @@ pub(crate) async fn show(State(state): State<AppState>, Path(token): Path<String
 /// The redirect to the provider's authorization URL.
 fn start(state: &AppState, open: &Open, config: &AuthConfig) -> Response {
     if config.client_id.as_deref().is_none_or(str::is_empty) {
-        return message(
+        return notice(
             StatusCode::CONFLICT,
             "App not registered",
             &format!(
@@ -70,12 +70,13 @@ fn start(state: &AppState, open: &Open, config: &AuthConfig) -> Response {
                  OAuth client with `toolsmith auth-configs update {} --client-id ID --client-secret SECRET`.",
                 open.toolkit.name, config.id
             ),
+            Some(&open.toolkit),
         );
     }
     let Some(key) = secret() else { return no_secret() };
     match authorization_url(&open.toolkit, config, &open.link, &redirect_uri(state), key) {
         Ok(url) => link::see_other(&url),
-        Err(e) => failed_page(&e),
+        Err(e) => failed_page(&e, Some(&open.toolkit)),
     }
 }
 
@@ -103,10 +104,10 @@ fn http() -> &'static reqwest::Client {
 pub(crate) async fn callback(State(state): State<AppState>, Query(query): Query<CallbackQuery>) -> Response {
     let Some(key) = secret() else { return no_secret() };
     // The state is `<token hash>.<mac>`; the MAC is checked by `complete_authorization`.
-    let Some((hash, _)) = query.state.split_once('.') else { return failed_page(&AuthorizeError::BadState) };
+    let Some((hash, _)) = query.state.split_once('.') else { return failed_page(&AuthorizeError::BadState, None) };
     let (cx, link) = match state.link_project(hash).await {
         Ok(Some(found)) => found,
-        Ok(None) => return failed_page(&AuthorizeError::BadState),
+        Ok(None) => return failed_page(&AuthorizeError::BadState, None),
         Err(e) => return refused(&LinkError::Store(e)),
     };
     let Some(toolkit) = state.registry().toolkit(link.toolkit.as_str()).cloned() else {
@@ -139,28 +140,34 @@ pub(crate) async fn callback(State(state): State<AppState>, Query(query): Query<
             );
             let reason = e.to_string();
             let back = if ended { link::back_to_app(&link, &[("status", "failed"), ("error", &reason)]) } else { None };
-            back.unwrap_or_else(|| failed_page(&e))
+            back.unwrap_or_else(|| failed_page(&e, Some(&toolkit)))
         }
     }
 }
 
-/// The page of a failed authorization, with its status.
-fn failed_page(error: &AuthorizeError) -> Response {
+/// The page of a failed authorization, with its status, under the toolkit when known.
+fn failed_page(error: &AuthorizeError, toolkit: Option<&Toolkit>) -> Response {
     let text = error.to_string();
+    let page = |status, title: &str, text: &str| notice(status, title, text, toolkit);
     match error {
         AuthorizeError::Link(e) => refused(e),
         AuthorizeError::BadState | AuthorizeError::WrongIssuer { .. } => {
-            message(StatusCode::FORBIDDEN, "Authorization refused", &text)
+            page(StatusCode::FORBIDDEN, "Authorization refused", &text)
         }
-        AuthorizeError::Denied(_) => message(StatusCode::FORBIDDEN, "Access denied", &text),
-        AuthorizeError::Provider { .. } | AuthorizeError::Exchange(_) => {
-            message(StatusCode::BAD_GATEWAY, "Connection failed", &text)
-        }
-        AuthorizeError::NoCode => message(StatusCode::BAD_REQUEST, "Connection failed", &text),
-        AuthorizeError::Config(_) => message(StatusCode::CONFLICT, "Link no longer works", &text),
+        AuthorizeError::Denied(_) => page(StatusCode::FORBIDDEN, "Access denied", &text),
+        AuthorizeError::Provider { .. } | AuthorizeError::Exchange(_) => page(
+            StatusCode::BAD_GATEWAY,
+            "Connection failed",
+            &format!(
+                "{text}. Nothing was connected. Ask for a new Connect Link to try again; if this happens again, \
+                 the app's OAuth client (its ID, secret or redirect URI) needs fixing by its developer."
+            ),
+        ),
+        AuthorizeError::NoCode => page(StatusCode::BAD_REQUEST, "Connection failed", &text),
+        AuthorizeError::Config(_) => page(StatusCode::CONFLICT, "Link no longer works", &text),
         _ => {
             tracing::error!(error = %text, "an OAuth 2.0 Connect Link failed");
-            message(
+            page(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong",
                 "The authorization could not be completed; try again, or ask for a new link.",

@@ -131,3 +131,36 @@ pub(crate) async fn stripe_api() -> String {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     url
 }
+
+/// A local API whose `GET /me` records the `Authorization` header it got last.
+pub(crate) async fn recording_api() -> (String, Arc<std::sync::Mutex<Option<String>>>) {
+    use axum::http::HeaderMap;
+    let seen = Arc::new(std::sync::Mutex::new(None));
+    let sink = seen.clone();
+    let me = move |headers: HeaderMap| {
+        let sink = sink.clone();
+        async move {
+            *sink.lock().unwrap() = headers.get("authorization").map(|v| v.to_str().unwrap().to_owned());
+            axum::Json(serde_json::json!({"name": "alice"}))
+        }
+    };
+    let app = axum::Router::new().route("/me", axum::routing::get(me));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+/// A `demo` toolkit whose oauth2 scheme is the authorization server's at `issuer` (its
+/// `/auth` and `/token`), with one tool, `DEMO_ME` (`GET /me`).
+pub(crate) fn oauth_toolkit(issuer: &str) -> toolsmith_spec::Toolkit {
+    serde_yaml::from_str(&format!(
+        "{{ slug: demo, name: Demo, description: A demo toolkit for tests., version: 20261122_00, \
+         base_url: 'https://api.example.com', auth: [{{ scheme: oauth2, authorization_url: '{issuer}/auth', \
+         token_url: '{issuer}/token', scopes: {{ default: [openid, offline_access, 'api:read'] }}, \
+         authorize_params: {{ prompt: consent }} }}], \
+         tools: [{{ slug: DEMO_ME, name: Me, description: The signed-in user., http: {{ method: GET, path: /me }}, \
+         input: {{ type: object, properties: {{}} }} }}] }}"
+    ))
+    .unwrap()
+}
