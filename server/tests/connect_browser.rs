@@ -207,7 +207,9 @@ async fn checking_api() -> String {
             (StatusCode::UNAUTHORIZED, r#"{"error":"Invalid API Key provided"}"#)
         }
     }
-    let app = axum::Router::new().route("/v1/balance", axum::routing::get(balance));
+    let app = axum::Router::new()
+        .route("/v1/balance", axum::routing::get(balance))
+        .route("/done", axum::routing::get(|| async { "back in the app" }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -222,7 +224,8 @@ async fn the_api_key_form_works_without_javascript_and_a_refused_key_fails_the_a
         toolkit.logo_url = logo('S', "635bff");
     }
     let registry = Registry::from_toolkits(toolkits);
-    let server = Server::start_on(registry, acme.projects.clone(), vec![("stripe".into(), checking_api().await)]).await;
+    let api = checking_api().await;
+    let server = Server::start_on(registry, acme.projects.clone(), vec![("stripe".into(), api.clone())]).await;
     let config =
         json!({"toolkit": {"slug": "stripe"}, "auth_config": {"type": "use_custom_auth", "authScheme": "API_KEY"}});
     let (_, created) = server.api("POST", "/auth_configs", &acme.key, Some(config)).await;
@@ -242,6 +245,17 @@ async fn the_api_key_form_works_without_javascript_and_a_refused_key_fails_the_a
     assert!(run.ok, "{run:#?}");
     assert!(run.text.contains("Stripe"), "{}", run.text);
     assert_eq!(acme.account(&id).await.status, AccountStatus::Active);
+
+    // With a callback URL, the form's answer sends the browser back to the app (another
+    // origin: the page's CSP must let the form's redirect go there).
+    let app = format!("{api}/done");
+    let (id, link) = server.link(&acme.key, &config, Some(&app)).await;
+    let steps =
+        vec![goto(&link), fill("#f_api_key", "sk_test_good_4f9a"), click("button[type=submit]", &regex_prefix(&app))];
+    let run = drive(steps, false).await;
+    assert!(run.ok, "{run:#?}");
+    assert_eq!(run.url, format!("{app}?status=success&connected_account_id={id}"), "{run:#?}");
+    assert!(run.text.contains("back in the app"), "{run:#?}");
 
     let (id, link) = server.link(&acme.key, &config, None).await;
     let steps = vec![

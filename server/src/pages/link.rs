@@ -17,11 +17,8 @@ use toolsmith_spec::Toolkit;
 use toolsmith_store::{AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Credentials, LinkToken};
 
 use super::csrf;
-use super::html::html;
+use super::html::{html, html_with_form_to, TEMPLATE};
 use crate::state::{AppState, ProjectCx};
-
-/// The page's template.
-const TEMPLATE: &str = include_str!("../../templates/link.html");
 
 /// The hidden form field carrying the CSRF token.
 const CSRF_FIELD: &str = "csrf_token";
@@ -41,11 +38,16 @@ struct FieldView {
 
 /// Renders the template; a page saying so when rendering fails (never a panic).
 fn render(status: StatusCode, ctx: minijinja::Value) -> Response {
+    render_form_to(status, ctx, None)
+}
+
+/// The same for a page with a form whose answer may redirect to `callback`.
+fn render_form_to(status: StatusCode, ctx: minijinja::Value, callback: Option<&url::Url>) -> Response {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     let page = env.add_template("link.html", TEMPLATE).and_then(|()| env.get_template("link.html")?.render(ctx));
     match page {
-        Ok(body) => html(status, body),
+        Ok(body) => html_with_form_to(status, body, callback),
         Err(e) => {
             tracing::error!(error = %e, "the Connect Link page did not render");
             html(
@@ -177,7 +179,8 @@ async fn form(
         .collect();
     // An error about a field the form does not have (an unknown field) goes on top.
     let stray = errors.iter().find(|(name, _)| !fields.iter().any(|f| &f.name == *name)).map(|(_, m)| m.clone());
-    render(
+    let callback = open.link.callback_url.as_deref().and_then(|u| url::Url::parse(u).ok());
+    render_form_to(
         status,
         context! {
             form => true,
@@ -190,6 +193,7 @@ async fn form(
             fields,
             error => general.or(stray),
         },
+        callback.as_ref(),
     )
 }
 

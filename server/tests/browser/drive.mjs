@@ -13,8 +13,8 @@
 //   {"shot": NAME}                      screenshot of the full page to <out>/NAME.png
 //   {"back": true}                      the browser's back button
 // Prints one JSON line: {"ok", "error"?, "url", "title", "text", "navigations": [[url, status]],
-// "shots": [NAME]}: the last page's URL, title and visible text, and the status of every
-// top-level document the browser received. Exits 0 when every step ran, 1 otherwise.
+// "shots": [NAME], "blocked": [message]}: the last page's URL, title and visible text, and the status of every
+// top-level document the browser received, and what the pages' Content-Security-Policy blocked. Exits 0 when every step ran, 1 otherwise.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -36,6 +36,14 @@ page.on('response', (response) => {
   const request = response.request();
   if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
     navigations.push([response.url(), response.status()]);
+  }
+});
+
+// Chromium reports what the Content-Security-Policy blocked on the console.
+const blocked = [];
+page.on('console', (message) => {
+  if (/Content Security Policy/i.test(message.text())) {
+    blocked.push(message.text().split('\n')[0]);
   }
 });
 
@@ -76,6 +84,7 @@ const result = {
   text: await page.innerText('body').catch(() => ''),
   navigations,
   shots,
+  blocked,
 };
 console.log(JSON.stringify(result));
 await browser.close();

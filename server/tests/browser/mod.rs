@@ -105,7 +105,8 @@ impl Drive {
 }
 
 /// Runs `steps` in a fresh headless Chromium (JavaScript on or off) and reports where it
-/// ended; panics with the driver's output when it could not run at all.
+/// ended; panics with the driver's output when it could not run at all, and when a page's
+/// Content-Security-Policy blocked anything (a style, an image, a form's redirect).
 pub(crate) async fn drive(steps: Vec<Value>, javascript: bool) -> Drive {
     let script = json!({
         "chromium": chromium(),
@@ -122,6 +123,8 @@ pub(crate) async fn drive(steps: Vec<Value>, javascript: bool) -> Drive {
             panic!("the browser driver printed no result (exit code {code:?}):\n{stdout}\n{stderr}")
         });
         let result: Value = serde_json::from_str(line).unwrap();
+        let blocked = &result["blocked"];
+        assert_eq!(blocked, &json!([]), "the Content-Security-Policy blocked something: {result:#}");
         let navigations = result["navigations"]
             .as_array()
             .unwrap()
