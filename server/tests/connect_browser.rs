@@ -28,6 +28,32 @@ use serde_json::{json, Value};
 use toolsmith_runtime::Registry;
 use toolsmith_store::AccountStatus;
 
+/// Everything logged in this test binary, at every level: what the server and its
+/// libraries wrote while a user connected (checked for secrets).
+fn logs() -> String {
+    static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    struct Sink;
+    impl std::io::Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            LOGS.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(|| Sink)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+    });
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
 /// A logo for the test toolkits (the catalog's are on the internet, which tests do not reach).
 fn logo(letter: char, color: &str) -> Option<String> {
     Some(format!(
@@ -113,6 +139,7 @@ fn regex_prefix(prefix: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_connects_in_the_browser_while_the_agent_waits_and_the_token_is_refreshed_once() {
+    logs();
     // Access tokens live 8 s here, so that one expires during the test.
     let demo = Demo::start_with(SECRET, AuthServer::start_with_access_ttl(8).await).await;
     let session = demo
@@ -194,6 +221,24 @@ async fn a_user_connects_in_the_browser_while_the_agent_waits_and_the_token_is_r
     let second = refreshed.access_token.expose_secret().to_owned();
     assert_ne!(second, first);
     assert_eq!(demo.seen.lock().unwrap().clone(), Some(format!("Bearer {second}")));
+
+    // No token, code, link token or client secret in anything logged on the way.
+    let logs = logs();
+    assert!(logs.contains("request"), "the capture works: {logs}");
+    let callback = run.url_of(&demo.callback()).unwrap();
+    let code = reqwest::Url::parse(&callback).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let link_token = link.rsplit('/').next().unwrap().to_owned();
+    let refresh = refreshed.refresh_token.as_ref().unwrap().expose_secret().to_owned();
+    for (what, secret) in [
+        ("access token", &first),
+        ("refreshed token", &second),
+        ("refresh token", &refresh),
+        ("code", &code),
+        ("link token", &link_token),
+        ("client secret", &SECRET.to_owned()),
+    ] {
+        assert!(!logs.contains(secret.as_str()), "the {what} was logged");
+    }
 }
 
 /// A local Stripe-like API whose `GET /v1/balance` accepts only the key `sk_test_good_4f9a`.
