@@ -3,8 +3,13 @@
 //! [`initiate`] stores an `INITIATED` connected account and a single-use, expiring
 //! [`LinkToken`] for it; the token goes into the link's URL. [`complete`] is what the
 //! page calls with what the user entered: it spends the token and turns the account
-//! `ACTIVE`. (The OAuth 2.0 redirect of the page is a later step; a static credential —
-//! an API key, a token, a user and password — completes here.)
+//! `ACTIVE`. (The OAuth 2.0 redirect of the page is in [`crate::oauth2`]; a static
+//! credential — an API key, a token, a user and password — completes here.)
+//!
+//! A link can also reconnect an existing account ([`LinkRequest::account`], and an
+//! `EXPIRED` account of the same user, toolkit, auth config and alias is reused without
+//! asking): the account keeps its id, user, alias and auth config and turns `INITIATED`;
+//! its old credentials stay until the link completes, which replaces them all.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -13,7 +18,7 @@ use secrecy::SecretString;
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, ErrorKind, SessionId, UserId};
 use toolsmith_spec::{AuthScheme, Toolkit};
 use toolsmith_store::{
-    AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Credentials, LinkToken, Store, StoreError,
+    AccountFilter, AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Credentials, LinkToken, Store, StoreError,
 };
 
 use crate::connect::{auth_config, updated_account, ConnectError, StaticCredential};
@@ -32,6 +37,12 @@ pub struct LinkRequest {
     pub callback_url: Option<String>,
     /// How long the link works.
     pub ttl: Duration,
+    /// The account to reconnect (see [`initiate`]); `None` connects a new account or
+    /// reuses an `EXPIRED` one.
+    pub account: Option<ConnectedAccountId>,
+    /// A name for a new account; an `EXPIRED` account is reused only when it has this
+    /// alias (when given).
+    pub alias: Option<String>,
 }
 
 impl LinkRequest {
@@ -42,7 +53,15 @@ impl LinkRequest {
     /// assert_eq!(request.ttl.as_secs(), 600);
     /// ```
     pub fn new(user_id: UserId) -> Self {
-        LinkRequest { user_id, auth_config: None, session: None, callback_url: None, ttl: Duration::from_secs(600) }
+        LinkRequest {
+            user_id,
+            auth_config: None,
+            session: None,
+            callback_url: None,
+            ttl: Duration::from_secs(600),
+            account: None,
+            alias: None,
+        }
     }
 }
 
@@ -75,6 +94,24 @@ pub enum LinkError {
     /// The link's account is gone (deleted after the link was made).
     #[error("the account {0} of this Connect Link was deleted; ask for a new link")]
     AccountGone(ConnectedAccountId),
+    /// The account to reconnect does not exist, or is not the user's or the toolkit's.
+    #[error("connected account {account} {reason}")]
+    NoSuchAccount {
+        /// The account asked for.
+        account: ConnectedAccountId,
+        /// What does not fit (`does not exist`, `belongs to another user`…).
+        reason: String,
+    },
+    /// The account to reconnect is in a status a link cannot leave.
+    #[error("connected account {account} is {status}: {fix}")]
+    NotReconnectable {
+        /// The account asked for.
+        account: ConnectedAccountId,
+        /// Its status.
+        status: AccountStatus,
+        /// What to do instead.
+        fix: &'static str,
+    },
     /// The credential did not fit the toolkit, or the auth config could not be chosen.
     #[error(transparent)]
     Connect(#[from] ConnectError),
@@ -87,8 +124,8 @@ impl LinkError {
     /// The kind of failure, for a server's status code.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            LinkError::Unknown | LinkError::AccountGone(_) => ErrorKind::NotFound,
-            LinkError::Used | LinkError::Expired => ErrorKind::Conflict,
+            LinkError::Unknown | LinkError::AccountGone(_) | LinkError::NoSuchAccount { .. } => ErrorKind::NotFound,
+            LinkError::Used | LinkError::Expired | LinkError::NotReconnectable { .. } => ErrorKind::Conflict,
             LinkError::Connect(e) => e.kind(),
             LinkError::Store(_) => ErrorKind::Internal,
         }
@@ -97,40 +134,62 @@ impl LinkError {
 
 /// Starts connecting an account of `toolkit`: stores an `INITIATED` account and a link
 /// for it. See [`LinkRequest`] for the auth config chosen.
+///
+/// With [`LinkRequest::account`], the link reconnects that account: it must be the
+/// user's and the toolkit's, and `EXPIRED`, `FAILED` or `INITIATED` (an `ACTIVE`,
+/// `REVOKED` or `INACTIVE` one is refused); its auth config is kept. Without it, an
+/// `EXPIRED` account of the same user, toolkit and auth config (and alias, when one is
+/// asked) is reconnected rather than a new one created.
 pub async fn initiate(store: &dyn Store, toolkit: &Toolkit, request: LinkRequest) -> Result<Initiated, LinkError> {
-    let config = match &request.auth_config {
-        Some(id) => {
-            let config = store
-                .auth_config(id)
-                .await?
-                .ok_or_else(|| ConnectError::AuthConfig(format!("auth config {id} does not exist")))?;
-            if config.toolkit != toolkit.slug {
-                return Err(ConnectError::AuthConfig(format!(
-                    "auth config {id} is for toolkit `{}`, not `{}`",
-                    config.toolkit, toolkit.slug
-                ))
-                .into());
-            }
-            config
+    let reconnected = match &request.account {
+        Some(id) => Some(reconnectable(store, toolkit, &request.user_id, id).await?),
+        None => None,
+    };
+    let config = match (&reconnected, &request.auth_config) {
+        (Some(account), Some(id)) if *id != account.auth_config => {
+            return Err(ConnectError::AuthConfig(format!(
+                "connected account {} connects through auth config {}, not {id}; a reconnection keeps its auth config",
+                account.id, account.auth_config
+            ))
+            .into())
         }
-        None => match store.auth_configs(Some(&toolkit.slug)).await?.into_iter().find(|c| !c.disabled) {
+        (Some(account), _) => chosen_config(store, toolkit, &account.auth_config).await?,
+        (None, Some(id)) => chosen_config(store, toolkit, id).await?,
+        (None, None) => match store.auth_configs(Some(&toolkit.slug)).await?.into_iter().find(|c| !c.disabled) {
             Some(config) => config,
             None => auth_config(store, toolkit, preferred_scheme(toolkit)?, None).await?,
         },
     };
+    let reconnected = match reconnected {
+        Some(account) => Some(account),
+        None => expired_account(store, toolkit, &request, &config).await?,
+    };
     let now = SystemTime::now();
-    let account = ConnectedAccount {
-        id: ConnectedAccountId::generate(),
-        user_id: request.user_id.clone(),
-        toolkit: toolkit.slug.clone(),
-        auth_config: config.id.clone(),
-        status: AccountStatus::Initiated,
-        status_reason: Some("waiting for the user to finish the Connect Link".to_owned()),
-        alias: None,
-        fields: BTreeMap::new(),
-        credentials: Credentials::default(),
-        created_at: now,
-        updated_at: now,
+    let account = match reconnected {
+        // The old credentials stay (unused: the account is not ACTIVE) until the link
+        // completes and replaces them.
+        Some(old) => ConnectedAccount {
+            status: AccountStatus::Initiated,
+            status_reason: Some(format!(
+                "being reconnected (was {}): waiting for the user to finish the Connect Link",
+                old.status
+            )),
+            updated_at: now,
+            ..old
+        },
+        None => ConnectedAccount {
+            id: ConnectedAccountId::generate(),
+            user_id: request.user_id.clone(),
+            toolkit: toolkit.slug.clone(),
+            auth_config: config.id.clone(),
+            status: AccountStatus::Initiated,
+            status_reason: Some("waiting for the user to finish the Connect Link".to_owned()),
+            alias: request.alias.clone(),
+            fields: BTreeMap::new(),
+            credentials: Credentials::default(),
+            created_at: now,
+            updated_at: now,
+        },
     };
     store.put_account(&account).await?;
     let token = LinkToken::generate();
@@ -150,6 +209,64 @@ pub async fn initiate(store: &dyn Store, toolkit: &Toolkit, request: LinkRequest
         })
         .await?;
     Ok(Initiated { account, auth_config: config, token, expires_at })
+}
+
+/// The auth config `id`, which must exist and be `toolkit`'s.
+async fn chosen_config(store: &dyn Store, toolkit: &Toolkit, id: &AuthConfigId) -> Result<AuthConfig, LinkError> {
+    let config = store
+        .auth_config(id)
+        .await?
+        .ok_or_else(|| ConnectError::AuthConfig(format!("auth config {id} does not exist")))?;
+    if config.toolkit != toolkit.slug {
+        return Err(ConnectError::AuthConfig(format!(
+            "auth config {id} is for toolkit `{}`, not `{}`",
+            config.toolkit, toolkit.slug
+        ))
+        .into());
+    }
+    Ok(config)
+}
+
+/// The account `id` when `user` may reconnect it with a link of `toolkit`.
+async fn reconnectable(
+    store: &dyn Store,
+    toolkit: &Toolkit,
+    user: &UserId,
+    id: &ConnectedAccountId,
+) -> Result<ConnectedAccount, LinkError> {
+    let no = |reason: String| LinkError::NoSuchAccount { account: id.clone(), reason };
+    let account = store.account(id).await?.ok_or_else(|| no("does not exist".to_owned()))?;
+    if account.user_id != *user {
+        return Err(no(format!("belongs to another user than `{user}`")));
+    }
+    if account.toolkit != toolkit.slug {
+        return Err(no(format!("is an account of toolkit `{}`, not `{}`", account.toolkit, toolkit.slug)));
+    }
+    let fix = match account.status {
+        AccountStatus::Expired | AccountStatus::Failed | AccountStatus::Initiated => return Ok(account),
+        AccountStatus::Active => "it is connected; only an EXPIRED or FAILED account is reconnected",
+        AccountStatus::Revoked => "access was revoked; connect a new account instead",
+        AccountStatus::Inactive => "it was disabled; enable it instead of reconnecting it",
+    };
+    Err(LinkError::NotReconnectable { account: account.id, status: account.status, fix })
+}
+
+/// The newest `EXPIRED` account of the request's user with `config` (and the alias
+/// asked, if any): the one a link without an explicit account reconnects.
+async fn expired_account(
+    store: &dyn Store,
+    toolkit: &Toolkit,
+    request: &LinkRequest,
+    config: &AuthConfig,
+) -> Result<Option<ConnectedAccount>, LinkError> {
+    let filter = AccountFilter {
+        user_id: Some(request.user_id.clone()),
+        toolkit: Some(toolkit.slug.clone()),
+        auth_config: Some(config.id.clone()),
+        statuses: vec![AccountStatus::Expired],
+    };
+    let expired = store.accounts(&filter).await?;
+    Ok(expired.into_iter().rev().find(|a| request.alias.is_none() || a.alias == request.alias))
 }
 
 /// Completes a link with a static credential (connection field values by name): spends
@@ -176,6 +293,8 @@ pub async fn prepare(
 ) -> Result<ConnectedAccount, LinkError> {
     let link = store.link(&token.hash()).await?.ok_or(LinkError::Unknown)?;
     let account = store.account(&link.account).await?.ok_or_else(|| LinkError::AccountGone(link.account.clone()))?;
+    // A reconnected account's old secrets are not kept: the link replaces them all.
+    let account = ConnectedAccount { credentials: Credentials::default(), ..account };
     let credential = StaticCredential {
         scheme: None,
         values,
@@ -219,71 +338,5 @@ fn preferred_scheme(toolkit: &Toolkit) -> Result<&AuthScheme, ConnectError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use toolsmith_store::{ConnectLinks, ConnectedAccounts, KeyRing, SqliteStore};
-
-    fn toolkit() -> Toolkit {
-        serde_yaml::from_str(
-            "{ slug: demo, name: Demo, description: A demo toolkit for tests., version: 20261122_00, \
-             base_url: 'https://api.example.com', auth: [{ scheme: oauth2, authorization_url: 'https://a.example/authorize', \
-             token_url: 'https://a.example/token' }, { scheme: bearer, fields: [{ name: token, title: Token, secret: true, pattern: '^tok_' }] }] }",
-        )
-        .unwrap()
-    }
-
-    fn values(token: &str) -> BTreeMap<String, SecretString> {
-        BTreeMap::from([("token".to_owned(), SecretString::from(token))])
-    }
-
-    #[tokio::test]
-    async fn a_link_completes_once_and_a_bad_credential_does_not_spend_it() {
-        let store = SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap();
-        let toolkit = toolkit();
-        let started = initiate(&store, &toolkit, LinkRequest::new(UserId::new("ada"))).await.unwrap();
-        // A static scheme is preferred for a new auth config: the user can type it in.
-        assert_eq!(started.auth_config.scheme, "bearer");
-        assert_eq!(started.account.status, AccountStatus::Initiated);
-        let bad = complete(&store, &toolkit, &started.token, values("nope")).await.unwrap_err();
-        assert!(bad.to_string().contains("does not match `^tok_`"), "{bad}");
-        assert!(!bad.to_string().contains("nope"), "{bad}");
-        let account = complete(&store, &toolkit, &started.token, values("tok_1")).await.unwrap();
-        assert_eq!((account.id.clone(), account.status), (started.account.id.clone(), AccountStatus::Active));
-        assert_eq!(store.account(&account.id).await.unwrap().unwrap().credentials.secret("token"), Some("tok_1"));
-        let again = complete(&store, &toolkit, &started.token, values("tok_2")).await.unwrap_err();
-        assert!(matches!(again, LinkError::Used), "{again}");
-        let unknown = complete(&store, &toolkit, &LinkToken::generate(), values("tok_3")).await.unwrap_err();
-        assert!(matches!(unknown, LinkError::Unknown), "{unknown}");
-    }
-
-    #[tokio::test]
-    async fn prepare_spends_nothing_and_finish_stores_what_it_is_given() {
-        let store = SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap();
-        let toolkit = toolkit();
-        let started = initiate(&store, &toolkit, LinkRequest::new(UserId::new("ada"))).await.unwrap();
-        let mut prepared = prepare(&store, &toolkit, &started.token, values("tok_1")).await.unwrap();
-        assert_eq!(prepared.status, AccountStatus::Active);
-        // Nothing stored, the link still works.
-        assert_eq!(store.account(&started.account.id).await.unwrap().unwrap().status, AccountStatus::Initiated);
-        assert!(store.link(&started.token.hash()).await.unwrap().unwrap().used_at.is_none());
-        // A caller whose check refused the credential stores the account FAILED.
-        prepared.status = AccountStatus::Failed;
-        let failed = finish(&store, &started.token, prepared.clone()).await.unwrap();
-        assert_eq!(store.account(&failed.id).await.unwrap().unwrap().status, AccountStatus::Failed);
-        let again = finish(&store, &started.token, prepared).await.unwrap_err();
-        assert!(matches!(again, LinkError::Used), "{again}");
-    }
-
-    #[tokio::test]
-    async fn an_expired_link_is_refused_and_changes_nothing() {
-        let store = SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap();
-        let toolkit = toolkit();
-        let request = LinkRequest { ttl: Duration::ZERO, ..LinkRequest::new(UserId::new("ada")) };
-        let started = initiate(&store, &toolkit, request).await.unwrap();
-        let err = complete(&store, &toolkit, &started.token, values("tok_1")).await.unwrap_err();
-        assert!(matches!(err, LinkError::Expired), "{err}");
-        assert_eq!(err.kind(), ErrorKind::Conflict);
-        let account = store.account(&started.account.id).await.unwrap().unwrap();
-        assert_eq!(account.status, AccountStatus::Initiated);
-    }
-}
+#[path = "link_tests.rs"]
+mod tests;

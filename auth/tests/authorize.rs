@@ -221,3 +221,49 @@ async fn a_client_authenticating_in_the_body_completes() {
     assert_eq!(account.status, AccountStatus::Active);
     assert!(account.credentials.oauth2.unwrap().refresh_token.is_some());
 }
+
+#[tokio::test]
+async fn reconnecting_an_expired_account_keeps_its_id_and_replaces_its_tokens_whole() {
+    let setup = Setup::new().await;
+    let first = setup.link(Duration::from_secs(600)).await;
+    let params = setup.user(&first, User::Consents).await;
+    let old = setup.complete(params).await.unwrap();
+    let old_tokens = old.credentials.oauth2.clone().unwrap();
+    assert!(old_tokens.refresh_token.is_some());
+    let expire = |account: &toolsmith_store::ConnectedAccount| toolsmith_store::ConnectedAccount {
+        status: AccountStatus::Expired,
+        status_reason: Some("invalid_grant".into()),
+        ..account.clone()
+    };
+    setup.store.put_account(&expire(&old)).await.unwrap();
+    // The new grant has no refresh token (no `offline_access`): the old one must not stay.
+    let mut config = setup.store.auth_config(&setup.config).await.unwrap().unwrap();
+    config.scopes = vec!["openid".into(), "api:read".into()];
+    setup.store.put_auth_config(&config).await.unwrap();
+
+    let request = LinkRequest { account: Some(old.id.clone()), ..LinkRequest::new(UserId::new("ada")) };
+    let again = initiate(&setup.store, &setup.toolkit, request).await.unwrap();
+    assert_eq!(again.account.id, old.id);
+    let (status, reason) = setup.status(&again).await;
+    assert_eq!(status, AccountStatus::Initiated);
+    assert!(reason.unwrap().contains("being reconnected"));
+    let params = setup.user(&again, User::Consents).await;
+    let renewed = setup.complete(params).await.unwrap();
+    assert_eq!((renewed.id.clone(), renewed.status), (old.id.clone(), AccountStatus::Active));
+    let stored = setup.store.account(&old.id).await.unwrap().unwrap();
+    let tokens = stored.credentials.oauth2.unwrap();
+    assert_ne!(tokens.access_token.expose_secret(), old_tokens.access_token.expose_secret());
+    assert!(tokens.refresh_token.is_none(), "the old refresh token was kept beside the new access token");
+    assert_eq!(setup.store.accounts(&Default::default()).await.unwrap().len(), 1);
+
+    // A reconnection the user denies ends FAILED with the reason, under the same id.
+    let active = setup.store.account(&old.id).await.unwrap().unwrap();
+    setup.store.put_account(&expire(&active)).await.unwrap();
+    let request = LinkRequest { account: Some(old.id.clone()), ..LinkRequest::new(UserId::new("ada")) };
+    let denied = initiate(&setup.store, &setup.toolkit, request).await.unwrap();
+    let params = setup.user(&denied, User::Denies).await;
+    assert!(matches!(setup.complete(params).await.unwrap_err(), AuthorizeError::Denied(_)));
+    let (status, reason) = setup.status(&denied).await;
+    assert_eq!(status, AccountStatus::Failed);
+    assert!(reason.unwrap().contains("denied"));
+}

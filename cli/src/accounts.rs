@@ -1,4 +1,5 @@
-//! `toolsmith accounts connect|update|list|remove`: connected accounts in the local store.
+//! `toolsmith accounts connect|reconnect|update|list|remove`: connected accounts in the
+//! local store.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -6,22 +7,33 @@ use std::sync::Arc;
 use miette::{miette, IntoDiagnostic};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
-use toolsmith::auth::{ConnectError, StaticCredential};
-use toolsmith::store::{AccountFilter, AccountStatus, ConnectedAccount, ConnectedAccounts, SqliteStore, Store};
+use std::time::Duration;
+
+use toolsmith::auth::{ConnectError, LinkRequest, StaticCredential};
+use toolsmith::store::{
+    AccountFilter, AccountStatus, AuthConfigs, ConnectedAccount, ConnectedAccounts, SqliteStore, Store,
+};
 use toolsmith::{AuthConfigId, Client, Registry, UserId};
 use toolsmith_catalog::{Toolkit, ToolkitSlug};
 
 use crate::account_ref::{self, Scope};
 use crate::catalog::{registry, CatalogArgs};
 use crate::home::{open_store, runtime, secret, time};
+use crate::link;
 use crate::out::outln;
+use crate::serve::Listen;
 
 /// `toolsmith accounts …`
 #[derive(clap::Subcommand)]
 pub(crate) enum Command {
     /// Connect a user's account to a toolkit with a static credential (API key, token,
-    /// user and password, connection fields). A value of `-` is read from standard input.
+    /// user and password, connection fields; a value of `-` is read from standard input),
+    /// or, for an OAuth 2.0 toolkit given no credential, through a Connect Link: the link
+    /// is printed and the command waits until the user has authorized in a browser.
     Connect(ConnectArgs),
+    /// Reconnect an EXPIRED (or FAILED) account through a Connect Link, keeping its id:
+    /// the link is printed and the command waits until the user has finished.
+    Reconnect(ReconnectArgs),
     /// List connected accounts (never their secrets).
     List {
         /// Only this user's.
@@ -87,15 +99,31 @@ pub(crate) struct CredentialArgs {
     no_verify: bool,
 }
 
-/// Arguments of `toolsmith accounts update`.
+/// An existing account named on the command line, and the catalog of its toolkit.
 #[derive(clap::Args)]
-pub(crate) struct UpdateArgs {
+pub(crate) struct NamedAccount {
     #[command(flatten)]
     catalog: CatalogArgs,
     /// The account: its id (`ca_…`) or its alias.
     account: String,
     #[command(flatten)]
     scope: ScopeArgs,
+}
+
+impl NamedAccount {
+    /// The catalog and the account named.
+    fn load(&self, rt: &tokio::runtime::Runtime, store: &dyn Store) -> miette::Result<(Registry, ConnectedAccount)> {
+        let registry = registry(&self.catalog)?;
+        let account = rt.block_on(self.scope.find(store, &self.account))?;
+        Ok((registry, account))
+    }
+}
+
+/// Arguments of `toolsmith accounts update`.
+#[derive(clap::Args)]
+pub(crate) struct UpdateArgs {
+    #[command(flatten)]
+    named: NamedAccount,
     #[command(flatten)]
     credential: CredentialArgs,
 }
@@ -113,6 +141,29 @@ pub(crate) struct ConnectArgs {
     toolkit: String,
     #[command(flatten)]
     credential: CredentialArgs,
+    #[command(flatten)]
+    link: LinkArgs,
+}
+
+/// Arguments of `toolsmith accounts reconnect`.
+#[derive(clap::Args)]
+pub(crate) struct ReconnectArgs {
+    #[command(flatten)]
+    named: NamedAccount,
+    #[command(flatten)]
+    link: LinkArgs,
+}
+
+/// How a Connect Link is served and waited for (`toolsmith serve`'s address options: a
+/// server of this home already answering there shows the page; otherwise the command
+/// serves it while it waits).
+#[derive(clap::Args)]
+pub(crate) struct LinkArgs {
+    /// How long the link works, and the command waits (`10m`, `90s`).
+    #[arg(long, default_value = "10m", value_parser = humantime::parse_duration)]
+    timeout: Duration,
+    #[command(flatten)]
+    listen: Listen,
 }
 
 pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
@@ -122,6 +173,15 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
         Command::Connect(args) => {
             let registry = registry(&args.catalog)?;
             let toolkit = find_toolkit(&registry, &args.toolkit)?;
+            if let Some(config) = rt.block_on(oauth_config(&store, toolkit, &args))? {
+                let request = LinkRequest {
+                    auth_config: Some(config),
+                    alias: args.credential.alias.clone(),
+                    ttl: args.link.timeout,
+                    ..LinkRequest::new(UserId::new(args.user.as_str()))
+                };
+                return args.link.run(&rt, &store, &registry, toolkit, request);
+            }
             let credential = args.credential.to_credential(&args.user)?;
             let account =
                 rt.block_on(toolsmith::auth::connect(store.as_ref(), toolkit, credential)).map_err(connect_error)?;
@@ -146,9 +206,18 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
                 None => Ok(ExitCode::SUCCESS),
             }
         }
+        Command::Reconnect(args) => {
+            let (registry, account) = args.named.load(&rt, store.as_ref())?;
+            let toolkit = find_toolkit(&registry, account.toolkit.as_str())?;
+            let request = LinkRequest {
+                account: Some(account.id.clone()),
+                ttl: args.link.timeout,
+                ..LinkRequest::new(account.user_id.clone())
+            };
+            args.link.run(&rt, &store, &registry, toolkit, request)
+        }
         Command::Update(args) => {
-            let registry = registry(&args.catalog)?;
-            let account = rt.block_on(args.scope.find(store.as_ref(), &args.account))?;
+            let (registry, account) = args.named.load(&rt, store.as_ref())?;
             let toolkit = find_toolkit(&registry, account.toolkit.as_str())?;
             let credential = args.credential.to_credential(account.user_id.as_str())?;
             let updated = rt
@@ -209,6 +278,68 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         }
+    }
+}
+
+impl LinkArgs {
+    /// Makes the link, prints it, waits, and prints the outcome.
+    fn run(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        store: &Arc<SqliteStore>,
+        registry: &Registry,
+        toolkit: &Toolkit,
+        request: LinkRequest,
+    ) -> miette::Result<ExitCode> {
+        let outcome = link::connect(rt, store, registry, toolkit, request, &self.listen)?;
+        link::report(outcome, self.timeout, describe)
+    }
+}
+
+/// The OAuth 2.0 auth config `connect` uses when no credential flag is given: the one
+/// of `--auth-config`, else the toolkit's first enabled oauth2 config. `None` for the
+/// static path. A toolkit that offers OAuth 2.0 only, without a config carrying a client
+/// id, is an error that says how to register the app.
+async fn oauth_config(
+    store: &SqliteStore,
+    toolkit: &Toolkit,
+    args: &ConnectArgs,
+) -> miette::Result<Option<AuthConfigId>> {
+    let c = &args.credential;
+    if c.api_key.is_some() || c.bearer.is_some() || c.basic.is_some() || !c.fields.is_empty() {
+        return Ok(None);
+    }
+    let configs = store.auth_configs(Some(&toolkit.slug)).await.map_err(|e| miette!("{e}"))?;
+    let config = match &c.auth_config {
+        Some(id) => configs.into_iter().find(|a| a.id == *id),
+        None => configs.into_iter().find(|a| !a.disabled && a.scheme == "oauth2"),
+    };
+    let offers_oauth2 = toolkit.auth.iter().any(|s| s.name() == "oauth2");
+    let oauth2_only = offers_oauth2 && toolkit.auth.iter().all(|s| s.name() == "oauth2");
+    let callback = format!("{}/link/callback", args.link.listen.url()?.as_str().trim_end_matches('/'));
+    match config {
+        Some(config) if config.scheme != "oauth2" => Ok(None),
+        Some(config) if config.client_id.as_deref().is_some_and(|id| !id.is_empty()) => Ok(Some(config.id)),
+        Some(config) => Err(miette!(
+            help = format!(
+                "register an OAuth app at the provider with the redirect URI {callback}, then run \
+                 `toolsmith auth-configs update {} --client-id ID --client-secret -`",
+                config.id
+            ),
+            "auth config {} of toolkit `{}` has no OAuth client id: the user cannot be sent to authorize",
+            config.id,
+            toolkit.slug
+        )),
+        None if oauth2_only => Err(miette!(
+            help = format!(
+                "register an OAuth app at the provider with the redirect URI {callback}, then run \
+                 `toolsmith auth-configs create --toolkit {} --client-id ID --client-secret -`",
+                toolkit.slug
+            ),
+            "toolkit `{}` connects through OAuth 2.0 only, and has no oauth2 auth config with the app's client id",
+            toolkit.slug
+        )),
+        None => Ok(None),
     }
 }
 

@@ -22,6 +22,7 @@ mod import;
 mod import_out;
 mod keys;
 mod limit;
+mod link;
 mod logs;
 mod out;
 mod schema;

@@ -1,11 +1,12 @@
-//! `toolsmith serve`: the REST API and MCP endpoints over the embedded store.
+//! `toolsmith serve`: the REST API and MCP endpoints over the embedded store; and the
+//! address and server state that `accounts connect` reuses to serve a Connect Link page.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use miette::{miette, IntoDiagnostic};
-use toolsmith::store::{ApiKey, ApiKeySecret, KeyRing, Projects};
+use toolsmith::store::{ApiKey, ApiKeySecret, KeyRing, Projects, SqliteStore};
 use toolsmith::{ApiKeyId, ToolSearch};
 use toolsmith_server::{AppState, HomeProjects, ServerOptions};
 
@@ -13,15 +14,58 @@ use crate::catalog::{registry, CatalogArgs};
 use crate::home::{home, open_store, runtime};
 use crate::out::outln;
 
+/// Where a server listens, and the URL clients reach it at.
+#[derive(clap::Args, Clone)]
+pub(crate) struct Listen {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787", env = "TOOLSMITH_ADDR")]
+    pub(crate) addr: SocketAddr,
+    /// The URL clients reach the server at (Connect Links use it); `http://ADDR` by default.
+    #[arg(long, env = "TOOLSMITH_PUBLIC_URL")]
+    pub(crate) public_url: Option<url::Url>,
+}
+
+impl Listen {
+    /// The public URL as given: `--public-url`, else `http://ADDR`.
+    pub(crate) fn url(&self) -> miette::Result<url::Url> {
+        match &self.public_url {
+            Some(url) => Ok(url.clone()),
+            None => format!("http://{}", self.addr).parse().into_diagnostic(),
+        }
+    }
+
+    /// Listens on `--addr`; the listener and the public URL (`http://ADDR` by default,
+    /// with the port chosen when `--addr` asks for port 0).
+    pub(crate) async fn bind(&self) -> miette::Result<(tokio::net::TcpListener, url::Url)> {
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|e| miette!(help = "choose another address with --addr", "cannot listen on {}: {e}", self.addr))?;
+        let addr = listener.local_addr().into_diagnostic()?;
+        let public_url = match &self.public_url {
+            Some(url) => url.clone(),
+            None => format!("http://{addr}").parse().into_diagnostic()?,
+        };
+        Ok((listener, public_url))
+    }
+}
+
+/// The server over the home's projects (the `default` one's records in `main`).
+pub(crate) async fn app_state(
+    main: Arc<SqliteStore>,
+    search: Arc<ToolSearch>,
+    options: ServerOptions,
+) -> miette::Result<AppState> {
+    let home = home()?;
+    let keys = KeyRing::load(&home).map_err(|e| miette!("{e}"))?;
+    main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
+    Ok(AppState::new(search, Arc::new(HomeProjects::new(home, keys, main)), options))
+}
+
 /// `toolsmith serve`
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8787", env = "TOOLSMITH_ADDR")]
-    addr: SocketAddr,
-    /// The URL clients reach the server at (Connect Links use it); `http://ADDR` by default.
-    #[arg(long, env = "TOOLSMITH_PUBLIC_URL")]
-    public_url: Option<url::Url>,
+    #[command(flatten)]
+    listen: Listen,
     /// Another host name MCP requests may carry (repeatable); loopback names are allowed.
     #[arg(long = "allowed-host")]
     allowed_hosts: Vec<String>,
@@ -44,21 +88,13 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         LogFormat::Json => subscriber.json().init(),
         LogFormat::Text => subscriber.init(),
     }
-    let home = home()?;
     let main = open_store()?;
-    let keys = KeyRing::load(&home).map_err(|e| miette!("{e}"))?;
     let registry = registry(&args.catalog)?;
     let search = Arc::new(ToolSearch::new(&registry));
     let rt = runtime()?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .map_err(|e| miette!(help = "choose another address with --addr", "cannot listen on {}: {e}", args.addr))?;
+        let (listener, public_url) = args.listen.bind().await?;
         let addr = listener.local_addr().into_diagnostic()?;
-        let public_url = match args.public_url {
-            Some(url) => url,
-            None => format!("http://{addr}").parse().into_diagnostic()?,
-        };
         let mut options = ServerOptions::new(public_url.clone());
         options.allowed_hosts.extend(args.allowed_hosts);
         let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
@@ -81,8 +117,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
             outln!("  curl -H \"x-api-key: $COMPOSIO_API_KEY\" \"$COMPOSIO_BASE_URL/api/v3.1/tools?toolkit_slug=github&limit=3\"");
             outln!();
         }
-        let projects = Arc::new(HomeProjects::new(home, keys, main));
-        let state = AppState::new(search, projects, options);
+        let state = app_state(main, search, options).await?;
         // Signal handlers first: a SIGTERM right after "listening" must stop cleanly.
         let shutdown = shutdown()?;
         tracing::info!(%addr, tools = registry.tools().count(), "toolsmith serve listening");

@@ -56,6 +56,7 @@ use crate::state::AppState;
         connected_accounts::update,
         connected_accounts::remove,
         connected_accounts::set_status,
+        connected_accounts::refresh,
         logs::list,
         logs::retrieve,
         document,

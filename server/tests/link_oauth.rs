@@ -16,7 +16,7 @@ use reqwest::Url;
 use secrecy::ExposeSecret;
 use serde_json::json;
 use toolsmith_runtime::Registry;
-use toolsmith_store::AccountStatus;
+use toolsmith_store::{AccountStatus, ConnectedAccounts as _};
 
 struct Setup {
     provider: AuthServer,
@@ -217,4 +217,62 @@ async fn a_code_the_token_endpoint_refuses_shows_a_failure_page() {
     assert!(body.contains("Connection failed") && body.contains("invalid_grant"), "{body}");
     assert!(!body.contains(bogus), "{body}");
     assert_eq!(s.account(&id).await.status, AccountStatus::Failed);
+}
+
+/// `DEMO_ME` for `ada`, and the `Authorization` header the API saw.
+async fn call_me(s: &Setup) -> Option<String> {
+    let body = json!({"user_id": "ada", "arguments": {}});
+    let (status, result) = s.server.api("POST", "/tools/execute/DEMO_ME", &s.acme.key, Some(body)).await;
+    assert_eq!((status, &result["successful"]), (200, &json!(true)), "{result}");
+    s.seen.lock().unwrap().clone()
+}
+
+#[tokio::test]
+async fn refreshing_an_expired_account_reconnects_it_under_the_same_id_with_a_new_token() {
+    let s = setup(Some("link-client")).await;
+    let (id, page) = s.link(None).await;
+    let callback = s.through_provider(&page, User::Consents).await;
+    assert_eq!(s.get(callback.as_str()).await.0, 200);
+    let old = s.account(&id).await;
+    let old_access = old.credentials.oauth2.clone().unwrap().access_token.expose_secret().to_owned();
+
+    // An ACTIVE account is not reconnected; an unknown one is not found (both paths).
+    for prefix in ["/api/v3", "/api/v3.1"] {
+        let path = format!("{prefix}/connected_accounts/{id}/refresh");
+        let (status, body, _) = s.server.call("POST", &path, Some(&s.acme.key), None).await;
+        assert_eq!(
+            (status, body["error"]["slug"].as_str()),
+            (409, Some("ConnectedAccount_NotReconnectable")),
+            "{body}"
+        );
+        assert!(body["error"]["message"].as_str().unwrap().contains("is ACTIVE"), "{body}");
+        assert!(body["error"]["suggested_fix"].as_str().is_some(), "{body}");
+        let path = format!("{prefix}/connected_accounts/ca_nobody000000/refresh");
+        let (status, body, _) = s.server.call("POST", &path, Some(&s.acme.key), None).await;
+        assert_eq!((status, body["error"]["slug"].as_str()), (404, Some("ConnectedAccount_NotFound")), "{body}");
+    }
+    assert_eq!(s.account(&id).await.status, AccountStatus::Active);
+
+    // The token can no longer be refreshed: EXPIRED. A refresh gives a new link for it.
+    let expired = toolsmith_store::ConnectedAccount { status: AccountStatus::Expired, ..old };
+    s.acme.store().put_account(&expired).await.unwrap();
+    let body = json!({"redirect_url": "https://app.example/again"});
+    let (status, refreshed, _) =
+        s.server.call("POST", &format!("/api/v3/connected_accounts/{id}/refresh"), Some(&s.acme.key), Some(body)).await;
+    assert_eq!(status, 200, "{refreshed}");
+    assert_eq!((refreshed["id"].as_str(), refreshed["status"].as_str()), (Some(id.as_str()), Some("INITIATED")));
+    let page = refreshed["redirect_url"].as_str().unwrap();
+    assert!(page.starts_with(&format!("{}/link/", s.server.url)), "{page}");
+    let callback = s.through_provider(page, User::Consents).await;
+    let (status, location, body) = s.get(callback.as_str()).await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(location.unwrap(), format!("https://app.example/again?status=success&connected_account_id={id}"));
+    let account = s.account(&id).await;
+    assert_eq!(account.status, AccountStatus::Active);
+    let access = account.credentials.oauth2.unwrap().access_token.expose_secret().to_owned();
+    assert_ne!(access, old_access);
+    // (No call was made with the old token: the executor caches an account for 5 s.)
+    assert_eq!(call_me(&s).await, Some(format!("Bearer {access}")));
+    let (_, listed) = s.server.api("GET", "/connected_accounts", &s.acme.key, None).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
 }

@@ -19,7 +19,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 use toolsmith_core::ErrorKind;
 use toolsmith_spec::{AuthScheme, OAuth2, OAuth2Grant, Toolkit};
-use toolsmith_store::{AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Store, StoreError};
+use toolsmith_store::{AccountStatus, AuthConfig, ConnectLink, ConnectedAccount, Credentials, Store, StoreError};
 
 use super::grant::{self, Failure, Grant, TokenRequest};
 use crate::link::LinkError;
@@ -286,7 +286,10 @@ async fn exchange(
         }
     })?;
     let requested = if config.scopes.is_empty() { scheme.scopes.default.clone() } else { config.scopes.clone() };
-    let mut updated = grant::renew(account.clone(), granted);
+    // Nothing of a reconnected account's old tokens is kept (no old refresh token beside
+    // a new access token): the grant replaces the credentials whole.
+    let fresh = ConnectedAccount { credentials: Credentials::default(), ..account.clone() };
+    let mut updated = grant::renew(fresh, granted);
     if let Some(tokens) = updated.credentials.oauth2.as_mut() {
         if tokens.scopes.is_empty() {
             tokens.scopes = requested;

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use toolsmith_auth::{ConnectError, LinkRequest, StaticCredential};
+use toolsmith_auth::{ConnectError, LinkError, LinkRequest, StaticCredential};
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, UserId};
 use toolsmith_spec::{AuthScheme, Toolkit};
 use toolsmith_store::{AccountFilter, AccountStatus, AuthConfig, ConnectedAccount};
@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/connected_accounts/link", post(link))
         .route("/connected_accounts/{id}", get(retrieve).patch(update).delete(remove))
         .route("/connected_accounts/{id}/status", patch(set_status))
+        .route("/connected_accounts/{id}/refresh", post(refresh))
 }
 
 /// The connected account `id` of the caller's project; 404 for any other id.
@@ -66,25 +67,33 @@ fn usable<'a>(state: &'a AppState, config: &AuthConfig, field: &str) -> Result<&
     toolkit_of(state, config.toolkit.as_str(), field)
 }
 
-/// Starts a Connect Link for `user` with `config`: the INITIATED account, the token and
-/// the page's URL, and when it expires.
+/// Starts a Connect Link (a new account, or the account `request.account` reconnects):
+/// the INITIATED account, the token and the page's URL, and when it expires.
 async fn start_link(
     caller: &Caller,
     state: &AppState,
     toolkit: &Toolkit,
-    config: &AuthConfig,
-    user: UserId,
-    callback_url: Option<String>,
-    alias: Option<String>,
+    request: LinkRequest,
 ) -> Result<(ConnectedAccount, String, String, SystemTime), ApiError> {
-    let request = LinkRequest { auth_config: Some(config.id.clone()), callback_url, ..LinkRequest::new(user) };
-    let mut started = toolsmith_auth::initiate(&*caller.0.store, toolkit, request).await?;
-    if alias.is_some() {
-        started.account.alias = alias;
-        caller.0.store.put_account(&started.account).await?;
-    }
+    let started = toolsmith_auth::initiate(&*caller.0.store, toolkit, request).await.map_err(link_error)?;
     let url = toolsmith_session::link_url(&state.options().public_url, &started.token);
     Ok((started.account, started.token.expose().to_owned(), url, started.expires_at))
+}
+
+/// A link error as the API shows it: an account that cannot be reconnected says so.
+fn link_error(e: LinkError) -> ApiError {
+    match &e {
+        LinkError::NotReconnectable { .. } => {
+            ApiError::new(e.kind(), "ConnectedAccount_NotReconnectable", e.to_string())
+                .fix("list the project's accounts with GET /api/v3.1/connected_accounts?statuses=EXPIRED")
+        }
+        _ => e.into(),
+    }
+}
+
+/// A link for `user` through `config`, named `alias`.
+fn new_link(user: UserId, config: &AuthConfig, callback_url: Option<String>, alias: Option<String>) -> LinkRequest {
+    LinkRequest { auth_config: Some(config.id.clone()), callback_url, alias, ..LinkRequest::new(user) }
 }
 
 /// A Connect Link to start.
@@ -127,8 +136,8 @@ async fn link(
     let config = auth_configs::find(&caller, &body.auth_config_id).await?;
     let toolkit = usable(&state, &config, "auth_config_id")?;
     let user = user_id(&body.user_id, "user_id")?;
-    let (account, token, url, expires_at) =
-        start_link(&caller, &state, toolkit, &config, user, body.callback_url, body.alias).await?;
+    let request = new_link(user, &config, body.callback_url, body.alias);
+    let (account, token, url, expires_at) = start_link(&caller, &state, toolkit, request).await?;
     Ok(Json(json!({
         "connected_account_id": account.id.as_str(),
         "link_token": token,
@@ -295,8 +304,8 @@ async fn initiate(
     let values = credential_values(scheme, &val, "connection.state.val")?;
     let scheme_name = auth_scheme_name(scheme.name());
     if values.is_empty() && !matches!(scheme, AuthScheme::None(_)) {
-        let (account, _, url, _) =
-            start_link(&caller, &state, toolkit, &config, user, connection.callback_url, connection.alias).await?;
+        let request = new_link(user, &config, connection.callback_url, connection.alias);
+        let (account, _, url, _) = start_link(&caller, &state, toolkit, request).await?;
         return Ok(Json(json!({
             "id": account.id.as_str(),
             "status": account.status.as_str(),
@@ -521,6 +530,71 @@ async fn update(
         .map_err(|e| connect_error(e, "connection.state.val"))?;
     caller.0.store.put_account(&updated).await?;
     Ok(Json(object(&caller, &updated).await?))
+}
+
+/// What a refresh may carry.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ConnectedAccountRefreshBody)]
+struct RefreshBody {
+    /// Where the link sends the user when done (the app's callback).
+    #[serde(default)]
+    redirect_url: Option<String>,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    _rest: Map<String, Value>,
+}
+
+/// `POST /connected_accounts/{id}/refresh` query.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct RefreshQuery {
+    /// Where the link sends the user when done; the body's `redirect_url` wins.
+    #[serde(default)]
+    redirect_url: Option<String>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    _rest: Map<String, Value>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v3.1/connected_accounts/{id}/refresh",
+    operation_id = "connected_accounts_refresh",
+    tag = "connected_accounts",
+    params(("id" = String, Path, description = "The connected account's id (`ca_…`)"), RefreshQuery),
+    request_body = RefreshBody,
+    responses(
+        (status = 200, description = "`{id, status, redirect_url}`: the account, INITIATED under the same id, and the Connect Link that reconnects it; its old credentials are replaced when the user completes the link.", body = Object),
+        (status = 400, description = "The body does not fit, or the account's auth config is disabled", body = crate::error::ErrorEnvelope),
+        (status = 404, description = "The project has no such connected account", body = crate::error::ErrorEnvelope),
+        (status = 409, description = "The account cannot be reconnected: it is ACTIVE, REVOKED or INACTIVE (only EXPIRED, FAILED and INITIATED accounts are)", body = crate::error::ErrorEnvelope),
+        crate::error::StoreErrors,
+    )
+)]
+async fn refresh(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<RefreshQuery>,
+    Body(body): Body<RefreshBody>,
+) -> Result<Json<Value>, ApiError> {
+    let account = find(&caller, &id).await?;
+    let config = caller.0.store.auth_config(&account.auth_config).await?.ok_or_else(|| {
+        ApiError::new(
+            toolsmith_core::ErrorKind::Conflict,
+            "AuthConfig_NotFound",
+            format!("the auth config {} of connected account {id} was deleted", account.auth_config),
+        )
+        .fix("connect a new account with POST /api/v3.1/connected_accounts/link")
+    })?;
+    let toolkit = usable(&state, &config, "id")?;
+    let request = LinkRequest {
+        account: Some(account.id.clone()),
+        callback_url: body.redirect_url.or(query.redirect_url),
+        ..LinkRequest::new(account.user_id.clone())
+    };
+    let (account, _, url, _) = start_link(&caller, &state, toolkit, request).await?;
+    Ok(Json(json!({"id": account.id.as_str(), "status": account.status.as_str(), "redirect_url": url})))
 }
 
 /// Enables or disables a connected account.
