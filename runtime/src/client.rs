@@ -176,7 +176,7 @@ impl ClientBuilder {
         let account_cache = self.account_cache.unwrap_or(Duration::from_secs(5));
         let accounts = self.store.map(|store| Accounts {
             tokens: Arc::new(TokenManager::new(store.clone(), http.clone())),
-            cache: Arc::new(AccountCache::new(account_cache)),
+            cache: Arc::new(AccountCache::new(account_cache, store.account_changes())),
             log: Arc::new(LogWriter::new(store.clone())),
             store,
         });
