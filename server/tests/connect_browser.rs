@@ -241,26 +241,6 @@ async fn a_user_connects_in_the_browser_while_the_agent_waits_and_the_token_is_r
     }
 }
 
-/// A local Stripe-like API whose `GET /v1/balance` accepts only the key `sk_test_good_4f9a`.
-async fn checking_api() -> String {
-    use axum::http::{HeaderMap, StatusCode};
-    async fn balance(headers: HeaderMap) -> (StatusCode, &'static str) {
-        let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if auth == "Bearer sk_test_good_4f9a" {
-            (StatusCode::OK, r#"{"object":"balance"}"#)
-        } else {
-            (StatusCode::UNAUTHORIZED, r#"{"error":"Invalid API Key provided"}"#)
-        }
-    }
-    let app = axum::Router::new()
-        .route("/v1/balance", axum::routing::get(balance))
-        .route("/done", axum::routing::get(|| async { "back in the app" }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_key_form_works_without_javascript_and_a_refused_key_fails_the_account() {
     let acme = Acme::new();
@@ -269,7 +249,7 @@ async fn the_api_key_form_works_without_javascript_and_a_refused_key_fails_the_a
         toolkit.logo_url = logo('S', "635bff");
     }
     let registry = Registry::from_toolkits(toolkits);
-    let api = checking_api().await;
+    let api = common::checking_api().await;
     let server = Server::start_on(registry, acme.projects.clone(), vec![("stripe".into(), api.clone())]).await;
     let config =
         json!({"toolkit": {"slug": "stripe"}, "auth_config": {"type": "use_custom_auth", "authScheme": "API_KEY"}});

@@ -11,24 +11,6 @@ use toolsmith_store::AccountStatus;
 /// The good key the local Stripe-like API accepts; any other is refused with 401.
 const GOOD: &str = "sk_test_good_4f9a";
 
-/// A local Stripe-like API whose `GET /v1/balance` accepts only [`GOOD`].
-async fn checking_api() -> String {
-    use axum::http::{HeaderMap, StatusCode};
-    async fn balance(headers: HeaderMap) -> (StatusCode, &'static str) {
-        let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if auth == format!("Bearer {GOOD}") {
-            (StatusCode::OK, r#"{"object":"balance"}"#)
-        } else {
-            (StatusCode::UNAUTHORIZED, r#"{"error":"Invalid API Key provided"}"#)
-        }
-    }
-    let app = axum::Router::new().route("/v1/balance", axum::routing::get(balance));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
-}
-
 struct Setup {
     server: Server,
     acme: Acme,
@@ -38,7 +20,7 @@ struct Setup {
 
 async fn setup() -> Setup {
     let acme = Acme::new();
-    let server = Server::start_with(acme.projects.clone(), vec![("stripe".into(), checking_api().await)]).await;
+    let server = Server::start_with(acme.projects.clone(), vec![("stripe".into(), common::checking_api().await)]).await;
     let config =
         json!({"toolkit": {"slug": "stripe"}, "auth_config": {"type": "use_custom_auth", "authScheme": "API_KEY"}});
     let (_, created) = server.api("POST", "/auth_configs", &acme.key, Some(config)).await;

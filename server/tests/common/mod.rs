@@ -164,3 +164,24 @@ pub(crate) fn oauth_toolkit(issuer: &str) -> toolsmith_spec::Toolkit {
     ))
     .unwrap()
 }
+
+/// A local Stripe-like API whose `GET /v1/balance` accepts only the key `sk_test_good_4f9a`
+/// (any other gets 401), and an app page at `/done` for a Connect Link to return to.
+pub(crate) async fn checking_api() -> String {
+    use axum::http::{HeaderMap, StatusCode};
+    async fn balance(headers: HeaderMap) -> (StatusCode, &'static str) {
+        let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if auth == "Bearer sk_test_good_4f9a" {
+            (StatusCode::OK, r#"{"object":"balance"}"#)
+        } else {
+            (StatusCode::UNAUTHORIZED, r#"{"error":"Invalid API Key provided"}"#)
+        }
+    }
+    let app = axum::Router::new()
+        .route("/v1/balance", axum::routing::get(balance))
+        .route("/done", axum::routing::get(|| async { "back in the app" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
