@@ -77,8 +77,19 @@ fn bench() {
     black_box(model.encode("ka"));
     let first = start.elapsed().as_secs_f64() * 1e3;
 
-    let query = "Kalo mistoka the renu sa tivo zepu, gra sto lomi nuka vore kasa!";
-    assert!(model.tokenize(query).len() >= 12);
+    // 12 words of the vocabulary, every third with a `##` continuation, and punctuation.
+    let query: String = (0..12)
+        .map(|w| {
+            let word = &tokens[w * 999 + 1];
+            if w % 3 == 0 {
+                format!("{word}{}, ", tokens[w * 990 + 3].trim_start_matches("##"))
+            } else {
+                format!("{word} ")
+            }
+        })
+        .collect();
+    let query = query.as_str();
+    assert!(model.tokenize(query).len() >= 12, "{query}");
     let encode = median_us(2001, || {
         black_box(model.encode(black_box(query)));
     });

@@ -39,7 +39,6 @@
 //! # Ok::<(), toolsmith_embeddings::FormatError>(())
 //! ```
 
-mod builtin;
 mod format;
 mod index;
 mod kernel;

@@ -187,3 +187,15 @@ fn from_path_names_the_file() {
     let e = StaticModel::from_path(missing).unwrap_err();
     assert!(e.to_string().starts_with("/nonexistent/static-embeddings.bin: "), "{e}");
 }
+
+/// With the data file, the built-in model parses (a malformed file fails here rather
+/// than silently leaving search lexical); without it, `builtin()` is `None`.
+#[test]
+fn builtin_is_there_exactly_when_the_file_is() {
+    #[cfg(all(feature = "builtin", toolsmith_builtin_embeddings))]
+    if let Err(e) = StaticModel::from_bytes(include_bytes!("../data/static-embeddings.bin")) {
+        panic!("embeddings/data/static-embeddings.bin: {e}");
+    }
+    let expected = cfg!(all(feature = "builtin", toolsmith_builtin_embeddings));
+    assert_eq!(StaticModel::builtin().is_some(), expected);
+}
