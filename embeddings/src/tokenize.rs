@@ -226,4 +226,31 @@ mod tests {
         assert!(tokenize(&"a".repeat(101), a_only).is_empty());
         assert_eq!(tokenize(&format!("{} a", "a".repeat(101)), a_only), vec![7]);
     }
+
+    /// A developer check against Hugging Face `tokenizers` (run by hand): `WORDPIECE_VOCAB`
+    /// is a BERT `vocab.txt`, `WORDPIECE_EXPECTED` records of `text \x1f tokens \x1e`,
+    /// the tokens space-separated as `BertWordPieceTokenizer(vocab, lowercase=True)`
+    /// gives them without special tokens and with `[UNK]` removed.
+    #[test]
+    #[ignore = "needs WORDPIECE_VOCAB and WORDPIECE_EXPECTED"]
+    fn matches_hugging_face_tokenizers() {
+        let read = |var: &str| std::fs::read_to_string(std::env::var(var).unwrap()).unwrap();
+        let vocab = read("WORDPIECE_VOCAB");
+        let tokens: Vec<&str> = vocab.lines().collect();
+        let ids: std::collections::HashMap<&str, u32> = (0u32..).zip(&tokens).map(|(i, t)| (*t, i)).collect();
+        let expected = read("WORDPIECE_EXPECTED");
+        let (mut total, mut misses) = (0, 0);
+        for record in expected.split('\x1e').filter(|r| !r.is_empty()) {
+            let (text, want) = record.split_once('\x1f').unwrap();
+            let got: Vec<&str> =
+                tokenize(text, |t| ids.get(t).copied()).into_iter().map(|i| tokens[i as usize]).collect();
+            total += 1;
+            if got != want.split_whitespace().collect::<Vec<_>>() {
+                misses += 1;
+                println!("{text:?}\n  got  {got:?}\n  want {want:?}");
+            }
+        }
+        println!("{} of {total} texts tokenized as Hugging Face does", total - misses);
+        assert_eq!(misses, 0);
+    }
 }
