@@ -137,6 +137,14 @@ def collect(reply, n, key, path):
         pass
 
 
+def user_traceback(e):
+    """The traceback without the kernel's own frames."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(e), e, tb))
+
+
 def handle(req):
     n = int(req.get("id", 0))
     timeout = float(req.get("timeout", 180))
@@ -157,8 +165,8 @@ def handle(req):
     except KeyboardInterrupt:
         error = f"TimeoutError: cell exceeded {timeout:g} s (interrupted; variables kept)"
         kill_strays()
-    except BaseException:                             # SystemExit too: the kernel survives
-        error = traceback.format_exc()
+    except BaseException as e:                        # SystemExit too: the kernel survives
+        error = user_traceback(e)
     finally:
         timer.cancel()
         try:
