@@ -17,12 +17,16 @@
 //!   session's [`ToolAccess`] over a per-session Unix socket: the caller's
 //!   [`Execute`](toolsmith_core::Execute), with the session's policies.
 //!
+//! - [`bench`] (`bench.rs`): cold start, warm cell and tool round trips, beside plain
+//!   `python3 -c` start-up.
+//!
 //! Everything that comes out of a sandbox is untrusted: lines are bounded, JSON is
 //! parsed defensively, and nothing in it is acted on beyond returning it to its session.
 //!
 //! Needs `bwrap` (Debian: `apt-get install --no-install-recommends bubblewrap`), util-linux
 //! `prlimit` and `/usr/bin/python3` (stdlib only).
 
+mod bench;
 mod callback;
 mod config;
 mod error;
@@ -33,6 +37,7 @@ mod profile;
 mod protocol;
 mod seccomp;
 
+pub use bench::{bench, BenchReport, Timing};
 pub use callback::{Resolve, ToolAccess};
 pub use config::SandboxConfig;
 pub use error::Error;

@@ -20,8 +20,12 @@ async fn variables_survive_between_cells() {
     let second = bench.ok("s1", "x * 2").await;
     assert!(!second.started);
     assert_eq!(second.results.as_deref(), Some("42"));
-    let error = bench.run("s1", Cell::python("1 / 0")).await;
-    assert!(error.error.unwrap().contains("ZeroDivisionError"));
+    let error = bench.run("s1", Cell::python("y = 1\n1 / 0")).await.error.unwrap();
+    assert_eq!(
+        error,
+        "Traceback (most recent call last):\n  File \"<cell>\", line 2, in <module>\nZeroDivisionError: division by zero\n",
+        "the kernel's own frames are left out"
+    );
     assert_eq!(bench.ok("s1", "x").await.results.as_deref(), Some("21"), "an exception keeps the state");
     let other = bench.run("s2", Cell::python("x")).await;
     assert!(other.error.unwrap().contains("NameError"), "sessions do not share variables");
@@ -185,4 +189,19 @@ fn root_without_a_uid_range_is_refused() {
         Ok(_) => assert!(!root, "as root, a workbench without uids must be refused"),
         Err(other) => panic!("{other}"),
     }
+}
+
+#[tokio::test]
+async fn bench_measures_each_step() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    }
+    let report = toolsmith_workbench::bench(SandboxConfig::new(dir.path().join("wb")), 3).await.unwrap();
+    for timing in [&report.python_startup, &report.cold_start, &report.warm_cell, &report.tool_round_trip] {
+        assert_eq!(timing.runs, 3, "{report:#?}");
+        assert!(timing.min > Duration::ZERO && timing.min <= timing.p50 && timing.p50 <= timing.p99, "{report:#?}");
+    }
+    assert!(report.warm_cell.p50 < report.cold_start.p50, "{report:#?}");
 }
