@@ -103,8 +103,19 @@ impl Kernel {
         let deadline = Instant::now() + soft + grace;
         let request = protocol::request(id, kind, code, soft.as_secs_f64());
         let dead = |what: String| CellOutput { error: Some(what), killed: true, ..CellOutput::default() };
-        if self.stdin.write_all(request.as_bytes()).await.is_err() {
-            return Err(dead(self.died("the sandbox's kernel is gone")));
+        // A kernel that does not read its stdin (a cell still running in a thread) must
+        // not block the host beyond the deadline either.
+        match timeout_at(deadline, self.stdin.write_all(request.as_bytes())).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(dead(self.died("the sandbox's kernel is gone"))),
+            Err(_) => {
+                self.stop().await;
+                return Err(dead(
+                    "the sandbox's kernel did not read the cell: the sandbox was killed; variables are \
+                     lost, /mnt/files is kept; the next cell starts a new kernel"
+                        .to_owned(),
+                ));
+            }
         }
         loop {
             match timeout_at(deadline, read_line(&mut self.stdout, self.max_line)).await {

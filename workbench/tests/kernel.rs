@@ -205,3 +205,26 @@ async fn bench_measures_each_step() {
     }
     assert!(report.warm_cell.p50 < report.cold_start.p50, "{report:#?}");
 }
+
+#[tokio::test]
+async fn a_kernel_that_stops_reading_is_killed_at_the_deadline() {
+    let bench = Bench::new(|c| c.kill_grace = Duration::from_secs(1));
+    bench
+        .ok(
+            "s",
+            "import os, signal, threading\nthreading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGSTOP)).start()",
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let big = format!("x = '{}'", "a".repeat(1 << 20));
+    let started = std::time::Instant::now();
+    let out = tokio::time::timeout(
+        Duration::from_secs(20),
+        bench.run("s", Cell::python(big).with_timeout(Duration::from_secs(1))),
+    )
+    .await
+    .expect("the host waited past the cell's deadline");
+    assert!(out.killed, "{out:#?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(bench.ok("s", "1").await.started);
+}
