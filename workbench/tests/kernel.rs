@@ -204,6 +204,7 @@ async fn bench_measures_each_step() {
         assert!(timing.min > Duration::ZERO && timing.min <= timing.p50 && timing.p50 <= timing.p99, "{report:#?}");
     }
     assert!(report.warm_cell.p50 < report.cold_start.p50, "{report:#?}");
+    eprintln!("{report:#?}");
 }
 
 #[tokio::test]
