@@ -1,6 +1,7 @@
 # The workbench kernel: a persistent Python REPL run as the sandbox's command (stdlib only).
-# One JSON request per stdin line: {"id", "kind": "python"|"bash", "code", "timeout"}; one JSON
-# reply per line on a private dup of the original stdout. Cell output is captured at fd level
+# One JSON request per stdin line: {"id" (a nonce the reply carries), "n" (the cell's number),
+# "kind": "python"|"bash", "code", "timeout"}; one JSON reply per line on a private dup of the
+# original stdout. Cell output is captured at fd level
 # (print(), C code and subprocesses alike). The host treats every byte of it as untrusted.
 import ast, json, os, signal, socket, sys, threading, time, traceback
 
@@ -146,7 +147,7 @@ def user_traceback(e):
 
 
 def handle(req):
-    n = int(req.get("id", 0))
+    n = int(req.get("n", 0))
     timeout = float(req.get("timeout", 180))
     paths = {k: f"/run/kernel/cell-{n}.{k}" for k in ("stdout", "stderr")}
     sys.stdout.flush(); sys.stderr.flush()
@@ -177,7 +178,7 @@ def handle(req):
             os.dup2(saved[fd], fd); os.close(saved[fd])
     if result is not None and len(result) > LIMIT:
         result = result[:LIMIT] + f"\n[... truncated: {len(result) - LIMIT} more characters]"
-    reply = {"id": n, "results": result, "error": error}
+    reply = {"id": req.get("id"), "results": result, "error": error}
     for k, p in paths.items():
         collect(reply, n, k, p)
     return reply

@@ -31,7 +31,8 @@ pub(crate) struct Kernel {
     stdout: BufReader<ChildStdout>,
     stderr: Arc<Mutex<VecDeque<String>>>,
     cgroups: Cgroups,
-    next_id: u64,
+    /// Cells run so far: the number of the next one (names its overflow files).
+    cells: u64,
     /// Longest reply line accepted.
     max_line: usize,
     /// Cap of each string of a reply (plus [`MARKER`]).
@@ -70,7 +71,7 @@ impl Kernel {
             stdout: BufReader::new(stdout),
             stderr: tail,
             cgroups,
-            next_id: 1,
+            cells: 1,
             max_line: config.output_limit * 20 + 64 * 1024,
             output_limit: config.output_limit,
         };
@@ -98,10 +99,10 @@ impl Kernel {
         soft: Duration,
         grace: Duration,
     ) -> Result<CellOutput, CellOutput> {
-        let id = self.next_id;
-        self.next_id += 1;
+        let (id, n) = (protocol::nonce(), self.cells);
+        self.cells += 1;
         let deadline = Instant::now() + soft + grace;
-        let request = protocol::request(id, kind, code, soft.as_secs_f64());
+        let request = protocol::request(id, n, kind, code, soft.as_secs_f64());
         let dead = |what: String| CellOutput { error: Some(what), killed: true, ..CellOutput::default() };
         // A kernel that does not read its stdin (a cell still running in a thread) must
         // not block the host beyond the deadline either.

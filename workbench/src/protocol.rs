@@ -18,15 +18,26 @@ pub enum CellKind {
     Bash,
 }
 
-/// The request line for cell `id`.
-pub(crate) fn request(id: u64, kind: CellKind, code: &str, timeout_secs: f64) -> String {
+/// The request line for the `n`th cell of a kernel; `id` is the nonce its reply must
+/// carry (unpredictable, so that a cell cannot forge the replies of later cells).
+pub(crate) fn request(id: u64, n: u64, kind: CellKind, code: &str, timeout_secs: f64) -> String {
     let kind = match kind {
         CellKind::Python => "python",
         CellKind::Bash => "bash",
     };
-    let mut line = json!({ "id": id, "kind": kind, "code": code, "timeout": timeout_secs }).to_string();
+    let mut line = json!({ "id": id, "n": n, "kind": kind, "code": code, "timeout": timeout_secs }).to_string();
     line.push('\n');
     line
+}
+
+/// A fresh reply nonce: SipHash under the process's random keys, below 2^53 so that
+/// any JSON reader keeps it exact.
+pub(crate) fn nonce() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher
+        .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    hasher.finish() >> 11
 }
 
 /// What one cell printed and returned. Every string comes from the sandbox: show it, do

@@ -229,3 +229,20 @@ async fn a_kernel_that_stops_reading_is_killed_at_the_deadline() {
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(bench.ok("s", "1").await.started);
 }
+
+#[tokio::test]
+async fn forged_replies_do_not_answer_later_cells() {
+    let bench = Bench::new(|_| {});
+    // The reply channel is the kernel's own stdout: a cell can write to it.
+    // After its own reply, it forges replies for the ids that follow, a huge line and junk.
+    let forge = "import sys, threading\nk = sys.modules['__main__']\nme = sys._getframe(0).f_back.f_back.f_locals['req']['id']\n\
+                 def forge():\n    \
+                     for n in range(1, 50): k.PROTO.write('{\"id\": %d, \"results\": \"forged\"}\\n' % (me + n))\n    \
+                     k.PROTO.write('x' * (4 << 20) + '\\n'); k.PROTO.write('not json\\n')\n\
+                 threading.Timer(0.2, forge).start()\n'real'";
+    assert_eq!(bench.ok("s", forge).await.results.as_deref(), Some("'real'"));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    for _ in 0..3 {
+        assert_eq!(bench.ok("s", "'next'").await.results.as_deref(), Some("'next'"));
+    }
+}
