@@ -246,3 +246,31 @@ async fn forged_replies_do_not_answer_later_cells() {
         assert_eq!(bench.ok("s", "'next'").await.results.as_deref(), Some("'next'"));
     }
 }
+
+#[tokio::test]
+async fn the_idle_reaper_stops_idle_sandboxes() {
+    let bench = Bench::new(|c| c.idle_timeout = Duration::from_millis(200));
+    let Bench { workbench, access, dir: _dir, .. } = bench;
+    let workbench = std::sync::Arc::new(workbench);
+    let reaper = workbench.spawn_idle_reaper();
+    workbench.run("s", access.clone(), Cell::python("1")).await.unwrap();
+    assert!(workbench.is_running("s"));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(!workbench.is_running("s"), "stopped by the reaper");
+    drop(workbench);
+    tokio::time::timeout(Duration::from_secs(5), reaper).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn python_packages_come_from_folders_bound_read_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let packages = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(packages.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir(packages.path().join("wbpkg")).unwrap();
+    std::fs::write(packages.path().join("wbpkg/__init__.py"), "ANSWER = 42\n").unwrap();
+    let path = packages.path().to_path_buf();
+    let bench = Bench::new(move |c| c.python_path = vec![path]);
+    let out =
+        bench.ok("s", "import wbpkg, os\n(wbpkg.ANSWER, wbpkg.__file__, os.access(wbpkg.__file__, os.W_OK))").await;
+    assert_eq!(out.results.as_deref(), Some("(42, '/opt/python/0/wbpkg/__init__.py', False)"));
+}
