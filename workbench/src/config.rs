@@ -16,13 +16,15 @@ use crate::Limits;
 ///     ..toolsmith_workbench::SandboxConfig::new("/var/lib/toolsmith/workbench")
 /// };
 /// assert_eq!(config.uids, Some(200_000..201_000));
+/// let defaults = toolsmith_workbench::SandboxConfig::new("/srv/wb");
+/// assert_eq!((defaults.cell_timeout, defaults.interrupt_before), (Duration::from_secs(180), Duration::from_secs(5)));
 /// ```
 ///
 /// # Adding Python packages
 ///
 /// The sandbox sees the host's `/usr` read-only, so Debian packages (`apt-get install
 /// python3-pandas`) are available inside at once. For packages from PyPI, install them
-/// into a folder on the host (`pip install --target /opt/workbench-python pandas`, with
+/// into a folder on the host, readable by the sandbox uids (`pip install --target /opt/workbench-python pandas`, with
 /// the same Python version as `/usr/bin/python3`) and list it in
 /// [`python_path`](Self::python_path): each folder is bound read-only at
 /// `/opt/python/<n>` and put on `PYTHONPATH`.
@@ -44,13 +46,14 @@ pub struct SandboxConfig {
     pub uids: Option<Range<u32>>,
     /// Resource limits.
     pub limits: Limits,
-    /// Soft per-cell timeout: the kernel interrupts the cell (`KeyboardInterrupt`), kills
-    /// the processes it started and keeps its variables. Composio's is 180 s.
+    /// Hard per-cell timeout (Composio's is 180 s): a cell still running then has its
+    /// sandbox killed; the next cell starts a new one (variables lost, `/mnt/files` kept).
+    /// [`Cell::with_timeout`](crate::Cell::with_timeout) sets it per cell.
     pub cell_timeout: Duration,
-    /// How long after the soft timeout the host waits before it kills the sandbox (a cell
-    /// that ignores the interrupt): the kernel restarts on the next cell, variables are
-    /// lost, `/mnt/files` is kept.
-    pub kill_grace: Duration,
+    /// The soft timeout, as a margin: the kernel interrupts a cell this long before its
+    /// hard timeout (at the latest half-way), kills the processes the cell started and
+    /// keeps its variables. A cell that ignores the interrupt meets the hard timeout.
+    pub interrupt_before: Duration,
     /// How long a sandbox may take to start.
     pub start_timeout: Duration,
     /// A sandbox without a cell for this long is stopped by
@@ -73,7 +76,7 @@ impl SandboxConfig {
             uids: Some(200_000..201_000),
             limits: Limits::default(),
             cell_timeout: Duration::from_secs(180),
-            kill_grace: Duration::from_secs(5),
+            interrupt_before: Duration::from_secs(5),
             start_timeout: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(15 * 60),
             output_limit: 64 * 1024,

@@ -26,7 +26,8 @@ pub struct Cell {
     pub kind: CellKind,
     /// The code.
     pub code: String,
-    /// The soft timeout of this cell; [`SandboxConfig::cell_timeout`] when `None`.
+    /// The hard timeout of this cell; [`SandboxConfig::cell_timeout`] when `None`. The
+    /// soft one comes [`SandboxConfig::interrupt_before`] earlier.
     pub timeout: Option<Duration>,
 }
 
@@ -41,7 +42,7 @@ impl Cell {
         Cell { kind: CellKind::Bash, code: command.into(), timeout: None }
     }
 
-    /// The same cell with its own soft timeout.
+    /// The same cell with its own (hard) timeout.
     pub fn with_timeout(self, timeout: Duration) -> Cell {
         Cell { timeout: Some(timeout), ..self }
     }
@@ -122,9 +123,10 @@ impl Workbench {
             }
             state.kernel = Some(Kernel::start(&self.config, &self.image, &slot.dirs, slot.uid, session).await?);
         }
-        let soft = cell.timeout.unwrap_or(self.config.cell_timeout);
+        let hard = cell.timeout.unwrap_or(self.config.cell_timeout);
+        let soft = hard - self.config.interrupt_before.min(hard / 2);
         let answer = match state.kernel.as_mut() {
-            Some(kernel) => kernel.run(cell.kind, &cell.code, soft, self.config.kill_grace).await,
+            Some(kernel) => kernel.run(cell.kind, &cell.code, soft, hard - soft).await,
             None => return Err(Error::Start { session: session.to_owned(), message: "no kernel".into() }),
         };
         let mut output = match answer {

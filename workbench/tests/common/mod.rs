@@ -121,7 +121,7 @@ impl Bench {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
         let mut config = SandboxConfig {
             cell_timeout: Duration::from_secs(20),
-            kill_grace: Duration::from_secs(2),
+            interrupt_before: Duration::from_secs(2),
             ..SandboxConfig::new(dir.path().join("wb"))
         };
         tune(&mut config);
