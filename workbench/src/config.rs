@@ -42,7 +42,8 @@ pub struct SandboxConfig {
     /// Host uids for sandboxes, one per running session (`RLIMIT_NPROC` counts per uid),
     /// used when the server runs as root; they need no passwd entry. `None` when running
     /// as root is an error: bubblewrap as root would map the sandbox to host root.
-    /// Ignored when the server is not root (the sandbox runs as the server's uid).
+    /// Ignored when the server is not root (the sandbox runs as the server's uid). Give
+    /// each workbench of a host its own range.
     pub uids: Option<Range<u32>>,
     /// Resource limits.
     pub limits: Limits,

@@ -119,7 +119,11 @@ impl Bench {
         let dir = tempfile::tempdir().unwrap();
         // The sandbox uid must be able to reach the session folders.
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+        // Each workbench its own uids: RLIMIT_NPROC counts per uid, and tests run in parallel.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let base = 300_000 + 100 * NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut config = SandboxConfig {
+            uids: Some(base..base + 100),
             cell_timeout: Duration::from_secs(20),
             interrupt_before: Duration::from_secs(2),
             ..SandboxConfig::new(dir.path().join("wb"))
