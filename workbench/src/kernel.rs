@@ -17,6 +17,9 @@ use crate::profile::{self, Image, SessionDirs};
 use crate::protocol::{self, read_line, CellKind, CellOutput, Line};
 use crate::{Error, SandboxConfig};
 
+/// Where the host's cgroup hierarchies are mounted.
+pub(crate) const CGROUP_ROOT: &str = "/sys/fs/cgroup";
+
 /// Room for the kernel's truncation marker beyond the output limit.
 const MARKER: usize = 128;
 
@@ -52,7 +55,7 @@ impl Kernel {
         // Unique per process and start: workbenches of one host (or one test run) may share session ids.
         static STARTS: AtomicU64 = AtomicU64::new(0);
         let name = format!("{}-{}-{session}", std::process::id(), STARTS.fetch_add(1, Ordering::Relaxed));
-        let cgroups = Cgroups::create(Path::new("/sys/fs/cgroup"), &name, &config.limits, uid);
+        let cgroups = Cgroups::create(Path::new(CGROUP_ROOT), &name, &config.limits, uid);
         if !cgroups.applied.is_empty() {
             tracing::debug!(session, applied = ?cgroups.applied, "workbench: cgroup limits");
         }
@@ -176,12 +179,33 @@ impl Kernel {
             // The sandbox's pid 1 may outlive bwrap for a moment.
             for _ in 0..20 {
                 self.cgroups.remove();
-                if self.cgroups.dirs.iter().all(|d| !d.exists()) {
+                if self.cgroups.removed() {
                     break;
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
+    }
+}
+
+impl Drop for Kernel {
+    /// A kernel dropped without [`Kernel::stop`] (the workbench dropped): the sandbox is
+    /// killed (`kill_on_drop`); its cgroups are removed once it is gone.
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+        let cgroups = std::mem::take(&mut self.cgroups);
+        if cgroups.removed() {
+            return;
+        }
+        std::thread::spawn(move || {
+            for _ in 0..50 {
+                cgroups.remove();
+                if cgroups.removed() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
     }
 }
 

@@ -62,7 +62,7 @@ pub(crate) struct Cgroups {
     pub(crate) procs: Vec<PathBuf>,
     /// The cgroup folders, removed when the sandbox stops.
     pub(crate) dirs: Vec<PathBuf>,
-    /// What applied, for the log: `memory.limit_in_bytes=…`, `pids.max=…`.
+    /// What applied: `/sys/fs/cgroup/memory/toolsmith-workbench/<name>/memory.limit_in_bytes=…`.
     pub(crate) applied: Vec<String>,
 }
 
@@ -102,7 +102,7 @@ impl Cgroups {
                     continue;
                 }
             }
-            groups.applied.push(format!("{file}={value}"));
+            groups.applied.push(format!("{}={value}", dir.join(file).display()));
             if !groups.procs.contains(&procs) {
                 groups.procs.push(procs);
                 groups.dirs.push(dir);
@@ -115,6 +115,27 @@ impl Cgroups {
     pub(crate) fn remove(&self) {
         for dir in &self.dirs {
             let _ = std::fs::remove_dir(dir);
+        }
+    }
+
+    /// Whether every cgroup folder is gone.
+    pub(crate) fn removed(&self) -> bool {
+        self.dirs.iter().all(|d| !d.exists())
+    }
+
+    /// Removes what earlier servers left under `base` (`<pid>-…` folders of processes
+    /// that are gone, once empty).
+    pub(crate) fn sweep(base: &Path) {
+        let parents = ["toolsmith-workbench", "memory/toolsmith-workbench", "pids/toolsmith-workbench"];
+        for parent in parents.map(|p| base.join(p)) {
+            let Ok(entries) = std::fs::read_dir(&parent) else { continue };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let pid = name.to_str().and_then(|n| n.split('-').next()).and_then(|p| p.parse::<u32>().ok());
+                if pid.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()) {
+                    let _ = std::fs::remove_dir(entry.path());
+                }
+            }
         }
     }
 }

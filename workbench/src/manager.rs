@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
 use crate::callback::{SharedAccess, ToolServer};
-use crate::kernel::Kernel;
+use crate::kernel::{Kernel, CGROUP_ROOT};
+use crate::limits::Cgroups;
 use crate::profile::{Image, SessionDirs};
 use crate::protocol::{CellKind, CellOutput};
 use crate::{Error, SandboxConfig, ToolAccess};
@@ -93,6 +94,7 @@ impl Workbench {
                 .map_err(Error::io(dir, "change the mode of"))?;
         }
         let image = Image::write(&config.root)?;
+        Cgroups::sweep(Path::new(CGROUP_ROOT));
         Ok(Workbench { config, image, root, sessions: Mutex::new(HashMap::new()) })
     }
 

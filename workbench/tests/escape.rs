@@ -134,7 +134,22 @@ async fn memory_is_capped() {
     let limits = bench.workbench.limits_applied("s").await.unwrap();
     assert!(limits.contains(&format!("--as={}", 512 << 20)), "{limits:?}");
     if std::path::Path::new("/sys/fs/cgroup/memory/memory.limit_in_bytes").exists() && is_root() {
-        assert!(limits.iter().any(|l| l.starts_with("cgroup memory.limit_in_bytes=")), "{limits:?}");
+        let applied: Vec<&str> = limits.iter().filter_map(|l| l.strip_prefix("cgroup ")).collect();
+        assert!(applied.iter().any(|l| l.contains("/memory.limit_in_bytes=536870912")), "{limits:?}");
+        // Dropping the workbench kills the sandbox and removes its cgroups.
+        let dirs: Vec<std::path::PathBuf> = applied
+            .iter()
+            .map(|l| std::path::Path::new(l.split('=').next().unwrap()).parent().unwrap().to_owned())
+            .collect();
+        assert!(dirs.iter().all(|d| d.exists()));
+        drop(bench);
+        for _ in 0..100 {
+            if dirs.iter().all(|d| !d.exists()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("cgroups left behind: {dirs:?}");
     }
 }
 
