@@ -111,9 +111,7 @@ async fn answer(workbench: &Workbench, session: &str, access: &Arc<ToolAccess>, 
     let out = workbench.run(session, access.clone(), Cell::python(code)).await?;
     match out.error {
         None => Ok(out.results.unwrap_or_default()),
-        Some(error) => {
-            Err(Error::Start { session: session.to_owned(), message: format!("a bench cell failed: {error}") })
-        }
+        Some(message) => Err(Error::Bench { session: session.to_owned(), message }),
     }
 }
 

@@ -52,6 +52,14 @@ pub enum Error {
         /// What happened, with bubblewrap's last words when it said something.
         message: String,
     },
+    /// A cell of [`bench`](crate::bench) failed.
+    #[error("the workbench bench: a cell in session `{session}` failed: {message}")]
+    Bench {
+        /// The bench's session.
+        session: String,
+        /// The cell's error.
+        message: String,
+    },
     /// The seccomp filter could not be built for this machine.
     #[error("cannot build the sandbox's seccomp filter for {arch}: {message}")]
     Seccomp {
