@@ -1,0 +1,259 @@
+//! [`Workbench`]: the sandboxes of all sessions — started on a session's first cell, one
+//! cell at a time per session, restarted after a hard timeout, stopped when idle.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinHandle;
+
+use crate::callback::{SharedAccess, ToolServer};
+use crate::kernel::{Kernel, CGROUP_ROOT};
+use crate::limits::Cgroups;
+use crate::profile::{Image, SessionDirs};
+use crate::protocol::{CellKind, CellOutput};
+use crate::{Error, SandboxConfig, ToolAccess};
+
+/// One cell to run.
+///
+/// ```
+/// let cell = toolsmith_workbench::Cell::python("x = 21\nx * 2").with_timeout(std::time::Duration::from_secs(5));
+/// assert_eq!(cell.kind, toolsmith_workbench::CellKind::Python);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Cell {
+    /// Python or bash.
+    pub kind: CellKind,
+    /// The code.
+    pub code: String,
+    /// The hard timeout of this cell; [`SandboxConfig::cell_timeout`] when `None`. The
+    /// soft one comes [`SandboxConfig::interrupt_before`] earlier.
+    pub timeout: Option<Duration>,
+}
+
+impl Cell {
+    /// A Python cell.
+    pub fn python(code: impl Into<String>) -> Cell {
+        Cell { kind: CellKind::Python, code: code.into(), timeout: None }
+    }
+
+    /// A bash cell (cwd `/home/user`).
+    pub fn bash(command: impl Into<String>) -> Cell {
+        Cell { kind: CellKind::Bash, code: command.into(), timeout: None }
+    }
+
+    /// The same cell with its own (hard) timeout.
+    pub fn with_timeout(self, timeout: Duration) -> Cell {
+        Cell { timeout: Some(timeout), ..self }
+    }
+}
+
+/// The sandboxes of all sessions.
+#[derive(Debug)]
+pub struct Workbench {
+    config: SandboxConfig,
+    image: Image,
+    /// Whether the server runs as root (and so must drop to a uid of `config.uids`).
+    root: bool,
+    sessions: Mutex<HashMap<String, Arc<Slot>>>,
+}
+
+/// A session's place: its uid, folders and sandbox (when running).
+#[derive(Debug)]
+struct Slot {
+    uid: Option<u32>,
+    dirs: SessionDirs,
+    access: SharedAccess,
+    state: tokio::sync::Mutex<State>,
+    last_used: Mutex<Instant>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    kernel: Option<Kernel>,
+    server: Option<ToolServer>,
+}
+
+impl Workbench {
+    /// Checks that bubblewrap is installed and that the sandbox will not run as root,
+    /// and writes the image (kernel, seccomp filter) under the root folder.
+    pub fn new(config: SandboxConfig) -> Result<Workbench, Error> {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        if find_program(&config.bwrap).is_none() {
+            return Err(Error::BwrapMissing { program: config.bwrap.clone() });
+        }
+        let root = std::fs::metadata("/proc/self").map_err(Error::io("/proc/self", "read"))?.uid() == 0;
+        if root && config.uids.as_ref().is_none_or(|uids| uids.is_empty() || uids.start == 0) {
+            return Err(Error::RootWithoutDrop);
+        }
+        let sessions = config.root.join("sessions");
+        std::fs::create_dir_all(&sessions).map_err(Error::io(&sessions, "create the folder"))?;
+        for dir in [&config.root, &sessions] {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o711))
+                .map_err(Error::io(dir, "change the mode of"))?;
+        }
+        let image = Image::write(&config.root)?;
+        Cgroups::sweep(Path::new(CGROUP_ROOT));
+        Ok(Workbench { config, image, root, sessions: Mutex::new(HashMap::new()) })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.config
+    }
+
+    /// The host folder that is session `session`'s `/mnt/files`.
+    pub fn files_dir(&self, session: &str) -> Result<PathBuf, Error> {
+        check_id(session)?;
+        Ok(SessionDirs::new(&self.config.root, session).files)
+    }
+
+    /// Runs `cell` in session `session`'s sandbox, starting it when it is not running.
+    /// Tool calls from the cell go through `access` (the latest caller's access is the
+    /// session's). Cells of one session run one at a time, in order.
+    pub async fn run(&self, session: &str, access: Arc<ToolAccess>, cell: Cell) -> Result<CellOutput, Error> {
+        let slot = self.slot(session, &access)?;
+        *slot.access.lock().unwrap_or_else(|e| e.into_inner()) = access;
+        let mut state = slot.state.lock().await;
+        let started = state.kernel.is_none();
+        if started {
+            slot.dirs.prepare(slot.uid)?;
+            if state.server.is_none() {
+                let socket = slot.dirs.run.join("tool.sock");
+                state.server = Some(ToolServer::start(&socket, slot.uid, slot.access.clone())?);
+            }
+            state.kernel = Some(Kernel::start(&self.config, &self.image, &slot.dirs, slot.uid, session).await?);
+        }
+        let hard = cell.timeout.unwrap_or(self.config.cell_timeout);
+        let soft = hard - self.config.interrupt_before.min(hard / 2);
+        let answer = match state.kernel.as_mut() {
+            Some(kernel) => kernel.run(cell.kind, &cell.code, soft, hard - soft).await,
+            None => return Err(Error::Start { session: session.to_owned(), message: "no kernel".into() }),
+        };
+        let mut output = match answer {
+            Ok(output) => output,
+            Err(output) => {
+                if let Some(mut kernel) = state.kernel.take() {
+                    kernel.stop().await;
+                }
+                output
+            }
+        };
+        output.started = started;
+        *slot.last_used.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        Ok(output)
+    }
+
+    /// Whether session `session`'s sandbox is running.
+    pub fn is_running(&self, session: &str) -> bool {
+        let slot = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(session).cloned();
+        slot.is_some_and(|slot| slot.state.try_lock().map_or(true, |state| state.kernel.is_some()))
+    }
+
+    /// The limits that apply to session `session`'s running sandbox (rlimits as
+    /// `prlimit` options, the `/tmp` size, the cgroup limits that could be set: cgroups
+    /// are skipped where the host has none the server may write); `None` when it is not
+    /// running.
+    pub async fn limits_applied(&self, session: &str) -> Option<Vec<String>> {
+        let slot = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(session).cloned()?;
+        let state = slot.state.lock().await;
+        state.kernel.as_ref().map(|kernel| kernel.limits_applied(&self.config))
+    }
+
+    /// Stops session `session`'s sandbox (its files stay); the next cell starts a new one.
+    pub async fn stop(&self, session: &str) {
+        let slot = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(session).cloned();
+        if let Some(slot) = slot {
+            stop_slot(&mut *slot.state.lock().await).await;
+        }
+    }
+
+    /// Stops the sandboxes that ran no cell for [`SandboxConfig::idle_timeout`] and are
+    /// not running one now; returns how many.
+    pub async fn stop_idle(&self) -> usize {
+        let slots: Vec<Arc<Slot>> = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+        let mut stopped = 0;
+        for slot in slots {
+            let idle = slot.last_used.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= self.config.idle_timeout;
+            if !idle {
+                continue;
+            }
+            if let Ok(mut state) = slot.state.try_lock() {
+                if state.kernel.is_some() {
+                    stop_slot(&mut state).await;
+                    stopped += 1;
+                }
+            }
+        }
+        stopped
+    }
+
+    /// Calls [`stop_idle`](Self::stop_idle) every quarter of the idle timeout (at most a
+    /// minute apart) until the workbench is dropped.
+    pub fn spawn_idle_reaper(self: &Arc<Self>) -> JoinHandle<()> {
+        let workbench: Weak<Workbench> = Arc::downgrade(self);
+        let every = (self.config.idle_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let Some(workbench) = workbench.upgrade() else { return };
+                let stopped = workbench.stop_idle().await;
+                if stopped > 0 {
+                    tracing::debug!(stopped, "workbench: idle sandboxes stopped");
+                }
+            }
+        })
+    }
+
+    /// The slot of `session`, made (with a uid of its own) on first use.
+    fn slot(&self, session: &str, access: &Arc<ToolAccess>) -> Result<Arc<Slot>, Error> {
+        check_id(session)?;
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = sessions.get(session) {
+            return Ok(slot.clone());
+        }
+        let uid = match (&self.config.uids, self.root) {
+            (Some(range), true) => {
+                let taken: Vec<u32> = sessions.values().filter_map(|s| s.uid).collect();
+                let free = range.clone().find(|uid| !taken.contains(uid));
+                Some(free.ok_or(Error::NoFreeUid { start: range.start, end: range.end })?)
+            }
+            _ => None,
+        };
+        let slot = Arc::new(Slot {
+            uid,
+            dirs: SessionDirs::new(&self.config.root, session),
+            access: Arc::new(Mutex::new(access.clone())),
+            state: tokio::sync::Mutex::new(State::default()),
+            last_used: Mutex::new(Instant::now()),
+        });
+        sessions.insert(session.to_owned(), slot.clone());
+        Ok(slot)
+    }
+}
+
+async fn stop_slot(state: &mut State) {
+    if let Some(mut kernel) = state.kernel.take() {
+        kernel.stop().await;
+    }
+    state.server = None;
+}
+
+fn check_id(id: &str) -> Result<(), Error> {
+    let ok = (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidSession { id: id.to_owned() })
+    }
+}
+
+/// `program` itself when it has a slash, else its place on `PATH`.
+fn find_program(program: &Path) -> Option<PathBuf> {
+    if program.components().count() > 1 {
+        return program.is_file().then(|| program.to_path_buf());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
+}

@@ -1,0 +1,199 @@
+//! Escape attempts from a sandbox, each asserted: host files, the network, writes
+//! outside `/mnt/files` and `/tmp`, a fork bomb, memory, disk, an endless loop,
+//! signals to host processes, new namespaces and ptrace. Needs `bwrap`.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::Bench;
+use toolsmith_workbench::{Cell, Limits};
+
+/// Python that runs `attempt` (an expression) and prints `ok` or the exception's class and errno.
+fn probe(attempt: &str) -> String {
+    format!(
+        "try:\n    {attempt}\n    print('ok')\nexcept Exception as e:\n    print(type(e).__name__, getattr(e, 'errno', None))"
+    )
+}
+
+#[tokio::test]
+async fn host_secrets_are_out_of_reach() {
+    let bench = Bench::new(|_| {});
+    // Stand-ins for the server's database and key files, beside the workbench's folder,
+    // and another session's files.
+    let secret = bench.dir.path().join("toolsmith.db");
+    std::fs::write(&secret, "secret rows").unwrap();
+    bench.ok("other", "open('/mnt/files/theirs.txt', 'w').write('private')").await;
+    let theirs = bench.workbench.files_dir("other").unwrap().join("theirs.txt");
+    assert!(std::path::Path::new("/etc/shadow").exists());
+    for path in [
+        "/etc/shadow".as_ref(),
+        secret.as_path(),
+        theirs.as_path(),
+        "/root/.bashrc".as_ref(),
+        "/proc/1/root/etc/shadow".as_ref(),
+    ] {
+        let out = bench.ok("s", &probe(&format!("open({:?}).read()", path.display().to_string()))).await;
+        assert!(
+            out.stdout.starts_with("FileNotFoundError") || out.stdout.starts_with("PermissionError"),
+            "{}: {}",
+            path.display(),
+            out.stdout
+        );
+    }
+    let seen =
+        bench.ok("s", "import os\nsorted(os.listdir('/')), sorted(os.listdir('/etc')), os.listdir('/mnt')").await;
+    assert_eq!(
+        seen.results.as_deref(),
+        Some("(['bin', 'dev', 'etc', 'home', 'lib', 'lib64', 'mnt', 'proc', 'run', 'sbin', 'sbx', 'tmp', 'usr'], ['alternatives', 'group', 'ld.so.cache', 'passwd'], ['files'])")
+    );
+    let env = bench.ok("s", "import os\nsorted(os.environ)").await;
+    assert!(!env.results.unwrap().contains("CARGO"), "the server's environment is not passed on");
+}
+
+#[tokio::test]
+async fn no_network_but_the_tool_socket() {
+    let bench = Bench::new(|_| {});
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let (tcp_port, udp_port) = (tcp.local_addr().unwrap().port(), udp.local_addr().unwrap().port());
+    let attempts = [
+        format!("socket.create_connection(('127.0.0.1', {tcp_port}), timeout=2)"),
+        "socket.create_connection(('1.1.1.1', 80), timeout=2)".to_owned(),
+        format!("socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', {udp_port}))"),
+        "socket.socket(socket.AF_INET6, socket.SOCK_STREAM)".to_owned(),
+        "socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)".to_owned(),
+        "socket.socket(socket.AF_PACKET, socket.SOCK_RAW)".to_owned(),
+    ];
+    for attempt in attempts {
+        let out = bench.ok("s", &format!("import socket\n{}", probe(&attempt))).await;
+        assert_eq!(out.stdout, "PermissionError 1\n", "{attempt}");
+    }
+    let bash = bench.run("s", Cell::bash(format!("echo x > /dev/tcp/127.0.0.1/{tcp_port}"))).await;
+    assert!(bash.stderr.contains("Operation not permitted"), "{bash:#?}");
+    let unix = bench.ok("s", &format!("import socket\n{}", probe("socket.socket(socket.AF_UNIX).close()"))).await;
+    assert_eq!(unix.stdout, "ok\n");
+    let ifaces = bench.ok("s", "[l.split(':')[0].strip() for l in open('/proc/net/dev').readlines()[2:]]").await;
+    assert_eq!(ifaces.results.as_deref(), Some("['lo']"));
+    tcp.set_nonblocking(true).unwrap();
+    assert!(tcp.accept().is_err(), "nothing reached the host's TCP listener");
+    udp.set_nonblocking(true).unwrap();
+    assert!(udp.recv(&mut [0; 8]).is_err(), "nothing reached the host's UDP socket");
+    // The tool socket is read-only: it cannot be replaced.
+    let out = bench.ok("s", &probe("__import__('os').unlink('/run/toolsmith/tool.sock')")).await;
+    assert_eq!(out.stdout, "OSError 30\n");
+}
+
+#[tokio::test]
+async fn writes_land_only_in_mnt_files_home_and_tmp() {
+    let bench = Bench::new(|_| {});
+    let outside = ["/usr/x", "/usr/bin/python3", "/etc/passwd", "/etc/x", "/x", "/mnt/x", "/sbx/kernel.py", "/sbx/x"];
+    for path in outside.into_iter().chain(["/run/toolsmith/x", "/run/x", "/proc/x", "/bin/x", "/dev/x", "/home/x"]) {
+        let out = bench.ok("s", &probe(&format!("open({path:?}, 'a').write('x')"))).await;
+        assert!(!out.stdout.starts_with("ok"), "{path} was writable");
+    }
+    for path in ["/tmp/x", "/dev/shm/x", "/mnt/files/x", "/home/user/x", "/dev/null"] {
+        let out = bench.ok("s", &probe(&format!("open({path:?}, 'w').write('x')"))).await;
+        assert_eq!(out.stdout, "ok\n", "{path}");
+    }
+    // What the sandbox writes belongs to its unprivileged host uid, not to root.
+    use std::os::unix::fs::MetadataExt;
+    let owner = std::fs::metadata(bench.workbench.files_dir("s").unwrap().join("x")).unwrap().uid();
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    if root {
+        assert!(owner >= 300_000, "owner {owner}");
+    }
+    let id = bench.run("s", Cell::bash("id -u; grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status")).await;
+    assert_eq!(id.stdout, "1000\nNoNewPrivs:\t1\nSeccomp:\t2\n");
+}
+
+#[tokio::test]
+async fn a_fork_bomb_hits_the_process_limit_and_is_cleaned_up() {
+    let bench = Bench::new(|c| c.limits = Limits { processes: 64, ..Limits::default() });
+    bench.ok("s", "x = 1").await;
+    let bomb = "import os, time\nn = 0\nwhile True:\n    try:\n        pid = os.fork()\n    except OSError as e:\n        print('stopped after', n, e)\n        break\n    if pid == 0:\n        while True:\n            try: os.fork()\n            except OSError: time.sleep(0.01)\n    n += 1\ntime.sleep(60)";
+    let out = bench.run("s", Cell::python(bomb).with_timeout(Duration::from_secs(3))).await;
+    assert!(out.stdout.contains("Resource temporarily unavailable"), "{out:#?}");
+    let forks: usize = out.stdout.split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert!(forks < 64, "{forks} forks");
+    assert!(out.error.unwrap().starts_with("TimeoutError"));
+    let after = bench.ok("s", &format!("(x, {})", common::LIVING)).await;
+    assert_eq!(after.results.as_deref(), Some("(1, 2)"), "the bomb is gone, the kernel and its variables kept");
+}
+
+#[tokio::test]
+async fn memory_is_capped() {
+    let bench = Bench::new(|c| c.limits = Limits { memory_bytes: 512 << 20, ..Limits::default() });
+    bench.ok("s", "x = 1").await;
+    let out = bench.ok("s", &probe("bytearray(1 << 30)")).await;
+    assert_eq!(out.stdout, "MemoryError None\n");
+    let out = bench.ok("s", &probe("[bytearray(16 << 20) for _ in range(100)]")).await;
+    assert_eq!(out.stdout, "MemoryError None\n");
+    assert_eq!(bench.ok("s", "x").await.results.as_deref(), Some("1"), "the kernel survives");
+    let limits = bench.workbench.limits_applied("s").await.unwrap();
+    assert!(limits.contains(&format!("--as={}", 512 << 20)), "{limits:?}");
+    if std::path::Path::new("/sys/fs/cgroup/memory/memory.limit_in_bytes").exists() && is_root() {
+        let applied: Vec<&str> = limits.iter().filter_map(|l| l.strip_prefix("cgroup ")).collect();
+        assert!(applied.iter().any(|l| l.contains("/memory.limit_in_bytes=536870912")), "{limits:?}");
+        // Dropping the workbench kills the sandbox and removes its cgroups.
+        let dirs: Vec<std::path::PathBuf> = applied
+            .iter()
+            .map(|l| std::path::Path::new(l.split('=').next().unwrap()).parent().unwrap().to_owned())
+            .collect();
+        assert!(dirs.iter().all(|d| d.exists()));
+        drop(bench);
+        for _ in 0..100 {
+            if dirs.iter().all(|d| !d.exists()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("cgroups left behind: {dirs:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_disk_is_capped() {
+    let limits = Limits { tmp_bytes: 16 << 20, file_size_bytes: 8 << 20, ..Limits::default() };
+    let bench = Bench::new(|c| c.limits = limits);
+    // Files under the size limit, together past the /tmp size.
+    let fill_tmp = "for n in range(8):\n        with open(f'/tmp/big{n}', 'wb') as f: f.write(b'x' * (6 << 20))";
+    assert_eq!(bench.ok("s", &probe(fill_tmp)).await.stdout, "OSError 28\n", "/tmp is full at its size");
+    bench.ok("s", "import glob, os\nfor p in glob.glob('/tmp/big*'): os.unlink(p)").await;
+    let big_file =
+        "with open('/mnt/files/big', 'wb') as f:\n        for _ in range(16): f.write(b'x' * (1 << 20)); f.flush()";
+    assert_eq!(bench.ok("s", &probe(big_file)).await.stdout, "OSError 27\n", "file size limit");
+    let size = std::fs::metadata(bench.workbench.files_dir("s").unwrap().join("big")).unwrap().len();
+    assert_eq!(size, 8 << 20);
+}
+
+#[tokio::test]
+async fn host_processes_cannot_be_signalled() {
+    let bench = Bench::new(|_| {});
+    let mut host = std::process::Command::new("sleep").arg("60").spawn().unwrap();
+    let pid = host.id();
+    let out = bench.ok("s", &probe(&format!("__import__('os').kill({pid}, 9)"))).await;
+    assert_eq!(out.stdout, "ProcessLookupError 3\n");
+    let bash = bench.run("s", Cell::bash(format!("kill -9 {pid}; kill -9 -1; echo done"))).await;
+    assert!(bash.stdout.ends_with("done\n") || bash.killed, "{bash:#?}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(host.try_wait().unwrap().is_none(), "the host process survived");
+    let _ = host.kill();
+    let _ = host.wait();
+}
+
+#[tokio::test]
+async fn no_new_namespaces_and_no_ptrace() {
+    let bench = Bench::new(|_| {});
+    let unshare = bench.run("s", Cell::bash("unshare -U true || unshare -n true || echo refused")).await;
+    assert!(unshare.stdout.ends_with("refused\n"), "{unshare:#?}");
+    let ptrace =
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n(libc.ptrace(16, 1, 0, 0), ctypes.get_errno())";
+    assert_eq!(bench.ok("s", ptrace).await.results.as_deref(), Some("(-1, 1)"), "PTRACE_ATTACH: EPERM");
+}
+
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").unwrap().uid() == 0
+}
