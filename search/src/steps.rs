@@ -2,33 +2,58 @@
 //! its steps, so that each step's tool is found, not only the tool the whole text
 //! resembles most.
 
-/// Words that open a new step.
-const MARKERS: &[&str] = &[
+/// Words that open a new step wherever they stand: "find the channel then post",
+/// "… and after that archive it". None of them is also an ordinary adjective or adverb
+/// inside a request.
+const MARKERS_ANYWHERE: &[&str] = &[
     "then",
     "afterwards",
     "afterward",
     "after that",
+    "after this",
     "finally",
     "lastly",
-    "next",
     "additionally",
-    "also",
     "furthermore",
     "moreover",
-    "besides",
-    "second",
-    "secondly",
-    "third",
-    "thirdly",
     "in addition",
-    "as well",
     "once done",
     "once that",
 ];
 
+/// Words that open a new step only at the start of a clause (the start of the task, after
+/// `.` `;` `:` `,` `!` `?`, or after "and"): "Next, post it", "…, also create a deal".
+/// Inside a phrase they are ordinary words: "play the next song", "the second round
+/// interview", "I also need".
+const MARKERS_AT_CLAUSE_START: &[&str] = &["next", "also", "besides", "second", "secondly", "third", "thirdly"];
+
+/// Whether the word at byte `i` of `lower` starts a clause: nothing but spaces before it,
+/// or clause punctuation, or the word "and".
+fn at_clause_start(lower: &str, i: usize) -> bool {
+    let before = lower[..i].trim_end();
+    match before.as_bytes().last() {
+        None => true,
+        Some(b'.' | b';' | b':' | b',' | b'!' | b'?') => true,
+        Some(_) => before
+            .strip_suffix("and")
+            .is_some_and(|rest| rest.as_bytes().last().is_none_or(|c| !c.is_ascii_alphanumeric())),
+    }
+}
+
+/// The step marker that starts at byte `i` of `lower` (at a word start), if any.
+fn marker_at(lower: &str, i: usize) -> Option<&'static str> {
+    let bytes = lower.as_bytes();
+    let whole_word =
+        |m: &str| lower[i..].starts_with(m) && bytes.get(i + m.len()).is_none_or(|c| !c.is_ascii_alphanumeric());
+    MARKERS_ANYWHERE.iter().copied().find(|m| whole_word(m)).or_else(|| {
+        MARKERS_AT_CLAUSE_START.iter().copied().find(|m| whole_word(m)).filter(|_| at_clause_start(lower, i))
+    })
+}
+
 /// The steps of a task: its sentences and clauses opened by a step word ("then",
-/// "after that", "finally", "also", …). A task without a step word is one step and
-/// gives an empty list, as does a task whose pieces are too short to search alone.
+/// "after that", "finally" anywhere; "next", "also", "second" only at the start of a
+/// clause). A task without a step word is one step and gives an empty list, as does a
+/// task whose pieces are too short to search alone.
 ///
 /// ```
 /// let steps = toolsmith_search::split_steps("Find the #general channel, then post the weekly summary there.");
@@ -50,9 +75,7 @@ pub fn split_steps(task: &str) -> Vec<String> {
         if matches!(b, b'.' | b'!' | b'?' | b';') && bytes.get(i + 1).is_none_or(|c| c.is_ascii_whitespace()) {
             cuts.push(i + 1);
         } else if at_word && b.is_ascii_alphabetic() {
-            if let Some(marker) = MARKERS.iter().find(|m| {
-                lower[i..].starts_with(**m) && bytes.get(i + m.len()).is_none_or(|c| !c.is_ascii_alphanumeric())
-            }) {
+            if let Some(marker) = marker_at(&lower, i) {
                 has_marker = true;
                 // "and then", ", then": the step starts at the marker.
                 if i > 0 {
@@ -73,6 +96,9 @@ pub fn split_steps(task: &str) -> Vec<String> {
     for w in cuts.windows(2) {
         let piece = task[w[0]..w[1]].trim().trim_end_matches(',').trim_end_matches(" and").trim();
         let words = piece.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+        if piece.is_empty() {
+            continue; // the space between a sentence's end and a marker
+        }
         match steps.last_mut() {
             // Too short to search alone ("Then,", "Thanks!"): it belongs to the previous piece.
             Some(last) if words < 3 => {
@@ -108,6 +134,52 @@ mod tests {
         assert!(split_steps("").is_empty());
         assert!(split_steps("then").is_empty());
         assert!(split_steps("Schedule the event nextweek").is_empty(), "a marker must be a whole word");
+    }
+
+    #[test]
+    fn clause_start_markers_inside_a_phrase_do_not_split() {
+        for task in [
+            "play the next song on spotify",
+            "show me the next meeting on my google calendar",
+            "create a calendar event for the second round interview with priya",
+            "I also need the latest release notes of the repository",
+            "list the third page of invoices besides the drafts",
+            "add the label to the issue as well as to the pull request",
+        ] {
+            assert!(split_steps(task).is_empty(), "{task:?} split into {:?}", split_steps(task));
+        }
+    }
+
+    #[test]
+    fn clause_start_markers_split_at_a_clause_start() {
+        assert_eq!(
+            split_steps("Create a hubspot company for Initech, also create a deal for them"),
+            ["Create a hubspot company for Initech", "also create a deal for them"]
+        );
+        assert_eq!(
+            split_steps("List the open issues of the repo. Next, close the stale ones."),
+            ["List the open issues of the repo.", "Next, close the stale ones."]
+        );
+        assert_eq!(
+            split_steps("Find the customer by email and next create an invoice for them"),
+            ["Find the customer by email", "next create an invoice for them"]
+        );
+        assert_eq!(
+            split_steps("Post the summary in slack; second, email it to the team"),
+            ["Post the summary in slack;", "second, email it to the team"]
+        );
+    }
+
+    #[test]
+    fn anywhere_markers_split_inside_a_clause() {
+        assert_eq!(
+            split_steps("find the marketing channel on slack then post the launch announcement there"),
+            ["find the marketing channel on slack", "then post the launch announcement there"]
+        );
+        assert_eq!(
+            split_steps("create a branch called hotfix after that open a pull request from it"),
+            ["create a branch called hotfix", "after that open a pull request from it"]
+        );
     }
 
     #[test]
