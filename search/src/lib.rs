@@ -10,7 +10,8 @@
 //!   thesaurus of API and everyday vocabulary ([`Thesaurus`]), a boost for a toolkit
 //!   named in the task, and multi-step tasks split into steps ([`split_steps`]).
 //! - [`Document::from_tool`]: a tool of a toolkit spec as a document.
-//! - [`dependencies_of`]: the tools of a toolkit that produce a tool's required IDs.
+//! - [`dependencies_of`] / [`dependencies_for_task`]: the tools of a toolkit that produce
+//!   a tool's required IDs (and the optional ones a task mentions; never cursors).
 //!
 //! ```
 //! use toolsmith_search::{Document, SearchIndex, SearchOptions};
@@ -37,7 +38,7 @@ mod steps;
 mod synonyms;
 mod tokenize;
 
-pub use deps::{dependencies_of, Dependency};
+pub use deps::{dependencies_for_task, dependencies_of, is_pagination, Dependency};
 pub use index::{Document, FieldWeights};
 pub use rank::{Hit, SearchConfig, SearchIndex, SearchOptions};
 pub use steps::split_steps;

@@ -49,8 +49,8 @@ mod output;
 
 pub use output::{ConnectionStatus, QueryResult, ResponseOptions, SchemaRef, SearchResponse, ToolSchema, ToolSearch};
 pub use toolsmith_search::{
-    dependencies_of, for_each_word, is_stop_word, split_steps, Analyzer, Dependency, Document, FieldWeights, Hit,
-    SearchConfig, SearchIndex, SearchOptions, Thesaurus,
+    dependencies_for_task, dependencies_of, for_each_word, is_pagination, is_stop_word, split_steps, Analyzer,
+    Dependency, Document, FieldWeights, Hit, SearchConfig, SearchIndex, SearchOptions, Thesaurus,
 };
 
 use crate::{Registry, ToolDefinition};
@@ -111,9 +111,10 @@ pub fn documents(registry: &Registry) -> Vec<Document> {
     docs
 }
 
-/// The tools that produce the required parameters of the registry's tool `slug` (and
-/// of any parameter with a declared provenance), found in its toolkit
-/// ([`dependencies_of`]). Empty for an unknown tool.
+/// The tools that produce the required ID parameters of the registry's tool `slug`,
+/// found in its toolkit ([`dependencies_of`]; pagination cursors left out). Empty for
+/// an unknown tool. [`dependencies_for_task`] adds the optional parameters a task
+/// mentions.
 ///
 /// ```
 /// let toolkit: toolsmith::Toolkit = serde_yaml::from_str(r#"
@@ -137,5 +138,34 @@ pub fn documents(registry: &Registry) -> Vec<Document> {
 /// assert!(toolsmith::search::dependencies(&registry, "NOPE").is_empty());
 /// ```
 pub fn dependencies(registry: &Registry, slug: &str) -> Vec<Dependency> {
-    registry.tool(slug).map(|found| dependencies_of(found.toolkit, found.tool)).unwrap_or_default()
+    task_dependencies(registry, slug, "")
+}
+
+/// The tools that produce what the registry's tool `slug` needs for `task` (the
+/// agent's words): its required ID parameters and the optional ones the task mentions
+/// ([`dependencies_for_task`]). Empty for an unknown tool.
+///
+/// ```
+/// let toolkit: toolsmith::Toolkit = serde_yaml::from_str(r#"
+/// slug: demo
+/// name: Demo
+/// description: A demonstration toolkit.
+/// version: 20261122_00
+/// base_url: https://api.example.com
+/// auth: [{ scheme: none }]
+/// tools:
+///   - { slug: DEMO_LIST_PROJECTS, name: List projects, description: Lists projects., http: { method: GET, path: /projects }, input: { type: object } }
+///   - slug: DEMO_LIST_TASKS
+///     name: List tasks
+///     description: Lists tasks.
+///     http: { method: GET, path: /tasks }
+///     input: { type: object, properties: { projectId: { type: string } } }
+/// "#).unwrap();
+/// let registry = toolsmith::Registry::from_toolkits(vec![toolkit]);
+/// assert!(toolsmith::search::dependencies(&registry, "DEMO_LIST_TASKS").is_empty());
+/// let deps = toolsmith::search::task_dependencies(&registry, "DEMO_LIST_TASKS", "tasks of project X");
+/// assert_eq!(deps[0].tool_slug, "DEMO_LIST_PROJECTS");
+/// ```
+pub fn task_dependencies(registry: &Registry, slug: &str, task: &str) -> Vec<Dependency> {
+    registry.tool(slug).map(|found| dependencies_for_task(found.toolkit, found.tool, task)).unwrap_or_default()
 }
