@@ -92,14 +92,18 @@ pub(crate) enum Command {
     },
     /// Retrieval quality and speed of search on an external tool list and labelled
     /// queries (JSON Lines): recall@1/5/10, hit@5, nDCG@10, MRR@10, latency p50/p95,
-    /// index build time.
+    /// index build time. Without --tools and --queries (or with --builtin): the built-in
+    /// catalog and its task set (tests/search/builtin-tasks.jsonl).
     Search {
         /// Tools, one JSON object a line: id, toolkit, name, description, parameters.
-        #[arg(long)]
-        tools: PathBuf,
-        /// Queries, one JSON object a line: query, relevant (tool ids).
-        #[arg(long)]
-        queries: PathBuf,
+        #[arg(long, requires = "queries")]
+        tools: Option<PathBuf>,
+        /// Queries, one JSON object a line: query, relevant (tool ids), split.
+        #[arg(long, requires = "tools")]
+        queries: Option<PathBuf>,
+        /// Measure the built-in catalog on its task set (the default without --tools).
+        #[arg(long, conflicts_with_all = ["tools", "queries"])]
+        builtin: bool,
         /// Print one JSON object on one line instead of text.
         #[arg(long)]
         json: bool,
@@ -191,7 +195,7 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
         Command::Startup { paths, tool, query, iterations, json } => {
             crate::bench_startup::run(&crate::bench_startup::Options { paths, tool, query, iterations, json })
         }
-        Command::Search { tools, queries, json, tuning } => {
+        Command::Search { tools, queries, builtin: _, json, tuning } => {
             crate::bench_search::run(&crate::bench_search::Options { tools, queries, json, config: tuning.config() })
         }
         Command::Validate { paths, iterations, json } => {

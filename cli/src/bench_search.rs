@@ -1,6 +1,7 @@
 //! `toolsmith bench search`: retrieval quality and speed of the search index on an
 //! external tool list and its labelled queries (JSON Lines, the format of
-//! `shared/data/search-dev/README.md`).
+//! `shared/data/search-dev/README.md`), or, by default, on the built-in catalog and its
+//! task set (`tests/search/builtin-tasks.jsonl`, embedded).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -10,14 +11,20 @@ use std::time::Instant;
 
 use miette::{miette, IntoDiagnostic, WrapErr};
 use serde_json::Value;
-use toolsmith::search::{Document, SearchConfig, SearchIndex, SearchOptions};
+use toolsmith::search::eval::{evaluate, parse_queries, LabelledQuery};
+use toolsmith::search::{Document, SearchConfig, SearchIndex};
+use toolsmith::Registry;
 
 use crate::out::outln;
 
-/// What `toolsmith bench search` measures.
+/// The task set of the built-in catalog: requests a user would type, with their tools.
+const BUILTIN_TASKS: &str = include_str!("../../tests/search/builtin-tasks.jsonl");
+
+/// What `toolsmith bench search` measures: an external tool list and its queries, or
+/// (both `None`) the built-in catalog and its task set.
 pub(crate) struct Options {
-    pub tools: PathBuf,
-    pub queries: PathBuf,
+    pub tools: Option<PathBuf>,
+    pub queries: Option<PathBuf>,
     pub json: bool,
     /// Ranking knobs to try (hidden flags).
     pub config: SearchConfig,
@@ -70,91 +77,64 @@ impl Tuning {
     }
 }
 
-/// One labelled query.
-struct Query {
-    text: String,
-    relevant: Vec<String>,
-}
-
 pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
-    let docs = read_tools(&options.tools)?;
-    let queries = read_queries(&options.queries)?;
-    if queries.is_empty() {
-        return Err(miette!("{} has no query; each line needs `query` and `relevant`", options.queries.display()));
-    }
+    let (docs, queries) = match (&options.tools, &options.queries) {
+        (Some(tools), Some(queries)) => (read_tools(tools)?, read_queries(queries)?),
+        (None, None) => builtin()?,
+        _ => return Err(miette!("give both --tools and --queries, or neither to measure the built-in catalog")),
+    };
     let tools = docs.len();
     let start = Instant::now();
     let index = SearchIndex::with_config(docs, options.config.clone());
     let build_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let search = SearchOptions { limit: 10, toolkit: None, allowed: None };
-    // Warm-up: caches and the allocator, as in a long-running server.
-    for q in queries.iter().take(50) {
-        std::hint::black_box(index.search(&q.text, &search));
-    }
-    let mut sums = [0f64; 6];
-    let mut latencies = Vec::with_capacity(queries.len());
-    for q in &queries {
-        let start = Instant::now();
-        let hits = index.search(&q.text, &search);
-        latencies.push(start.elapsed().as_secs_f64() * 1000.0);
-        let ranked: Vec<&str> = hits.iter().map(|h| index.documents()[h.doc].slug.as_str()).collect();
-        for (sum, value) in sums.iter_mut().zip(metrics(&ranked, &q.relevant)) {
-            *sum += value;
-        }
-    }
-    latencies.sort_by(f64::total_cmp);
-    let n = queries.len() as f64;
+    let report = evaluate(&index, &queries);
     let round = |x: f64, digits: i32| (x * 10f64.powi(digits)).round() / 10f64.powi(digits);
-    let p50 = latencies[(latencies.len() - 1) / 2];
-    let p95 = latencies[((latencies.len() as f64 * 0.95) as usize).saturating_sub(1)];
-    let stats = serde_json::json!({
-        "recall@1": round(sums[0] / n, 4),
-        "recall@5": round(sums[1] / n, 4),
-        "recall@10": round(sums[2] / n, 4),
-        "hit@5": round(sums[3] / n, 4),
-        "ndcg@10": round(sums[4] / n, 4),
-        "mrr@10": round(sums[5] / n, 4),
-        "latency_p50_ms": round(p50, 4),
-        "latency_p95_ms": round(p95, 4),
-        "index_build_ms": round(build_ms, 1),
-        "tools": tools,
-        "queries": queries.len(),
-    });
+    let (p50, p95) = (report.p50_ms(), report.p95_ms());
     if options.json {
-        outln!("{stats}");
+        let mut stats = serde_json::Map::new();
+        for (key, value) in report.mean.named() {
+            stats.insert(key.to_owned(), round(value, 4).into());
+        }
+        stats.insert("latency_p50_ms".to_owned(), round(p50, 4).into());
+        stats.insert("latency_p95_ms".to_owned(), round(p95, 4).into());
+        stats.insert("index_build_ms".to_owned(), round(build_ms, 1).into());
+        stats.insert("tools".to_owned(), tools.into());
+        stats.insert("queries".to_owned(), queries.len().into());
+        if report.no_match > 0 {
+            stats.insert("no_match_queries".to_owned(), report.no_match.into());
+        }
+        outln!("{}", Value::Object(stats));
     } else {
-        outln!("search: {tools} tools, {} queries, index built in {build_ms:.1} ms", queries.len());
-        for key in ["recall@1", "recall@5", "recall@10", "hit@5", "ndcg@10", "mrr@10"] {
-            outln!("  {key:<10} {:.4}", stats[key].as_f64().unwrap_or_default());
+        let source = if options.tools.is_none() { "the built-in catalog" } else { "search" };
+        outln!("{source}: {tools} tools, {} queries, index built in {build_ms:.1} ms", queries.len());
+        for (key, value) in report.mean.named() {
+            outln!("  {key:<10} {value:.4}");
         }
         outln!("  latency    p50 {p50:.3} ms, p95 {p95:.3} ms per query");
+        if report.splits.len() > 1 {
+            for (split, (n, m)) in &report.splits {
+                outln!(
+                    "  split {split:<12} {n:>5} queries  recall@5 {:.4}  recall@10 {:.4}",
+                    m.recall_at_5,
+                    m.recall_at_10
+                );
+            }
+        }
+        if report.no_match > 0 {
+            outln!("  no_match   {} queries no tool fits, searched but not in the metrics", report.no_match);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// recall@1, recall@5, recall@10, hit@5, nDCG@10 (binary relevance) and MRR@10 of one
-/// ranking: the definitions of `bm25_baseline.py`.
-fn metrics(ranked: &[&str], relevant: &[String]) -> [f64; 6] {
-    let is_relevant = |slug: &str| relevant.iter().any(|r| r == slug);
-    let found = |k: usize| ranked.iter().take(k).filter(|s| is_relevant(s)).count() as f64;
-    let total = relevant.len().max(1) as f64;
-    let dcg: f64 = ranked
-        .iter()
-        .take(10)
-        .enumerate()
-        .filter(|(_, s)| is_relevant(s))
-        .map(|(r, _)| 1.0 / (r as f64 + 2.0).log2())
-        .sum();
-    let ideal: f64 = (0..relevant.len().min(10)).map(|r| 1.0 / (r as f64 + 2.0).log2()).sum();
-    let mrr = ranked.iter().take(10).position(|s| is_relevant(s)).map_or(0.0, |r| 1.0 / (r as f64 + 1.0));
-    [
-        found(1) / total,
-        found(5) / total,
-        found(10) / total,
-        if found(5) > 0.0 { 1.0 } else { 0.0 },
-        if ideal > 0.0 { dcg / ideal } else { 0.0 },
-        mrr,
-    ]
+/// The built-in catalog's tools, as `ToolSearch` indexes them, and its task set.
+fn builtin() -> miette::Result<(Vec<Document>, Vec<LabelledQuery>)> {
+    let mut registry = Registry::default();
+    registry.extend_lazy(crate::catalog::builtin());
+    let queries = parse_queries(BUILTIN_TASKS).map_err(|e| {
+        miette!("tests/search/builtin-tasks.jsonl:{} (embedded): {e}; fix the file and rebuild", e.line())
+    })?;
+    Ok((toolsmith::search::documents(&registry), queries))
 }
 
 fn lines(path: &Path) -> miette::Result<impl Iterator<Item = (usize, miette::Result<Value>)>> {
@@ -207,39 +187,13 @@ fn read_tools(path: &Path) -> miette::Result<Vec<Document>> {
     Ok(docs)
 }
 
-/// Reads `{"qid", "query", "relevant": [id, …]}` lines.
-fn read_queries(path: &Path) -> miette::Result<Vec<Query>> {
-    let mut queries = Vec::new();
-    for (line, value) in lines(path)? {
-        let value = value?;
-        let text = value["query"]
-            .as_str()
-            .ok_or_else(|| miette!("{}:{line}: a query needs a string `query`", path.display()))?
-            .to_owned();
-        let relevant: Vec<String> =
-            value["relevant"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect();
-        if relevant.is_empty() {
-            return Err(miette!("{}:{line}: `relevant` must list at least one tool id", path.display()));
-        }
-        queries.push(Query { text, relevant });
+/// Reads `{"qid", "query", "relevant": [id, …], "split"}` lines.
+fn read_queries(path: &Path) -> miette::Result<Vec<LabelledQuery>> {
+    let text =
+        std::fs::read_to_string(path).into_diagnostic().wrap_err_with(|| format!("cannot read {}", path.display()))?;
+    let queries = parse_queries(&text).map_err(|e| miette!("{}:{}: {e}", path.display(), e.line()))?;
+    if queries.is_empty() {
+        return Err(miette!("{} has no query; each line needs `query` and `relevant`", path.display()));
     }
     Ok(queries)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn metrics_match_the_baseline_definitions() {
-        let relevant = vec!["b".to_owned(), "z".to_owned()];
-        let m = metrics(&["a", "b", "c"], &relevant);
-        assert_eq!(m[0], 0.0);
-        assert_eq!(m[1], 0.5);
-        assert_eq!(m[3], 1.0);
-        assert!((m[5] - 0.5).abs() < 1e-9);
-        let ideal = 1.0 + 1.0 / 3f64.log2();
-        assert!((m[4] - (1.0 / 3f64.log2()) / ideal).abs() < 1e-9);
-        assert_eq!(metrics(&[], &relevant), [0.0; 6]);
-    }
 }

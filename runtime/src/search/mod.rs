@@ -45,6 +45,7 @@
 //! assert_eq!(response.results[0].dependency_tool_slugs, ["DEMO_LIST_CHANNELS"]);
 //! ```
 
+pub mod eval;
 mod output;
 
 pub use output::{ConnectionStatus, QueryResult, ResponseOptions, SchemaRef, SearchResponse, ToolSchema, ToolSearch};
