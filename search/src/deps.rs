@@ -222,6 +222,13 @@ fn producer(toolkit: &Toolkit, tool: &Tool, head: &str, param: &str, analyzer: &
 mod tests {
     use super::*;
 
+    /// A toolkit `demo` with the given `tools:` list (YAML).
+    fn demo(tools: &str) -> Toolkit {
+        let head = "slug: demo\nname: Demo\ndescription: A demonstration toolkit.\nversion: 20261122_00\n\
+                    base_url: https://api.example.com\nauth: [{ scheme: none }]\ntools:\n";
+        serde_yaml::from_str(&format!("{head}{tools}")).unwrap()
+    }
+
     #[test]
     fn id_like_parameters() {
         let a = Analyzer::new();
@@ -235,15 +242,8 @@ mod tests {
 
     #[test]
     fn declared_provenance_and_inferred_producers() {
-        let toolkit: Toolkit = serde_yaml::from_str(
+        let toolkit = demo(
             r#"
-slug: demo
-name: Demo
-description: A demonstration toolkit.
-version: 20261122_00
-base_url: https://api.example.com
-auth: [{ scheme: none }]
-tools:
   - { slug: DEMO_LIST_BOARDS, name: List boards, description: Lists boards., http: { method: GET, path: /boards }, input: { type: object } }
   - { slug: DEMO_GET_BOARD, name: Get board, description: Gets a board., http: { method: GET, path: /b }, input: { type: object, required: [board_id], properties: { board_id: { type: string } } } }
   - slug: DEMO_ADD_CARD
@@ -258,8 +258,7 @@ tools:
         board_id: { type: string }
         owner_id: { type: string }
 "#,
-        )
-        .unwrap();
+        );
         let deps = dependencies_of(&toolkit, &toolkit.tools[2]);
         assert_eq!(deps.len(), 2, "{deps:?}");
         assert_eq!(deps[0].path.as_deref(), Some("$[*].lists[*].id"));
@@ -296,15 +295,8 @@ tools:
 
     #[test]
     fn optional_parameters_only_when_the_task_mentions_them() {
-        let toolkit: Toolkit = serde_yaml::from_str(
+        let toolkit = demo(
             r#"
-slug: demo
-name: Demo
-description: A demonstration toolkit.
-version: 20261122_00
-base_url: https://api.example.com
-auth: [{ scheme: none }]
-tools:
   - { slug: DEMO_LIST_CUSTOMERS, name: List customers, description: Lists customers., http: { method: GET, path: /c }, input: { type: object } }
   - slug: DEMO_LIST_INVOICES
     name: List invoices
@@ -317,8 +309,7 @@ tools:
         starting_after: { type: string, description: The id of the last invoice of the previous page., from: "DEMO_LIST_INVOICES $.data[-1].id" }
         ending_before: { type: string, description: The id of the first invoice of the current page. }
 "#,
-        )
-        .unwrap();
+        );
         let tool = &toolkit.tools[1];
         assert!(dependencies_of(&toolkit, tool).is_empty(), "{:?}", dependencies_of(&toolkit, tool));
         let deps = dependencies_for_task(&toolkit, tool, "list the invoices of customer cus_123");
