@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use toolsmith_spec::pointer;
+use toolsmith_spec::{pointer, Origin};
 
 use crate::loaded::Items;
 use crate::shape::{self, Shape};
@@ -99,7 +99,13 @@ impl Loaded {
             triggers: Vec::new(),
             imported_definitions,
         };
-        let (parsed_tools, tool_nodes) = self.deserialize_items::<Tool>(Shape::Tool, tools);
+        let (mut parsed_tools, tool_nodes) = self.deserialize_items::<Tool>(Shape::Tool, tools);
+        // An overlay's tools are placed at its `/openapi` node.
+        for (tool, node) in parsed_tools.iter_mut().zip(&tool_nodes) {
+            if node.pointer == "/openapi" {
+                tool.origin = Origin::Imported;
+            }
+        }
         let (parsed_triggers, trigger_nodes) = self.deserialize_items::<Trigger>(Shape::Trigger, triggers);
         source.tools = tool_nodes;
         source.triggers = trigger_nodes;

@@ -59,6 +59,36 @@ pub struct Tool {
     /// Pagination of this tool, when it differs from the toolkit's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    /// Where the tool comes from. Set by the loader for the tools of an `openapi:`
+    /// overlay; not written by hand (the published JSON Schema leaves it out).
+    #[serde(default, skip_serializing_if = "Origin::is_curated")]
+    #[schemars(skip)]
+    pub origin: Origin,
+}
+
+/// Where a tool comes from: written by hand in the toolkit's YAML, or imported from its
+/// OpenAPI document by an `openapi:` overlay. Search prefers a curated tool to an
+/// imported one that does the same operation.
+///
+/// ```
+/// assert!(toolsmith_spec::Origin::default().is_curated());
+/// assert_eq!(serde_json::to_value(toolsmith_spec::Origin::Imported).unwrap(), "imported");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// Written by hand (the default).
+    #[default]
+    Curated,
+    /// Imported from the toolkit's OpenAPI document.
+    Imported,
+}
+
+impl Origin {
+    /// Whether the tool was written by hand.
+    pub fn is_curated(&self) -> bool {
+        *self == Origin::Curated
+    }
 }
 
 /// The HTTP side of a tool.

@@ -351,6 +351,8 @@ impl OperationBuilder<'_> {
             examples: Vec::new(),
             hints: Default::default(),
             pagination: None,
+            // Marked `imported` by the overlay; `toolsmith import openapi` writes curated YAML.
+            origin: Default::default(),
         }
     }
 
