@@ -182,6 +182,7 @@ fn read_tools(path: &Path) -> miette::Result<Vec<Document>> {
             description: text("description"),
             params,
             tags,
+            ..Default::default()
         });
     }
     Ok(docs)

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use toolsmith_spec::{Tool, Toolkit};
+use toolsmith_spec::{Origin, Tool, Toolkit};
 
 use crate::tokenize::{for_each_word, is_stop_word, Analyzer};
 
@@ -36,16 +36,26 @@ pub struct Document {
     pub params: Vec<(String, String)>,
     /// Tags and categories (`readOnlyHint`, `crm`).
     pub tags: Vec<String>,
+    /// The HTTP method (`DELETE`), empty when unknown: one source of the tool's action.
+    pub method: String,
+    /// The HTTP path template (`/repos/{owner}/{repo}`), empty when unknown: with the
+    /// method, which operation the tool performs.
+    pub path: String,
+    /// Whether the tool was written by hand or imported from an OpenAPI document; a
+    /// curated tool wins over an imported one of the same operation.
+    pub origin: Origin,
 }
 
 impl Document {
     /// A tool of a toolkit spec as a search document: its parameters' names and
-    /// descriptions, its tags and its toolkit's categories.
+    /// descriptions, its tags and its toolkit's categories, its HTTP operation and origin.
     ///
     /// ```
     /// # let toolkit: toolsmith_spec::Toolkit = serde_yaml::from_str("{slug: demo, name: Demo, description: A demonstration toolkit., version: 20261122_00, base_url: 'https://x.example', auth: [{scheme: none}], tools: [{slug: DEMO_PING, name: Ping, description: Checks that the service answers., http: {method: GET, path: /ping}, input: {type: object}}]}").unwrap();
     /// let doc = toolsmith_search::Document::from_tool(&toolkit, &toolkit.tools[0]);
     /// assert_eq!((doc.slug.as_str(), doc.toolkit.as_str(), doc.toolkit_name.as_str()), ("DEMO_PING", "demo", "Demo"));
+    /// assert_eq!((doc.method.as_str(), doc.path.as_str()), ("GET", "/ping"));
+    /// assert_eq!(doc.origin, toolsmith_spec::Origin::Curated);
     /// ```
     pub fn from_tool(toolkit: &Toolkit, tool: &Tool) -> Self {
         let mut tags: Vec<String> = tool.tags.iter().map(|t| t.as_str().to_owned()).collect();
@@ -63,6 +73,9 @@ impl Document {
                 .map(|(name, param)| (name.clone(), param.description().unwrap_or_default().to_owned()))
                 .collect(),
             tags,
+            method: tool.http.method.as_str().to_owned(),
+            path: tool.http.path.clone(),
+            origin: tool.origin,
         }
     }
 }
@@ -113,6 +126,9 @@ pub(crate) struct Postings {
     pub offsets: Vec<u32>,
     /// (tool number, impact), by term.
     pub entries: Vec<(u32, f32)>,
+    /// Each tool's name terms (its slug's without the toolkit's when it has no name),
+    /// sorted and distinct.
+    pub names: Vec<Vec<u32>>,
 }
 
 impl Postings {
@@ -191,6 +207,7 @@ pub(crate) fn build(docs: &[Document], analyzer: &Analyzer, weights: &FieldWeigh
         occurrences.push(occ);
         lengths.push(len);
     }
+    let names = occurrences.iter().map(|occ| name_terms(occ)).collect();
     let n = docs.len().max(1) as f32;
     let mut average = [0f32; FIELDS];
     for len in &lengths {
@@ -236,7 +253,24 @@ pub(crate) fn build(docs: &[Document], analyzer: &Analyzer, weights: &FieldWeigh
             *slot += 1;
         }
     }
-    Postings { terms: cache.terms, offsets, entries }
+    Postings { terms: cache.terms, offsets, entries, names }
+}
+
+/// The distinct terms of a tool's name, or of its slug less its toolkit's when the name
+/// is empty, from its (term, field) occurrences.
+fn name_terms(occ: &[(u32, u8)]) -> Vec<u32> {
+    let of = |field: Field| -> Vec<u32> {
+        let mut terms: Vec<u32> = occ.iter().filter(|(_, f)| *f == field as u8).map(|(t, _)| *t).collect();
+        terms.sort_unstable();
+        terms.dedup();
+        terms
+    };
+    let name = of(Field::Name);
+    if !name.is_empty() {
+        return name;
+    }
+    let toolkit = of(Field::Toolkit);
+    of(Field::Slug).into_iter().filter(|t| toolkit.binary_search(t).is_err()).collect()
 }
 
 #[cfg(test)]
@@ -261,6 +295,16 @@ mod tests {
         assert_eq!(postings.len(), 2);
         let impact = |d: u32| postings.iter().find(|e| e.0 == d).unwrap().1;
         assert!(impact(0) > impact(1), "a slug match outweighs a description match");
+        assert_eq!(
+            p.names[0],
+            [p.terms["send"], p.terms["messag"]]
+                .iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>(),
+            "a nameless tool's slug less its toolkit"
+        );
         let demo = p.of(p.terms["demo"]);
         assert!(demo[0].1 < impact(1), "a term in every tool weighs little");
     }

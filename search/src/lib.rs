@@ -12,6 +12,12 @@
 //! - [`Document::from_tool`]: a tool of a toolkit spec as a document.
 //! - [`dependencies_of`] / [`dependencies_for_task`]: the tools of a toolkit that produce
 //!   a tool's required IDs (and the optional ones a task mentions; never cursors).
+//! - Safe ranking: the task's action (its verb: create, delete, refund, star …) is
+//!   compared with each tool's ([`Action`]); a tool whose action contradicts the task's
+//!   is demoted, a curated tool wins over an imported one of the same operation, and a
+//!   destructive tool never outranks a matching non-destructive one unless the task asks
+//!   to destroy. Every [`Hit`] has a score and a confidence (under [`LOW_CONFIDENCE`], no
+//!   tool fits well).
 //!
 //! ```
 //! use toolsmith_search::{Document, SearchIndex, SearchOptions};
@@ -31,13 +37,18 @@
 //! assert_eq!(index.documents()[hits[0].doc].slug, "SLACK_SEND_MESSAGE");
 //! ```
 
+mod action;
+mod confidence;
 mod deps;
 mod index;
 mod rank;
+mod safety;
 mod steps;
 mod synonyms;
 mod tokenize;
 
+pub use action::{Action, Actions};
+pub use confidence::LOW_CONFIDENCE;
 pub use deps::{dependencies_for_task, dependencies_of, is_pagination, Dependency};
 pub use index::{Document, FieldWeights};
 pub use rank::{Hit, SearchConfig, SearchIndex, SearchOptions};

@@ -1,10 +1,18 @@
 //! Ranking a query: terms and their related words, a boost for a toolkit named in the
-//! query, and multi-step tasks split into steps whose results are merged.
+//! query, a boost for tools that match more of the query's words, the safety rules of
+//! [`crate::safety`] (actions, curated over imported, destructive tools last), and
+//! multi-step tasks split into steps whose results are merged. Every hit has a score
+//! and a [confidence](crate::confidence).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use toolsmith_spec::Origin;
+
+use crate::action::Actions;
+use crate::confidence::{confidence, Coverage};
 use crate::index::{build, Document, FieldWeights, Postings};
+use crate::safety::Safety;
 use crate::steps::split_steps;
 use crate::synonyms::Thesaurus;
 use crate::tokenize::Analyzer;
@@ -28,6 +36,19 @@ pub struct SearchConfig {
     pub split_steps: bool,
     /// Weight of the whole task's ranking when merging the steps' rankings.
     pub whole_task_weight: f32,
+    /// How much matching more of the query's words counts: a tool's score is multiplied
+    /// by `1 − c + c · (query words it contains / query words the catalog knows)`.
+    pub coordination: f32,
+    /// How much a precise name counts: a tool's score is multiplied by
+    /// `1 − n + n · (its name's words found in the query / its name's words)`, so "Delete a
+    /// repository" wins over "Delete a runner from a repository" for "delete a repository".
+    pub name_match: f32,
+    /// Score multiplier for a tool whose action (create, delete, refund …) the task does
+    /// not name while the task names another ([`crate::safety`]).
+    pub action_mismatch: f32,
+    /// Score multiplier for a tool imported from an OpenAPI document: its name is
+    /// generated and its description raw, so at equal evidence a curated tool wins.
+    pub imported_weight: f32,
 }
 
 impl Default for SearchConfig {
@@ -38,6 +59,10 @@ impl Default for SearchConfig {
             toolkit_boost: 1.5,
             split_steps: true,
             whole_task_weight: 0.3,
+            coordination: 0.2,
+            name_match: 0.15,
+            action_mismatch: 0.8,
+            imported_weight: 0.9,
         }
     }
 }
@@ -73,6 +98,9 @@ pub struct Hit {
     pub doc: usize,
     /// Relevance; only comparable within one search.
     pub score: f32,
+    /// How well the tool fits the task, 0..1 (see [`crate::confidence`]): comparable
+    /// across searches; under [`crate::LOW_CONFIDENCE`] it fits poorly.
+    pub confidence: f32,
     /// Which step of a multi-step task it answers best (0 for a one-step task).
     pub step: usize,
 }
@@ -107,6 +135,8 @@ pub struct SearchIndex {
     toolkit_slugs: Vec<String>,
     /// First term of a toolkit's name → (the name's terms, toolkit number).
     toolkit_names: HashMap<u32, Vec<(Vec<u32>, u32)>>,
+    /// The rules applied after scoring.
+    safety: Safety,
     build_time: Duration,
 }
 
@@ -164,6 +194,7 @@ impl SearchIndex {
             });
         }
         toolkit_names.retain(|_, candidates| !candidates.is_empty());
+        let safety = Safety::new(&docs, &analyzer);
         let build_time = start.elapsed();
         SearchIndex {
             docs,
@@ -174,6 +205,7 @@ impl SearchIndex {
             doc_toolkit,
             toolkit_slugs,
             toolkit_names,
+            safety,
             build_time,
         }
     }
@@ -211,29 +243,39 @@ impl SearchIndex {
         let steps = if self.config.split_steps { split_steps(task) } else { Vec::new() };
         let allowed = options.allowed.as_deref();
         let whole = self.score(task, filter, allowed);
+        let best_whole = whole.scores.iter().copied().fold(0f32, f32::max);
         if steps.len() < 2 {
-            return top(&whole, limit).into_iter().map(|(doc, score)| Hit { doc, score, step: 0 }).collect();
+            return top(&whole.scores, limit)
+                .into_iter()
+                .map(|(doc, score)| Hit {
+                    doc,
+                    score,
+                    confidence: confidence(whole.coverage.of(doc), score, best_whole),
+                    step: 0,
+                })
+                .collect();
         }
         // Each step's scores scaled to its best (1.0), so every step's best tool
         // outranks tools that only the whole task likes.
         let mut fused = vec![(0f32, 0usize); self.docs.len()];
+        let mut scored_steps = Vec::with_capacity(steps.len());
         for (i, step) in steps.iter().enumerate() {
-            let scores = self.score(step, filter, allowed);
-            let best = scores.iter().copied().fold(0f32, f32::max);
-            if best <= 0.0 {
-                continue;
-            }
-            for (doc, &s) in scores.iter().enumerate() {
-                let s = s / best;
-                if s > fused[doc].0 {
-                    fused[doc] = (s, i);
+            let scored = self.score(step, filter, allowed);
+            let best = scored.scores.iter().copied().fold(0f32, f32::max);
+            if best > 0.0 {
+                for (doc, &s) in scored.scores.iter().enumerate() {
+                    let s = s / best;
+                    if s > fused[doc].0 {
+                        fused[doc] = (s, i);
+                    }
                 }
             }
+            scored_steps.push(scored);
         }
-        let best_whole = whole.iter().copied().fold(0f32, f32::max).max(f32::MIN_POSITIVE);
+        let best_whole = best_whole.max(f32::MIN_POSITIVE);
         let combined: Vec<f32> = fused
             .iter()
-            .zip(&whole)
+            .zip(&whole.scores)
             .map(
                 |(&(s, _), &w)| {
                     if s > 0.0 || w > 0.0 {
@@ -244,46 +286,88 @@ impl SearchIndex {
                 },
             )
             .collect();
-        top(&combined, limit).into_iter().map(|(doc, score)| Hit { doc, score, step: fused[doc].1 }).collect()
+        let best = combined.iter().copied().fold(0f32, f32::max);
+        top(&combined, limit)
+            .into_iter()
+            .map(|(doc, score)| {
+                let step = fused[doc].1;
+                let coverage = scored_steps[step].coverage.of(doc).max(whole.coverage.of(doc));
+                Hit { doc, score, confidence: confidence(coverage, score, best), step }
+            })
+            .collect()
     }
 
-    /// Scores every document for one query (0 for no match).
-    fn score(&self, query: &str, filter: Option<u32>, allowed: Option<&[bool]>) -> Vec<f32> {
+    /// Scores every document for one query (0 for no match), with the rules of
+    /// [`Safety`] applied, and which of the query's words each document matched.
+    fn score(&self, query: &str, filter: Option<u32>, allowed: Option<&[bool]>) -> Scored {
         let mut scores = vec![0f32; self.docs.len()];
         let stems = self.analyzer.terms(query);
-        let mut weights: Vec<(u32, f32)> = Vec::new();
+        let mut seen: Vec<&str> = stems.iter().map(String::as_str).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        // The content words (no ids with digits), each with its coverage bit.
+        let content: Vec<&str> =
+            seen.iter().copied().filter(|w| !w.bytes().any(|b| b.is_ascii_digit())).take(32).collect();
+        let bit = |stem: &str| content.binary_search(&stem).map_or(0, |i| 1u32 << i);
+        // (term, weight, coverage bits of the query words it stands for)
+        let mut weights: Vec<(u32, f32, u32)> = Vec::new();
         let mut known: Vec<u32> = Vec::new();
+        let mut known_bits = 0u32;
         for stem in &stems {
             if let Some(&t) = self.postings.terms.get(stem) {
                 known.push(t);
-                match weights.iter_mut().find(|(x, _)| *x == t) {
-                    Some((_, w)) => *w = (*w + 0.5).min(2.0),
-                    None => weights.push((t, 1.0)),
+                known_bits |= bit(stem);
+                match weights.iter_mut().find(|(x, _, _)| *x == t) {
+                    Some((_, w, _)) => *w = (*w + 0.5).min(2.0),
+                    None => weights.push((t, 1.0, bit(stem))),
                 }
             }
         }
         let direct = weights.len();
-        let mut seen: Vec<&str> = stems.iter().map(String::as_str).collect();
-        seen.sort_unstable();
-        seen.dedup();
         for stem in &seen {
             for related in self.thesaurus.related(stem) {
                 if seen.binary_search(&related).is_ok() {
                     continue;
                 }
                 if let Some(&t) = self.postings.terms.get(related) {
-                    match weights[direct..].iter_mut().find(|(x, _)| *x == t) {
-                        Some((_, w)) => {
-                            *w = (*w + self.config.synonym_weight * 0.5).min(self.config.synonym_weight * 2.0)
+                    match weights[direct..].iter_mut().find(|(x, _, _)| *x == t) {
+                        Some((_, w, bits)) => {
+                            *w = (*w + self.config.synonym_weight * 0.5).min(self.config.synonym_weight * 2.0);
+                            *bits |= bit(stem);
                         }
-                        None => weights.push((t, self.config.synonym_weight)),
+                        None => weights.push((t, self.config.synonym_weight, bit(stem))),
                     }
                 }
             }
         }
-        for &(t, w) in &weights {
+        let mut coverage = Coverage {
+            direct: vec![0; self.docs.len()],
+            related: vec![0; self.docs.len()],
+            words: content.len() as u32,
+        };
+        for (i, &(t, w, bits)) in weights.iter().enumerate() {
+            let masks = if i < direct { &mut coverage.direct } else { &mut coverage.related };
             for &(doc, impact) in self.postings.of(t) {
                 scores[doc as usize] += w * impact;
+                masks[doc as usize] |= bits;
+            }
+        }
+        let n = self.config.name_match;
+        if n > 0.0 && !known.is_empty() {
+            let mut asked_terms = known.clone();
+            asked_terms.sort_unstable();
+            for (score, name) in scores.iter_mut().zip(&self.postings.names) {
+                if *score > 0.0 && !name.is_empty() {
+                    let found = name.iter().filter(|t| asked_terms.binary_search(t).is_ok()).count();
+                    *score *= 1.0 - n + n * found as f32 / name.len() as f32;
+                }
+            }
+        }
+        let c = self.config.coordination;
+        let asked = known_bits.count_ones();
+        if c > 0.0 && asked > 1 {
+            for (score, matched) in scores.iter_mut().zip(&coverage.direct) {
+                *score *= 1.0 - c + c * (matched & known_bits).count_ones() as f32 / asked as f32;
             }
         }
         if self.config.toolkit_boost != 1.0 {
@@ -310,7 +394,16 @@ impl SearchIndex {
                 }
             }
         }
-        scores
+        if self.config.imported_weight != 1.0 {
+            for (score, doc) in scores.iter_mut().zip(&self.docs) {
+                if doc.origin == Origin::Imported {
+                    *score *= self.config.imported_weight;
+                }
+            }
+        }
+        let actions: Actions = self.safety.lexicon.task_actions(&stems);
+        self.safety.apply(actions, &mut scores, self.config.action_mismatch);
+        Scored { scores, coverage }
     }
 
     /// Toolkits whose whole name appears, in order, among the query's terms.
@@ -343,6 +436,12 @@ impl SearchIndex {
             self.analyzer.terms(task).iter().filter_map(|s| self.postings.terms.get(s).copied()).collect();
         self.named_toolkits(&known).into_iter().map(|n| self.toolkit_slugs[n as usize].as_str()).collect()
     }
+}
+
+/// One query's scores and the words each document matched.
+struct Scored {
+    scores: Vec<f32>,
+    coverage: Coverage,
 }
 
 /// The `limit` best (doc, score) pairs with a positive score, best first; ties in
@@ -441,6 +540,40 @@ mod tests {
             .any(|s| s == "JIRA_CREATE_ISSUE"));
         let none = SearchOptions { limit: 5, toolkit: None, allowed: Some(Vec::new().into()) };
         assert!(index.search("create issue", &none).is_empty());
+    }
+
+    #[test]
+    fn hits_carry_a_confidence_that_drops_for_unknown_words() {
+        let index = catalog();
+        let good = index.search("send a slack message to a channel", &SearchOptions::default());
+        assert_eq!(slugs(&index, &good)[0], "SLACK_SEND_MESSAGE");
+        assert!(good[0].confidence > crate::LOW_CONFIDENCE, "{good:?}");
+        assert!(good.windows(2).all(|w| w[0].score >= w[1].score));
+        assert!(good.iter().all(|h| (0.0..=1.0).contains(&h.confidence)));
+        let poor = index.search("play the next song of my favourite band on the radio", &SearchOptions::default());
+        assert!(poor.first().is_none_or(|h| h.confidence < crate::LOW_CONFIDENCE), "{poor:?}");
+    }
+
+    #[test]
+    fn the_destroyer_is_found_only_when_asked_for() {
+        let mut docs = vec![
+            Document {
+                method: "DELETE".into(),
+                ..doc(
+                    "DEMO_DELETE_CUSTOMER",
+                    "demo",
+                    "Deletes a customer, with the customer's last payment and refund records.",
+                )
+            },
+            Document { method: "POST".into(), ..doc("DEMO_CREATE_REFUND", "demo", "Refunds a payment.") },
+            Document { method: "GET".into(), ..doc("DEMO_LIST_CUSTOMERS", "demo", "Lists customers.") },
+        ];
+        docs[1].name = "Refund a payment".into();
+        let index = SearchIndex::new(docs);
+        let refund = index.search("refund the last payment of customer cus_123", &SearchOptions::default());
+        assert_eq!(slugs(&index, &refund)[0], "DEMO_CREATE_REFUND");
+        let delete = index.search("delete the customer cus_123", &SearchOptions::default());
+        assert_eq!(slugs(&index, &delete)[0], "DEMO_DELETE_CUSTOMER");
     }
 
     #[test]

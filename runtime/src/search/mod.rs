@@ -100,6 +100,7 @@ pub fn definition_document(definition: &ToolDefinition) -> Document {
         description: definition.description.to_string(),
         params,
         tags: definition.tags.iter().map(|t| (*t).to_owned()).collect(),
+        ..Default::default()
     }
 }
 

@@ -1,0 +1,223 @@
+//! Rules applied to one query's scores after the lexical ranking: a tool whose action
+//! contradicts the task's is demoted, a curated tool wins over an imported one that does
+//! the same operation, and a destructive tool never outranks a matching non-destructive
+//! one unless the task asks to destroy or names the tool's own action ("refund" asks for
+//! an irreversible refund).
+
+use std::collections::HashMap;
+
+use toolsmith_spec::Origin;
+
+use crate::action::{is_destructive, Actions, Lexicon};
+use crate::index::Document;
+use crate::tokenize::Analyzer;
+
+/// What the rules need to know of each tool, computed once at index build.
+#[derive(Debug)]
+pub(crate) struct Safety {
+    /// The action lexicon, to read tasks.
+    pub lexicon: Lexicon,
+    /// Each tool's actions.
+    actions: Vec<Actions>,
+    /// Whether each tool is destructive.
+    destructive: Vec<bool>,
+    /// (imported tool, curated tool) pairs doing the same operation.
+    twins: Vec<(usize, usize)>,
+}
+
+/// The operation a tool performs: toolkit, method and path with its placeholders
+/// unnamed (`DELETE /repos/{}/{}`); `None` when the document has no HTTP binding.
+fn operation(doc: &Document) -> Option<(String, String, String)> {
+    if doc.method.is_empty() || doc.path.is_empty() {
+        return None;
+    }
+    let mut path = String::with_capacity(doc.path.len());
+    let mut in_placeholder = false;
+    for c in doc.path.chars() {
+        match c {
+            '{' => {
+                in_placeholder = true;
+                path.push_str("{}");
+            }
+            '}' => in_placeholder = false,
+            c if !in_placeholder => path.push(c.to_ascii_lowercase()),
+            _ => {}
+        }
+    }
+    let path = path.trim_end_matches('/').to_owned();
+    Some((doc.toolkit.to_ascii_lowercase(), doc.method.to_ascii_uppercase(), path))
+}
+
+impl Safety {
+    /// Reads the actions, destructiveness and operations of `docs`.
+    pub(crate) fn new(docs: &[Document], analyzer: &Analyzer) -> Self {
+        let lexicon = Lexicon::new(analyzer);
+        let actions = docs.iter().map(|d| lexicon.tool_actions(analyzer, d)).collect();
+        let destructive = docs.iter().map(is_destructive).collect();
+        let mut curated: HashMap<(String, String, String), usize> = HashMap::new();
+        for (i, doc) in docs.iter().enumerate() {
+            if doc.origin == Origin::Curated {
+                if let Some(op) = operation(doc) {
+                    curated.entry(op).or_insert(i);
+                }
+            }
+        }
+        let twins = docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.origin == Origin::Imported)
+            .filter_map(|(i, d)| Some((i, *curated.get(&operation(d)?)?)))
+            .collect();
+        Safety { lexicon, actions, destructive, twins }
+    }
+
+    /// Applies the rules to the scores of a query whose actions are `task`:
+    /// 1. a tool with actions none of which the task names is multiplied by `mismatch`;
+    /// 2. a curated tool scores at least as much as its imported twin, which then falls
+    ///    just below it;
+    /// 3. unless the task asks to destroy, every destructive tool whose action the task
+    ///    does not name falls below the lowest-scored non-destructive tool whose action
+    ///    the task names (order among those destructive tools is kept).
+    pub(crate) fn apply(&self, task: Actions, scores: &mut [f32], mismatch: f32) {
+        if !task.is_empty() && mismatch != 1.0 {
+            for (score, actions) in scores.iter_mut().zip(&self.actions) {
+                if *score > 0.0 && !actions.is_empty() && !actions.meets(task) {
+                    *score *= mismatch;
+                }
+            }
+        }
+        for &(imported, curated) in &self.twins {
+            let (i, c) = (scores[imported], scores[curated]);
+            if i > 0.0 && i >= c {
+                scores[curated] = i;
+                scores[imported] = i * 0.99;
+            }
+        }
+        if task.is_empty() || task.destroys() {
+            return;
+        }
+        let floor = scores
+            .iter()
+            .enumerate()
+            .filter(|&(d, &s)| s > 0.0 && !self.destructive[d] && self.actions[d].meets(task))
+            .map(|(_, &s)| s)
+            .fold(f32::INFINITY, f32::min);
+        if !floor.is_finite() {
+            return;
+        }
+        let unasked = |d: usize| self.destructive[d] && !self.actions[d].meets(task);
+        let highest = scores.iter().enumerate().filter(|&(d, _)| unasked(d)).map(|(_, &s)| s).fold(0f32, f32::max);
+        if highest >= floor {
+            let scale = 0.99 * floor / highest;
+            for (d, score) in scores.iter_mut().enumerate() {
+                if unasked(d) {
+                    *score *= scale;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::Action;
+
+    fn doc(slug: &str, name: &str, method: &str, path: &str, origin: Origin) -> Document {
+        Document {
+            slug: slug.into(),
+            toolkit: "demo".into(),
+            name: name.into(),
+            method: method.into(),
+            path: path.into(),
+            origin,
+            ..Default::default()
+        }
+    }
+
+    fn catalog() -> Vec<Document> {
+        vec![
+            doc("DEMO_DELETE_CUSTOMER", "Delete a customer", "DELETE", "/customers/{id}", Origin::Curated),
+            doc("DEMO_CREATE_REFUND", "Create a refund", "POST", "/refunds", Origin::Curated),
+            doc("DEMO_LIST_CUSTOMERS", "List customers", "GET", "/customers", Origin::Curated),
+            doc("DEMO_GET_CUSTOMERS", "List all customers", "GET", "/customers/", Origin::Imported),
+            doc("DEMO_POST_REFUNDS", "Refund a charge", "POST", "/refunds", Origin::Imported),
+            Document {
+                tags: vec!["destructiveHint".into()],
+                ..doc("DEMO_REFUND_PAYMENT", "Refund a payment", "POST", "/payments/{id}/refund", Origin::Curated)
+            },
+        ]
+    }
+
+    fn actions(list: &[Action]) -> Actions {
+        let mut set = Actions::default();
+        for a in list {
+            set.insert(*a);
+        }
+        set
+    }
+
+    /// The rules on a table of cases: (task actions, scores before) → the order after.
+    #[test]
+    fn destructive_tools_never_outrank_a_matching_safe_one() {
+        let docs = catalog();
+        let safety = Safety::new(&docs, &Analyzer::new());
+        let cases: &[(&[Action], [f32; 6], &[usize])] = &[
+            // "refund …": the delete tool falls below the refund tools; the curated
+            // refund tool wins over its imported twin; the destructive refund tool,
+            // asked for, keeps its place.
+            (&[Action::Refund], [9.0, 3.0, 2.0, 1.0, 4.0, 5.0], &[5, 1, 4, 0, 2, 3]),
+            // "delete the customer": asked to destroy, the destroyer stays first.
+            (&[Action::Delete], [9.0, 3.0, 2.0, 1.0, 1.0, 0.0], &[0, 1, 2, 3, 4]),
+            // "list customers": the destructive tools go below the list tools.
+            (&[Action::Read], [9.0, 0.0, 2.0, 3.0, 0.0, 8.0], &[2, 3, 0, 5]),
+            // No action named: nothing moves.
+            (&[], [9.0, 3.0, 2.0, 1.0, 0.5, 0.0], &[0, 1, 2, 3, 4]),
+        ];
+        for (task, before, order) in cases {
+            let mut scores = before.to_vec();
+            safety.apply(actions(task), &mut scores, 0.5);
+            let mut ranked: Vec<usize> = (0..scores.len()).filter(|&d| scores[d] > 0.0).collect();
+            ranked.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+            assert_eq!(&ranked, order, "task {task:?}, scores {before:?} → {scores:?}");
+        }
+    }
+
+    #[test]
+    fn twins_share_toolkit_method_and_path() {
+        let safety = Safety::new(&catalog(), &Analyzer::new());
+        assert_eq!(safety.twins, [(3, 2), (4, 1)]);
+        assert_eq!(operation(&Document::default()), None);
+    }
+
+    /// For any scores and any task that does not ask to destroy, no destructive tool
+    /// whose action the task does not name ends above a non-destructive tool whose
+    /// action it names.
+    #[test]
+    fn the_rule_holds_for_any_scores() {
+        let docs = catalog();
+        let safety = Safety::new(&docs, &Analyzer::new());
+        let mut seed = 0x2545_f491_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            (seed % 1000) as f32 / 100.0
+        };
+        for task in [Action::Refund, Action::Read, Action::Create, Action::Update] {
+            for _ in 0..500 {
+                let mut scores: Vec<f32> = (0..docs.len()).map(|_| next()).collect();
+                safety.apply(actions(&[task]), &mut scores, 0.5);
+                for (d, &s) in scores.iter().enumerate() {
+                    if safety.destructive[d] && !safety.actions[d].meets(actions(&[task])) {
+                        for (m, &t) in scores.iter().enumerate() {
+                            if !safety.destructive[m] && t > 0.0 && safety.actions[m].meets(actions(&[task])) {
+                                assert!(s < t, "{task:?}: destructive {d} ({s}) above {m} ({t})");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
