@@ -134,3 +134,59 @@ fn searches_from_many_threads() {
         assert!(t.join().unwrap() > 0);
     }
 }
+
+// Issue 16: what a new user met on the built-in catalog.
+
+#[test]
+fn a_refund_is_not_sent_to_a_destructive_wrong_tool() {
+    let hits = top("refund the last payment of customer cus_123", 5);
+    assert_eq!(hits[0], "STRIPE_CREATE_REFUND", "{hits:?}");
+    assert!(!hits.contains(&"STRIPE_DELETE_CUSTOMER".to_owned()), "{hits:?}");
+}
+
+#[test]
+fn asking_to_delete_finds_the_destroyer() {
+    let hits = top("delete a repository", 3);
+    assert!(hits.contains(&"GITHUB_REPOS_DELETE".to_owned()), "{hits:?}");
+    let hits = top("cancel the customer's subscription", 3);
+    assert!(hits.contains(&"STRIPE_CANCEL_SUBSCRIPTION".to_owned()), "{hits:?}");
+}
+
+#[test]
+fn the_star_tool_comes_first_for_starring() {
+    let hits = top("star a github repo", 5);
+    assert_eq!(hits[0], "GITHUB_ACTIVITY_STAR_REPO_FOR_AUTHENTICATED_USER", "{hits:?}");
+}
+
+#[test]
+fn curated_tools_win_over_imported_ones() {
+    let docs = search().index().documents();
+    let origin = |slug: &str| docs.iter().find(|d| d.slug == slug).map(|d| d.origin);
+    assert_eq!(origin("GITHUB_REPOS_DELETE"), Some(toolsmith::spec::Origin::Imported));
+    assert_eq!(origin("GITHUB_MERGE_PULL_REQUEST"), Some(toolsmith::spec::Origin::Curated));
+    assert_eq!(top("merge a pull request", 3)[0], "GITHUB_MERGE_PULL_REQUEST");
+    assert_eq!(top("refund a payment", 3)[0], "STRIPE_CREATE_REFUND");
+}
+
+#[test]
+fn search_tools_says_when_no_tool_fits() {
+    let response = search().search(
+        &["play the next song on spotify", "create a GitHub issue for the login bug"],
+        &ResponseOptions::default(),
+    );
+    let (poor, good) = (&response.results[0], &response.results[1]);
+    assert!(poor.no_good_match && poor.confidence < f64::from(toolsmith::search::LOW_CONFIDENCE), "{poor:?}");
+    assert!(
+        response.next_steps_guidance.iter().any(|g| g.starts_with("No tool fits query 1") && g.contains("Rephrase")),
+        "{:?}",
+        response.next_steps_guidance
+    );
+    assert!(!good.no_good_match && good.confidence > 0.5, "{good:?}");
+    assert_eq!(good.tool_scores[0].tool_slug, good.primary_tool_slugs[0]);
+    assert_eq!(good.tool_scores.len(), good.primary_tool_slugs.len() + good.related_tool_slugs.len());
+    assert!(good.tool_scores.iter().all(|s| (0.0..=1.0).contains(&s.confidence)));
+    let value = serde_json::to_value(&response).unwrap();
+    for key in ["confidence", "no_good_match", "tool_scores"] {
+        assert!(value["results"][0].get(key).is_some(), "{key}");
+    }
+}

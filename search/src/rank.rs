@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use toolsmith_spec::Origin;
 
 use crate::action::Actions;
-use crate::confidence::{confidence, Coverage};
+use crate::confidence::{confidence, idf, Coverage};
 use crate::index::{build, Document, FieldWeights, Postings};
 use crate::safety::Safety;
 use crate::steps::split_steps;
@@ -194,7 +194,7 @@ impl SearchIndex {
             });
         }
         toolkit_names.retain(|_, candidates| !candidates.is_empty());
-        let safety = Safety::new(&docs, &analyzer);
+        let safety = Safety::new(&docs, &postings.names, &analyzer);
         let build_time = start.elapsed();
         SearchIndex {
             docs,
@@ -340,11 +340,12 @@ impl SearchIndex {
                 }
             }
         }
-        let mut coverage = Coverage {
-            direct: vec![0; self.docs.len()],
-            related: vec![0; self.docs.len()],
-            words: content.len() as u32,
-        };
+        let count = self.docs.len();
+        let word_weights = content
+            .iter()
+            .map(|w| idf(self.postings.terms.get(*w).map_or(0, |&t| self.postings.of(t).len()), count))
+            .collect();
+        let mut coverage = Coverage { direct: vec![0; count], related: vec![0; count], weights: word_weights };
         for (i, &(t, w, bits)) in weights.iter().enumerate() {
             let masks = if i < direct { &mut coverage.direct } else { &mut coverage.related };
             for &(doc, impact) in self.postings.of(t) {

@@ -25,6 +25,14 @@ pub(crate) struct Safety {
     twins: Vec<(usize, usize)>,
 }
 
+/// Whether the sorted term lists `a` and `b` (at least two terms in the shorter) are
+/// one within the other: "Merge a pull request" and "Merge a pull request
+/// asynchronously".
+fn one_names_the_other(a: &[u32], b: &[u32]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.len() >= 2 && short.iter().all(|t| long.binary_search(t).is_ok())
+}
+
 /// The operation a tool performs: toolkit, method and path with its placeholders
 /// unnamed (`DELETE /repos/{}/{}`); `None` when the document has no HTTP binding.
 fn operation(doc: &Document) -> Option<(String, String, String)> {
@@ -49,25 +57,37 @@ fn operation(doc: &Document) -> Option<(String, String, String)> {
 }
 
 impl Safety {
-    /// Reads the actions, destructiveness and operations of `docs`.
-    pub(crate) fn new(docs: &[Document], analyzer: &Analyzer) -> Self {
+    /// Reads the actions, destructiveness and operations of `docs`; `names` are their
+    /// name terms, sorted. An imported tool and a curated one do the same operation when
+    /// they have the same toolkit, method and path, or the same toolkit and method and
+    /// one's name is within the other's.
+    pub(crate) fn new(docs: &[Document], names: &[Vec<u32>], analyzer: &Analyzer) -> Self {
         let lexicon = Lexicon::new(analyzer);
         let actions = docs.iter().map(|d| lexicon.tool_actions(analyzer, d)).collect();
         let destructive = docs.iter().map(is_destructive).collect();
-        let mut curated: HashMap<(String, String, String), usize> = HashMap::new();
+        // Curated tools by (toolkit, method), with their paths.
+        let mut curated: HashMap<(String, String), Vec<(usize, String)>> = HashMap::new();
         for (i, doc) in docs.iter().enumerate() {
             if doc.origin == Origin::Curated {
-                if let Some(op) = operation(doc) {
-                    curated.entry(op).or_insert(i);
+                if let Some((toolkit, method, path)) = operation(doc) {
+                    curated.entry((toolkit, method)).or_default().push((i, path));
                 }
             }
         }
-        let twins = docs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.origin == Origin::Imported)
-            .filter_map(|(i, d)| Some((i, *curated.get(&operation(d)?)?)))
-            .collect();
+        let no_name = Vec::new();
+        let name = |i: usize| names.get(i).unwrap_or(&no_name);
+        let mut twins = Vec::new();
+        for (i, doc) in docs.iter().enumerate().filter(|(_, d)| d.origin == Origin::Imported) {
+            let Some((toolkit, method, path)) = operation(doc) else { continue };
+            let Some(candidates) = curated.get(&(toolkit, method)) else { continue };
+            let twin = candidates
+                .iter()
+                .find(|(_, p)| *p == path)
+                .or_else(|| candidates.iter().find(|(c, _)| one_names_the_other(name(i), name(*c))));
+            if let Some(&(c, _)) = twin {
+                twins.push((i, c));
+            }
+        }
         Safety { lexicon, actions, destructive, twins }
     }
 
@@ -161,7 +181,7 @@ mod tests {
     #[test]
     fn destructive_tools_never_outrank_a_matching_safe_one() {
         let docs = catalog();
-        let safety = Safety::new(&docs, &Analyzer::new());
+        let safety = Safety::new(&docs, &[], &Analyzer::new());
         let cases: &[(&[Action], [f32; 6], &[usize])] = &[
             // "refund …": the delete tool falls below the refund tools; the curated
             // refund tool wins over its imported twin; the destructive refund tool,
@@ -184,10 +204,24 @@ mod tests {
     }
 
     #[test]
-    fn twins_share_toolkit_method_and_path() {
-        let safety = Safety::new(&catalog(), &Analyzer::new());
+    fn twins_share_toolkit_method_and_path_or_name() {
+        let safety = Safety::new(&catalog(), &[], &Analyzer::new());
         assert_eq!(safety.twins, [(3, 2), (4, 1)]);
         assert_eq!(operation(&Document::default()), None);
+        let docs = vec![
+            doc("DEMO_MERGE", "Merge a pull request", "PUT", "/pulls/{n}/merge", Origin::Curated),
+            doc(
+                "DEMO_MERGE_ASYNC",
+                "Merge a pull request asynchronously",
+                "PUT",
+                "/pulls/{n}/merge-async",
+                Origin::Imported,
+            ),
+            doc("DEMO_MERGE_GET", "Merge a pull request", "GET", "/pulls/{n}/merge", Origin::Imported),
+        ];
+        let names = [vec![1, 2, 3], vec![1, 2, 3, 4], vec![1, 2, 3]];
+        assert_eq!(Safety::new(&docs, &names, &Analyzer::new()).twins, [(1, 0)]);
+        assert!(!one_names_the_other(&[1], &[1, 2]), "one word is not a name");
     }
 
     /// For any scores and any task that does not ask to destroy, no destructive tool
@@ -196,7 +230,7 @@ mod tests {
     #[test]
     fn the_rule_holds_for_any_scores() {
         let docs = catalog();
-        let safety = Safety::new(&docs, &Analyzer::new());
+        let safety = Safety::new(&docs, &[], &Analyzer::new());
         let mut seed = 0x2545_f491_u32;
         let mut next = || {
             seed ^= seed << 13;

@@ -48,10 +48,13 @@
 pub mod eval;
 mod output;
 
-pub use output::{ConnectionStatus, QueryResult, ResponseOptions, SchemaRef, SearchResponse, ToolSchema, ToolSearch};
+pub use output::{
+    ConnectionStatus, QueryResult, ResponseOptions, SchemaRef, SearchResponse, ToolSchema, ToolScore, ToolSearch,
+};
 pub use toolsmith_search::{
-    dependencies_for_task, dependencies_of, for_each_word, is_pagination, is_stop_word, split_steps, Analyzer,
-    Dependency, Document, FieldWeights, Hit, SearchConfig, SearchIndex, SearchOptions, Thesaurus,
+    dependencies_for_task, dependencies_of, for_each_word, is_pagination, is_stop_word, split_steps, Action, Actions,
+    Analyzer, Dependency, Document, FieldWeights, Hit, SearchConfig, SearchIndex, SearchOptions, Thesaurus,
+    LOW_CONFIDENCE,
 };
 
 use crate::{Registry, ToolDefinition};

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use toolsmith_search::{split_steps, Dependency, SearchIndex, SearchOptions};
+use toolsmith_search::{split_steps, Dependency, SearchIndex, SearchOptions, LOW_CONFIDENCE};
 
 use super::{dependencies, documents};
 use crate::Registry;
@@ -85,6 +85,26 @@ pub struct QueryResult {
     pub known_pitfalls: Vec<String>,
     /// Set when no tool matched.
     pub error: Option<String>,
+    /// How well the best tool fits the query, 0..1: the share of the query's words it
+    /// matches, times the square root of its score over the best
+    /// ([`toolsmith_search::Hit::confidence`]); 0 when nothing matched.
+    pub confidence: f64,
+    /// `true` when `confidence` is under [`LOW_CONFIDENCE`]: no tool fits the query
+    /// well, and `next_steps_guidance` says what to try.
+    pub no_good_match: bool,
+    /// The score and confidence of each primary and related tool, best first.
+    pub tool_scores: Vec<ToolScore>,
+}
+
+/// One listed tool's score (comparable within its query only) and confidence (0..1).
+#[derive(Clone, Debug, Serialize)]
+pub struct ToolScore {
+    /// The tool's slug.
+    pub tool_slug: String,
+    /// Its relevance score, rounded to 3 decimals.
+    pub score: f64,
+    /// How well it fits the query, 0..1, rounded to 3 decimals.
+    pub confidence: f64,
 }
 
 /// A tool's schema, inline or as a reference.
@@ -236,6 +256,12 @@ impl ToolSearch {
                     .to_owned(),
             );
         }
+        for r in results.iter().filter(|r| r.no_good_match && !r.primary_tool_slugs.is_empty()) {
+            guidance.push(format!(
+                "No tool fits query {} ({:?}) well (confidence {:.2}): its tools are only a guess. Rephrase it with the app's name and the action (\"refund a Stripe payment\"), split it into one query per step, or tell the user that no available tool does it.",
+                r.index, r.use_case, r.confidence
+            ));
+        }
         if results.iter().any(|r| r.primary_tool_slugs.is_empty()) {
             guidance.push(
                 "Rephrase a query without matches with the app's name and the action (\"create a Jira issue\")."
@@ -314,6 +340,12 @@ impl ToolSearch {
             }
         }
         let error = primary.is_empty().then(|| format!("no tool matches {query:?}; name the app and the action"));
+        let confidence = hits.iter().map(|h| h.confidence).fold(0f32, f32::max);
+        let round = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
+        let tool_scores = hits
+            .iter()
+            .map(|h| ToolScore { tool_slug: slug(h.doc), score: round(h.score), confidence: round(h.confidence) })
+            .collect();
         QueryResult {
             index,
             use_case: query.to_owned(),
@@ -326,6 +358,9 @@ impl ToolSearch {
             recommended_plan_steps: plan,
             known_pitfalls: pitfalls,
             error,
+            confidence: round(confidence),
+            no_good_match: confidence < LOW_CONFIDENCE,
+            tool_scores,
         }
     }
 
