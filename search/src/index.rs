@@ -129,6 +129,8 @@ pub(crate) struct Postings {
     /// Each tool's name terms (its slug's without the toolkit's when it has no name),
     /// sorted and distinct.
     pub names: Vec<Vec<u32>>,
+    /// By term: the tools whose [name terms](Self::names) hold it, in order.
+    pub name_docs: Vec<Vec<u32>>,
 }
 
 impl Postings {
@@ -207,7 +209,13 @@ pub(crate) fn build(docs: &[Document], analyzer: &Analyzer, weights: &FieldWeigh
         occurrences.push(occ);
         lengths.push(len);
     }
-    let names = occurrences.iter().map(|occ| name_terms(occ)).collect();
+    let names: Vec<Vec<u32>> = occurrences.iter().map(|occ| name_terms(occ)).collect();
+    let mut name_docs = vec![Vec::new(); cache.terms.len()];
+    for (doc, terms) in names.iter().enumerate() {
+        for &t in terms {
+            name_docs[t as usize].push(doc as u32);
+        }
+    }
     let n = docs.len().max(1) as f32;
     let mut average = [0f32; FIELDS];
     for len in &lengths {
@@ -253,7 +261,7 @@ pub(crate) fn build(docs: &[Document], analyzer: &Analyzer, weights: &FieldWeigh
             *slot += 1;
         }
     }
-    Postings { terms: cache.terms, offsets, entries, names }
+    Postings { terms: cache.terms, offsets, entries, names, name_docs }
 }
 
 /// The distinct terms of a tool's name, or of its slug less its toolkit's when the name

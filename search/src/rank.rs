@@ -137,6 +137,11 @@ pub struct SearchIndex {
     toolkit_names: HashMap<u32, Vec<(Vec<u32>, u32)>>,
     /// The rules applied after scoring.
     safety: Safety,
+    /// Per document, for the scoring pass, its origin's weight
+    /// ([`SearchConfig::imported_weight`] or 1) times its name factor
+    /// `1 − n + n · found / name words` as `(base, per word found)`; (weight, 0) without
+    /// a name.
+    doc_static: Vec<(f32, f32)>,
     build_time: Duration,
 }
 
@@ -195,6 +200,19 @@ impl SearchIndex {
         }
         toolkit_names.retain(|_, candidates| !candidates.is_empty());
         let safety = Safety::new(&docs, &postings.names, &analyzer);
+        let doc_static = docs
+            .iter()
+            .zip(&postings.names)
+            .map(|(doc, name)| {
+                let prior = if doc.origin == Origin::Imported { config.imported_weight } else { 1.0 };
+                let n = config.name_match;
+                if name.is_empty() || n <= 0.0 {
+                    (prior, 0.0)
+                } else {
+                    (prior * (1.0 - n), prior * n / name.len() as f32)
+                }
+            })
+            .collect();
         let build_time = start.elapsed();
         SearchIndex {
             docs,
@@ -206,6 +224,7 @@ impl SearchIndex {
             toolkit_slugs,
             toolkit_names,
             safety,
+            doc_static,
             build_time,
         }
     }
@@ -353,57 +372,48 @@ impl SearchIndex {
                 masks[doc as usize] |= bits;
             }
         }
-        let n = self.config.name_match;
-        if n > 0.0 && !known.is_empty() {
-            let mut asked_terms = known.clone();
-            asked_terms.sort_unstable();
-            for (score, name) in scores.iter_mut().zip(&self.postings.names) {
-                if *score > 0.0 && !name.is_empty() {
-                    let found = name.iter().filter(|t| asked_terms.binary_search(t).is_ok()).count();
-                    *score *= 1.0 - n + n * found as f32 / name.len() as f32;
+        // One pass over the documents with a score: name match, coordination, named
+        // toolkit, filters, origin and action mismatch; then the rules over all scores.
+        let mut asked_terms = known.clone();
+        asked_terms.sort_unstable();
+        asked_terms.dedup();
+        // How many of each tool's name terms the query holds.
+        let mut in_name = vec![0u8; count];
+        if self.config.name_match > 0.0 {
+            for &t in &asked_terms {
+                for &doc in &self.postings.name_docs[t as usize] {
+                    in_name[doc as usize] = in_name[doc as usize].saturating_add(1);
                 }
             }
         }
+        let named = if self.config.toolkit_boost != 1.0 { self.named_toolkits(&known) } else { Vec::new() };
         let c = self.config.coordination;
         let asked = known_bits.count_ones();
-        if c > 0.0 && asked > 1 {
-            for (score, matched) in scores.iter_mut().zip(&coverage.direct) {
-                *score *= 1.0 - c + c * (matched & known_bits).count_ones() as f32 / asked as f32;
+        let c_per_word = if c > 0.0 && asked > 1 { c / asked as f32 } else { 0.0 };
+        let task: Actions = self.safety.lexicon.task_actions(&stems);
+        for (doc, score) in scores.iter_mut().enumerate() {
+            if *score <= 0.0 {
+                continue;
             }
-        }
-        if self.config.toolkit_boost != 1.0 {
-            let named = self.named_toolkits(&known);
-            if !named.is_empty() {
-                for (doc, score) in scores.iter_mut().enumerate() {
-                    if named.contains(&self.doc_toolkit[doc]) {
-                        *score *= self.config.toolkit_boost;
-                    }
-                }
+            let toolkit = self.doc_toolkit[doc];
+            if filter.is_some_and(|f| f != toolkit) || allowed.is_some_and(|a| !a.get(doc).copied().unwrap_or(false)) {
+                *score = 0.0;
+                continue;
             }
-        }
-        if let Some(toolkit) = filter {
-            for (doc, score) in scores.iter_mut().enumerate() {
-                if self.doc_toolkit[doc] != toolkit {
-                    *score = 0.0;
-                }
+            let (base, per_name_word) = self.doc_static[doc];
+            let mut factor = base + per_name_word * f32::from(in_name[doc]);
+            if c_per_word > 0.0 {
+                factor *= 1.0 - c + c_per_word * (coverage.direct[doc] & known_bits).count_ones() as f32;
             }
-        }
-        if let Some(allowed) = allowed {
-            for (doc, score) in scores.iter_mut().enumerate() {
-                if !allowed.get(doc).copied().unwrap_or(false) {
-                    *score = 0.0;
-                }
+            if named.contains(&toolkit) {
+                factor *= self.config.toolkit_boost;
             }
-        }
-        if self.config.imported_weight != 1.0 {
-            for (score, doc) in scores.iter_mut().zip(&self.docs) {
-                if doc.origin == Origin::Imported {
-                    *score *= self.config.imported_weight;
-                }
+            if self.safety.contradicts(doc, task) {
+                factor *= self.config.action_mismatch;
             }
+            *score *= factor;
         }
-        let actions: Actions = self.safety.lexicon.task_actions(&stems);
-        self.safety.apply(actions, &mut scores, self.config.action_mismatch);
+        self.safety.settle(task, &mut scores);
         Scored { scores, coverage }
     }
 

@@ -21,6 +21,8 @@ pub(crate) struct Safety {
     actions: Vec<Actions>,
     /// Whether each tool is destructive.
     destructive: Vec<bool>,
+    /// Whether any is.
+    any_destructive: bool,
     /// (imported tool, curated tool) pairs doing the same operation.
     twins: Vec<(usize, usize)>,
 }
@@ -64,7 +66,7 @@ impl Safety {
     pub(crate) fn new(docs: &[Document], names: &[Vec<u32>], analyzer: &Analyzer) -> Self {
         let lexicon = Lexicon::new(analyzer);
         let actions = docs.iter().map(|d| lexicon.tool_actions(analyzer, d)).collect();
-        let destructive = docs.iter().map(is_destructive).collect();
+        let destructive: Vec<bool> = docs.iter().map(is_destructive).collect();
         // Curated tools by (toolkit, method), with their paths.
         let mut curated: HashMap<(String, String), Vec<(usize, String)>> = HashMap::new();
         for (i, doc) in docs.iter().enumerate() {
@@ -88,24 +90,38 @@ impl Safety {
                 twins.push((i, c));
             }
         }
-        Safety { lexicon, actions, destructive, twins }
+        let any_destructive = destructive.iter().any(|&d| d);
+        Safety { lexicon, actions, destructive, any_destructive, twins }
+    }
+
+    /// Whether tool `doc` has actions and the task names others: its score is then
+    /// multiplied by [`SearchConfig::action_mismatch`](crate::SearchConfig::action_mismatch).
+    pub(crate) fn contradicts(&self, doc: usize, task: Actions) -> bool {
+        let actions = self.actions[doc];
+        !task.is_empty() && !actions.is_empty() && !actions.meets(task)
     }
 
     /// Applies the rules to the scores of a query whose actions are `task`:
-    /// 1. a tool with actions none of which the task names is multiplied by `mismatch`;
-    /// 2. a curated tool scores at least as much as its imported twin, which then falls
-    ///    just below it;
-    /// 3. unless the task asks to destroy, every destructive tool whose action the task
-    ///    does not name falls below the lowest-scored non-destructive tool whose action
-    ///    the task names (order among those destructive tools is kept).
-    pub(crate) fn apply(&self, task: Actions, scores: &mut [f32], mismatch: f32) {
-        if !task.is_empty() && mismatch != 1.0 {
-            for (score, actions) in scores.iter_mut().zip(&self.actions) {
-                if *score > 0.0 && !actions.is_empty() && !actions.meets(task) {
-                    *score *= mismatch;
-                }
+    /// 1. a tool that [contradicts](Self::contradicts) the task is multiplied by
+    ///    `mismatch`;
+    /// 2. then [`settle`](Self::settle).
+    #[cfg(test)]
+    fn apply(&self, task: Actions, scores: &mut [f32], mismatch: f32) {
+        for (doc, score) in scores.iter_mut().enumerate() {
+            if self.contradicts(doc, task) {
+                *score *= mismatch;
             }
         }
+        self.settle(task, scores);
+    }
+
+    /// The rules over all scores of a query whose actions are `task`:
+    /// 1. a curated tool scores at least as much as its imported twin, which then falls
+    ///    just below it;
+    /// 2. unless the task asks to destroy, every destructive tool whose action the task
+    ///    does not name falls below the lowest-scored non-destructive tool whose action
+    ///    the task names (order among those destructive tools is kept).
+    pub(crate) fn settle(&self, task: Actions, scores: &mut [f32]) {
         for &(imported, curated) in &self.twins {
             let (i, c) = (scores[imported], scores[curated]);
             if i > 0.0 && i >= c {
@@ -113,21 +129,24 @@ impl Safety {
                 scores[imported] = i * 0.99;
             }
         }
-        if task.is_empty() || task.destroys() {
-            return;
-        }
-        let floor = scores
-            .iter()
-            .enumerate()
-            .filter(|&(d, &s)| s > 0.0 && !self.destructive[d] && self.actions[d].meets(task))
-            .map(|(_, &s)| s)
-            .fold(f32::INFINITY, f32::min);
-        if !floor.is_finite() {
+        if task.is_empty() || task.destroys() || !self.any_destructive {
             return;
         }
         let unasked = |d: usize| self.destructive[d] && !self.actions[d].meets(task);
-        let highest = scores.iter().enumerate().filter(|&(d, _)| unasked(d)).map(|(_, &s)| s).fold(0f32, f32::max);
-        if highest >= floor {
+        let (mut floor, mut highest) = (f32::INFINITY, 0f32);
+        for (d, &s) in scores.iter().enumerate() {
+            if s <= 0.0 {
+                continue;
+            }
+            if self.destructive[d] {
+                if !self.actions[d].meets(task) {
+                    highest = highest.max(s);
+                }
+            } else if s < floor && self.actions[d].meets(task) {
+                floor = s;
+            }
+        }
+        if floor.is_finite() && highest >= floor {
             let scale = 0.99 * floor / highest;
             for (d, score) in scores.iter_mut().enumerate() {
                 if unasked(d) {
