@@ -34,6 +34,11 @@ pub struct RouterOptions {
     pub max_inline_schema_bytes: usize,
     /// Sessions kept ready in memory (their scope computed).
     pub cache_size: usize,
+    /// The workbench (sandboxes of all sessions): with one, sessions offer
+    /// `COMPOSIO_REMOTE_WORKBENCH` and `COMPOSIO_REMOTE_BASH_TOOL` (unless their
+    /// `workbench.enable` is `false`) and large `COMPOSIO_MULTI_EXECUTE_TOOL` results are
+    /// offloaded into it. `None`: no workbench.
+    pub workbench: Option<Arc<toolsmith_workbench::Workbench>>,
 }
 
 impl RouterOptions {
@@ -45,6 +50,7 @@ impl RouterOptions {
             wait_timeout: Duration::from_secs(60),
             max_inline_schema_bytes: 4096,
             cache_size: 1024,
+            workbench: None,
         }
     }
 }

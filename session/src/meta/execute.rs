@@ -13,6 +13,7 @@ use crate::context::{arguments, Cx};
 use crate::error::SessionError;
 use crate::meta::connections::link;
 use crate::meta::tools::MetaTool;
+use crate::meta::workbench;
 
 /// A tool's result and, when its toolkit needs connecting, the Connect Link.
 pub(crate) struct Ran {
@@ -111,6 +112,7 @@ struct MultiArgs {
 pub(crate) const MAX_CALLS: usize = 50;
 
 /// `COMPOSIO_MULTI_EXECUTE_TOOL`: the calls run concurrently; results in input order.
+/// With a workbench, large results are offloaded into it (`remote_file_info`).
 pub(crate) async fn multi(cx: &Cx, args: Value) -> Result<Value, SessionError> {
     let args: MultiArgs = arguments("COMPOSIO_MULTI_EXECUTE_TOOL", args)?;
     let bad =
@@ -126,7 +128,6 @@ pub(crate) async fn multi(cx: &Cx, args: Value) -> Result<Value, SessionError> {
             return Err(bad(format!("tools[{i}].arguments"), "arguments are a JSON object".into()));
         }
     }
-    let _ = args.sync_response_to_workbench;
     let runs = args.tools.iter().map(|item| run_tool(cx, &item.tool_slug, item.arguments.clone(), None));
     let ran = futures_util::future::join_all(runs).await;
     let mut results = Vec::with_capacity(ran.len());
@@ -158,6 +159,7 @@ pub(crate) async fn multi(cx: &Cx, args: Value) -> Result<Value, SessionError> {
     } else {
         None
     };
+    let remote_file_info = workbench::offload(cx, &mut results, args.sync_response_to_workbench == Some(true))?;
     let memory: Map<String, Value> = cx.memory().await.into_iter().map(|f| (f.key, Value::String(f.value))).collect();
     Ok(json!({
         "results": results,
@@ -166,7 +168,7 @@ pub(crate) async fn multi(cx: &Cx, args: Value) -> Result<Value, SessionError> {
         "error_count": failed,
         "memory": memory,
         "next_steps": next_steps,
-        "remote_file_info": null,
+        "remote_file_info": remote_file_info,
         "session": cx.session_info(),
     }))
 }
