@@ -61,6 +61,17 @@ pub(crate) fn parts(path: &str) -> Result<Vec<&str>, Error> {
     Ok(parts)
 }
 
+/// `path` (relative to the mount, or under `/mnt/files`) as the workbench reads it:
+/// checked and normalised (`/mnt/files/a/b` → `a/b`); [`Error::Path`] when refused.
+///
+/// ```
+/// assert_eq!(toolsmith_workbench::mount_relative("/mnt/files/out/a.json").unwrap(), "out/a.json");
+/// assert!(toolsmith_workbench::mount_relative("../etc/passwd").is_err());
+/// ```
+pub fn mount_relative(path: &str) -> Result<String, Error> {
+    Ok(parts(path)?.join("/"))
+}
+
 /// `dir/name` through the descriptor of `dir`: the kernel resolves `/proc/self/fd/N` to
 /// the folder already open (as `openat` would), whatever its path points to now.
 fn at(dir: &File, name: &str) -> PathBuf {

@@ -47,7 +47,7 @@ pub use bench::{bench, BenchReport, Timing};
 pub use callback::{Resolve, ToolAccess};
 pub use config::SandboxConfig;
 pub use error::Error;
-pub use files::{FileEntry, MAX_READ, MOUNT_PREFIX};
+pub use files::{mount_relative, FileEntry, MAX_READ, MOUNT_PREFIX};
 pub use limits::Limits;
 pub use manager::{Cell, Workbench};
 pub use protocol::{CellKind, CellOutput};

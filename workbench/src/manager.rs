@@ -116,7 +116,7 @@ impl Workbench {
         let root = self.files_dir(session)?;
         let owner = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(session).and_then(|slot| slot.uid);
         crate::files::write(&root, path, bytes, owner)?;
-        Ok(format!("{}/{}", crate::files::MOUNT_PREFIX, crate::files::parts(path)?.join("/")))
+        Ok(format!("{}/{}", crate::files::MOUNT_PREFIX, crate::files::mount_relative(path)?))
     }
 
     /// Reads the file `path` of session `session` (symlinks refused).
