@@ -185,6 +185,20 @@ impl Cx {
     }
 }
 
+/// What agents add to their calls about their plan (`thought`, `current_step`,
+/// `current_step_metric`, `session_id`): accepted and not used.
+#[derive(serde::Deserialize)]
+pub(crate) struct StepNotes {
+    #[serde(default, rename = "thought")]
+    _thought: Option<String>,
+    #[serde(default, rename = "current_step")]
+    _current_step: Option<String>,
+    #[serde(default, rename = "current_step_metric")]
+    _current_step_metric: Option<String>,
+    #[serde(default, rename = "session_id")]
+    _session_id: Option<String>,
+}
+
 /// Reads a meta tool's arguments; the error names the JSON path.
 pub(crate) fn arguments<T: DeserializeOwned>(tool: &'static str, arguments: Value) -> Result<T, SessionError> {
     let arguments = if arguments.is_null() { json!({}) } else { arguments };

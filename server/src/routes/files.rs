@@ -71,6 +71,28 @@ async fn session_files<'s>(
     Ok((session.id().clone(), workbench))
 }
 
+/// The session, the workbench and the body's path, checked and relative to the mount.
+async fn file_of<'s>(
+    state: &'s AppState,
+    caller: &Caller,
+    (id, mount): &(String, String),
+    path: &str,
+) -> Result<(SessionId, &'s Arc<Workbench>, String), ApiError> {
+    let (sid, workbench) = session_files(state, caller, id, mount).await?;
+    let relative = toolsmith_workbench::mount_relative(path).map_err(file_error(path))?;
+    Ok((sid, workbench, relative))
+}
+
+/// The answer of `upload_url` / `download_url`: the URL under `key`, its expiry and the path.
+fn url_answer(key: &str, (url, expires): (String, SystemTime), relative: &str) -> Value {
+    json!({
+        key: url,
+        "expires_at": iso(expires),
+        "mount_relative_path": relative,
+        "sandbox_mount_prefix": MOUNT_PREFIX,
+    })
+}
+
 /// A workbench error as the API says it: a refused path is 400, a missing file 404.
 fn file_error(path: &str) -> impl FnOnce(toolsmith_workbench::Error) -> ApiError + '_ {
     move |error| match &error {
@@ -233,20 +255,12 @@ async fn upload_url(
     State(state): State<AppState>,
     caller: Caller,
     origin: Origin,
-    Path((id, mount)): Path<(String, String)>,
+    Path(target): Path<(String, String)>,
     Body(body): Body<PathBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let (sid, _) = session_files(&state, &caller, &id, &mount).await?;
     let _ = body.mimetype;
-    let relative = toolsmith_workbench::mount_relative(&body.mount_relative_path)
-        .map_err(file_error(&body.mount_relative_path))?;
-    let (url, expires) = signed_url(&origin, "put", &sid, &relative)?;
-    Ok(Json(json!({
-        "upload_url": url,
-        "expires_at": iso(expires),
-        "mount_relative_path": relative,
-        "sandbox_mount_prefix": MOUNT_PREFIX,
-    })))
+    let (sid, _, relative) = file_of(&state, &caller, &target, &body.mount_relative_path).await?;
+    Ok(Json(url_answer("upload_url", signed_url(&origin, "put", &sid, &relative)?, &relative)))
 }
 
 #[utoipa::path(
@@ -267,21 +281,15 @@ async fn download_url(
     State(state): State<AppState>,
     caller: Caller,
     origin: Origin,
-    Path((id, mount)): Path<(String, String)>,
+    Path(target): Path<(String, String)>,
     Body(body): Body<PathBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let (sid, workbench) = session_files(&state, &caller, &id, &mount).await?;
     let path = &body.mount_relative_path;
-    let relative = toolsmith_workbench::mount_relative(path).map_err(file_error(path))?;
+    let (sid, workbench, relative) = file_of(&state, &caller, &target, path).await?;
     let size = workbench.read_file(sid.as_str(), &relative).map_err(file_error(path))?.len();
-    let (url, expires) = signed_url(&origin, "get", &sid, &relative)?;
-    Ok(Json(json!({
-        "download_url": url,
-        "expires_at": iso(expires),
-        "mount_relative_path": relative,
-        "sandbox_mount_prefix": MOUNT_PREFIX,
-        "size": size,
-    })))
+    let mut answer = url_answer("download_url", signed_url(&origin, "get", &sid, &relative)?, &relative);
+    answer["size"] = json!(size);
+    Ok(Json(answer))
 }
 
 #[utoipa::path(
@@ -301,12 +309,11 @@ async fn download_url(
 async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, mount)): Path<(String, String)>,
+    Path(target): Path<(String, String)>,
     Body(body): Body<PathBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let (sid, workbench) = session_files(&state, &caller, &id, &mount).await?;
     let path = &body.mount_relative_path;
-    let relative = toolsmith_workbench::mount_relative(path).map_err(file_error(path))?;
+    let (sid, workbench, relative) = file_of(&state, &caller, &target, path).await?;
     if !workbench.delete_file(sid.as_str(), &relative).map_err(file_error(path))? {
         return Err(ApiError::not_found(
             "Workbench_FileNotFound",

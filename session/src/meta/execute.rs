@@ -9,7 +9,7 @@ use toolsmith_core::{Call, CallOptions, ConnectedAccountId, Error, ExecutionResu
 use toolsmith_spec::Method;
 
 use crate::accounts::account_for_call;
-use crate::context::{arguments, Cx};
+use crate::context::{arguments, Cx, StepNotes};
 use crate::error::SessionError;
 use crate::meta::connections::link;
 use crate::meta::tools::MetaTool;
@@ -98,14 +98,8 @@ struct MultiArgs {
     tools: Vec<Item>,
     #[serde(default)]
     sync_response_to_workbench: Option<bool>,
-    #[serde(default, rename = "thought")]
-    _thought: Option<String>,
-    #[serde(default, rename = "current_step")]
-    _current_step: Option<String>,
-    #[serde(default, rename = "current_step_metric")]
-    _current_step_metric: Option<String>,
-    #[serde(default, rename = "session_id")]
-    _session_id: Option<String>,
+    #[serde(flatten)]
+    _notes: StepNotes,
 }
 
 /// At most this many calls in one `COMPOSIO_MULTI_EXECUTE_TOOL`.

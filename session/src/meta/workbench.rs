@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use toolsmith_workbench::{Cell, CellOutput, Workbench};
 
-use crate::context::{arguments, Cx};
+use crate::context::{arguments, Cx, StepNotes};
 use crate::error::SessionError;
 use crate::meta::workbench_access::access;
 
@@ -42,17 +42,10 @@ fn failed(cx: &Cx) -> impl FnOnce(toolsmith_workbench::Error) -> SessionError + 
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct PythonArgs {
     code_to_execute: String,
-    #[serde(default, rename = "thought")]
-    _thought: Option<String>,
-    #[serde(default, rename = "current_step")]
-    _current_step: Option<String>,
-    #[serde(default, rename = "current_step_metric")]
-    _current_step_metric: Option<String>,
-    #[serde(default, rename = "session_id")]
-    _session_id: Option<String>,
+    #[serde(flatten)]
+    _notes: StepNotes,
 }
 
 #[derive(Deserialize)]
