@@ -54,7 +54,7 @@ async fn github_api(seen: Seen) -> String {
 
 /// A router over the built-in catalog, the local API and a workbench under `root`, and
 /// a session of `ada` (connected to GitHub) limited to two GitHub tools.
-async fn session(api: &str, root: &std::path::Path) -> (Session, Arc<Workbench>) {
+async fn session(api: &str, root: &std::path::Path) -> (Session, Arc<Workbench>, ToolRouter) {
     let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
     let search = Arc::new(ToolSearch::new(&registry));
     let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap());
@@ -83,7 +83,7 @@ async fn session(api: &str, root: &std::path::Path) -> (Session, Arc<Workbench>)
         }))
         .await
         .unwrap();
-    (session, workbench)
+    (session, workbench, router)
 }
 
 async fn python(session: &Session, code: &str) -> Value {
@@ -98,7 +98,7 @@ async fn workbench_cells_tools_offload_and_bash_in_one_session() {
     let seen: Seen = Arc::default();
     let api = github_api(seen.clone()).await;
     let root = tempfile::tempdir().unwrap();
-    let (session, workbench) = session(&api, root.path()).await;
+    let (session, workbench, router) = session(&api, root.path()).await;
 
     // The meta tools are listed, with Composio's schemas.
     let tools = session.tools();
@@ -171,14 +171,18 @@ async fn workbench_cells_tools_offload_and_bash_in_one_session() {
     let listed = workbench.list_files(session.id().as_str(), ".composio/").unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(format!("/mnt/files/{}", listed[0].path), path);
-    workbench.stop(session.id().as_str()).await;
+
+    // Deleting the session stops its sandbox.
+    assert!(workbench.is_running(session.id().as_str()));
+    assert!(router.delete(session.id()).await.unwrap());
+    assert!(!workbench.is_running(session.id().as_str()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_workbench_or_switched_off_the_tools_are_not_offered() {
     let api = github_api(Arc::default()).await;
     let root = tempfile::tempdir().unwrap();
-    let (session, _workbench) = session(&api, root.path()).await;
+    let (session, _workbench, _) = session(&api, root.path()).await;
     assert!(session.meta_tools().contains(&MetaTool::RemoteWorkbench));
     let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
     let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap());
