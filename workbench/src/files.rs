@@ -99,14 +99,16 @@ fn open_dir(path: &Path, shown: &Path) -> Result<File, Error> {
 }
 
 /// The folder holding the last part of `parts`, walked from `root` without following
-/// symlinks; missing folders are made when `create` (mode 0755).
-fn walk(root: &Path, parts: &[&str], create: bool) -> Result<File, Error> {
+/// symlinks. With `create`, missing folders are made (mode 0755) and every folder on the
+/// way is handed to the owner given, through its descriptor (never by path: the sandbox
+/// could swap a folder for a symlink between a check and a `chown`).
+fn walk(root: &Path, parts: &[&str], create: Option<Option<u32>>) -> Result<File, Error> {
     let mut dir = open_dir(root, root)?;
     let mut shown = root.to_path_buf();
     for part in &parts[..parts.len().saturating_sub(1)] {
         shown.push(part);
         let next = at(&dir, part);
-        if create {
+        if create.is_some() {
             match std::fs::create_dir(&next) {
                 Ok(()) => {}
                 // What is there is checked by the open below.
@@ -115,6 +117,9 @@ fn walk(root: &Path, parts: &[&str], create: bool) -> Result<File, Error> {
             }
         }
         dir = open_dir(&next, &shown)?;
+        if let Some(Some(uid)) = create {
+            std::os::unix::fs::fchown(&dir, Some(uid), Some(uid)).map_err(Error::io(&shown, "change the owner of"))?;
+        }
     }
     Ok(dir)
 }
@@ -124,35 +129,47 @@ fn walk(root: &Path, parts: &[&str], create: bool) -> Result<File, Error> {
 pub(crate) fn write(root: &Path, path: &str, bytes: &[u8], owner: Option<u32>) -> Result<PathBuf, Error> {
     let parts = parts(path)?;
     std::fs::create_dir_all(root).map_err(Error::io(root, "create the folder"))?;
-    let dir = walk(root, &parts, true)?;
+    let dir = walk(root, &parts, Some(owner))?;
     let target = parts.iter().fold(root.to_path_buf(), |p, part| p.join(part));
     let name = parts.last().copied().unwrap_or_default();
-    let mut file =
-        open(&at(&dir, name), OpenOptions::new().write(true).create(true).truncate(true).mode(0o644), 0, &target)?;
+    // O_NONBLOCK: a FIFO in the way fails at once (ENXIO) instead of making the host wait.
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true).mode(0o644);
+    let mut file = open(&at(&dir, name), &mut options, libc::O_NONBLOCK, &target)?;
+    if !file.metadata().map_err(Error::io(&target, "read"))?.is_file() {
+        return Err(Error::Path { path: path.to_owned(), reason: "not a regular file".into() });
+    }
     file.set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(Error::io(&target, "change the mode of"))?;
     file.write_all(bytes).map_err(Error::io(&target, "write"))?;
     if let Some(uid) = owner {
         std::os::unix::fs::fchown(&file, Some(uid), Some(uid)).map_err(Error::io(&target, "change the owner of"))?;
-        let mut folder = root.to_path_buf();
-        for part in &parts[..parts.len() - 1] {
-            folder.push(part);
-            std::os::unix::fs::lchown(&folder, Some(uid), Some(uid))
-                .map_err(Error::io(&folder, "change the owner of"))?;
-        }
     }
     Ok(target)
 }
 
-/// Reads `path` under `root` (at most [`MAX_READ`] bytes; symlinks refused).
-pub(crate) fn read(root: &Path, path: &str) -> Result<Vec<u8>, Error> {
+/// The regular file `path` under `root`, opened for reading (`O_NONBLOCK`: a FIFO
+/// planted by the sandbox cannot make the host wait), its metadata and host path.
+fn open_file(root: &Path, path: &str) -> Result<(File, std::fs::Metadata, PathBuf), Error> {
     let parts = parts(path)?;
-    let dir = walk(root, &parts, false)?;
+    let dir = walk(root, &parts, None)?;
     let target = parts.iter().fold(root.to_path_buf(), |p, part| p.join(part));
-    let file = open(&at(&dir, parts.last().copied().unwrap_or_default()), OpenOptions::new().read(true), 0, &target)?;
+    let name = parts.last().copied().unwrap_or_default();
+    let file = open(&at(&dir, name), OpenOptions::new().read(true), libc::O_NONBLOCK, &target)?;
     let meta = file.metadata().map_err(Error::io(&target, "read"))?;
     if !meta.is_file() {
-        return Err(Error::Path { path: path.to_owned(), reason: "not a file".into() });
+        return Err(Error::Path { path: path.to_owned(), reason: "not a regular file".into() });
     }
+    Ok((file, meta, target))
+}
+
+/// The size of the regular file `path` under `root` (symlinks refused).
+pub(crate) fn size(root: &Path, path: &str) -> Result<u64, Error> {
+    Ok(open_file(root, path)?.1.len())
+}
+
+/// Reads `path` under `root` (at most [`MAX_READ`] bytes; symlinks refused).
+pub(crate) fn read(root: &Path, path: &str) -> Result<Vec<u8>, Error> {
+    let (file, meta, target) = open_file(root, path)?;
     if meta.len() > MAX_READ {
         return Err(Error::Path { path: path.to_owned(), reason: format!("larger than {MAX_READ} bytes") });
     }
@@ -165,7 +182,7 @@ pub(crate) fn read(root: &Path, path: &str) -> Result<Vec<u8>, Error> {
 /// `false` when there was none.
 pub(crate) fn delete(root: &Path, path: &str) -> Result<bool, Error> {
     let parts = parts(path)?;
-    let dir = match walk(root, &parts, false) {
+    let dir = match walk(root, &parts, None) {
         Ok(dir) => dir,
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(e),
@@ -241,6 +258,11 @@ mod tests {
         assert!(!outside.path().join("new").exists());
         assert_eq!(std::fs::read_to_string(outside.path().join("secret")).unwrap(), "s3cret");
         assert!(list(root.path(), "").unwrap().is_empty());
+        // A FIFO planted in the folder makes neither a read nor a write wait.
+        let fifo = root.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert!(matches!(read(root.path(), "fifo"), Err(Error::Path { .. })));
+        assert!(write(root.path(), "fifo", b"x", None).is_err());
         // Deleting the symlink removes the link, not its target.
         assert!(delete(root.path(), "file").unwrap());
         assert!(outside.path().join("secret").exists());

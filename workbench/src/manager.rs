@@ -124,6 +124,11 @@ impl Workbench {
         crate::files::read(&self.files_dir(session)?, path)
     }
 
+    /// The size of the file `path` of session `session` (symlinks refused).
+    pub fn file_size(&self, session: &str, path: &str) -> Result<u64, Error> {
+        crate::files::size(&self.files_dir(session)?, path)
+    }
+
     /// The files of session `session` whose path (relative to `/mnt/files`) starts with
     /// `prefix`, sorted by path.
     pub fn list_files(&self, session: &str, prefix: &str) -> Result<Vec<crate::FileEntry>, Error> {

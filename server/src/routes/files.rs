@@ -286,7 +286,7 @@ async fn download_url(
 ) -> Result<Json<Value>, ApiError> {
     let path = &body.mount_relative_path;
     let (sid, workbench, relative) = file_of(&state, &caller, &target, path).await?;
-    let size = workbench.read_file(sid.as_str(), &relative).map_err(file_error(path))?.len();
+    let size = workbench.file_size(sid.as_str(), &relative).map_err(file_error(path))?;
     let mut answer = url_answer("download_url", signed_url(&origin, "get", &sid, &relative)?, &relative);
     answer["size"] = json!(size);
     Ok(Json(answer))
