@@ -90,6 +90,17 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The workbench's costs: a sandbox's cold start (with its first cell), a warm cell's
+    /// round trip and a `run_composio_tool` round trip (p50/p99), beside plain
+    /// `python3 -c` start-up measured in the same run. Needs bubblewrap.
+    Workbench {
+        /// Timed runs of each measurement.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Retrieval quality and speed of search on an external tool list and labelled
     /// queries (JSON Lines): recall@1/5/10, hit@5, nDCG@10, MRR@10, latency p50/p95,
     /// index build time. Without --tools and --queries (or with --builtin): the built-in
@@ -173,6 +184,7 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
         Command::Serve { seconds, concurrency, sessions, json } => {
             crate::bench_serve::run(&crate::bench_serve::Options { seconds, concurrency, sessions, json })
         }
+        Command::Workbench { runs, json } => crate::bench_workbench::run(runs, json),
         Command::Session { requests, searches, json } => {
             crate::bench_session::run(&crate::bench_session::Options { requests, searches, json })
         }

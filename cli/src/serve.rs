@@ -72,6 +72,14 @@ pub(crate) struct Args {
     /// Log lines as text or JSON.
     #[arg(long, value_enum, default_value = "text")]
     log_format: LogFormat,
+    /// The workbench's folder (sessions' sandboxes and their `/mnt/files`);
+    /// `<home>/workbench` by default.
+    #[arg(long, env = "TOOLSMITH_WORKBENCH_DIR")]
+    workbench_dir: Option<std::path::PathBuf>,
+    /// Run without the workbench: sessions offer no COMPOSIO_REMOTE_WORKBENCH /
+    /// COMPOSIO_REMOTE_BASH_TOOL and offload nothing.
+    #[arg(long)]
+    no_workbench: bool,
     #[command(flatten)]
     catalog: CatalogArgs,
 }
@@ -97,6 +105,9 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         let addr = listener.local_addr().into_diagnostic()?;
         let mut options = ServerOptions::new(public_url.clone());
         options.allowed_hosts.extend(args.allowed_hosts);
+        if !args.no_workbench {
+            options.workbench = workbench(args.workbench_dir)?;
+        }
         let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
         if main.api_keys(None).await.map_err(|e| miette!("{e}"))?.is_empty() {
             let secret = ApiKeySecret::generate();
@@ -126,6 +137,31 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The workbench under `dir` (`<home>/workbench` by default), its idle sandboxes stopped
+/// in the background; `None`, with a note, when bubblewrap is missing.
+fn workbench(dir: Option<std::path::PathBuf>) -> miette::Result<Option<Arc<toolsmith_workbench::Workbench>>> {
+    let dir = match dir {
+        Some(dir) => dir,
+        None => home()?.join("workbench"),
+    };
+    match toolsmith_workbench::Workbench::new(toolsmith_workbench::SandboxConfig::new(&dir)) {
+        Ok(workbench) => {
+            let workbench = Arc::new(workbench);
+            workbench.spawn_idle_reaper();
+            tracing::info!(dir = %dir.display(), "workbench ready");
+            Ok(Some(workbench))
+        }
+        Err(e @ toolsmith_workbench::Error::BwrapMissing { .. }) => {
+            tracing::warn!(error = %e, "serving without the workbench");
+            outln!("note: {e}; sessions get no workbench (pass --no-workbench to silence this)");
+            Ok(None)
+        }
+        Err(e) => {
+            Err(miette!(help = "pass --no-workbench to serve without it", "the workbench in {}: {e}", dir.display()))
+        }
+    }
 }
 
 /// Ctrl-C or SIGTERM, listening from now on.

@@ -51,6 +51,11 @@ fn serve_starts_with_a_development_key_and_stops_on_sigterm() {
         .send()
         .unwrap();
     assert_eq!(session.status(), 200);
+    // The workbench runs under the home: sessions offer its tools.
+    let session: serde_json::Value = session.json().unwrap();
+    let tools = session["tool_router_tools"].as_array().unwrap();
+    assert!(tools.iter().any(|t| t == "COMPOSIO_REMOTE_WORKBENCH"), "{session}");
+    assert!(home.join("workbench/image").is_dir());
 
     // SIGTERM: a clean stop.
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();

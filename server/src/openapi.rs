@@ -15,7 +15,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorEnvelope;
-use crate::routes::{auth_configs, connected_accounts, logs, sessions, shapes::Page, toolkits, tools};
+use crate::routes::{auth_configs, connected_accounts, files, logs, sessions, shapes::Page, toolkits, tools};
 use crate::state::AppState;
 
 /// The OpenAPI description of the REST API.
@@ -36,6 +36,12 @@ use crate::state::AppState;
         sessions::execute_meta,
         sessions::link,
         sessions::proxy_execute,
+        files::list,
+        files::upload_url,
+        files::download_url,
+        files::delete,
+        files::download,
+        files::upload,
         tools::list,
         tools::slugs,
         tools::proxy,

@@ -37,6 +37,8 @@ pub struct ServerOptions {
     pub request_timeout: Duration,
     /// Host names MCP requests may carry (rmcp refuses others: DNS-rebinding guard).
     pub allowed_hosts: Vec<String>,
+    /// The workbench (sessions' sandboxes and files; `None`: sessions have none).
+    pub workbench: Option<Arc<toolsmith_workbench::Workbench>>,
 }
 
 impl ServerOptions {
@@ -59,6 +61,7 @@ impl ServerOptions {
             body_limit: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(120),
             allowed_hosts,
+            workbench: None,
         }
     }
 }
@@ -187,7 +190,10 @@ impl AppState {
             self.0.search.clone(),
             client.clone(),
             store.clone(),
-            RouterOptions::new(self.0.options.public_url.clone()),
+            RouterOptions {
+                workbench: self.0.options.workbench.clone(),
+                ..RouterOptions::new(self.0.options.public_url.clone())
+            },
         );
         let ready = Arc::new(ProjectCx { project, store, client, router });
         if let Ok(mut map) = self.0.ready.lock() {

@@ -68,9 +68,10 @@ pub struct SessionConfig {
     /// `COMPOSIO_PROXY_EXECUTE` (off by default).
     #[serde(default = "Switch::off")]
     pub proxy_execute: Switch,
-    /// The workbench (a later part of the server: the settings are kept, the tools are
-    /// not offered yet).
-    #[serde(default)]
+    /// The workbench: `COMPOSIO_REMOTE_WORKBENCH`, `COMPOSIO_REMOTE_BASH_TOOL` and
+    /// auto-offload, when the server has one (Composio's SDK sends its `workbench` or
+    /// `sandbox` option here; `sandbox` is accepted as well).
+    #[serde(default, alias = "sandbox")]
     pub workbench: Workbench,
     /// Experimental settings, kept as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -426,23 +427,26 @@ impl Default for ExecuteSettings {
     }
 }
 
-/// `workbench`: reserved until the workbench exists.
+/// `workbench`: the session's sandbox (when the server runs one).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Workbench {
-    /// Offer the workbench tools (once they exist).
+    /// Offer the workbench tools (on unless `false`, when the server has a workbench).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
-    /// Results larger than this many characters go to the workbench.
+    /// `COMPOSIO_MULTI_EXECUTE_TOOL` results larger than this many bytes of JSON go to
+    /// the workbench (20,000 when not set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_offload_threshold: Option<u64>,
-    /// Let workbench code make proxy requests.
+    /// Let workbench code make proxy requests (`proxy_execute(...)`; also needs
+    /// `proxy_execute.enable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_proxy_execution: Option<bool>,
-    /// Let workbench code run tools.
+    /// Let workbench code run tools (`run_composio_tool`; on unless `false`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_tool_execution: Option<bool>,
-    /// `standard`, `medium`, `large` or `xlarge`.
+    /// `standard`, `medium`, `large` or `xlarge` (kept; every sandbox gets the server's
+    /// limits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox_size: Option<String>,
 }

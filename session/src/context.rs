@@ -34,6 +34,11 @@ pub struct RouterOptions {
     pub max_inline_schema_bytes: usize,
     /// Sessions kept ready in memory (their scope computed).
     pub cache_size: usize,
+    /// The workbench (sandboxes of all sessions): with one, sessions offer
+    /// `COMPOSIO_REMOTE_WORKBENCH` and `COMPOSIO_REMOTE_BASH_TOOL` (unless their
+    /// `workbench.enable` is `false`) and large `COMPOSIO_MULTI_EXECUTE_TOOL` results are
+    /// offloaded into it. `None`: no workbench.
+    pub workbench: Option<Arc<toolsmith_workbench::Workbench>>,
 }
 
 impl RouterOptions {
@@ -45,6 +50,7 @@ impl RouterOptions {
             wait_timeout: Duration::from_secs(60),
             max_inline_schema_bytes: 4096,
             cache_size: 1024,
+            workbench: None,
         }
     }
 }
@@ -177,6 +183,20 @@ impl Cx {
             "instructions": format!("Pass session_id {} with every meta tool call of this conversation.", self.id),
         })
     }
+}
+
+/// What agents add to their calls about their plan (`thought`, `current_step`,
+/// `current_step_metric`, `session_id`): accepted and not used.
+#[derive(serde::Deserialize)]
+pub(crate) struct StepNotes {
+    #[serde(default, rename = "thought")]
+    _thought: Option<String>,
+    #[serde(default, rename = "current_step")]
+    _current_step: Option<String>,
+    #[serde(default, rename = "current_step_metric")]
+    _current_step_metric: Option<String>,
+    #[serde(default, rename = "session_id")]
+    _session_id: Option<String>,
 }
 
 /// Reads a meta tool's arguments; the error names the JSON path.

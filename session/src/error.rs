@@ -103,6 +103,15 @@ pub enum SessionError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The workbench could not run a cell or reach the session's files.
+    #[error("session {session}: workbench: {source}")]
+    Workbench {
+        /// The session.
+        session: SessionId,
+        /// What failed.
+        #[source]
+        source: toolsmith_workbench::Error,
+    },
 }
 
 impl SessionError {
@@ -120,6 +129,10 @@ impl SessionError {
             SessionError::OutOfScope { .. } | SessionError::MetaTool { .. } => ErrorKind::Forbidden,
             SessionError::Link { source, .. } => source.kind(),
             SessionError::Store(_) => ErrorKind::Internal,
+            SessionError::Workbench { source: toolsmith_workbench::Error::Path { .. }, .. } => {
+                ErrorKind::InvalidArguments
+            }
+            SessionError::Workbench { .. } => ErrorKind::Internal,
         }
     }
 }

@@ -94,11 +94,14 @@ impl ToolRouter {
         Ok(self.ready(record.id, config))
     }
 
-    /// Deletes a session and its memory; `false` when there was none. Its accounts and
-    /// links stay.
+    /// Deletes a session and its memory, and stops its workbench sandbox; `false` when
+    /// there was none. Its accounts, links and workbench files stay.
     pub async fn delete(&self, id: &SessionId) -> Result<bool, SessionError> {
         if let Ok(mut cache) = self.cache.lock() {
             cache.remove(id);
+        }
+        if let Some(workbench) = &self.shared.options.workbench {
+            workbench.stop(id.as_str()).await;
         }
         Ok(self.shared.store.delete_session(id).await?)
     }

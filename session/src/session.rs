@@ -13,7 +13,7 @@ use crate::context::Cx;
 use crate::error::SessionError;
 use crate::meta::connections::{self, Link};
 use crate::meta::tools::MetaTool;
-use crate::meta::{execute, search};
+use crate::meta::{execute, search, workbench};
 
 /// A tool as a session lists it: Composio's Tool object (`slug`, `description`,
 /// `input_parameters`, …).
@@ -85,6 +85,7 @@ impl Session {
                     c.manage_connections.enable && c.manage_connections.enable_wait_for_connections
                 }
                 MetaTool::ProxyExecute => c.proxy_execute.enable,
+                MetaTool::RemoteWorkbench | MetaTool::RemoteBashTool => workbench::available(&self.cx).is_some(),
             })
             .collect()
     }
@@ -141,6 +142,10 @@ impl Session {
         };
         let tool = MetaTool::parse(slug).ok_or_else(|| unavailable("no meta tool has this slug"))?;
         if !self.meta_tools().contains(&tool) {
+            let workbench_tool = matches!(tool, MetaTool::RemoteWorkbench | MetaTool::RemoteBashTool);
+            if workbench_tool && self.cx.shared.options.workbench.is_none() {
+                return Err(unavailable("this server runs no workbench (start it with one to offer the sandbox)"));
+            }
             return Err(unavailable("the session's configuration switches it off"));
         }
         let cx = &self.cx;
@@ -151,6 +156,8 @@ impl Session {
             MetaTool::WaitForConnections => connections::wait(cx, arguments).await,
             MetaTool::MultiExecuteTool => execute::multi(cx, arguments).await,
             MetaTool::ProxyExecute => execute::proxy(cx, arguments).await,
+            MetaTool::RemoteWorkbench => workbench::python(cx, arguments).await,
+            MetaTool::RemoteBashTool => workbench::bash(cx, arguments).await,
         }
     }
 

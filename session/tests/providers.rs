@@ -14,12 +14,12 @@ async fn session(config: SessionConfig) -> (Session, Registry, Arc<Client>) {
     let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
     let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap());
     let client = Arc::new(Client::builder().store(store.clone()).build());
-    let router = ToolRouter::new(
-        Arc::new(ToolSearch::new(&registry)),
-        client.clone(),
-        store,
-        RouterOptions::new("http://127.0.0.1:9".parse().unwrap()),
-    );
+    // A workbench (no sandbox starts: its tools are only listed), so every meta tool is offered.
+    let root = std::env::temp_dir().join(format!("toolsmith-providers-wb-{}", std::process::id()));
+    let workbench = toolsmith_workbench::Workbench::new(toolsmith_workbench::SandboxConfig::new(root)).unwrap();
+    let mut options = RouterOptions::new("http://127.0.0.1:9".parse().unwrap());
+    options.workbench = Some(Arc::new(workbench));
+    let router = ToolRouter::new(Arc::new(ToolSearch::new(&registry)), client.clone(), store, options);
     (router.create(config).await.unwrap(), registry, client)
 }
 

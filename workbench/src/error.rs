@@ -44,6 +44,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A path in a session's files that is refused: absolute outside `/mnt/files`, with
+    /// `..`, or through a symlink.
+    #[error("file path `{path}`: {reason}; give a path relative to /mnt/files, without `..` or symlinks")]
+    Path {
+        /// The path given.
+        path: String,
+        /// Why it is refused.
+        reason: String,
+    },
     /// The sandbox or its kernel did not come up.
     #[error("the sandbox of session `{session}` did not start: {message}")]
     Start {

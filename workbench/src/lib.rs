@@ -17,6 +17,11 @@
 //!   session's [`ToolAccess`] over a per-session Unix socket: the caller's
 //!   [`Execute`](toolsmith_core::Execute), with the session's policies.
 //!
+//! - A session's files from the host (`files.rs`): [`Workbench::write_file`],
+//!   [`read_file`](Workbench::read_file), [`list_files`](Workbench::list_files),
+//!   [`delete_file`](Workbench::delete_file) by a path relative to `/mnt/files`, walked
+//!   with `openat` and `O_NOFOLLOW` (symlinks planted by the sandbox are refused).
+//!
 //! - [`bench`] (`bench.rs`): cold start, warm cell and tool round trips, beside plain
 //!   `python3 -c` start-up.
 //!
@@ -30,6 +35,7 @@ mod bench;
 mod callback;
 mod config;
 mod error;
+mod files;
 mod kernel;
 mod limits;
 mod manager;
@@ -41,6 +47,7 @@ pub use bench::{bench, BenchReport, Timing};
 pub use callback::{Resolve, ToolAccess};
 pub use config::SandboxConfig;
 pub use error::Error;
+pub use files::{mount_relative, FileEntry, MAX_READ, MOUNT_PREFIX};
 pub use limits::Limits;
 pub use manager::{Cell, Workbench};
 pub use protocol::{CellKind, CellOutput};

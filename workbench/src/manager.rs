@@ -109,6 +109,37 @@ impl Workbench {
         Ok(SessionDirs::new(&self.config.root, session).files)
     }
 
+    /// Writes `bytes` to `path` (relative to the session's `/mnt/files`, or under it),
+    /// making folders; the file is handed to the session's sandbox uid when it has one.
+    /// Returns the path inside the sandbox (`/mnt/files/…`).
+    pub fn write_file(&self, session: &str, path: &str, bytes: &[u8]) -> Result<String, Error> {
+        let root = self.files_dir(session)?;
+        let owner = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(session).and_then(|slot| slot.uid);
+        crate::files::write(&root, path, bytes, owner)?;
+        Ok(format!("{}/{}", crate::files::MOUNT_PREFIX, crate::files::mount_relative(path)?))
+    }
+
+    /// Reads the file `path` of session `session` (symlinks refused).
+    pub fn read_file(&self, session: &str, path: &str) -> Result<Vec<u8>, Error> {
+        crate::files::read(&self.files_dir(session)?, path)
+    }
+
+    /// The size of the file `path` of session `session` (symlinks refused).
+    pub fn file_size(&self, session: &str, path: &str) -> Result<u64, Error> {
+        crate::files::size(&self.files_dir(session)?, path)
+    }
+
+    /// The files of session `session` whose path (relative to `/mnt/files`) starts with
+    /// `prefix`, sorted by path.
+    pub fn list_files(&self, session: &str, prefix: &str) -> Result<Vec<crate::FileEntry>, Error> {
+        crate::files::list(&self.files_dir(session)?, prefix)
+    }
+
+    /// Deletes the file `path` of session `session`; `false` when there was none.
+    pub fn delete_file(&self, session: &str, path: &str) -> Result<bool, Error> {
+        crate::files::delete(&self.files_dir(session)?, path)
+    }
+
     /// Runs `cell` in session `session`'s sandbox, starting it when it is not running.
     /// Tool calls from the cell go through `access` (the latest caller's access is the
     /// session's). Cells of one session run one at a time, in order.

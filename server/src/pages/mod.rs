@@ -5,7 +5,7 @@ mod csrf;
 mod html;
 mod link;
 mod oauth;
-mod secret;
+pub(crate) mod secret;
 
 use axum::Router;
 

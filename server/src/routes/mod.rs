@@ -2,6 +2,7 @@
 
 pub mod auth_configs;
 pub mod connected_accounts;
+pub mod files;
 pub mod listing;
 pub mod logs;
 pub mod records;
@@ -18,6 +19,7 @@ use crate::state::AppState;
 pub fn api() -> Router<AppState> {
     Router::new()
         .merge(sessions::router())
+        .merge(files::router())
         .merge(tools::router())
         .merge(toolkits::router())
         .merge(auth_configs::router())

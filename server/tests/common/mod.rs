@@ -33,14 +33,20 @@ impl Server {
         projects: Arc<MemoryProjects>,
         base_urls: Vec<(String, String)>,
     ) -> Server {
+        Server::start_with_workbench(registry, projects, base_urls, None).await
+    }
+
+    /// The same, with a workbench (sessions' sandboxes and files).
+    pub(crate) async fn start_with_workbench(
+        registry: Registry,
+        projects: Arc<MemoryProjects>,
+        base_urls: Vec<(String, String)>,
+        workbench: Option<Arc<toolsmith_workbench::Workbench>>,
+    ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::with_base_urls(
-            Arc::new(ToolSearch::new(&registry)),
-            projects,
-            ServerOptions::new(url.parse().unwrap()),
-            base_urls,
-        );
+        let options = ServerOptions { workbench, ..ServerOptions::new(url.parse().unwrap()) };
+        let state = AppState::with_base_urls(Arc::new(ToolSearch::new(&registry)), projects, options, base_urls);
         tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
         Server { url, http: reqwest::Client::new() }
     }

@@ -9,10 +9,11 @@ use toolsmith_core::{Call, CallOptions, ConnectedAccountId, Error, ExecutionResu
 use toolsmith_spec::Method;
 
 use crate::accounts::account_for_call;
-use crate::context::{arguments, Cx};
+use crate::context::{arguments, Cx, StepNotes};
 use crate::error::SessionError;
 use crate::meta::connections::link;
 use crate::meta::tools::MetaTool;
+use crate::meta::workbench;
 
 /// A tool's result and, when its toolkit needs connecting, the Connect Link.
 pub(crate) struct Ran {
@@ -97,20 +98,15 @@ struct MultiArgs {
     tools: Vec<Item>,
     #[serde(default)]
     sync_response_to_workbench: Option<bool>,
-    #[serde(default, rename = "thought")]
-    _thought: Option<String>,
-    #[serde(default, rename = "current_step")]
-    _current_step: Option<String>,
-    #[serde(default, rename = "current_step_metric")]
-    _current_step_metric: Option<String>,
-    #[serde(default, rename = "session_id")]
-    _session_id: Option<String>,
+    #[serde(flatten)]
+    _notes: StepNotes,
 }
 
 /// At most this many calls in one `COMPOSIO_MULTI_EXECUTE_TOOL`.
 pub(crate) const MAX_CALLS: usize = 50;
 
 /// `COMPOSIO_MULTI_EXECUTE_TOOL`: the calls run concurrently; results in input order.
+/// With a workbench, large results are offloaded into it (`remote_file_info`).
 pub(crate) async fn multi(cx: &Cx, args: Value) -> Result<Value, SessionError> {
     let args: MultiArgs = arguments("COMPOSIO_MULTI_EXECUTE_TOOL", args)?;
     let bad =
@@ -126,7 +122,6 @@ pub(crate) async fn multi(cx: &Cx, args: Value) -> Result<Value, SessionError> {
             return Err(bad(format!("tools[{i}].arguments"), "arguments are a JSON object".into()));
         }
     }
-    let _ = args.sync_response_to_workbench;
     let runs = args.tools.iter().map(|item| run_tool(cx, &item.tool_slug, item.arguments.clone(), None));
     let ran = futures_util::future::join_all(runs).await;
     let mut results = Vec::with_capacity(ran.len());
@@ -158,6 +153,7 @@ pub(crate) async fn multi(cx: &Cx, args: Value) -> Result<Value, SessionError> {
     } else {
         None
     };
+    let remote_file_info = workbench::offload(cx, &mut results, args.sync_response_to_workbench == Some(true))?;
     let memory: Map<String, Value> = cx.memory().await.into_iter().map(|f| (f.key, Value::String(f.value))).collect();
     Ok(json!({
         "results": results,
@@ -166,7 +162,7 @@ pub(crate) async fn multi(cx: &Cx, args: Value) -> Result<Value, SessionError> {
         "error_count": failed,
         "memory": memory,
         "next_steps": next_steps,
-        "remote_file_info": null,
+        "remote_file_info": remote_file_info,
         "session": cx.session_info(),
     }))
 }

@@ -4,3 +4,5 @@ pub(crate) mod connections;
 pub(crate) mod execute;
 pub(crate) mod search;
 pub(crate) mod tools;
+pub(crate) mod workbench;
+pub(crate) mod workbench_access;

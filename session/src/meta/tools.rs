@@ -29,17 +29,23 @@ pub enum MetaTool {
     MultiExecuteTool,
     /// `COMPOSIO_PROXY_EXECUTE`.
     ProxyExecute,
+    /// `COMPOSIO_REMOTE_WORKBENCH`.
+    RemoteWorkbench,
+    /// `COMPOSIO_REMOTE_BASH_TOOL`.
+    RemoteBashTool,
 }
 
 impl MetaTool {
     /// Every meta tool, in the order sessions list them.
-    pub const ALL: [MetaTool; 6] = [
+    pub const ALL: [MetaTool; 8] = [
         MetaTool::SearchTools,
         MetaTool::GetToolSchemas,
         MetaTool::MultiExecuteTool,
         MetaTool::ManageConnections,
         MetaTool::WaitForConnections,
         MetaTool::ProxyExecute,
+        MetaTool::RemoteWorkbench,
+        MetaTool::RemoteBashTool,
     ];
 
     /// The slug (`COMPOSIO_SEARCH_TOOLS`).
@@ -51,6 +57,8 @@ impl MetaTool {
             MetaTool::WaitForConnections => "COMPOSIO_WAIT_FOR_CONNECTIONS",
             MetaTool::MultiExecuteTool => "COMPOSIO_MULTI_EXECUTE_TOOL",
             MetaTool::ProxyExecute => "COMPOSIO_PROXY_EXECUTE",
+            MetaTool::RemoteWorkbench => "COMPOSIO_REMOTE_WORKBENCH",
+            MetaTool::RemoteBashTool => "COMPOSIO_REMOTE_BASH_TOOL",
         }
     }
 
@@ -132,5 +140,11 @@ mod tests {
         let wait = &MetaTool::WaitForConnections.definition().input_schema;
         assert_eq!(wait["properties"]["mode"]["enum"], json!(["any", "all"]));
         assert_eq!(MetaTool::ManageConnections.definition().tags, ["openWorldHint", "destructiveHint"]);
+        let workbench = &MetaTool::RemoteWorkbench.definition().input_schema;
+        assert_eq!(workbench["required"], json!(["code_to_execute"]));
+        assert_eq!(workbench["title"], "RemoteWorkbenchRequest");
+        let bash = &MetaTool::RemoteBashTool.definition().input_schema;
+        assert_eq!(bash["required"], json!(["command"]));
+        assert_eq!(MetaTool::RemoteBashTool.definition().tags, ["destructiveHint", "openWorldHint"]);
     }
 }
