@@ -81,3 +81,18 @@ fn optional_ids_count_when_the_task_mentions_them() {
     let refund = dependencies(registry(), "SLACK_FETCH_CONVERSATION_HISTORY");
     assert_eq!(refund[0].parameter, "channel", "{refund:?}");
 }
+
+#[test]
+fn search_tools_lists_the_dependencies_the_task_needs() {
+    let search = toolsmith::search::ToolSearch::new(registry());
+    let options = toolsmith::search::ResponseOptions::default();
+    let params_of_list_invoices = |task: &str| -> Vec<String> {
+        let response = search.search(&[task], &options);
+        let result = &response.results[0];
+        assert!(result.primary_tool_slugs.contains(&"STRIPE_LIST_INVOICES".to_owned()), "{result:?}");
+        let deps = result.dependencies.get("STRIPE_LIST_INVOICES").cloned().unwrap_or_default();
+        deps.into_iter().map(|d| d.parameter).collect()
+    };
+    assert_eq!(params_of_list_invoices("list the invoices of customer cus_123"), ["customer"]);
+    assert!(params_of_list_invoices("list the open invoices in stripe").is_empty());
+}

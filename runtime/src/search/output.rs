@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use toolsmith_search::{split_steps, Dependency, SearchIndex, SearchOptions, LOW_CONFIDENCE};
 
-use super::{dependencies, documents};
+use super::{documents, task_dependencies};
 use crate::Registry;
 
 /// How [`ToolSearch::search`] answers.
@@ -325,7 +325,8 @@ impl ToolSearch {
                 Some(mask) => self.position(&d.tool_slug).is_some_and(|p| mask.get(p).copied().unwrap_or(false)),
                 None => true,
             };
-            let found: Vec<Dependency> = dependencies(&self.registry, slug).into_iter().filter(allowed).collect();
+            let found: Vec<Dependency> =
+                task_dependencies(&self.registry, slug, query).into_iter().filter(allowed).collect();
             for d in &found {
                 if !primary.contains(&d.tool_slug) && !dependency_slugs.contains(&d.tool_slug) {
                     dependency_slugs.push(d.tool_slug.clone());
