@@ -51,6 +51,12 @@ pub(crate) struct Tuning {
     /// BM25 k1.
     #[arg(long, hide = true)]
     k1: Option<f32>,
+    /// Weight of the lexical score next to the embedding model's cosine (1 = words only).
+    #[arg(long, hide = true)]
+    lexical_weight: Option<f32>,
+    /// Spread each query's cosines from their mean to their best before mixing.
+    #[arg(long, hide = true)]
+    spread_cosines: bool,
 }
 
 impl Tuning {
@@ -63,6 +69,10 @@ impl Tuning {
         if let Some(b) = self.toolkit_boost {
             config.toolkit_boost = b;
         }
+        if let Some(w) = self.lexical_weight {
+            config.lexical_weight = w;
+        }
+        config.spread_cosines |= self.spread_cosines;
         if let Some(w) = self.whole_task_weight {
             config.whole_task_weight = w;
         }

@@ -43,6 +43,8 @@ mod deps;
 mod index;
 mod rank;
 mod safety;
+#[cfg(feature = "embeddings")]
+mod semantic;
 mod steps;
 mod synonyms;
 mod tokenize;

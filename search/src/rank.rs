@@ -49,6 +49,11 @@ pub struct SearchConfig {
     /// Score multiplier for a tool imported from an OpenAPI document: its name is
     /// generated and its description raw, so at equal evidence a curated tool wins.
     pub imported_weight: f32,
+    /// Weight of the lexical score next to the static embedding model's cosine (feature
+    /// `embeddings`): `w·lex/max(lex) + (1−w)·max(cos, 0)`; 1.0 leaves the model out.
+    pub lexical_weight: f32,
+    /// Spread each query's cosines from their mean (0) to their best (1) before mixing.
+    pub spread_cosines: bool,
 }
 
 impl Default for SearchConfig {
@@ -63,6 +68,8 @@ impl Default for SearchConfig {
             name_match: 0.15,
             action_mismatch: 0.8,
             imported_weight: 0.9,
+            lexical_weight: 0.5,
+            spread_cosines: false,
         }
     }
 }
@@ -142,6 +149,9 @@ pub struct SearchIndex {
     /// `1 − n + n · found / name words` as `(base, per word found)`; (weight, 0) without
     /// a name.
     doc_static: Vec<(f32, f32)>,
+    /// The documents' vectors, when the model is built in and mixed in.
+    #[cfg(feature = "embeddings")]
+    semantic: Option<crate::semantic::Semantic>,
     build_time: Duration,
 }
 
@@ -213,6 +223,11 @@ impl SearchIndex {
                 }
             })
             .collect();
+        #[cfg(feature = "embeddings")]
+        let semantic = (config.lexical_weight < 1.0)
+            .then(toolsmith_embeddings::StaticModel::builtin)
+            .flatten()
+            .map(|model| crate::semantic::Semantic::new(model, &docs));
         let build_time = start.elapsed();
         SearchIndex {
             docs,
@@ -225,6 +240,8 @@ impl SearchIndex {
             toolkit_names,
             safety,
             doc_static,
+            #[cfg(feature = "embeddings")]
+            semantic,
             build_time,
         }
     }
@@ -412,6 +429,18 @@ impl SearchIndex {
                 factor *= self.config.action_mismatch;
             }
             *score *= factor;
+        }
+        #[cfg(feature = "embeddings")]
+        if let Some(semantic) = &self.semantic {
+            semantic.mix(query, &mut scores, self.config.lexical_weight, self.config.spread_cosines);
+            // The model scores every document: the filters once more.
+            for (doc, score) in scores.iter_mut().enumerate() {
+                if filter.is_some_and(|f| f != self.doc_toolkit[doc])
+                    || allowed.is_some_and(|a| !a.get(doc).copied().unwrap_or(false))
+                {
+                    *score = 0.0;
+                }
+            }
         }
         self.safety.settle(task, &mut scores);
         Scored { scores, coverage }

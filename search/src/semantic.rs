@@ -1,0 +1,110 @@
+//! Meaning next to words: a static embedding model ([`toolsmith_embeddings`]) gives
+//! every document a vector (its toolkit, name, description and parameters, `camelCase`
+//! split), and a query's cosine with each is mixed into the lexical scores of the query:
+//! `w·lex/max(lex) + (1−w)·max(cos, 0)`, with `w` = [`SearchConfig::lexical_weight`].
+//! The mix is applied to the whole task and to each of its steps before they are
+//! merged, so a multi-step task finds one tool per step.
+//!
+//! [`SearchConfig::lexical_weight`]: crate::SearchConfig::lexical_weight
+
+use std::fmt;
+
+use toolsmith_embeddings::{EmbeddingIndex, StaticModel};
+
+use crate::index::Document;
+
+/// The documents' vectors and the model that encodes queries.
+pub(crate) struct Semantic {
+    model: &'static StaticModel,
+    index: EmbeddingIndex,
+}
+
+impl fmt::Debug for Semantic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Semantic").field("documents", &self.index.len()).field("dim", &self.index.dim()).finish()
+    }
+}
+
+impl Semantic {
+    /// One vector per document, in order.
+    pub(crate) fn new(model: &'static StaticModel, docs: &[Document]) -> Self {
+        let index = EmbeddingIndex::from_texts(model, docs.iter().map(text_of));
+        Semantic { model, index }
+    }
+
+    /// Mixes the cosine of `query` with each document into `scores` (the lexical scores
+    /// of the same query, one per document). A query with no word the model knows
+    /// leaves the scores as they are.
+    pub(crate) fn mix(&self, query: &str, scores: &mut [f32], lexical_weight: f32, spread: bool) {
+        let query = self.model.encode(&split_case(query));
+        if query.is_zero() || scores.len() != self.index.len() {
+            return;
+        }
+        let mut cosines = vec![0f32; scores.len()];
+        self.index.cosine_all(&query, &mut cosines);
+        let best = scores.iter().copied().fold(0f32, f32::max);
+        let w = lexical_weight.clamp(0.0, 1.0);
+        // Cosines of a short query sit in a narrow band: spread them from the mean (0) to the
+        // best (1), so the model's preference weighs as much as the words'.
+        let (floor, span) = if spread {
+            let mean = cosines.iter().sum::<f32>() / cosines.len().max(1) as f32;
+            let top = cosines.iter().copied().fold(f32::MIN, f32::max);
+            (mean, (top - mean).max(f32::EPSILON))
+        } else {
+            (0.0, 1.0)
+        };
+        for (score, cosine) in scores.iter_mut().zip(cosines) {
+            let lexical = if best > 0.0 { *score / best } else { 0.0 };
+            *score = w * lexical + (1.0 - w) * ((cosine - floor) / span).max(0.0);
+        }
+    }
+}
+
+/// A document's text for the model: toolkit name, tool name (or slug), description,
+/// parameter names and descriptions.
+fn text_of(doc: &Document) -> String {
+    let mut text = String::new();
+    let name = if doc.name.is_empty() { doc.slug.as_str() } else { doc.name.as_str() };
+    for part in [doc.toolkit_name.as_str(), name, doc.description.as_str()] {
+        text.push_str(&split_case(part));
+        text.push(' ');
+    }
+    for (param, description) in &doc.params {
+        text.push_str(&split_case(param));
+        text.push(' ');
+        text.push_str(&split_case(description));
+        text.push(' ');
+    }
+    text
+}
+
+/// `getUserName`, `get_user_name` and `GET_USER_NAME` as `get user name` (the
+/// model's WordPiece tokenizer does not split them).
+fn split_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        if c == '_' {
+            out.push(' ');
+        } else {
+            if c.is_uppercase() && previous.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit()) {
+                out.push(' ');
+            }
+            out.push(c);
+        }
+        previous = Some(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_and_underscores_are_split() {
+        assert_eq!(split_case("getUserName"), "get User Name");
+        assert_eq!(split_case("GITHUB_CREATE_ISSUE"), "GITHUB CREATE ISSUE");
+        assert_eq!(split_case("page_token v2Api"), "page token v2 Api");
+    }
+}
