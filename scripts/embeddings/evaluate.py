@@ -3,9 +3,11 @@
 sets (shared/data/search-dev/), with the arithmetic the Rust side uses: WordPiece via the
 teacher's tokenizer, unknown tokens dropped, query/tool vector = normalised sum of rows,
 cosine; metrics as bm25_baseline.py there (recall@1/5/10, hit@5, nDCG@10, MRR@10).
-Tool text = toolkit + name + description + parameter names and descriptions, camelCase split.
+Tool text = toolkit + name + description + parameter names and descriptions; tool and query
+text camelCase split as bm25_baseline.py splits (the Rust index's recipe), or not with
+--no-camel-split.
 
-    /work/venv-emb/bin/python scripts/embeddings/evaluate.py [--sample N] [--update-provenance]
+    /work/venv-emb/bin/python scripts/embeddings/evaluate.py [--sample N] [--no-camel-split] [--update-provenance]
 """
 
 from __future__ import annotations
@@ -33,19 +35,20 @@ def camel_split(s: str) -> str:
     return _CAMEL2.sub(r"\1 \2", _CAMEL1.sub(r"\1 \2", s))
 
 
-def tool_text(tool: dict) -> str:
+def tool_text(tool: dict, split: bool = True) -> str:
     parts = [tool.get("toolkit", ""), tool.get("name", ""), tool.get("description", "")]
     for pname, pval in ((tool.get("parameters") or {}).get("properties") or {}).items():
         parts.append(pname)
         if isinstance(pval, dict) and pval.get("description"):
             parts.append(str(pval["description"]))
-    return camel_split(" ".join(p for p in parts if p))
+    text = " ".join(p for p in parts if p)
+    return camel_split(text) if split else text
 
 
-def evaluate(encoder: tsemb.StaticEncoder, tools: list[dict], queries: list[dict]) -> dict:
+def evaluate(encoder: tsemb.StaticEncoder, tools: list[dict], queries: list[dict], split: bool = True) -> dict:
     ids = [t["id"] for t in tools]
-    tool_vecs = encoder.encode([tool_text(t) for t in tools])
-    query_vecs = encoder.encode([camel_split(q["query"]) for q in queries])
+    tool_vecs = encoder.encode([tool_text(t, split) for t in tools])
+    query_vecs = encoder.encode([camel_split(q["query"]) if split else q["query"] for q in queries])
     scores = query_vecs @ tool_vecs.T
     agg = {k: 0.0 for k in ["recall@1", "recall@5", "recall@10", "hit@5", "ndcg@10", "mrr@10"]}
     for q, row in zip(queries, scores):
@@ -69,6 +72,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data/search-dev"))
     ap.add_argument("--sets", default="metatool,sealtools")
     ap.add_argument("--sample", type=int, default=0, help="a fixed random N queries per set (seed 16); 0 = all")
+    ap.add_argument("--no-camel-split", action="store_true", help="keep camelCase words whole")
     ap.add_argument("--teacher-dir")
     ap.add_argument("--update-provenance", type=Path, nargs="?", const=REPO / "embeddings/data/PROVENANCE.json")
     args = ap.parse_args()
@@ -81,15 +85,17 @@ def main() -> None:
         queries = [json.loads(line) for line in open(args.data / f"{name}.queries.jsonl", encoding="utf-8")]
         if args.sample and args.sample < len(queries):
             queries = random.Random(16).sample(queries, args.sample)
-        results[name] = evaluate(encoder, tools, queries)
+        results[name] = evaluate(encoder, tools, queries, split=not args.no_camel_split)
         print(json.dumps({"set": name, **results[name]}), flush=True)
     if args.update_provenance:
         prov = json.loads(args.update_provenance.read_text(encoding="utf-8"))
         if prov.get("sha256") != tsemb.sha256_file(args.table):
             raise SystemExit(f"error: {args.update_provenance} describes another file than {args.table}")
-        prov["measured_static_only"] = {
-            "method": "evaluate.py: normalised sum of rows, cosine; metrics of bm25_baseline.py; all queries"
-            if not args.sample else f"evaluate.py: a fixed random {args.sample} queries per set (seed 16)",
+        key = "measured_static_only" + ("_no_camel_split" if args.no_camel_split else "")
+        prov[key] = {
+            "method": "evaluate.py: normalised sum of rows, cosine; metrics of bm25_baseline.py; "
+            + (f"a fixed random {args.sample} queries per set (seed 16)" if args.sample else "all queries")
+            + ("; text not camelCase split" if args.no_camel_split else "; text camelCase split"),
             "data": "shared/data/search-dev (development sets only)",
             **results,
         }

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import evaluate  # noqa: E402
 import tsemb  # noqa: E402
 
 
@@ -86,6 +87,25 @@ class EncoderTests(unittest.TestCase):
         np.testing.assert_allclose(got[0], want / np.linalg.norm(want), rtol=1e-6)
         np.testing.assert_array_equal(got[1], np.zeros(3, dtype=np.float32))
         np.testing.assert_array_equal(got[2], np.zeros(3, dtype=np.float32))
+
+
+class EvaluateTests(unittest.TestCase):
+    def test_tool_text_and_camel_split(self):
+        tool = {"toolkit": "Files", "name": "deleteFiles", "description": "Removes files",
+                "parameters": {"properties": {"fileID": {"description": "The file"}, "x": 3}}}
+        self.assertEqual(evaluate.tool_text(tool), "Files delete Files Removes files file ID The file x")
+        self.assertEqual(evaluate.tool_text(tool, split=False), "Files deleteFiles Removes files fileID The file x")
+
+    def test_metrics_match_bm25_baseline_definitions(self):
+        table, _ = small_table()
+        enc = tsemb.StaticEncoder(table, FakeTokenizer())
+        tools = [{"id": "a", "name": "delete"}, {"id": "b", "name": "file"}]
+        queries = [{"query": "file", "relevant": ["b"]}, {"query": "file", "relevant": ["a", "b"]}]
+        got = evaluate.evaluate(enc, tools, queries)
+        self.assertEqual(got["recall@1"], round((1 + 0.5) / 2, 4))
+        self.assertEqual(got["recall@5"], 1.0)
+        self.assertEqual(got["mrr@10"], 1.0)
+        self.assertEqual((got["tools"], got["queries"]), (2, 2))
 
 
 if __name__ == "__main__":
