@@ -54,9 +54,12 @@ pub(crate) struct Tuning {
     /// Weight of the lexical score next to the embedding model's cosine (1 = words only).
     #[arg(long, hide = true)]
     lexical_weight: Option<f32>,
-    /// Spread each query's cosines from their mean to their best before mixing.
+    /// Mix the raw cosines (do not spread each query's cosines from their mean to their best).
     #[arg(long, hide = true)]
-    spread_cosines: bool,
+    raw_cosines: bool,
+    /// Split camelCase and snake_case in the tools' text before the model reads it.
+    #[arg(long, hide = true)]
+    split_case: bool,
 }
 
 impl Tuning {
@@ -72,7 +75,8 @@ impl Tuning {
         if let Some(w) = self.lexical_weight {
             config.lexical_weight = w;
         }
-        config.spread_cosines |= self.spread_cosines;
+        config.spread_cosines &= !self.raw_cosines;
+        config.split_case_for_model |= self.split_case;
         if let Some(w) = self.whole_task_weight {
             config.whole_task_weight = w;
         }

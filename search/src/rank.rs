@@ -54,6 +54,16 @@ pub struct SearchConfig {
     pub lexical_weight: f32,
     /// Spread each query's cosines from their mean (0) to their best (1) before mixing.
     pub spread_cosines: bool,
+    /// Split `camelCase` and `snake_case` in the tools' text before the model reads it.
+    pub split_case_for_model: bool,
+    /// How much the words are trusted when one tool holds many of the query's words: the
+    /// lexical weight becomes `w + (1 − w) · share^e`, where `share` is the largest share
+    /// of the query's content words one tool holds ("star a github repo" is all words,
+    /// a paraphrase few). A large exponent keeps `w` unless nearly every word is held.
+    pub word_trust_exponent: i32,
+    /// Weight of a tool's parameters (names and descriptions) in its vector, next to its
+    /// toolkit, name and description (1).
+    pub parameter_weight: f32,
 }
 
 impl Default for SearchConfig {
@@ -68,8 +78,11 @@ impl Default for SearchConfig {
             name_match: 0.15,
             action_mismatch: 0.8,
             imported_weight: 0.9,
-            lexical_weight: 0.5,
-            spread_cosines: false,
+            lexical_weight: 0.45,
+            spread_cosines: true,
+            split_case_for_model: false,
+            word_trust_exponent: 3,
+            parameter_weight: 0.5,
         }
     }
 }
@@ -227,7 +240,7 @@ impl SearchIndex {
         let semantic = (config.lexical_weight < 1.0)
             .then(toolsmith_embeddings::StaticModel::builtin)
             .flatten()
-            .map(|model| crate::semantic::Semantic::new(model, &docs));
+            .map(|model| crate::semantic::Semantic::new(model, &docs, &config));
         let build_time = start.elapsed();
         SearchIndex {
             docs,
@@ -389,6 +402,17 @@ impl SearchIndex {
                 masks[doc as usize] |= bits;
             }
         }
+        // Meaning next to words: every document gets the mix of its lexical score and its
+        // cosine with the query, before the factors and rules below apply to both.
+        #[cfg(feature = "embeddings")]
+        if let Some(semantic) = &self.semantic {
+            // The more of the query's words one tool holds, the more the words are trusted.
+            let words = content.len().max(1) as f32;
+            let held = coverage.direct.iter().map(|m| (m & known_bits).count_ones()).max().unwrap_or(0) as f32;
+            let w = self.config.lexical_weight;
+            let w = w + (1.0 - w) * (held / words).powi(self.config.word_trust_exponent);
+            semantic.mix(query, &mut scores, w, self.config.spread_cosines);
+        }
         // One pass over the documents with a score: name match, coordination, named
         // toolkit, filters, origin and action mismatch; then the rules over all scores.
         let mut asked_terms = known.clone();
@@ -429,18 +453,6 @@ impl SearchIndex {
                 factor *= self.config.action_mismatch;
             }
             *score *= factor;
-        }
-        #[cfg(feature = "embeddings")]
-        if let Some(semantic) = &self.semantic {
-            semantic.mix(query, &mut scores, self.config.lexical_weight, self.config.spread_cosines);
-            // The model scores every document: the filters once more.
-            for (doc, score) in scores.iter_mut().enumerate() {
-                if filter.is_some_and(|f| f != self.doc_toolkit[doc])
-                    || allowed.is_some_and(|a| !a.get(doc).copied().unwrap_or(false))
-                {
-                    *score = 0.0;
-                }
-            }
         }
         self.safety.settle(task, &mut scores);
         Scored { scores, coverage }

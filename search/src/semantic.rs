@@ -1,17 +1,23 @@
 //! Meaning next to words: a static embedding model ([`toolsmith_embeddings`]) gives
-//! every document a vector (its toolkit, name, description and parameters, `camelCase`
-//! split), and a query's cosine with each is mixed into the lexical scores of the query:
-//! `w·lex/max(lex) + (1−w)·max(cos, 0)`, with `w` = [`SearchConfig::lexical_weight`].
+//! every document a vector (its toolkit, name and description, and its parameters at a
+//! lower weight), and a query's cosine with each is mixed into the lexical scores of the query:
+//! `w·lex/max(lex) + (1−w)·cos'`, with `w` from [`SearchConfig::lexical_weight`] raised by
+//! [`SearchConfig::word_trust_exponent`] when one tool holds most of the query's words,
+//! and `cos'` the cosines spread from their mean (0) to their best (1)
+//! ([`SearchConfig::spread_cosines`]).
 //! The mix is applied to the whole task and to each of its steps before they are
 //! merged, so a multi-step task finds one tool per step.
 //!
-//! [`SearchConfig::lexical_weight`]: crate::SearchConfig::lexical_weight
+//! Measured with `toolsmith bench search` (the knobs' hidden flags) on the development sets:
+//! recall@5 metatool 0.694 → 0.778, sealtools 0.947 → 0.952, the built-in task set
+//! 0.831 → 0.838.
 
 use std::fmt;
 
-use toolsmith_embeddings::{EmbeddingIndex, StaticModel};
+use toolsmith_embeddings::{Embedding, EmbeddingIndex, StaticModel};
 
 use crate::index::Document;
+use crate::SearchConfig;
 
 /// The documents' vectors and the model that encodes queries.
 pub(crate) struct Semantic {
@@ -26,18 +32,35 @@ impl fmt::Debug for Semantic {
 }
 
 impl Semantic {
-    /// One vector per document, in order.
-    pub(crate) fn new(model: &'static StaticModel, docs: &[Document]) -> Self {
-        let index = EmbeddingIndex::from_texts(model, docs.iter().map(text_of));
+    /// One vector per document, in order: the normalised sum of its main text's vector and
+    /// its parameters' vector times [`SearchConfig::parameter_weight`].
+    pub(crate) fn new(model: &'static StaticModel, docs: &[Document], config: &SearchConfig) -> Self {
+        let alpha = config.parameter_weight;
+        let mut index = EmbeddingIndex::new(model.dim());
+        for doc in docs {
+            let (main, params) = texts_of(doc, config.split_case_for_model);
+            let mut vector = model.encode(&main).to_f32();
+            if !params.is_empty() {
+                for (v, p) in vector.iter_mut().zip(model.encode(&params).to_f32()) {
+                    *v += alpha * p;
+                }
+            }
+            index.push(&Embedding::from_f32(&vector));
+        }
         Semantic { model, index }
     }
 
     /// Mixes the cosine of `query` with each document into `scores` (the lexical scores
-    /// of the same query, one per document). A query with no word the model knows
-    /// leaves the scores as they are.
+    /// of the same query, one per document). A query with no word the model knows whole
+    /// (gibberish is made of known word pieces: "qwxz" is `q ##w ##x ##z`) leaves the
+    /// scores as they are.
     pub(crate) fn mix(&self, query: &str, scores: &mut [f32], lexical_weight: f32, spread: bool) {
-        let query = self.model.encode(&split_case(query));
-        if query.is_zero() || scores.len() != self.index.len() {
+        let query = split_case(query);
+        if scores.len() != self.index.len() || !query.split_whitespace().any(|w| self.knows(w)) {
+            return;
+        }
+        let query = self.model.encode(&query);
+        if query.is_zero() {
             return;
         }
         let mut cosines = vec![0f32; scores.len()];
@@ -60,22 +83,38 @@ impl Semantic {
     }
 }
 
+impl Semantic {
+    /// Whether `word` is a content word (3+ letters, not a stop word) that is one token of
+    /// the model's vocabulary.
+    fn knows(&self, word: &str) -> bool {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+        word.chars().count() >= 3
+            && !crate::tokenize::is_stop_word(&word.to_lowercase())
+            && self.model.tokenize(word).len() == 1
+    }
+}
+
 /// A document's text for the model: toolkit name, tool name (or slug), description,
 /// parameter names and descriptions.
-fn text_of(doc: &Document) -> String {
-    let mut text = String::new();
+fn texts_of(doc: &Document, split: bool) -> (String, String) {
+    let push = |text: &mut String, part: &str| {
+        if split {
+            text.push_str(&split_case(part));
+        } else {
+            text.push_str(part);
+        }
+        text.push(' ');
+    };
+    let (mut main, mut params) = (String::new(), String::new());
     let name = if doc.name.is_empty() { doc.slug.as_str() } else { doc.name.as_str() };
     for part in [doc.toolkit_name.as_str(), name, doc.description.as_str()] {
-        text.push_str(&split_case(part));
-        text.push(' ');
+        push(&mut main, part);
     }
     for (param, description) in &doc.params {
-        text.push_str(&split_case(param));
-        text.push(' ');
-        text.push_str(&split_case(description));
-        text.push(' ');
+        push(&mut params, param);
+        push(&mut params, description);
     }
-    text
+    (main, params)
 }
 
 /// `getUserName`, `get_user_name` and `GET_USER_NAME` as `get user name` (the
@@ -100,6 +139,60 @@ fn split_case(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{SearchIndex, SearchOptions};
+
+    fn doc(slug: &str, name: &str, description: &str) -> Document {
+        Document {
+            slug: slug.into(),
+            toolkit: "demo".into(),
+            toolkit_name: "Demo".into(),
+            name: name.into(),
+            description: description.into(),
+            ..Default::default()
+        }
+    }
+
+    fn docs() -> Vec<Document> {
+        vec![
+            doc("DEMO_SEND_EMAIL", "Send email", "Sends an email message to recipients."),
+            doc("DEMO_CREATE_EVENT", "Create event", "Creates an event in a calendar."),
+            doc("DEMO_UPLOAD_FILE", "Upload file", "Uploads a file to a folder."),
+        ]
+    }
+
+    #[test]
+    fn the_built_in_model_finds_a_paraphrase_the_words_miss() {
+        assert!(
+            toolsmith_embeddings::StaticModel::builtin().is_some(),
+            "embeddings/data/static-embeddings.bin is built in"
+        );
+        let lexical = SearchIndex::with_config(docs(), SearchConfig { lexical_weight: 1.0, ..Default::default() });
+        let index = SearchIndex::new(docs());
+        let first = |index: &SearchIndex, task: &str| {
+            index.search(task, &SearchOptions::default()).first().map(|h| index.documents()[h.doc].slug.clone())
+        };
+        // No word in common: the words find nothing, the model finds the email.
+        assert_eq!(first(&lexical, "let my boss know I am late"), None);
+        assert_eq!(first(&index, "let my boss know I am late").as_deref(), Some("DEMO_SEND_EMAIL"));
+        // "drop" reads as a file drop to the words; the model reads the whole sentence.
+        assert_eq!(first(&lexical, "drop a note to my manager").as_deref(), Some("DEMO_UPLOAD_FILE"));
+        assert_eq!(first(&index, "drop a note to my manager").as_deref(), Some("DEMO_SEND_EMAIL"));
+    }
+
+    #[test]
+    fn gibberish_made_of_word_pieces_finds_nothing() {
+        let index = SearchIndex::new(docs());
+        assert!(index.search("qwxz zzvv", &SearchOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn the_filters_hold_for_tools_found_by_meaning() {
+        let index = SearchIndex::new(docs());
+        let allowed: std::sync::Arc<[bool]> = vec![false, true, true].into();
+        let options = SearchOptions { allowed: Some(allowed), ..Default::default() };
+        let hits = index.search("let my boss know I am late", &options);
+        assert!(hits.iter().all(|h| h.doc != 0), "{hits:?}");
+    }
 
     #[test]
     fn case_and_underscores_are_split() {
