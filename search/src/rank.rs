@@ -237,10 +237,10 @@ impl SearchIndex {
             })
             .collect();
         #[cfg(feature = "embeddings")]
-        let semantic = (config.lexical_weight < 1.0)
-            .then(toolsmith_embeddings::StaticModel::builtin)
-            .flatten()
-            .map(|model| crate::semantic::Semantic::new(model, &docs, &config));
+        let semantic =
+            (config.lexical_weight < 1.0).then(toolsmith_embeddings::StaticModel::builtin).flatten().map(|model| {
+                crate::semantic::Semantic::new(model, &docs, config.split_case_for_model, config.parameter_weight)
+            });
         let build_time = start.elapsed();
         SearchIndex {
             docs,

@@ -1,10 +1,10 @@
 //! Meaning next to words: a static embedding model ([`toolsmith_embeddings`]) gives
 //! every document a vector (its toolkit, name and description, and its parameters at a
 //! lower weight), and a query's cosine with each is mixed into the lexical scores of the query:
-//! `w·lex/max(lex) + (1−w)·cos'`, with `w` from [`SearchConfig::lexical_weight`] raised by
-//! [`SearchConfig::word_trust_exponent`] when one tool holds most of the query's words,
+//! `w·lex/max(lex) + (1−w)·cos'`, with `w` from `SearchConfig::lexical_weight` raised by
+//! `SearchConfig::word_trust_exponent` when one tool holds most of the query's words,
 //! and `cos'` the cosines spread from their mean (0) to their best (1)
-//! ([`SearchConfig::spread_cosines`]).
+//! (`SearchConfig::spread_cosines`).
 //! The mix is applied to the whole task and to each of its steps before they are
 //! merged, so a multi-step task finds one tool per step.
 //!
@@ -17,7 +17,6 @@ use std::fmt;
 use toolsmith_embeddings::{Embedding, EmbeddingIndex, StaticModel};
 
 use crate::index::Document;
-use crate::SearchConfig;
 
 /// The documents' vectors and the model that encodes queries.
 pub(crate) struct Semantic {
@@ -33,12 +32,12 @@ impl fmt::Debug for Semantic {
 
 impl Semantic {
     /// One vector per document, in order: the normalised sum of its main text's vector and
-    /// its parameters' vector times [`SearchConfig::parameter_weight`].
-    pub(crate) fn new(model: &'static StaticModel, docs: &[Document], config: &SearchConfig) -> Self {
-        let alpha = config.parameter_weight;
+    /// its parameters' vector times `SearchConfig::parameter_weight`.
+    pub(crate) fn new(model: &'static StaticModel, docs: &[Document], split_case: bool, parameter_weight: f32) -> Self {
+        let alpha = parameter_weight;
         let mut index = EmbeddingIndex::new(model.dim());
         for doc in docs {
-            let (main, params) = texts_of(doc, config.split_case_for_model);
+            let (main, params) = texts_of(doc, split_case);
             let mut vector = model.encode(&main).to_f32();
             if !params.is_empty() {
                 for (v, p) in vector.iter_mut().zip(model.encode(&params).to_f32()) {
@@ -139,60 +138,6 @@ fn split_case(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{SearchIndex, SearchOptions};
-
-    fn doc(slug: &str, name: &str, description: &str) -> Document {
-        Document {
-            slug: slug.into(),
-            toolkit: "demo".into(),
-            toolkit_name: "Demo".into(),
-            name: name.into(),
-            description: description.into(),
-            ..Default::default()
-        }
-    }
-
-    fn docs() -> Vec<Document> {
-        vec![
-            doc("DEMO_SEND_EMAIL", "Send email", "Sends an email message to recipients."),
-            doc("DEMO_CREATE_EVENT", "Create event", "Creates an event in a calendar."),
-            doc("DEMO_UPLOAD_FILE", "Upload file", "Uploads a file to a folder."),
-        ]
-    }
-
-    #[test]
-    fn the_built_in_model_finds_a_paraphrase_the_words_miss() {
-        assert!(
-            toolsmith_embeddings::StaticModel::builtin().is_some(),
-            "embeddings/data/static-embeddings.bin is built in"
-        );
-        let lexical = SearchIndex::with_config(docs(), SearchConfig { lexical_weight: 1.0, ..Default::default() });
-        let index = SearchIndex::new(docs());
-        let first = |index: &SearchIndex, task: &str| {
-            index.search(task, &SearchOptions::default()).first().map(|h| index.documents()[h.doc].slug.clone())
-        };
-        // No word in common: the words find nothing, the model finds the email.
-        assert_eq!(first(&lexical, "let my boss know I am late"), None);
-        assert_eq!(first(&index, "let my boss know I am late").as_deref(), Some("DEMO_SEND_EMAIL"));
-        // "drop" reads as a file drop to the words; the model reads the whole sentence.
-        assert_eq!(first(&lexical, "drop a note to my manager").as_deref(), Some("DEMO_UPLOAD_FILE"));
-        assert_eq!(first(&index, "drop a note to my manager").as_deref(), Some("DEMO_SEND_EMAIL"));
-    }
-
-    #[test]
-    fn gibberish_made_of_word_pieces_finds_nothing() {
-        let index = SearchIndex::new(docs());
-        assert!(index.search("qwxz zzvv", &SearchOptions::default()).is_empty());
-    }
-
-    #[test]
-    fn the_filters_hold_for_tools_found_by_meaning() {
-        let index = SearchIndex::new(docs());
-        let allowed: std::sync::Arc<[bool]> = vec![false, true, true].into();
-        let options = SearchOptions { allowed: Some(allowed), ..Default::default() };
-        let hits = index.search("let my boss know I am late", &options);
-        assert!(hits.iter().all(|h| h.doc != 0), "{hits:?}");
-    }
 
     #[test]
     fn case_and_underscores_are_split() {
