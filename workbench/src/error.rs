@@ -33,6 +33,23 @@ pub enum Error {
         /// The id given.
         id: String,
     },
+    /// A write of the host into a session's files would pass their disk quota.
+    #[error(
+        "session `{session}`: writing {} to `{path}` would pass its files' disk quota of {} ({} used in /mnt/files and /home/user): delete files first (the files API's delete, or os.remove / rm in the workbench)",
+        crate::size::show(*wanted), crate::size::show(*quota), crate::size::show(*used)
+    )]
+    DiskQuota {
+        /// The session.
+        session: String,
+        /// The file written, relative to `/mnt/files`.
+        path: String,
+        /// Its size.
+        wanted: u64,
+        /// What the session's files take now.
+        used: u64,
+        /// Their quota ([`Limits::disk_bytes`](crate::Limits::disk_bytes)).
+        quota: u64,
+    },
     /// A file or folder of the workbench could not be prepared.
     #[error("{}: cannot {action}: {source}", path.display())]
     Io {

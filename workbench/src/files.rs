@@ -74,8 +74,8 @@ pub fn mount_relative(path: &str) -> Result<String, Error> {
 
 /// `dir/name` through the descriptor of `dir`: the kernel resolves `/proc/self/fd/N` to
 /// the folder already open (as `openat` would), whatever its path points to now.
-fn at(dir: &File, name: &str) -> PathBuf {
-    PathBuf::from(format!("/proc/self/fd/{}/{name}", dir.as_raw_fd()))
+fn at(dir: &File, name: impl AsRef<std::ffi::OsStr>) -> PathBuf {
+    PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd())).join(name.as_ref())
 }
 
 /// Opens `path` with `O_NOFOLLOW` (and `extra` flags); a symlink in the way is
@@ -199,35 +199,58 @@ pub(crate) fn delete(root: &Path, path: &str) -> Result<bool, Error> {
 /// symlinks are skipped (not followed).
 pub(crate) fn list(root: &Path, prefix: &str) -> Result<Vec<FileEntry>, Error> {
     let mut found = Vec::new();
+    walk_tree(root, |path, entry, kind| {
+        // Names that are not UTF-8 cannot be named back through this API: not listed.
+        let Some(path) = path else { return };
+        if kind.is_file() && path.starts_with(prefix) {
+            let Ok(meta) = entry.metadata() else { return };
+            let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            found.push(FileEntry { path: path.to_owned(), size: meta.len(), modified });
+        }
+    })?;
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(found)
+}
+
+/// Calls `visit(path relative to root, entry, its type)` for everything under `root`
+/// (folders, files, symlinks, FIFOs; not `root` itself), in no particular order; the
+/// path is `None` when it has a name that is not UTF-8 (such entries are visited too). Folders
+/// are opened through their parent's descriptor with `O_NOFOLLOW`: a folder swapped for
+/// a symlink is not followed. A missing `root` has nothing under it; a folder that cannot
+/// be listed ends the walk with its error (what was visited before stays visited).
+pub(crate) fn walk_tree(
+    root: &Path,
+    mut visit: impl FnMut(Option<&str>, &std::fs::DirEntry, std::fs::FileType),
+) -> Result<(), Error> {
     let top = match open_dir(root, root) {
         Ok(fd) => fd,
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
     };
-    let mut stack = vec![(top, String::new())];
+    let mut stack = vec![(top, Some(String::new()))];
     while let Some((dir, relative)) = stack.pop() {
         // Reading the folder through its descriptor: a folder swapped for a symlink after
         // it was opened is not followed.
         let through = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()));
-        let shown = root.join(&relative);
+        let shown = root.join(relative.as_deref().unwrap_or("…"));
         for entry in std::fs::read_dir(&through).map_err(Error::io(&shown, "list"))? {
             let entry = entry.map_err(Error::io(&shown, "list"))?;
-            let Ok(name) = entry.file_name().into_string() else { continue };
-            let path = if relative.is_empty() { name.clone() } else { format!("{relative}/{name}") };
+            let name = entry.file_name();
+            let path = match (&relative, name.to_str()) {
+                (Some(relative), Some(name)) if relative.is_empty() => Some(name.to_owned()),
+                (Some(relative), Some(name)) => Some(format!("{relative}/{name}")),
+                _ => None,
+            };
             let Ok(kind) = entry.file_type() else { continue };
+            visit(path.as_deref(), &entry, kind);
             if kind.is_dir() {
-                if let Ok(sub) = open_dir(&at(&dir, &name), &root.join(&path)) {
+                if let Ok(sub) = open_dir(&at(&dir, &name), &shown.join(&name)) {
                     stack.push((sub, path));
                 }
-            } else if kind.is_file() && path.starts_with(prefix) {
-                let Ok(meta) = entry.metadata() else { continue };
-                let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-                found.push(FileEntry { path, size: meta.len(), modified });
             }
         }
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(found)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -142,11 +142,17 @@ impl Kernel {
         }
     }
 
+    /// The process id of bubblewrap (the sandbox dies with it), while it runs.
+    pub(crate) fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// The limits that apply to this sandbox: the rlimits, the `/tmp` size and the
     /// cgroup limits that could be set.
     pub(crate) fn limits_applied(&self, config: &SandboxConfig) -> Vec<String> {
         let mut applied = config.limits.prlimit_args();
         applied.push(format!("tmpfs /tmp size={}", config.limits.tmp_bytes));
+        applied.push(format!("disk quota of /mnt/files and /home/user (watched)={}", config.limits.disk_bytes));
         applied.extend(self.cgroups.applied.iter().map(|a| format!("cgroup {a}")));
         applied
     }

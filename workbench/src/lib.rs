@@ -41,7 +41,9 @@ mod limits;
 mod manager;
 mod profile;
 mod protocol;
+mod quota;
 mod seccomp;
+mod size;
 
 pub use bench::{bench, BenchReport, Timing};
 pub use callback::{Resolve, ToolAccess};

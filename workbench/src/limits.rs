@@ -1,6 +1,6 @@
 //! Resource limits of a sandbox: rlimits (always; applied by util-linux `prlimit` between
 //! the uid drop and bubblewrap, so they hold for every process of the sandbox), the
-//! size of its private `/tmp`, and cgroup memory and process limits where the host has
+//! size of its private `/tmp`, the disk quota of its files (`quota.rs`), and cgroup memory and process limits where the host has
 //! cgroups the server may write (best effort: skipped silently where absent).
 
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 ///
 /// ```
 /// let limits = toolsmith_workbench::Limits { processes: 64, ..Default::default() };
-/// assert_eq!(limits.memory_bytes, 2 << 30);
+/// assert_eq!((limits.memory_bytes, limits.disk_bytes), (2 << 30, 1 << 30));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -28,6 +28,15 @@ pub struct Limits {
     /// Size of the sandbox's private `/tmp`, of its `/dev/shm` and of `/run/kernel`
     /// (each a tmpfs; the last holds each cell's captured output while it runs).
     pub tmp_bytes: u64,
+    /// Disk quota of a session's files: `/mnt/files` and `/home/user` together (both on
+    /// the host's disk), in allocated bytes, each file or folder counting at least 4 KiB.
+    /// The host measures them before, during (every 5–200 ms, more often near the quota)
+    /// and after each cell: a cell that passes the quota is stopped like one past the
+    /// hard timeout (the sandbox is killed, files are kept) and told to delete files; a
+    /// cell that starts over the quota may delete but not grow. Writes of the host (the
+    /// files API, offloaded results) past the quota are refused
+    /// ([`Error::DiskQuota`](crate::Error::DiskQuota)). 1 GiB by default.
+    pub disk_bytes: u64,
 }
 
 impl Default for Limits {
@@ -38,6 +47,7 @@ impl Default for Limits {
             file_size_bytes: 1 << 30,
             open_files: 1024,
             tmp_bytes: 256 << 20,
+            disk_bytes: 1 << 30,
         }
     }
 }

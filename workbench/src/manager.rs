@@ -13,6 +13,7 @@ use crate::kernel::{Kernel, CGROUP_ROOT};
 use crate::limits::Cgroups;
 use crate::profile::{Image, SessionDirs};
 use crate::protocol::{CellKind, CellOutput};
+use crate::quota;
 use crate::{Error, SandboxConfig, ToolAccess};
 
 /// One cell to run.
@@ -111,12 +112,20 @@ impl Workbench {
 
     /// Writes `bytes` to `path` (relative to the session's `/mnt/files`, or under it),
     /// making folders; the file is handed to the session's sandbox uid when it has one.
+    /// [`Error::DiskQuota`] when the session's files would pass [`Limits::disk_bytes`](crate::Limits::disk_bytes).
     /// Returns the path inside the sandbox (`/mnt/files/…`).
     pub fn write_file(&self, session: &str, path: &str, bytes: &[u8]) -> Result<String, Error> {
         let root = self.files_dir(session)?;
+        let relative = crate::files::mount_relative(path)?;
+        let (wanted, quota) = (bytes.len() as u64, self.config.limits.disk_bytes);
+        let used = quota::usage(&SessionDirs::new(&self.config.root, session).quota_roots());
+        let replaced = crate::files::size(&root, path).unwrap_or(0);
+        if used.saturating_sub(replaced).saturating_add(wanted) > quota {
+            return Err(Error::DiskQuota { session: session.to_owned(), path: relative, wanted, used, quota });
+        }
         let owner = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(session).and_then(|slot| slot.uid);
         crate::files::write(&root, path, bytes, owner)?;
-        Ok(format!("{}/{}", crate::files::MOUNT_PREFIX, crate::files::mount_relative(path)?))
+        Ok(format!("{}/{relative}", crate::files::MOUNT_PREFIX))
     }
 
     /// Reads the file `path` of session `session` (symlinks refused).
@@ -158,9 +167,23 @@ impl Workbench {
         }
         let hard = cell.timeout.unwrap_or(self.config.cell_timeout);
         let soft = hard - self.config.interrupt_before.min(hard / 2);
-        let answer = match state.kernel.as_mut() {
-            Some(kernel) => kernel.run(cell.kind, &cell.code, soft, hard - soft).await,
-            None => return Err(Error::Start { session: session.to_owned(), message: "no kernel".into() }),
+        let (roots, quota) = (slot.dirs.quota_roots(), self.config.limits.disk_bytes);
+        let before = quota::usage_async(roots.clone()).await;
+        // A cell that starts over the quota may delete files, not add any.
+        let limit = quota.max(before);
+        let Some(kernel) = state.kernel.as_mut() else {
+            return Err(Error::Start { session: session.to_owned(), message: "no kernel".into() });
+        };
+        let mut watchdog = quota::Watchdog::start(roots.clone(), limit, before, kernel.pid());
+        let answer = tokio::select! {
+            biased;
+            used = watchdog.fired() => Err(quota_stopped(used, quota)),
+            answer = kernel.run(cell.kind, &cell.code, soft, hard - soft) => answer,
+        };
+        let answer = match (watchdog.disarm(), answer) {
+            // Killed just as the cell ended: the sandbox is gone all the same.
+            (Some(used), Ok(_)) => Err(quota_stopped(used, quota)),
+            (_, answer) => answer,
         };
         let mut output = match answer {
             Ok(output) => output,
@@ -171,6 +194,15 @@ impl Workbench {
                 output
             }
         };
+        let after = quota::usage_async(roots).await;
+        if after > quota && !output.killed {
+            output.stderr.push_str(&format!(
+                "\n[workbench] this session's files (/mnt/files and /home/user) use {}, past their quota of {}: \
+                 delete files (os.remove, rm); until then a cell that writes more is stopped.\n",
+                crate::size::show(after),
+                crate::size::show(quota)
+            ));
+        }
         output.started = started;
         *slot.last_used.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
         Ok(output)
@@ -261,6 +293,21 @@ impl Workbench {
         });
         sessions.insert(session.to_owned(), slot.clone());
         Ok(slot)
+    }
+}
+
+/// The answer of a cell stopped at `used` bytes, past the session's disk quota.
+fn quota_stopped(used: u64, quota: u64) -> CellOutput {
+    CellOutput {
+        error: Some(format!(
+            "DiskQuotaError: this session's files (/mnt/files and /home/user) reached {}, past their quota of {}: \
+             the cell was stopped and its sandbox killed; files are kept. Delete files to free space \
+             (os.remove or shutil.rmtree in Python, rm in bash), then go on",
+            crate::size::show(used),
+            crate::size::show(quota)
+        )),
+        killed: true,
+        ..CellOutput::default()
     }
 }
 

@@ -78,6 +78,11 @@ impl SessionDirs {
         SessionDirs { files: base.join("files"), home: base.join("home"), run: base.join("run") }
     }
 
+    /// The folders the disk quota covers: `files` and `home`.
+    pub(crate) fn quota_roots(&self) -> Vec<PathBuf> {
+        vec![self.files.clone(), self.home.clone()]
+    }
+
     /// Creates them: `files` and `home` owned by the sandbox uid (mode 0700; contents
     /// handed over when the uid changed), `run` by the server (0755).
     pub(crate) fn prepare(&self, uid: Option<u32>) -> Result<(), Error> {

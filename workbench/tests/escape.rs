@@ -197,3 +197,58 @@ fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").unwrap().uid() == 0
 }
+
+/// What `dirs` take on disk (allocated blocks), measured by the test itself.
+fn disk_usage(dirs: &[std::path::PathBuf]) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let mut stack: Vec<std::path::PathBuf> = dirs.to_vec();
+    let mut total = 0;
+    while let Some(path) = stack.pop() {
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+        total += meta.blocks() * 512;
+        if meta.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        }
+    }
+    total
+}
+
+#[tokio::test]
+async fn the_session_files_have_a_disk_quota() {
+    const QUOTA: u64 = 16 << 20;
+    // How far past the quota a cell writing as fast as it can (4-5 GB/s into the page
+    // cache here) gets: what it writes between two measurements near the quota (2 ms
+    // apart, plus the scheduling delays of a loaded machine) and in the few ms a killed
+    // sandbox takes to die. Measured here: 3 to 60 MiB; unstopped it would write 256 MiB.
+    const OVERSHOOT: u64 = 96 << 20;
+    let limits = Limits { disk_bytes: QUOTA, file_size_bytes: 4 << 20, ..Limits::default() };
+    let bench = Bench::new(|c| c.limits = limits);
+    bench.ok("s", "x = 1").await;
+    let dirs = {
+        let files = bench.workbench.files_dir("s").unwrap();
+        vec![files.clone(), files.parent().unwrap().join("home")]
+    };
+    // Many files under the per-file limit: 256 MiB in all, unless stopped.
+    let fill = "import os, time\nos.makedirs('/mnt/files/fill', exist_ok=True)\nstart = time.time()\nfor n in range(256):\n    with open(f'/mnt/files/fill/{n}', 'wb') as f: f.write(b'x' * (1 << 20))\nprint('not stopped', time.time() - start)";
+    let out = bench.run("s", Cell::python(fill)).await;
+    let used = disk_usage(&dirs);
+    assert!(out.killed, "{out:#?}");
+    let error = out.error.unwrap();
+    assert!(error.starts_with("DiskQuotaError: this session's files (/mnt/files and /home/user) reached"), "{error}");
+    assert!(error.contains("past their quota of 16.0 MiB (16777216 bytes)"), "{error}");
+    assert!(error.contains("Delete files to free space"), "{error}");
+    assert!(!out.stdout.contains("not stopped"), "{}", out.stdout);
+    assert!(used > QUOTA && used < QUOTA + OVERSHOOT, "{used} bytes used, quota {QUOTA}: {error}");
+    // The host's own writes (uploads, offloaded results) are refused past the quota.
+    let refused = bench.workbench.write_file("s", "upload.bin", &[0; 1024]).unwrap_err();
+    assert!(matches!(refused, toolsmith_workbench::Error::DiskQuota { quota: QUOTA, .. }), "{refused}");
+    assert!(refused.to_string().contains("delete files first"), "{refused}");
+    // The kernel comes back (variables lost); the agent deletes files and goes on.
+    let out = bench.ok("s", "import shutil\nshutil.rmtree('/mnt/files/fill')\n'x' in globals()").await;
+    assert!(out.started && out.results.as_deref() == Some("False"), "{out:#?}");
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    assert!(disk_usage(&dirs) < 1 << 20);
+    let out = bench.ok("s", "for n in range(8): open(f'/mnt/files/ok{n}', 'wb').write(b'x' * (1 << 20))").await;
+    assert!(!out.killed && !out.started, "{out:#?}");
+    bench.workbench.write_file("s", "upload.bin", &[0; 1 << 20]).unwrap();
+}
