@@ -21,19 +21,19 @@ pub mod routes;
 mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod timeout;
 
 use std::future::Future;
 
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 
 pub use error::{status_of, ApiError, ErrorDetail, ErrorEnvelope};
 pub use extract::{Body, Caller, Origin};
 pub use home::HomeProjects;
 pub use metrics::{Metered, Metrics};
 pub use openapi::ApiDoc;
-pub use state::{AppState, ProjectCx, ProjectStores, ServerOptions};
+pub use state::{AppState, ProjectCx, ProjectStores, ServerOptions, CELL_MARGIN};
 
 /// The server: REST under `/api/v3` and `/api/v3.1` (and its OpenAPI document at
 /// `/api/v3.1/openapi.json`), the MCP endpoint `/tool_router/{session_id}/mcp`,
@@ -67,7 +67,10 @@ pub fn app(state: AppState) -> Router {
         })
         .route_layer(axum::middleware::from_fn_with_state(state.metrics().clone(), metrics::track))
         .layer(RequestBodyLimitLayer::new(options.body_limit))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::GATEWAY_TIMEOUT, options.request_timeout))
+        .layer(axum::middleware::from_fn_with_state(
+            timeout::Limits { normal: options.request_timeout, cells: options.cell_request_timeout() },
+            timeout::timeout,
+        ))
         .layer(axum::middleware::from_fn(request_id::request_id))
         .with_state(state)
 }

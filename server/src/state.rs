@@ -33,7 +33,8 @@ pub struct ServerOptions {
     pub public_url: url::Url,
     /// Largest request body, in bytes.
     pub body_limit: usize,
-    /// Longest a request may take (executions included).
+    /// Longest a request may take (executions included); routes that can run a workbench
+    /// cell wait longer ([`cell_request_timeout`](Self::cell_request_timeout)).
     pub request_timeout: Duration,
     /// Host names MCP requests may carry (rmcp refuses others: DNS-rebinding guard).
     pub allowed_hosts: Vec<String>,
@@ -63,6 +64,22 @@ impl ServerOptions {
             allowed_hosts,
             workbench: None,
         }
+    }
+}
+
+/// What a request that can run a workbench cell waits beyond the workbench's longest cell.
+pub const CELL_MARGIN: Duration = Duration::from_secs(10);
+
+impl ServerOptions {
+    /// How long a request that can run a workbench cell may take (a session's `execute`
+    /// and `execute_meta`, MCP calls): the workbench's longest cell
+    /// ([`SandboxConfig::longest_cell`](toolsmith_workbench::SandboxConfig::longest_cell)) plus
+    /// [`CELL_MARGIN`], or [`request_timeout`](Self::request_timeout) when that is longer or
+    /// there is no workbench; so that a cell is never cut off at the HTTP layer while it
+    /// keeps running.
+    pub fn cell_request_timeout(&self) -> Duration {
+        let cells = self.workbench.as_ref().map(|w| w.config().longest_cell() + CELL_MARGIN);
+        cells.map_or(self.request_timeout, |cells| cells.max(self.request_timeout))
     }
 }
 

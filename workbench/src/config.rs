@@ -67,7 +67,22 @@ pub struct SandboxConfig {
     pub python_path: Vec<PathBuf>,
 }
 
+/// How long a killed sandbox is given to exit (see `Kernel::stop`).
+pub(crate) const STOP_WAIT: Duration = Duration::from_secs(5);
+
 impl SandboxConfig {
+    /// The longest [`Workbench::run`](crate::Workbench::run) of one cell with the default
+    /// timeout may take: starting the sandbox, the hard timeout, and killing it. Servers
+    /// wait at least this long on requests that can run a cell.
+    ///
+    /// ```
+    /// let config = toolsmith_workbench::SandboxConfig::new("/srv/wb");
+    /// assert_eq!(config.longest_cell(), std::time::Duration::from_secs(20 + 180 + 5));
+    /// ```
+    pub fn longest_cell(&self) -> Duration {
+        self.start_timeout + self.cell_timeout + STOP_WAIT
+    }
+
     /// The defaults, with sessions under `root`.
     pub fn new(root: impl Into<PathBuf>) -> Self {
         SandboxConfig {

@@ -180,7 +180,7 @@ impl Kernel {
     /// removes its cgroups.
     pub(crate) async fn stop(&mut self) {
         let _ = self.child.start_kill();
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
+        let _ = tokio::time::timeout(crate::config::STOP_WAIT, self.child.wait()).await;
         if !self.cgroups.dirs.is_empty() {
             // The sandbox's pid 1 may outlive bwrap for a moment.
             for _ in 0..20 {
