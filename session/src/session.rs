@@ -171,6 +171,25 @@ impl Session {
         execute::run_tool(&self.cx, slug, arguments, account).await.result
     }
 
+    /// [`execute`](Self::execute) with Composio's `enable_auto_workbench_offload`: a
+    /// (non-meta) tool's data larger than the session's `workbench.auto_offload_threshold`
+    /// goes to the session's workbench, and `data` becomes the preview that
+    /// `COMPOSIO_MULTI_EXECUTE_TOOL` gives for offloaded results (`offloaded_to_workbench`,
+    /// `file_path`, `size_bytes`, `preview`, `structure`, `how_to_read`). Without a
+    /// workbench it is `execute`.
+    pub async fn execute_offloading(
+        &self,
+        slug: &str,
+        arguments: Value,
+        account: Option<ConnectedAccountId>,
+    ) -> ExecutionResult {
+        let mut result = self.execute(slug, arguments, account).await;
+        if MetaTool::parse(slug).is_none() {
+            workbench::offload_result(&self.cx, slug, &mut result);
+        }
+        result
+    }
+
     /// Searches tools in the session's scope (`COMPOSIO_SEARCH_TOOLS`'s data).
     pub async fn search(&self, queries: &[&str]) -> Result<Value, SessionError> {
         let queries: Vec<Value> = queries.iter().map(|q| json!({"use_case": q})).collect();

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -93,9 +94,14 @@ fn url_answer(key: &str, (url, expires): (String, SystemTime), relative: &str) -
     })
 }
 
-/// A workbench error as the API says it: a refused path is 400, a missing file 404.
+/// A workbench error as the API says it: a refused path is 400, a missing file 404, a
+/// write past the session's disk quota 413.
 fn file_error(path: &str) -> impl FnOnce(toolsmith_workbench::Error) -> ApiError + '_ {
     move |error| match &error {
+        toolsmith_workbench::Error::DiskQuota { .. } => {
+            ApiError::with_status(StatusCode::PAYLOAD_TOO_LARGE, "Workbench_DiskQuotaExceeded", error.to_string())
+                .fix("delete files with POST …/mounts/files/delete (or in the workbench), then upload again")
+        }
         toolsmith_workbench::Error::Path { .. } => ApiError::bad_request("Workbench_InvalidPath", error.to_string()),
         toolsmith_workbench::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             ApiError::not_found("Workbench_FileNotFound", format!("no file `{path}` in this session's /mnt/files"))
@@ -354,6 +360,7 @@ async fn download(State(state): State<AppState>, Path(token): Path<String>) -> R
         (status = 200, description = "`{mount_relative_path, size}`: written (replacing a file there).", body = Object),
         (status = 400, description = "A symlink is in the way", body = crate::error::ErrorEnvelope),
         (status = 401, description = "The URL is forged, expired or for a download", body = crate::error::ErrorEnvelope),
+        (status = 413, description = "The file would bring the session's files past their disk quota", body = crate::error::ErrorEnvelope),
     )
 )]
 async fn upload(

@@ -310,6 +310,11 @@ struct ExecuteBody {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     account: Option<ConnectedAccountId>,
+    /// Composio's agentic providers send `true`: a result larger than the session's
+    /// `workbench.auto_offload_threshold` goes to its workbench, and `data` is a preview
+    /// with the file's path (as `COMPOSIO_MULTI_EXECUTE_TOOL` does).
+    #[serde(default)]
+    enable_auto_workbench_offload: Option<bool>,
     #[serde(flatten)]
     #[schema(ignore)]
     _rest: Map<String, Value>,
@@ -345,6 +350,9 @@ async fn execute(
     Body(body): Body<ExecuteBody>,
 ) -> Result<Json<Value>, ApiError> {
     let session = session(&caller, &id).await?;
+    if body.enable_auto_workbench_offload == Some(true) {
+        return Ok(executed(session.execute_offloading(&body.tool_slug, body.arguments, body.account).await));
+    }
     Ok(executed(session.execute(&body.tool_slug, body.arguments, body.account).await))
 }
 

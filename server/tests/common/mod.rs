@@ -43,9 +43,20 @@ impl Server {
         base_urls: Vec<(String, String)>,
         workbench: Option<Arc<toolsmith_workbench::Workbench>>,
     ) -> Server {
+        Server::start_tuned(registry, projects, base_urls, |options| options.workbench = workbench).await
+    }
+
+    /// The same, with the server's options changed by `tune`.
+    pub(crate) async fn start_tuned(
+        registry: Registry,
+        projects: Arc<MemoryProjects>,
+        base_urls: Vec<(String, String)>,
+        tune: impl FnOnce(&mut ServerOptions),
+    ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let options = ServerOptions { workbench, ..ServerOptions::new(url.parse().unwrap()) };
+        let mut options = ServerOptions::new(url.parse().unwrap());
+        tune(&mut options);
         let state = AppState::with_base_urls(Arc::new(ToolSearch::new(&registry)), projects, options, base_urls);
         tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
         Server { url, http: reqwest::Client::new() }
@@ -120,7 +131,8 @@ impl Acme {
 }
 
 /// A local Stripe-like API: `GET /v1/balance` answers with the last six characters of the
-/// key it was called with (the whole key would be redacted from the result).
+/// key it was called with (the whole key would be redacted from the result); `GET /v1/slow`
+/// answers after 3 s.
 pub(crate) async fn stripe_api() -> String {
     use axum::http::HeaderMap;
     use axum::routing::get;
@@ -131,7 +143,11 @@ pub(crate) async fn stripe_api() -> String {
             serde_json::json!({"object": "balance", "available": [{"amount": 42, "currency": "usd"}], "key_tail": tail}),
         )
     }
-    let app = axum::Router::new().route("/v1/balance", get(balance));
+    async fn slow() -> axum::Json<Value> {
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        axum::Json(serde_json::json!({"slow": true}))
+    }
+    let app = axum::Router::new().route("/v1/balance", get(balance)).route("/v1/slow", get(slow));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

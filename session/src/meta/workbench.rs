@@ -117,44 +117,12 @@ fn error_text(out: &CellOutput) -> String {
 /// written).
 pub(crate) fn offload(cx: &Cx, results: &mut [Value], sync: bool) -> Result<Value, SessionError> {
     let Some(workbench) = available(cx) else { return Ok(Value::Null) };
-    let threshold = cx.config.workbench.auto_offload_threshold.unwrap_or(DEFAULT_OFFLOAD_THRESHOLD);
+    let threshold = threshold(cx);
     let mut files = Vec::new();
     for entry in results.iter_mut() {
-        let Some(data) = entry.pointer("/response/data") else { continue };
-        if entry.pointer("/response/successful") != Some(&Value::Bool(true)) {
-            continue;
+        if let Some(info) = offload_entry(cx, workbench, threshold, entry, sync)? {
+            files.push(info);
         }
-        let text = data.to_string();
-        let large = text.len() as u64 > threshold;
-        if !large && !sync {
-            continue;
-        }
-        let slug = entry["tool_slug"].as_str().unwrap_or("TOOL").to_owned();
-        let safe: String = slug.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
-        let log = entry.pointer("/response/log_id").and_then(Value::as_str).unwrap_or("call").to_owned();
-        let index = entry["index"].as_u64().unwrap_or_default();
-        let name = format!("{OFFLOAD_DIR}/{safe}_{index}_{log}.json");
-        let path = workbench.write_file(cx.id.as_str(), &name, text.as_bytes()).map_err(failed(cx))?;
-        let structure = structure(data, 0);
-        let info = json!({
-            "index": index,
-            "tool_slug": slug,
-            "file_path": path,
-            "size_bytes": text.len(),
-            "structure": structure,
-        });
-        if large {
-            let preview: String = text.chars().take(PREVIEW_CHARS).collect();
-            entry["response"]["data"] = json!({
-                "offloaded_to_workbench": true,
-                "file_path": path,
-                "size_bytes": text.len(),
-                "preview": preview,
-                "structure": structure,
-                "how_to_read": format!("In COMPOSIO_REMOTE_WORKBENCH: import json; data = json.load(open({path:?}))"),
-            });
-        }
-        files.push(info);
     }
     if files.is_empty() {
         return Ok(Value::Null);
@@ -166,6 +134,77 @@ pub(crate) fn offload(cx: &Cx, results: &mut [Value], sync: bool) -> Result<Valu
             files.len()
         ),
     }))
+}
+
+/// A session `execute`'s result with `enable_auto_workbench_offload`: its `data`, when
+/// larger than the session's threshold, goes to the workbench and is replaced by the
+/// preview MULTI_EXECUTE gives (`offloaded_to_workbench`, `file_path`, `preview`,
+/// `structure`, …). Without a workbench, or when small or failed, it stays as it is; when
+/// the write fails (the disk quota), the data stays inline and `error` says why.
+pub(crate) fn offload_result(cx: &Cx, slug: &str, result: &mut toolsmith_core::ExecutionResult) {
+    let Some(workbench) = available(cx) else { return };
+    let log = result.log_id.as_ref().map(|l| l.to_string());
+    let mut entry = json!({
+        "index": 0,
+        "tool_slug": slug,
+        "response": {"data": std::mem::take(&mut result.data), "successful": result.successful, "log_id": log},
+    });
+    let written = offload_entry(cx, workbench, threshold(cx), &mut entry, false);
+    result.data = entry["response"]["data"].take();
+    if let Err(e) = written {
+        result.error = Some(format!("the result was not offloaded to the workbench: {e}"));
+    }
+}
+
+fn threshold(cx: &Cx) -> u64 {
+    cx.config.workbench.auto_offload_threshold.unwrap_or(DEFAULT_OFFLOAD_THRESHOLD)
+}
+
+/// Offloads one MULTI_EXECUTE entry (`{index, tool_slug, response: {data, successful,
+/// log_id}}`) when its data is over `threshold` (or, with `sync`, when it succeeded):
+/// returns its `remote_file_info` item.
+fn offload_entry(
+    cx: &Cx,
+    workbench: &Workbench,
+    threshold: u64,
+    entry: &mut Value,
+    sync: bool,
+) -> Result<Option<Value>, SessionError> {
+    let Some(data) = entry.pointer("/response/data") else { return Ok(None) };
+    if entry.pointer("/response/successful") != Some(&Value::Bool(true)) {
+        return Ok(None);
+    }
+    let text = data.to_string();
+    let large = text.len() as u64 > threshold;
+    if !large && !sync {
+        return Ok(None);
+    }
+    let slug = entry["tool_slug"].as_str().unwrap_or("TOOL").to_owned();
+    let safe: String = slug.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let log = entry.pointer("/response/log_id").and_then(Value::as_str).unwrap_or("call").to_owned();
+    let index = entry["index"].as_u64().unwrap_or_default();
+    let name = format!("{OFFLOAD_DIR}/{safe}_{index}_{log}.json");
+    let path = workbench.write_file(cx.id.as_str(), &name, text.as_bytes()).map_err(failed(cx))?;
+    let structure = structure(data, 0);
+    let info = json!({
+        "index": index,
+        "tool_slug": slug,
+        "file_path": path,
+        "size_bytes": text.len(),
+        "structure": structure,
+    });
+    if large {
+        let preview: String = text.chars().take(PREVIEW_CHARS).collect();
+        entry["response"]["data"] = json!({
+            "offloaded_to_workbench": true,
+            "file_path": path,
+            "size_bytes": text.len(),
+            "preview": preview,
+            "structure": structure,
+            "how_to_read": format!("In COMPOSIO_REMOTE_WORKBENCH: import json; data = json.load(open({path:?}))"),
+        });
+    }
+    Ok(Some(info))
 }
 
 /// The shape of a JSON value for the model: objects as their keys' shapes (at most 40
