@@ -42,9 +42,14 @@ pub struct SandboxConfig {
     /// Host uids for sandboxes, one per running session (`RLIMIT_NPROC` counts per uid),
     /// used when the server runs as root; they need no passwd entry. `None` when running
     /// as root is an error: bubblewrap as root would map the sandbox to host root.
-    /// Ignored when the server is not root (the sandbox runs as the server's uid). Give
-    /// each workbench of a host its own range.
+    /// Ignored when the server is not root (the sandbox runs as the server's uid). The
+    /// workbenches of a host may share a range: a uid is leased through
+    /// [`uid_locks`](Self::uid_locks) while its sandbox runs and returned when it stops.
     pub uids: Option<Range<u32>>,
+    /// The host-wide folder of the uids' lock files (`uid-<n>.lock`, each held with an
+    /// exclusive `flock` while a sandbox runs as that uid). Every workbench of a host must
+    /// use the same folder. Default: `/run/toolsmith-workbench/uids`.
+    pub uid_locks: PathBuf,
     /// Resource limits.
     pub limits: Limits,
     /// Hard per-cell timeout (Composio's is 180 s): a cell still running then has its
@@ -90,6 +95,7 @@ impl SandboxConfig {
             bwrap: PathBuf::from("bwrap"),
             python: PathBuf::from("/usr/bin/python3"),
             uids: Some(200_000..201_000),
+            uid_locks: PathBuf::from("/run/toolsmith-workbench/uids"),
             limits: Limits::default(),
             cell_timeout: Duration::from_secs(180),
             interrupt_before: Duration::from_secs(5),

@@ -19,8 +19,9 @@ pub enum Error {
     /// The server runs as root and no unprivileged uid range is configured.
     #[error("refusing to start a sandbox as root without dropping to an unprivileged uid (as root, the sandbox could read root-only files such as /etc/shadow): set SandboxConfig::uids, e.g. 200000..201000")]
     RootWithoutDrop,
-    /// Every uid of the configured range is taken by a running session.
-    #[error("no free sandbox uid in {start}..{end}: widen SandboxConfig::uids or stop idle sessions")]
+    /// Every uid of the configured range is taken by a running sandbox (of this server or
+    /// another one on the host).
+    #[error("no free sandbox uid in {start}..{end}: each is leased by a running sandbox of this or another server on the host; widen SandboxConfig::uids or stop idle sessions")]
     NoFreeUid {
         /// First uid of the range.
         start: u32,

@@ -44,6 +44,7 @@ mod protocol;
 mod quota;
 mod seccomp;
 mod size;
+mod uids;
 
 pub use bench::{bench, BenchReport, Timing};
 pub use callback::{Resolve, ToolAccess};

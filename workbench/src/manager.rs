@@ -14,6 +14,7 @@ use crate::limits::Cgroups;
 use crate::profile::{Image, SessionDirs};
 use crate::protocol::{CellKind, CellOutput};
 use crate::quota;
+use crate::uids::{UidLease, Uids};
 use crate::{Error, SandboxConfig, ToolAccess};
 
 /// One cell to run.
@@ -55,15 +56,14 @@ impl Cell {
 pub struct Workbench {
     config: SandboxConfig,
     image: Image,
-    /// Whether the server runs as root (and so must drop to a uid of `config.uids`).
-    root: bool,
+    /// The uids of `config.uids`, when the server runs as root (and so must drop to one).
+    uids: Option<Uids>,
     sessions: Mutex<HashMap<String, Arc<Slot>>>,
 }
 
-/// A session's place: its uid, folders and sandbox (when running).
+/// A session's place: its folders and sandbox (when running).
 #[derive(Debug)]
 struct Slot {
-    uid: Option<u32>,
     dirs: SessionDirs,
     access: SharedAccess,
     state: tokio::sync::Mutex<State>,
@@ -74,6 +74,8 @@ struct Slot {
 struct State {
     kernel: Option<Kernel>,
     server: Option<ToolServer>,
+    /// The uid the sandbox runs as, while it runs.
+    lease: Option<UidLease>,
 }
 
 impl Workbench {
@@ -96,7 +98,11 @@ impl Workbench {
         }
         let image = Image::write(&config.root)?;
         Cgroups::sweep(Path::new(CGROUP_ROOT));
-        Ok(Workbench { config, image, root, sessions: Mutex::new(HashMap::new()) })
+        let uids = match (&config.uids, root) {
+            (Some(range), true) => Some(Uids::new(range.clone(), &config.uid_locks)?),
+            _ => None,
+        };
+        Ok(Workbench { config, image, uids, sessions: Mutex::new(HashMap::new()) })
     }
 
     /// The configuration.
@@ -111,7 +117,8 @@ impl Workbench {
     }
 
     /// Writes `bytes` to `path` (relative to the session's `/mnt/files`, or under it),
-    /// making folders; the file is handed to the session's sandbox uid when it has one.
+    /// making folders; the file is handed to the owner of the folder (the session's last
+    /// sandbox uid) when sandboxes run as uids of their own.
     /// [`Error::DiskQuota`] when the session's files would pass [`Limits::disk_bytes`](crate::Limits::disk_bytes).
     /// Returns the path inside the sandbox (`/mnt/files/…`).
     pub fn write_file(&self, session: &str, path: &str, bytes: &[u8]) -> Result<String, Error> {
@@ -123,8 +130,7 @@ impl Workbench {
         if used.saturating_sub(replaced).saturating_add(wanted) > quota {
             return Err(Error::DiskQuota { session: session.to_owned(), path: relative, wanted, used, quota });
         }
-        let owner = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(session).and_then(|slot| slot.uid);
-        crate::files::write(&root, path, bytes, owner)?;
+        crate::files::write(&root, path, bytes, self.owner_of(&root))?;
         Ok(format!("{}/{relative}", crate::files::MOUNT_PREFIX))
     }
 
@@ -158,12 +164,19 @@ impl Workbench {
         let mut state = slot.state.lock().await;
         let started = state.kernel.is_none();
         if started {
-            slot.dirs.prepare(slot.uid)?;
-            if state.server.is_none() {
-                let socket = slot.dirs.run.join("tool.sock");
-                state.server = Some(ToolServer::start(&socket, slot.uid, slot.access.clone())?);
-            }
-            state.kernel = Some(Kernel::start(&self.config, &self.image, &slot.dirs, slot.uid, session).await?);
+            // The session's last uid, when free: its files need no new owner.
+            let lease = match &self.uids {
+                Some(uids) => Some(uids.lease(self.owner_of(&slot.dirs.files))?),
+                None => None,
+            };
+            let uid = lease.as_ref().map(UidLease::uid);
+            slot.dirs.prepare(uid)?;
+            // The tool socket belongs to the sandbox's uid: a new one with each sandbox.
+            state.server = None;
+            let socket = slot.dirs.run.join("tool.sock");
+            state.server = Some(ToolServer::start(&socket, uid, slot.access.clone())?);
+            state.kernel = Some(Kernel::start(&self.config, &self.image, &slot.dirs, uid, session).await?);
+            state.lease = lease;
         }
         let hard = cell.timeout.unwrap_or(self.config.cell_timeout);
         let soft = hard - self.config.interrupt_before.min(hard / 2);
@@ -188,9 +201,7 @@ impl Workbench {
         let mut output = match answer {
             Ok(output) => output,
             Err(output) => {
-                if let Some(mut kernel) = state.kernel.take() {
-                    kernel.stop().await;
-                }
+                stop_slot(&mut state).await;
                 output
             }
         };
@@ -269,23 +280,14 @@ impl Workbench {
         })
     }
 
-    /// The slot of `session`, made (with a uid of its own) on first use.
+    /// The slot of `session`, made on first use.
     fn slot(&self, session: &str, access: &Arc<ToolAccess>) -> Result<Arc<Slot>, Error> {
         check_id(session)?;
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(slot) = sessions.get(session) {
             return Ok(slot.clone());
         }
-        let uid = match (&self.config.uids, self.root) {
-            (Some(range), true) => {
-                let taken: Vec<u32> = sessions.values().filter_map(|s| s.uid).collect();
-                let free = range.clone().find(|uid| !taken.contains(uid));
-                Some(free.ok_or(Error::NoFreeUid { start: range.start, end: range.end })?)
-            }
-            _ => None,
-        };
         let slot = Arc::new(Slot {
-            uid,
             dirs: SessionDirs::new(&self.config.root, session),
             access: Arc::new(Mutex::new(access.clone())),
             state: tokio::sync::Mutex::new(State::default()),
@@ -293,6 +295,14 @@ impl Workbench {
         });
         sessions.insert(session.to_owned(), slot.clone());
         Ok(slot)
+    }
+
+    /// The uid that owns a session's folder `dir` when sandboxes run as uids of their own
+    /// (its running or last sandbox's); `None` otherwise, or when it is root's.
+    fn owner_of(&self, dir: &Path) -> Option<u32> {
+        use std::os::unix::fs::MetadataExt;
+        self.uids.as_ref()?;
+        std::fs::symlink_metadata(dir).ok().map(|meta| meta.uid()).filter(|uid| *uid != 0)
     }
 }
 
@@ -311,11 +321,13 @@ fn quota_stopped(used: u64, quota: u64) -> CellOutput {
     }
 }
 
+/// Stops a sandbox: kills it, closes its tool socket and returns its uid.
 async fn stop_slot(state: &mut State) {
     if let Some(mut kernel) = state.kernel.take() {
         kernel.stop().await;
     }
     state.server = None;
+    state.lease = None;
 }
 
 fn check_id(id: &str) -> Result<(), Error> {

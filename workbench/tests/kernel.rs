@@ -274,3 +274,30 @@ async fn python_packages_come_from_folders_bound_read_only() {
         bench.ok("s", "import wbpkg, os\n(wbpkg.ANSWER, wbpkg.__file__, os.access(wbpkg.__file__, os.W_OK))").await;
     assert_eq!(out.results.as_deref(), Some("(42, '/opt/python/0/wbpkg/__init__.py', False)"));
 }
+
+#[tokio::test]
+async fn workbenches_of_one_host_never_share_a_uid_and_return_it_when_stopped() {
+    use std::os::unix::fs::MetadataExt;
+    if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
+        return; // Sandboxes run as uids of their own only when the server is root.
+    }
+    // Two "servers" with one uid between them, and the host's lock folder.
+    let locks = tempfile::tempdir().unwrap();
+    let shared = |c: &mut toolsmith_workbench::SandboxConfig| {
+        c.uids = Some(309_900..309_901);
+        c.uid_locks = locks.path().to_owned();
+    };
+    let (a, b) = (Bench::new(shared), Bench::new(shared));
+    a.ok("s", "x = 1").await;
+    let refused = b.workbench.run("t", b.access.clone(), Cell::python("1")).await.unwrap_err();
+    assert!(matches!(refused, toolsmith_workbench::Error::NoFreeUid { start: 309_900, end: 309_901 }), "{refused}");
+    // Stopped, the sandbox returns its uid: the other server's session gets it.
+    a.workbench.stop("s").await;
+    assert!(b.ok("t", "1").await.started);
+    assert_eq!(std::fs::metadata(b.workbench.files_dir("t").unwrap()).unwrap().uid(), 309_900);
+    let refused = a.workbench.run("s", a.access.clone(), Cell::python("1")).await.unwrap_err();
+    assert!(matches!(refused, toolsmith_workbench::Error::NoFreeUid { .. }), "{refused}");
+    b.workbench.stop("t").await;
+    let again = a.ok("s", "'x' in globals()").await;
+    assert_eq!((again.started, again.results.as_deref()), (true, Some("False")));
+}
