@@ -80,6 +80,10 @@ pub(crate) struct Args {
     /// COMPOSIO_REMOTE_BASH_TOOL and offload nothing.
     #[arg(long)]
     no_workbench: bool,
+    /// Disk quota of each session's workbench files (`/mnt/files` and `/home/user`
+    /// together), in MiB: a cell that passes it is stopped, uploads past it are refused.
+    #[arg(long, env = "TOOLSMITH_WORKBENCH_DISK_QUOTA_MIB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1 << 30))]
+    workbench_disk_quota: u64,
     #[command(flatten)]
     catalog: CatalogArgs,
 }
@@ -106,7 +110,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         let mut options = ServerOptions::new(public_url.clone());
         options.allowed_hosts.extend(args.allowed_hosts);
         if !args.no_workbench {
-            options.workbench = workbench(args.workbench_dir)?;
+            options.workbench = workbench(args.workbench_dir, args.workbench_disk_quota << 20)?;
         }
         let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
         if main.api_keys(None).await.map_err(|e| miette!("{e}"))?.is_empty() {
@@ -139,14 +143,20 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
     })
 }
 
-/// The workbench under `dir` (`<home>/workbench` by default), its idle sandboxes stopped
+/// The workbench under `dir` (`<home>/workbench` by default), each session's files
+/// capped at `disk_bytes`, its idle sandboxes stopped
 /// in the background; `None`, with a note, when bubblewrap is missing.
-fn workbench(dir: Option<std::path::PathBuf>) -> miette::Result<Option<Arc<toolsmith_workbench::Workbench>>> {
+fn workbench(
+    dir: Option<std::path::PathBuf>,
+    disk_bytes: u64,
+) -> miette::Result<Option<Arc<toolsmith_workbench::Workbench>>> {
     let dir = match dir {
         Some(dir) => dir,
         None => home()?.join("workbench"),
     };
-    match toolsmith_workbench::Workbench::new(toolsmith_workbench::SandboxConfig::new(&dir)) {
+    let mut config = toolsmith_workbench::SandboxConfig::new(&dir);
+    config.limits.disk_bytes = disk_bytes;
+    match toolsmith_workbench::Workbench::new(config) {
         Ok(workbench) => {
             let workbench = Arc::new(workbench);
             workbench.spawn_idle_reaper();
