@@ -156,6 +156,24 @@ async fn uploads_past_the_disk_quota_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_workbench_leaves_a_preview_of_large_results() {
+    // A quota smaller than any result: nothing can be offloaded.
+    let tune = |c: &mut SandboxConfig| c.limits.disk_bytes = 64;
+    let (server, key, workbench, _root) = workbench_server(231_040..231_050, tune, None).await;
+    let (id, _) = stripe_session(&server, &key).await;
+    let multi = json!({"slug": "COMPOSIO_MULTI_EXECUTE_TOOL", "arguments": {"tools": [{"tool_slug": "STRIPE_RETRIEVE_BALANCE", "arguments": {}}]}});
+    let (status, ran) = server.api("POST", &format!("/tool_router/session/{id}/execute_meta"), &key, Some(multi)).await;
+    assert_eq!((status, ran["result_type"].clone()), (200, json!("completed")), "{ran:#}");
+    let data = &ran["data"]["results"][0]["response"]["data"];
+    assert_eq!(data["offloaded_to_workbench"], false, "{ran:#}");
+    assert!(data["preview"].as_str().unwrap().contains("\"amount\":42"), "{ran:#}");
+    assert_eq!(data["structure"]["available"]["array_length"], 1, "{ran:#}");
+    assert!(data["error"].as_str().unwrap().contains("disk quota of 64 bytes"), "{ran:#}");
+    assert!(ran["data"]["remote_file_info"].is_null(), "{ran:#}");
+    assert!(workbench.list_files(&id, "").unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_files_list_download_upload_delete_and_stay_confined() {
     let projects = Arc::new(MemoryProjects::default());
     let (_, key) = projects.add("acme");

@@ -140,7 +140,7 @@ pub(crate) fn offload(cx: &Cx, results: &mut [Value], sync: bool) -> Result<Valu
 /// larger than the session's threshold, goes to the workbench and is replaced by the
 /// preview MULTI_EXECUTE gives (`offloaded_to_workbench`, `file_path`, `preview`,
 /// `structure`, …). Without a workbench, or when small or failed, it stays as it is; when
-/// the write fails (the disk quota), the data stays inline and `error` says why.
+/// the write fails, the data stays inline and `error` says why.
 pub(crate) fn offload_result(cx: &Cx, slug: &str, result: &mut toolsmith_core::ExecutionResult) {
     let Some(workbench) = available(cx) else { return };
     let log = result.log_id.as_ref().map(|l| l.to_string());
@@ -162,7 +162,8 @@ fn threshold(cx: &Cx) -> u64 {
 
 /// Offloads one MULTI_EXECUTE entry (`{index, tool_slug, response: {data, successful,
 /// log_id}}`) when its data is over `threshold` (or, with `sync`, when it succeeded):
-/// returns its `remote_file_info` item.
+/// returns its `remote_file_info` item. Past the session's disk quota a large result is
+/// replaced by its preview and the quota's error (`offloaded_to_workbench: false`).
 fn offload_entry(
     cx: &Cx,
     workbench: &Workbench,
@@ -184,8 +185,25 @@ fn offload_entry(
     let log = entry.pointer("/response/log_id").and_then(Value::as_str).unwrap_or("call").to_owned();
     let index = entry["index"].as_u64().unwrap_or_default();
     let name = format!("{OFFLOAD_DIR}/{safe}_{index}_{log}.json");
-    let path = workbench.write_file(cx.id.as_str(), &name, text.as_bytes()).map_err(failed(cx))?;
     let structure = structure(data, 0);
+    let path = match workbench.write_file(cx.id.as_str(), &name, text.as_bytes()) {
+        Ok(path) => path,
+        // The workbench is full: the model still gets the preview (the whole result would
+        // flood its context), and what to do.
+        Err(e @ toolsmith_workbench::Error::DiskQuota { .. }) => {
+            if large {
+                entry["response"]["data"] = json!({
+                    "offloaded_to_workbench": false,
+                    "size_bytes": text.len(),
+                    "preview": preview(&text),
+                    "structure": structure,
+                    "error": format!("the result was not written to the workbench, so only this preview is left: {e}"),
+                });
+            }
+            return Ok(None);
+        }
+        Err(e) => return Err(failed(cx)(e)),
+    };
     let info = json!({
         "index": index,
         "tool_slug": slug,
@@ -194,17 +212,21 @@ fn offload_entry(
         "structure": structure,
     });
     if large {
-        let preview: String = text.chars().take(PREVIEW_CHARS).collect();
         entry["response"]["data"] = json!({
             "offloaded_to_workbench": true,
             "file_path": path,
             "size_bytes": text.len(),
-            "preview": preview,
+            "preview": preview(&text),
             "structure": structure,
             "how_to_read": format!("In COMPOSIO_REMOTE_WORKBENCH: import json; data = json.load(open({path:?}))"),
         });
     }
     Ok(Some(info))
+}
+
+/// The first characters of an offloaded result, shown to the model.
+fn preview(text: &str) -> String {
+    text.chars().take(PREVIEW_CHARS).collect()
 }
 
 /// The shape of a JSON value for the model: objects as their keys' shapes (at most 40
