@@ -193,6 +193,76 @@ async fn no_new_namespaces_and_no_ptrace() {
     assert_eq!(bench.ok("s", ptrace).await.results.as_deref(), Some("(-1, 1)"), "PTRACE_ATTACH: EPERM");
 }
 
+/// Python that makes each raw system call (`name`, number, arguments: ints, or bytes
+/// for a string) through `ctypes` and prints `name errno` per call (`0` when it worked).
+fn raw_calls(calls: &[(&str, i64, &str)]) -> String {
+    let mut code = String::from(
+        "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.syscall.restype = ctypes.c_long\n\
+         def call(nr, *args):\n    ctypes.set_errno(0)\n    \
+         r = libc.syscall(ctypes.c_long(nr), *[ctypes.c_char_p(a) if isinstance(a, bytes) else ctypes.c_long(a) for a in args])\n    \
+         return ctypes.get_errno() if r == -1 else 0\n",
+    );
+    for (name, nr, args) in calls {
+        code.push_str(&format!("print({name:?}, call({nr}, {args}))\n"));
+    }
+    code
+}
+
+/// The seccomp filter's denials beyond sockets and namespaces (issue 17's review):
+/// `clone3` answers `ENOSYS` (so that glibc falls back to `clone`, whose flags the
+/// filter sees), the kernel's dangerous corners `EPERM`, and so does every x32 call.
+#[tokio::test]
+async fn dangerous_system_calls_are_denied() {
+    let bench = Bench::new(|_| {});
+    // Arguments that the kernel itself would accept, or refuse with another errno than
+    // EPERM, where there are such (keyctl, userfaultfd in user mode, name_to_handle_at and
+    // perf_event_open with a null pointer); the others refuse an unprivileged caller anyway.
+    let mut calls: Vec<(&str, i64, &str)> = vec![
+        ("clone3", libc::SYS_clone3, "0, 0"),
+        ("open_by_handle_at", libc::SYS_open_by_handle_at, "-100, 0, 0"),
+        ("name_to_handle_at", libc::SYS_name_to_handle_at, "-100, b'/usr', 0, 0, 0"),
+        ("fsopen", libc::SYS_fsopen, "b'tmpfs', 0"),
+        ("fspick", libc::SYS_fspick, "-100, b'/tmp', 0"),
+        ("open_tree", libc::SYS_open_tree, "-100, b'/tmp', 1"),
+        ("mount_setattr", libc::SYS_mount_setattr, "-100, b'/tmp', 0, 0, 0"),
+        ("bpf", libc::SYS_bpf, "0, 0, 0"),
+        ("perf_event_open", libc::SYS_perf_event_open, "0, 0, -1, -1, 0"),
+        ("userfaultfd", libc::SYS_userfaultfd, "1"),
+        ("keyctl", libc::SYS_keyctl, "0, -3, 0"),
+        ("kexec_file_load", libc::SYS_kexec_file_load, "-1, -1, 0, 0, 0"),
+        ("syslog", libc::SYS_syslog, "10, 0, 0"),
+        ("quotactl", libc::SYS_quotactl, "0, 0, 0, 0"),
+        ("personality", libc::SYS_personality, "0x0040000"),
+        ("clock_settime", libc::SYS_clock_settime, "0, 0"),
+        ("settimeofday", libc::SYS_settimeofday, "0, 0"),
+        ("adjtimex", libc::SYS_adjtimex, "0"),
+    ];
+    #[cfg(target_arch = "x86_64")]
+    calls.extend([
+        ("iopl", libc::SYS_iopl, "3"),
+        ("ioperm", libc::SYS_ioperm, "0, 1, 1"),
+        ("x32 getpid", 0x4000_0000 | libc::SYS_getpid, ""),
+        ("x32 top", 0x7fff_ffff, ""),
+    ]);
+    // What must keep working: querying the personality, getpid.
+    calls.extend([("personality query", libc::SYS_personality, "0xffffffff"), ("getpid", libc::SYS_getpid, "")]);
+    let out = bench.ok("s", &raw_calls(&calls)).await;
+    let expected: String = calls
+        .iter()
+        .map(|(name, _, _)| match *name {
+            "clone3" => format!("{name} {}\n", libc::ENOSYS),
+            "personality query" | "getpid" => format!("{name} 0\n"),
+            _ => format!("{name} {}\n", libc::EPERM),
+        })
+        .collect();
+    assert_eq!(out.stdout, expected);
+    // glibc falls back from clone3 to clone: threads, subprocesses and fork still work.
+    let spawn = "import os, subprocess, threading\nt = threading.Thread(target=print, args=('thread',)); t.start(); t.join()\n\
+                 pid = os.fork()\nif pid == 0: os._exit(7)\n(subprocess.run(['echo', 'child'], capture_output=True).stdout, os.waitpid(pid, 0)[1] >> 8)";
+    let out = bench.ok("s", spawn).await;
+    assert_eq!((out.stdout.as_str(), out.results.as_deref()), ("thread\n", Some("(b'child\\n', 7)")));
+}
+
 fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").unwrap().uid() == 0
