@@ -7,7 +7,8 @@
 //!   unshared (no network but `lo`), read-only `/usr`, a minimal `/etc`, a private
 //!   size-capped `/tmp`, the session's folder at `/mnt/files` (kept across restarts) and
 //!   `/home/user`; [`Limits`] (`limits.rs`: rlimits, cgroups best effort); a seccomp
-//!   filter (`seccomp.rs`: only `AF_UNIX` sockets, no `ptrace`, no new namespaces).
+//!   filter (`seccomp.rs`: only `AF_UNIX` sockets; no `ptrace`, new namespaces, mounts,
+//!   kexec, BPF, keyrings, file handles or x32 calls; `clone3` answers `ENOSYS`).
 //! - The kernel (`kernel.py`, embedded; `kernel.rs` drives it over `protocol.rs`):
 //!   variables survive between cells; each cell's stdout, stderr and last expression's
 //!   `repr` come back in a [`CellOutput`], capped; a soft timeout interrupts the cell and

@@ -1,6 +1,7 @@
 //! Escape attempts from a sandbox, each asserted: host files, the network, writes
 //! outside `/mnt/files` and `/tmp`, a fork bomb, memory, disk, an endless loop,
-//! signals to host processes, new namespaces and ptrace. Needs `bwrap`.
+//! signals to host processes, new namespaces, ptrace and the system calls the seccomp
+//! filter denies (`clone3`, the new mount API, kexec, BPF, x32…). Needs `bwrap`.
 #![allow(clippy::unwrap_used)]
 
 mod common;
