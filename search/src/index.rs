@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use toolsmith_spec::{Origin, Tool, Toolkit};
 
-use crate::tokenize::{for_each_word, is_stop_word, Analyzer};
+use crate::tokenize::{for_each_word_in, is_stop_word, Analyzer, WordBuffers};
 
 /// One tool as the index sees it.
 ///
@@ -146,16 +146,17 @@ pub(crate) struct TermCache<'a> {
     analyzer: &'a Analyzer,
     words: FastMap<String, Option<u32>>,
     pub terms: FastMap<String, u32>,
+    buffers: WordBuffers,
 }
 
 impl<'a> TermCache<'a> {
     pub(super) fn new(analyzer: &'a Analyzer) -> Self {
-        TermCache { analyzer, words: FastMap::default(), terms: FastMap::default() }
+        TermCache { analyzer, words: FastMap::default(), terms: FastMap::default(), buffers: WordBuffers::default() }
     }
 
     /// Calls `f` with the term number of each word of `text` (stop words skipped).
     pub(super) fn each(&mut self, text: &str, mut f: impl FnMut(u32)) {
-        for_each_word(text, |word| {
+        for_each_word_in(text, &mut self.buffers, |word| {
             let id = match self.words.get(word) {
                 Some(id) => *id,
                 None => {

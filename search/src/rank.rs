@@ -11,7 +11,7 @@ use toolsmith_spec::Origin;
 
 use crate::action::Actions;
 use crate::confidence::{confidence, idf, Coverage};
-use crate::index::{build, Document, FieldWeights, Postings};
+use crate::index::{build, Document, FastMap, FieldWeights, Postings};
 use crate::safety::Safety;
 use crate::steps::split_steps;
 use crate::synonyms::Thesaurus;
@@ -174,17 +174,47 @@ impl SearchIndex {
         SearchIndex::with_config(docs, SearchConfig::default())
     }
 
-    /// Indexes `docs` with the given ranking knobs.
+    /// Indexes `docs` with the given ranking knobs. The documents' vectors (feature
+    /// `embeddings`) are computed on other threads while this one builds the lexical index.
     pub fn with_config(docs: Vec<Document>, config: SearchConfig) -> Self {
         let start = Instant::now();
+        #[cfg(feature = "embeddings")]
+        let model = (config.lexical_weight < 1.0).then(toolsmith_embeddings::StaticModel::builtin).flatten();
+        #[cfg(feature = "embeddings")]
+        let vectors =
+            |model| crate::semantic::Semantic::new(model, &docs, config.split_case_for_model, config.parameter_weight);
+        let (mut index, semantic) = std::thread::scope(|scope| {
+            #[cfg(feature = "embeddings")]
+            let semantic = model.map(|model| (model, scope.spawn(move || vectors(model))));
+            #[cfg(not(feature = "embeddings"))]
+            let (_, semantic) = (scope, ());
+            let index = SearchIndex::lexical(&docs, config.clone());
+            // A failed thread's work is done again here.
+            #[cfg(feature = "embeddings")]
+            let semantic = semantic.map(|(model, handle)| handle.join().unwrap_or_else(|_| vectors(model)));
+            (index, semantic)
+        });
+        index.docs = docs;
+        #[cfg(feature = "embeddings")]
+        {
+            index.semantic = semantic;
+        }
+        #[cfg(not(feature = "embeddings"))]
+        let () = semantic;
+        index.build_time = start.elapsed();
+        index
+    }
+
+    /// The index of `docs` without the documents themselves and their vectors.
+    fn lexical(docs: &[Document], config: SearchConfig) -> Self {
         let analyzer = Analyzer::new();
         let thesaurus = Thesaurus::new(&analyzer);
-        let postings = build(&docs, &analyzer, &config.fields);
+        let postings = build(docs, &analyzer, &config.fields);
         let mut toolkit_numbers: HashMap<String, u32> = HashMap::new();
         let mut toolkit_slugs = Vec::new();
         let mut toolkit_names: HashMap<u32, Vec<(Vec<u32>, u32)>> = HashMap::new();
         let mut doc_toolkit = Vec::with_capacity(docs.len());
-        for doc in &docs {
+        for doc in docs {
             let slug = doc.toolkit.to_lowercase();
             let next = toolkit_slugs.len() as u32;
             let number = *toolkit_numbers.entry(slug.clone()).or_insert_with(|| {
@@ -207,22 +237,30 @@ impl SearchIndex {
         }
         // A name counts when most tools that mention it belong to the toolkit ("github"),
         // not when it is a common word that also names a category ("music").
+        // Each name term's tools counted by toolkit once (a term such as "api" names many
+        // toolkits of an imported catalog).
+        let mut by_toolkit: FastMap<u32, FastMap<u32, usize>> = FastMap::default();
+        for (terms, _) in toolkit_names.values().flatten() {
+            for &t in terms {
+                by_toolkit.entry(t).or_insert_with(|| {
+                    let mut counts: FastMap<u32, usize> = FastMap::default();
+                    for &(doc, _) in postings.of(t) {
+                        *counts.entry(doc_toolkit[doc as usize]).or_default() += 1;
+                    }
+                    counts
+                });
+            }
+        }
         for candidates in toolkit_names.values_mut() {
             candidates.retain(|(terms, toolkit)| {
                 terms.iter().any(|&t| {
-                    let (inside, outside) = postings.of(t).iter().fold((0usize, 0usize), |(i, o), &(doc, _)| {
-                        if doc_toolkit[doc as usize] == *toolkit {
-                            (i + 1, o)
-                        } else {
-                            (i, o + 1)
-                        }
-                    });
-                    outside < inside
+                    let inside = by_toolkit.get(&t).and_then(|c| c.get(toolkit)).copied().unwrap_or(0);
+                    postings.of(t).len() - inside < inside
                 })
             });
         }
         toolkit_names.retain(|_, candidates| !candidates.is_empty());
-        let safety = Safety::new(&docs, &postings.names, &analyzer);
+        let safety = Safety::new(docs, &postings.names, &analyzer);
         let doc_static = docs
             .iter()
             .zip(&postings.names)
@@ -236,14 +274,8 @@ impl SearchIndex {
                 }
             })
             .collect();
-        #[cfg(feature = "embeddings")]
-        let semantic =
-            (config.lexical_weight < 1.0).then(toolsmith_embeddings::StaticModel::builtin).flatten().map(|model| {
-                crate::semantic::Semantic::new(model, &docs, config.split_case_for_model, config.parameter_weight)
-            });
-        let build_time = start.elapsed();
         SearchIndex {
-            docs,
+            docs: Vec::new(),
             analyzer,
             thesaurus,
             postings,
@@ -254,8 +286,8 @@ impl SearchIndex {
             safety,
             doc_static,
             #[cfg(feature = "embeddings")]
-            semantic,
-            build_time,
+            semantic: None,
+            build_time: Duration::ZERO,
         }
     }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use toolsmith_spec::Origin;
 
-use crate::action::{is_destructive, Actions, Lexicon};
+use crate::action::{is_destructive, Actions, Lexicon, WordActions};
 use crate::index::Document;
 use crate::tokenize::Analyzer;
 
@@ -65,7 +65,8 @@ impl Safety {
     /// one's name is within the other's.
     pub(crate) fn new(docs: &[Document], names: &[Vec<u32>], analyzer: &Analyzer) -> Self {
         let lexicon = Lexicon::new(analyzer);
-        let actions = docs.iter().map(|d| lexicon.tool_actions(analyzer, d)).collect();
+        let mut words = WordActions::new(analyzer);
+        let actions = docs.iter().map(|d| lexicon.tool_actions(&mut words, d)).collect();
         let destructive: Vec<bool> = docs.iter().map(is_destructive).collect();
         // Curated tools by (toolkit, method), with their paths.
         let mut curated: HashMap<(String, String), Vec<(usize, String)>> = HashMap::new();
