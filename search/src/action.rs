@@ -149,6 +149,13 @@ impl Actions {
         self.0 & other.0 != 0
     }
 
+    /// Whether a tool of these actions contradicts a task of `task`'s: both name actions,
+    /// and none in common.
+    #[inline]
+    pub(crate) fn contradicts(self, task: Actions) -> bool {
+        !task.is_empty() && !self.is_empty() && !self.meets(task)
+    }
+
     /// Whether any action of the set [destroys](Action::destroys).
     pub fn destroys(self) -> bool {
         [Action::Delete, Action::Cancel, Action::Unstar, Action::Unsubscribe].into_iter().any(|a| self.contains(a))

@@ -43,6 +43,7 @@ mod action;
 mod baseline;
 mod confidence;
 mod deps;
+mod factors;
 mod index;
 mod rank;
 mod safety;

@@ -4,6 +4,7 @@
 //! multi-step tasks split into steps whose results are merged. Every hit has a score
 //! and a [confidence](crate::confidence).
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use toolsmith_spec::Origin;
 
 use crate::action::Actions;
 use crate::confidence::{confidence, idf, Coverage};
+use crate::factors::Factors;
 use crate::index::{build, Document, FastMap, FieldWeights, Postings};
 use crate::safety::Safety;
 use crate::steps::split_steps;
@@ -440,7 +442,8 @@ impl SearchIndex {
         if let Some(semantic) = &self.semantic {
             // The more of the query's words one tool holds, the more the words are trusted.
             let words = content.len().max(1) as f32;
-            let held = coverage.direct.iter().map(|m| (m & known_bits).count_ones()).max().unwrap_or(0) as f32;
+            let held = coverage.direct.iter().filter(|&&m| m & known_bits != 0).map(|m| (m & known_bits).count_ones());
+            let held = held.max().unwrap_or(0) as f32;
             let w = self.config.lexical_weight;
             let w = w + (1.0 - w) * (held / words).powi(self.config.word_trust_exponent);
             semantic.mix(query, &mut scores, w, self.config.spread_cosines);
@@ -464,27 +467,34 @@ impl SearchIndex {
         let asked = known_bits.count_ones();
         let c_per_word = if c > 0.0 && asked > 1 { c / asked as f32 } else { 0.0 };
         let task: Actions = self.safety.lexicon.task_actions(&stems);
-        for (doc, score) in scores.iter_mut().enumerate() {
-            if *score <= 0.0 {
-                continue;
+        let factors = Factors {
+            statics: &self.doc_static,
+            in_name: &in_name,
+            direct: &coverage.direct,
+            known_bits,
+            coordination: (c, c_per_word),
+            actions: self.safety.actions(),
+            task,
+            mismatch: self.config.action_mismatch,
+        };
+        // Two copies of the pass: without a named toolkit (the usual case) its factor is
+        // the constant 1.
+        if named.is_empty() {
+            factors.apply(&mut scores, |_| 1.0);
+        } else {
+            let boost = self.config.toolkit_boost;
+            factors.apply(&mut scores, |doc| if named.contains(&self.doc_toolkit[doc]) { boost } else { 1.0 });
+        }
+        if filter.is_some() || allowed.is_some() {
+            for (doc, score) in scores.iter_mut().enumerate() {
+                let toolkit = self.doc_toolkit[doc];
+                if *score > 0.0
+                    && (filter.is_some_and(|f| f != toolkit)
+                        || allowed.is_some_and(|a| !a.get(doc).copied().unwrap_or(false)))
+                {
+                    *score = 0.0;
+                }
             }
-            let toolkit = self.doc_toolkit[doc];
-            if filter.is_some_and(|f| f != toolkit) || allowed.is_some_and(|a| !a.get(doc).copied().unwrap_or(false)) {
-                *score = 0.0;
-                continue;
-            }
-            let (base, per_name_word) = self.doc_static[doc];
-            let mut factor = base + per_name_word * f32::from(in_name[doc]);
-            if c_per_word > 0.0 {
-                factor *= 1.0 - c + c_per_word * (coverage.direct[doc] & known_bits).count_ones() as f32;
-            }
-            if named.contains(&toolkit) {
-                factor *= self.config.toolkit_boost;
-            }
-            if self.safety.contradicts(doc, task) {
-                factor *= self.config.action_mismatch;
-            }
-            *score *= factor;
         }
         self.safety.settle(task, &mut scores);
         Scored { scores, coverage }
@@ -529,17 +539,28 @@ struct Scored {
 }
 
 /// The `limit` best (doc, score) pairs with a positive score, best first; ties in
-/// document order.
+/// document order. One pass that keeps the best so far: a score below the worst kept
+/// one (all of them, once the list is full) costs one comparison.
 fn top(scores: &[f32], limit: usize) -> Vec<(usize, f32)> {
-    let mut hits: Vec<(usize, f32)> =
-        scores.iter().enumerate().filter(|(_, &s)| s > 0.0).map(|(d, &s)| (d, s)).collect();
-    let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    if hits.len() > limit {
-        hits.select_nth_unstable_by(limit - 1, order);
-        hits.truncate(limit);
+    if limit == 0 {
+        return Vec::new();
     }
-    hits.sort_unstable_by(order);
-    hits
+    let better = |a: (usize, f32), b: (usize, f32)| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)).is_gt();
+    let mut best: Vec<(usize, f32)> = Vec::with_capacity(limit + 1);
+    for (doc, &score) in scores.iter().enumerate() {
+        // `is_gt` is false for NaN: such a score is never kept.
+        if !score.partial_cmp(&0.0).is_some_and(Ordering::is_gt) || (best.len() == limit && score <= best[limit - 1].1)
+        {
+            continue;
+        }
+        // Documents come in order, so a later one with an equal score goes after.
+        let at = best.partition_point(|&kept| !better((doc, score), kept));
+        if at < limit {
+            best.insert(at, (doc, score));
+            best.truncate(limit);
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -658,6 +679,35 @@ mod tests {
         assert_eq!(slugs(&index, &refund)[0], "DEMO_CREATE_REFUND");
         let delete = index.search("delete the customer cus_123", &SearchOptions::default());
         assert_eq!(slugs(&index, &delete)[0], "DEMO_DELETE_CUSTOMER");
+    }
+
+    /// `top` keeps what sorting every positive score (best first, ties in document
+    /// order) and truncating keeps.
+    #[test]
+    fn top_is_the_head_of_the_sorted_scores() {
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for round in 0..300 {
+            let scores: Vec<f32> = (0..(next() % 60))
+                .map(|_| match next() % 10 {
+                    0 => 0.0,
+                    1 => -1.0,
+                    2 => f32::NAN,
+                    n => (n % 4) as f32 * 0.5 + if round % 2 == 0 { (next() % 100) as f32 / 1000.0 } else { 0.0 },
+                })
+                .collect();
+            let limit = (next() % 12) as usize;
+            let mut sorted: Vec<(usize, f32)> =
+                scores.iter().enumerate().filter(|(_, &s)| s > 0.0).map(|(d, &s)| (d, s)).collect();
+            sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            sorted.truncate(limit);
+            assert_eq!(top(&scores, limit), sorted, "{scores:?} limit {limit}");
+        }
     }
 
     #[test]

@@ -95,11 +95,16 @@ impl Safety {
         Safety { lexicon, actions, destructive, any_destructive, twins }
     }
 
+    /// Each tool's actions, by document.
+    pub(crate) fn actions(&self) -> &[Actions] {
+        &self.actions
+    }
+
     /// Whether tool `doc` has actions and the task names others: its score is then
     /// multiplied by [`SearchConfig::action_mismatch`](crate::SearchConfig::action_mismatch).
-    pub(crate) fn contradicts(&self, doc: usize, task: Actions) -> bool {
-        let actions = self.actions[doc];
-        !task.is_empty() && !actions.is_empty() && !actions.meets(task)
+    #[cfg(test)]
+    fn contradicts(&self, doc: usize, task: Actions) -> bool {
+        self.actions[doc].contradicts(task)
     }
 
     /// Applies the rules to the scores of a query whose actions are `task`:
