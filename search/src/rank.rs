@@ -212,57 +212,14 @@ impl SearchIndex {
         let analyzer = Analyzer::new();
         let thesaurus = Thesaurus::new(&analyzer);
         let postings = build(docs, &analyzer, &config.fields);
-        let mut toolkit_numbers: HashMap<String, u32> = HashMap::new();
-        let mut toolkit_slugs = Vec::new();
-        let mut toolkit_names: HashMap<u32, Vec<(Vec<u32>, u32)>> = HashMap::new();
-        let mut doc_toolkit = Vec::with_capacity(docs.len());
-        for doc in docs {
-            let slug = doc.toolkit.to_lowercase();
-            let next = toolkit_slugs.len() as u32;
-            let number = *toolkit_numbers.entry(slug.clone()).or_insert_with(|| {
-                toolkit_slugs.push(slug.clone());
-                let mut names: Vec<&str> = vec![&doc.toolkit, &doc.toolkit_name];
-                names.extend(doc.toolkit.split('/'));
-                for name in names {
-                    let terms: Vec<u32> =
-                        analyzer.terms(name).iter().filter_map(|t| postings.terms.get(t).copied()).collect();
-                    if let Some(&first) = terms.first() {
-                        let entry = toolkit_names.entry(first).or_default();
-                        if !entry.iter().any(|(t, n)| *t == terms && *n == next) {
-                            entry.push((terms, next));
-                        }
-                    }
-                }
-                next
-            });
-            doc_toolkit.push(number);
-        }
-        // A name counts when most tools that mention it belong to the toolkit ("github"),
-        // not when it is a common word that also names a category ("music").
-        // Each name term's tools counted by toolkit once (a term such as "api" names many
-        // toolkits of an imported catalog).
-        let mut by_toolkit: FastMap<u32, FastMap<u32, usize>> = FastMap::default();
-        for (terms, _) in toolkit_names.values().flatten() {
-            for &t in terms {
-                by_toolkit.entry(t).or_insert_with(|| {
-                    let mut counts: FastMap<u32, usize> = FastMap::default();
-                    for &(doc, _) in postings.of(t) {
-                        *counts.entry(doc_toolkit[doc as usize]).or_default() += 1;
-                    }
-                    counts
-                });
-            }
-        }
-        for candidates in toolkit_names.values_mut() {
-            candidates.retain(|(terms, toolkit)| {
-                terms.iter().any(|&t| {
-                    let inside = by_toolkit.get(&t).and_then(|c| c.get(toolkit)).copied().unwrap_or(0);
-                    postings.of(t).len() - inside < inside
-                })
-            });
-        }
-        toolkit_names.retain(|_, candidates| !candidates.is_empty());
-        let safety = Safety::new(docs, &postings.names, &analyzer);
+        // The safety rules' view of the tools on another thread, the toolkits on this one.
+        let (safety, (doc_toolkit, toolkit_slugs, toolkit_names)) = std::thread::scope(|scope| {
+            let safety = scope.spawn(|| Safety::new(docs, &postings.names, &analyzer));
+            let toolkits = toolkits_of(docs, &analyzer, &postings);
+            // A failed thread's work is done again here.
+            let safety = safety.join().unwrap_or_else(|_| Safety::new(docs, &postings.names, &analyzer));
+            (safety, toolkits)
+        });
         let doc_static = docs
             .iter()
             .zip(&postings.names)
@@ -530,6 +487,69 @@ impl SearchIndex {
             self.analyzer.terms(task).iter().filter_map(|s| self.postings.terms.get(s).copied()).collect();
         self.named_toolkits(&known).into_iter().map(|n| self.toolkit_slugs[n as usize].as_str()).collect()
     }
+}
+
+/// The toolkit number of each document, the toolkits' lower-case slugs, and the
+/// toolkits' names by their first term (only names that mostly name their own toolkit).
+type Toolkits = (Vec<u32>, Vec<String>, HashMap<u32, Vec<(Vec<u32>, u32)>>);
+
+/// The [`Toolkits`] of `docs`, whose terms are in `postings`.
+fn toolkits_of(docs: &[Document], analyzer: &Analyzer, postings: &Postings) -> Toolkits {
+    let mut toolkit_numbers: HashMap<String, u32> = HashMap::new();
+    let mut toolkit_slugs = Vec::new();
+    let mut toolkit_names: HashMap<u32, Vec<(Vec<u32>, u32)>> = HashMap::new();
+    let mut doc_toolkit = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let slug = doc.toolkit.to_lowercase();
+        if let Some(&number) = toolkit_numbers.get(&slug) {
+            doc_toolkit.push(number);
+            continue;
+        }
+        let next = toolkit_slugs.len() as u32;
+        let number = *toolkit_numbers.entry(slug.clone()).or_insert_with(|| {
+            toolkit_slugs.push(slug.clone());
+            let mut names: Vec<&str> = vec![&doc.toolkit, &doc.toolkit_name];
+            names.extend(doc.toolkit.split('/'));
+            for name in names {
+                let terms: Vec<u32> =
+                    analyzer.terms(name).iter().filter_map(|t| postings.terms.get(t).copied()).collect();
+                if let Some(&first) = terms.first() {
+                    let entry = toolkit_names.entry(first).or_default();
+                    if !entry.iter().any(|(t, n)| *t == terms && *n == next) {
+                        entry.push((terms, next));
+                    }
+                }
+            }
+            next
+        });
+        doc_toolkit.push(number);
+    }
+    // A name counts when most tools that mention it belong to the toolkit ("github"),
+    // not when it is a common word that also names a category ("music").
+    // Each name term's tools counted by toolkit once (a term such as "api" names many
+    // toolkits of an imported catalog).
+    let mut by_toolkit: FastMap<u32, FastMap<u32, usize>> = FastMap::default();
+    for (terms, _) in toolkit_names.values().flatten() {
+        for &t in terms {
+            by_toolkit.entry(t).or_insert_with(|| {
+                let mut counts: FastMap<u32, usize> = FastMap::default();
+                for &(doc, _) in postings.of(t) {
+                    *counts.entry(doc_toolkit[doc as usize]).or_default() += 1;
+                }
+                counts
+            });
+        }
+    }
+    for candidates in toolkit_names.values_mut() {
+        candidates.retain(|(terms, toolkit)| {
+            terms.iter().any(|&t| {
+                let inside = by_toolkit.get(&t).and_then(|c| c.get(toolkit)).copied().unwrap_or(0);
+                postings.of(t).len() - inside < inside
+            })
+        });
+    }
+    toolkit_names.retain(|_, candidates| !candidates.is_empty());
+    (doc_toolkit, toolkit_slugs, toolkit_names)
 }
 
 /// One query's scores and the words each document matched.
