@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use toolsmith_spec::{Origin, Tool, Toolkit};
 
+use crate::parallel::map_chunks;
 use crate::tokenize::{for_each_word_in, is_stop_word, Analyzer, WordBuffers};
 
 /// One tool as the index sees it.
@@ -219,45 +220,34 @@ fn occurrences(docs: &[Document], cache: &mut TermCache<'_>) -> Occurrences {
 }
 
 /// [`occurrences`] on all available cores: each thread numbers the terms of its chunk of
-/// documents, then each later chunk's terms are renumbered into the first's cache in the
-/// order they first appear, which gives the numbers one thread would have given.
+/// documents, then each chunk's terms are renumbered into `cache` in the order they first
+/// appear, which gives the numbers one thread would have given.
 fn occurrences_in_parallel(docs: &[Document], cache: &mut TermCache<'_>) -> Occurrences {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let chunk = docs.len().div_ceil(threads).max(CHUNK);
-    if docs.len() <= chunk {
-        return occurrences(docs, cache);
-    }
     let analyzer = cache.analyzer;
-    let split = |part: &[Document]| {
+    let parts = map_chunks(docs, CHUNK, |part| {
         let mut local = TermCache::new(analyzer);
         let found = occurrences(part, &mut local);
         (found, local.terms)
-    };
-    let mut chunks = docs.chunks(chunk);
-    let (mut occurrences, mut lengths) = chunks.next().map(|first| occurrences(first, cache)).unwrap_or_default();
-    std::thread::scope(|scope| {
-        let rest: Vec<_> = chunks.map(|part| (part, scope.spawn(move || split(part)))).collect();
-        for (part, handle) in rest {
-            // A chunk whose thread failed is split again here.
-            let ((found, found_lengths), terms) = handle.join().unwrap_or_else(|_| split(part));
-            let mut stems: Vec<(u32, String)> = terms.into_iter().map(|(stem, t)| (t, stem)).collect();
-            stems.sort_unstable_by_key(|(t, _)| *t);
-            let renumber: Vec<u32> = stems
-                .into_iter()
-                .map(|(_, stem)| {
-                    let next = cache.terms.len() as u32;
-                    *cache.terms.entry(stem).or_insert(next)
-                })
-                .collect();
-            occurrences.extend(found.into_iter().map(|mut occ| {
-                for (t, _) in &mut occ {
-                    *t = renumber[*t as usize];
-                }
-                occ
-            }));
-            lengths.extend(found_lengths);
-        }
     });
+    let (mut occurrences, mut lengths) = (Vec::with_capacity(docs.len()), Vec::with_capacity(docs.len()));
+    for ((found, found_lengths), terms) in parts {
+        let mut stems: Vec<(u32, String)> = terms.into_iter().map(|(stem, t)| (t, stem)).collect();
+        stems.sort_unstable_by_key(|(t, _)| *t);
+        let renumber: Vec<u32> = stems
+            .into_iter()
+            .map(|(_, stem)| {
+                let next = cache.terms.len() as u32;
+                *cache.terms.entry(stem).or_insert(next)
+            })
+            .collect();
+        occurrences.extend(found.into_iter().map(|mut occ| {
+            for (t, _) in &mut occ {
+                *t = renumber[*t as usize];
+            }
+            occ
+        }));
+        lengths.extend(found_lengths);
+    }
     (occurrences, lengths)
 }
 

@@ -45,6 +45,7 @@ mod confidence;
 mod deps;
 mod factors;
 mod index;
+mod parallel;
 mod rank;
 mod safety;
 #[cfg(feature = "embeddings")]

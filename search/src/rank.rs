@@ -14,10 +14,14 @@ use crate::action::Actions;
 use crate::confidence::{confidence, idf, Coverage};
 use crate::factors::Factors;
 use crate::index::{build, Document, FastMap, FieldWeights, Postings};
+use crate::parallel::join;
 use crate::safety::Safety;
 use crate::steps::split_steps;
 use crate::synonyms::Thesaurus;
 use crate::tokenize::Analyzer;
+
+/// The fewest documents whose index build is worth a second thread.
+const PARALLEL: usize = 256;
 
 /// Ranking knobs. The defaults are tuned on public tool-retrieval sets; change them
 /// only with measurements (`toolsmith bench search`).
@@ -183,19 +187,17 @@ impl SearchIndex {
         #[cfg(feature = "embeddings")]
         let model = (config.lexical_weight < 1.0).then(toolsmith_embeddings::StaticModel::builtin).flatten();
         #[cfg(feature = "embeddings")]
-        let vectors =
-            |model| crate::semantic::Semantic::new(model, &docs, config.split_case_for_model, config.parameter_weight);
-        let (mut index, semantic) = std::thread::scope(|scope| {
-            #[cfg(feature = "embeddings")]
-            let semantic = model.map(|model| (model, scope.spawn(move || vectors(model))));
-            #[cfg(not(feature = "embeddings"))]
-            let (_, semantic) = (scope, ());
-            let index = SearchIndex::lexical(&docs, config.clone());
-            // A failed thread's work is done again here.
-            #[cfg(feature = "embeddings")]
-            let semantic = semantic.map(|(model, handle)| handle.join().unwrap_or_else(|_| vectors(model)));
-            (index, semantic)
-        });
+        let vectors = || {
+            model.map(|model| {
+                crate::semantic::Semantic::new(model, &docs, config.split_case_for_model, config.parameter_weight)
+            })
+        };
+        #[cfg(feature = "embeddings")]
+        let parallel = model.is_some() && docs.len() >= PARALLEL;
+        #[cfg(not(feature = "embeddings"))]
+        let (vectors, parallel) = (|| (), false);
+        // The vectors on another thread while this one builds the lexical index.
+        let (semantic, mut index) = join(parallel, vectors, || SearchIndex::lexical(&docs, config.clone()));
         index.docs = docs;
         #[cfg(feature = "embeddings")]
         {
@@ -213,13 +215,11 @@ impl SearchIndex {
         let thesaurus = Thesaurus::new(&analyzer);
         let postings = build(docs, &analyzer, &config.fields);
         // The safety rules' view of the tools on another thread, the toolkits on this one.
-        let (safety, (doc_toolkit, toolkit_slugs, toolkit_names)) = std::thread::scope(|scope| {
-            let safety = scope.spawn(|| Safety::new(docs, &postings.names, &analyzer));
-            let toolkits = toolkits_of(docs, &analyzer, &postings);
-            // A failed thread's work is done again here.
-            let safety = safety.join().unwrap_or_else(|_| Safety::new(docs, &postings.names, &analyzer));
-            (safety, toolkits)
-        });
+        let (safety, (doc_toolkit, toolkit_slugs, toolkit_names)) = join(
+            docs.len() >= PARALLEL,
+            || Safety::new(docs, &postings.names, &analyzer),
+            || toolkits_of(docs, &analyzer, &postings),
+        );
         let doc_static = docs
             .iter()
             .zip(&postings.names)

@@ -17,6 +17,7 @@ use std::fmt;
 use toolsmith_embeddings::{Embedding, EmbeddingIndex, StaticModel};
 
 use crate::index::Document;
+use crate::parallel::map_chunks;
 
 /// The fewest documents worth a thread of their own when encoding.
 const CHUNK: usize = 256;
@@ -53,17 +54,10 @@ impl Semantic {
             }
             index
         };
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        let chunk = docs.len().div_ceil(threads).max(CHUNK);
-        let mut chunks = docs.chunks(chunk);
-        let mut index = chunks.next().map_or_else(|| EmbeddingIndex::new(model.dim()), encode);
-        std::thread::scope(|scope| {
-            let rest: Vec<_> = chunks.map(|part| (part, scope.spawn(move || encode(part)))).collect();
-            for (part, handle) in rest {
-                // A chunk whose thread failed is encoded again here.
-                index.append(&handle.join().unwrap_or_else(|_| encode(part)));
-            }
-        });
+        let mut index = EmbeddingIndex::new(model.dim());
+        for part in map_chunks(docs, CHUNK, encode) {
+            index.append(&part);
+        }
         Semantic { model, index }
     }
 
