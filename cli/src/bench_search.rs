@@ -1,7 +1,10 @@
 //! `toolsmith bench search`: retrieval quality and speed of the search index on an
 //! external tool list and its labelled queries (JSON Lines, the format of
 //! `shared/data/search-dev/README.md`), or, by default, on the built-in catalog and its
-//! task set (`tests/search/builtin-tasks.jsonl`, embedded).
+//! task set (`tests/search/builtin-tasks.jsonl`, embedded). Beside the engine, in the
+//! same run: a plain BM25 Okapi baseline ([`Bm25Baseline`], as `bm25_baseline.py`) on
+//! the same queries, and the build time of an index of the same tools copied up to
+//! 10,000 (issue 16's target size).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -11,8 +14,8 @@ use std::time::Instant;
 
 use miette::{miette, IntoDiagnostic, WrapErr};
 use serde_json::Value;
-use toolsmith::search::eval::{evaluate, parse_queries, LabelledQuery};
-use toolsmith::search::{Document, SearchConfig, SearchIndex};
+use toolsmith::search::eval::{evaluate, evaluate_ranking, parse_queries, Evaluation, LabelledQuery};
+use toolsmith::search::{Bm25Baseline, Document, SearchConfig, SearchIndex};
 use toolsmith::Registry;
 
 use crate::out::outln;
@@ -91,6 +94,13 @@ impl Tuning {
     }
 }
 
+/// How many timed index builds (after one warm-up) the reported build time is the median of.
+const BUILD_RUNS: usize = 3;
+
+/// The size of the larger index the bench also builds: issue 16's build target is for
+/// 10,000 tools.
+const LARGE_INDEX: usize = 10_000;
+
 pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     let (docs, queries) = match (&options.tools, &options.queries) {
         (Some(tools), Some(queries)) => (read_tools(tools)?, read_queries(queries)?),
@@ -98,29 +108,41 @@ pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
         _ => return Err(miette!("give both --tools and --queries, or neither to measure the built-in catalog")),
     };
     let tools = docs.len();
-    let start = Instant::now();
-    let index = SearchIndex::with_config(docs, options.config.clone());
-    let build_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let (_, large_ms) = median_build(&copies(&docs, LARGE_INDEX), &options.config);
+    let (index, build_ms) = median_build(&docs, &options.config);
     let report = evaluate(&index, &queries);
+    let start = Instant::now();
+    let bm25 = Bm25Baseline::new(index.documents());
+    let bm25_build_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let baseline = evaluate_ranking(index.documents(), &queries, |query| bm25.search(query, 10));
     let round = |x: f64, digits: i32| (x * 10f64.powi(digits)).round() / 10f64.powi(digits);
     let (p50, p95) = (report.p50_ms(), report.p95_ms());
     if options.json {
-        let mut stats = serde_json::Map::new();
-        for (key, value) in report.mean.named() {
-            stats.insert(key.to_owned(), round(value, 4).into());
-        }
-        stats.insert("latency_p50_ms".to_owned(), round(p50, 4).into());
-        stats.insert("latency_p95_ms".to_owned(), round(p95, 4).into());
-        stats.insert("index_build_ms".to_owned(), round(build_ms, 1).into());
+        let metrics = |report: &Evaluation, build_ms: f64| {
+            let mut stats = serde_json::Map::new();
+            for (key, value) in report.mean.named() {
+                stats.insert(key.to_owned(), round(value, 4).into());
+            }
+            stats.insert("latency_p50_ms".to_owned(), round(report.p50_ms(), 4).into());
+            stats.insert("latency_p95_ms".to_owned(), round(report.p95_ms(), 4).into());
+            stats.insert("index_build_ms".to_owned(), round(build_ms, 1).into());
+            stats
+        };
+        let mut stats = metrics(&report, build_ms);
+        stats.insert("index_build_10k_ms".to_owned(), round(large_ms, 1).into());
         stats.insert("tools".to_owned(), tools.into());
         stats.insert("queries".to_owned(), queries.len().into());
         if report.no_match > 0 {
             stats.insert("no_match_queries".to_owned(), report.no_match.into());
         }
+        stats.insert("baseline".to_owned(), Value::Object(metrics(&baseline, bm25_build_ms)));
         outln!("{}", Value::Object(stats));
     } else {
         let source = if options.tools.is_none() { "the built-in catalog" } else { "search" };
-        outln!("{source}: {tools} tools, {} queries, index built in {build_ms:.1} ms", queries.len());
+        outln!(
+            "{source}: {tools} tools, {} queries, index built in {build_ms:.1} ms (median of {BUILD_RUNS})",
+            queries.len()
+        );
         for (key, value) in report.mean.named() {
             outln!("  {key:<10} {value:.4}");
         }
@@ -137,8 +159,52 @@ pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
         if report.no_match > 0 {
             outln!("  no_match   {} queries no tool fits, searched but not in the metrics", report.no_match);
         }
+        outln!("  index for 10,000 tools built in {large_ms:.1} ms (median of {BUILD_RUNS})");
+        outln!(
+            "  bm25 baseline: recall@5 {:.4} recall@10 {:.4} p50 {:.3} ms",
+            baseline.mean.recall_at_5,
+            baseline.mean.recall_at_10,
+            baseline.p50_ms()
+        );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the index of `docs` once to warm up, then [`BUILD_RUNS`] times: the last index
+/// and the median build time in milliseconds.
+fn median_build(docs: &[Document], config: &SearchConfig) -> (SearchIndex, f64) {
+    let build = || {
+        let docs = docs.to_vec();
+        let start = Instant::now();
+        let index = SearchIndex::with_config(docs, config.clone());
+        (index, start.elapsed().as_secs_f64() * 1000.0)
+    };
+    let (mut index, _) = build();
+    let mut times = Vec::with_capacity(BUILD_RUNS);
+    for _ in 0..BUILD_RUNS {
+        let (built, ms) = build();
+        index = built;
+        times.push(ms);
+    }
+    times.sort_by(f64::total_cmp);
+    (index, times[BUILD_RUNS / 2])
+}
+
+/// `count` tools: `docs` repeated, the copies' slugs suffixed (`#2`, `#3` …).
+fn copies(docs: &[Document], count: usize) -> Vec<Document> {
+    if docs.is_empty() {
+        return Vec::new();
+    }
+    (0..count)
+        .map(|i| {
+            let mut doc = docs[i % docs.len()].clone();
+            let copy = i / docs.len();
+            if copy > 0 {
+                doc.slug = format!("{}#{}", doc.slug, copy + 1);
+            }
+            doc
+        })
+        .collect()
 }
 
 /// The built-in catalog's tools, as `ToolSearch` indexes them, and its task set.

@@ -22,8 +22,19 @@ fn stdout(output: &Output) -> String {
 fn without_files_it_measures_the_built_in_catalog() {
     let text = stdout(&bench(&["bench", "search"]));
     assert!(text.starts_with("the built-in catalog: "), "{text}");
-    for needle in ["recall@1", "recall@5", "recall@10", "ndcg@10", "p50", "split paraphrase", "split multi", "no_match"]
-    {
+    for needle in [
+        "recall@1",
+        "recall@5",
+        "recall@10",
+        "ndcg@10",
+        "p50",
+        "split paraphrase",
+        "split multi",
+        "no_match",
+        "(median of 3)",
+        "index for 10,000 tools built in ",
+        "bm25 baseline: recall@5 ",
+    ] {
         assert!(text.contains(needle), "no {needle} in {text}");
     }
 
@@ -33,6 +44,15 @@ fn without_files_it_measures_the_built_in_catalog() {
     assert!(value["tools"].as_u64().unwrap() > 1000, "{value}");
     assert!(value["no_match_queries"].as_u64().unwrap() >= 1, "{value}");
     assert!(value["recall@5"].as_f64().unwrap() > 0.5, "{value}");
+    assert!(value["index_build_10k_ms"].as_f64().unwrap() > 0.0, "{value}");
+    let baseline = &value["baseline"];
+    for key in ["recall@1", "recall@5", "recall@10", "hit@5", "ndcg@10", "mrr@10", "latency_p50_ms", "index_build_ms"] {
+        assert!(baseline[key].is_number(), "no baseline {key} in {value}");
+    }
+    assert!(
+        baseline["recall@5"].as_f64().unwrap() < value["recall@5"].as_f64().unwrap(),
+        "the engine beats plain BM25: {value}"
+    );
 }
 
 #[test]
@@ -63,5 +83,6 @@ fn no_match_queries_are_searched_but_not_scored() {
     let json = stdout(&bench(&["bench", "search", "--tools", t, "--queries", q, "--json"]));
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!((value["recall@1"].as_f64(), value["no_match_queries"].as_u64()), (Some(1.0), Some(1)), "{value}");
+    assert_eq!(value["baseline"]["recall@1"].as_f64(), Some(1.0), "{value}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -88,7 +88,9 @@ fn bench_search_prints_the_contract_keys() {
     assert_eq!(
         keys,
         [
+            "baseline",
             "hit@5",
+            "index_build_10k_ms",
             "index_build_ms",
             "latency_p50_ms",
             "latency_p95_ms",
@@ -103,6 +105,23 @@ fn bench_search_prints_the_contract_keys() {
     );
     assert_eq!((value["tools"].as_u64(), value["queries"].as_u64()), (Some(2), Some(2)));
     assert_eq!(value["recall@1"], 1.0, "{value}");
+    let mut baseline: Vec<&str> = value["baseline"].as_object().unwrap().keys().map(String::as_str).collect();
+    baseline.sort();
+    assert_eq!(
+        baseline,
+        [
+            "hit@5",
+            "index_build_ms",
+            "latency_p50_ms",
+            "latency_p95_ms",
+            "mrr@10",
+            "ndcg@10",
+            "recall@1",
+            "recall@10",
+            "recall@5"
+        ],
+        "the baseline has the engine's metrics"
+    );
 
     let text = stdout(&toolsmith(&["bench", "search", "--tools", t, "--queries", q]));
     assert!(text.contains("recall@5") && text.contains("p50"), "{text}");

@@ -45,6 +45,17 @@ impl EmbeddingIndex {
         }
     }
 
+    /// Appends the rows of `other` (an index of another dimension adds zero rows).
+    pub fn append(&mut self, other: &EmbeddingIndex) {
+        if other.dim == self.dim {
+            self.values.extend_from_slice(&other.values);
+            self.scales.extend_from_slice(&other.scales);
+        } else {
+            self.values.resize(self.values.len() + self.dim * other.len(), 0);
+            self.scales.resize(self.scales.len() + other.len(), 0.0);
+        }
+    }
+
     /// The number of rows.
     pub fn len(&self) -> usize {
         self.scales.len()

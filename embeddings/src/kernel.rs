@@ -1,6 +1,8 @@
 //! The int8 dot-product kernels behind [`crate::EmbeddingIndex::cosine_all`]: a portable
 //! one and, on x86-64 CPUs with AVX2 (detected at run time), a `vpmaddubsw` one. Both do
-//! exact integer math (wrapping `i32` sums), so they give identical results.
+//! exact integer math (wrapping `i32` sums), so they give identical results. Also the
+//! row sums behind [`crate::StaticModel::encode`] ([`add_scaled`]), portable or AVX2, with
+//! the same float operations in the same order, so they too give identical results.
 //!
 //! Inputs must lie in `-127..=127` (never `-128`): the quantiser
 //! ([`crate::Embedding`]) guarantees it. The AVX2 kernel multiplies `|a|` (unsigned) by
@@ -20,6 +22,27 @@ pub(crate) fn cosine_rows(query: &[i8], query_scale: f32, table: &[i8], scales: 
         return;
     }
     cosine_rows_scalar(query, query_scale, table, scales, out);
+}
+
+/// `sum[i] += scale × row[i]` (the row's bytes read as `i8`), as a multiply then an add
+/// (never fused), so that every kernel gives the same sums: AVX2 when the CPU has it.
+pub(crate) fn add_scaled(sum: &mut [f32], row: &[u8], scale: f32) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_detected() {
+        // SAFETY: the CPU supports AVX2 (checked just above), the only requirement.
+        unsafe { avx2::add_scaled(sum, row, scale) };
+        return;
+    }
+    add_scaled_scalar(sum, row, scale);
+}
+
+/// [`add_scaled`] with the portable loop (inlined into each kernel, so that it is
+/// compiled with the kernel's target features).
+#[inline(always)]
+pub(crate) fn add_scaled_scalar(sum: &mut [f32], row: &[u8], scale: f32) {
+    for (acc, &value) in sum.iter_mut().zip(row) {
+        *acc += scale * f32::from(value as i8);
+    }
 }
 
 /// [`cosine_rows`] with the portable kernel.
@@ -75,6 +98,16 @@ pub(crate) mod avx2 {
     pub(crate) unsafe fn cosine_rows(query: &[i8], query_scale: f32, table: &[i8], scales: &[f32], out: &mut [f32]) {
         // SAFETY: this function's caller guarantees AVX2, the only requirement of `dot`.
         super::rows_with(|a, b| unsafe { dot(a, b) }, query, query_scale, table, scales, out);
+    }
+
+    /// [`super::add_scaled`] compiled for AVX2 (8 lanes; LLVM does not fuse the multiply
+    /// and the add without being allowed to, so the sums equal the portable loop's).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 (`is_x86_feature_detected!("avx2")`).
+    #[target_feature(enable = "avx2")]
+    pub(crate) unsafe fn add_scaled(sum: &mut [f32], row: &[u8], scale: f32) {
+        super::add_scaled_scalar(sum, row, scale);
     }
 
     /// `a · b` over the shorter length: 32 bytes per step as `|a| × (b with a's sign)`
@@ -150,6 +183,22 @@ mod tests {
             let mut slow = vec![0.0; scales.len()];
             cosine_rows(&query, 0.5, &table, &scales, &mut fast);
             cosine_rows_scalar(&query, 0.5, &table, &scales, &mut slow);
+            prop_assert_eq!(fast, slow);
+        }
+    }
+
+    proptest! {
+        /// The dispatched row sum gives exactly the portable loop's sums.
+        #[test]
+        fn row_sums_agree(
+            rows in proptest::collection::vec((proptest::collection::vec(any::<u8>(), 300), -2.0f32..2.0), 1..5),
+            dim in 1usize..300,
+        ) {
+            let (mut fast, mut slow) = (vec![0.0f32; dim], vec![0.0f32; dim]);
+            for (row, scale) in &rows {
+                super::add_scaled(&mut fast, &row[..dim], *scale);
+                super::add_scaled_scalar(&mut slow, &row[..dim], *scale);
+            }
             prop_assert_eq!(fast, slow);
         }
     }

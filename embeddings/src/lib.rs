@@ -4,7 +4,8 @@
 //! - [`StaticModel`]: one int8 vector per BERT-uncased WordPiece token, read zero-copy
 //!   from a `static-embeddings.bin` file (format: `embeddings/data/README.md`);
 //!   [`StaticModel::encode`] turns a text into a normalised [`Embedding`] (the sum of
-//!   its tokens' vectors, token weights baked into the table).
+//!   its tokens' vectors, token weights baked into the table); [`StaticModel::encoder`]
+//!   does the same for many texts, tokenizing each distinct word once.
 //! - [`tokenize`]: the WordPiece tokenizer (BERT uncased: clean, strip accents,
 //!   lower-case, split on whitespace and punctuation; unknown words dropped). It does not
 //!   split `camelCase`: split it before.
@@ -52,5 +53,5 @@ mod tests;
 
 pub use format::FormatError;
 pub use index::EmbeddingIndex;
-pub use model::{Embedding, StaticModel};
+pub use model::{Embedding, Encoder, StaticModel};
 pub use tokenize::tokenize;

@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashMap;
 
 use crate::format::{parse, FormatError, Layout};
-use crate::tokenize::tokenize;
+use crate::kernel::add_scaled;
+use crate::tokenize::{tokenize, tokenize_cached, WordCache};
 
 /// A static embedding model: one vector per WordPiece token (int8 with a row scale, token
 /// weights baked in); a text's vector is the normalised sum of its tokens' vectors.
@@ -100,16 +101,24 @@ impl StaticModel {
     /// length 1. A text with no known token (an empty one, say) gives the zero vector.
     pub fn encode(&self, text: &str) -> Embedding {
         let mut sum = vec![0.0f32; self.dim()];
-        for id in self.tokenize(text) {
-            let id = id as usize;
-            let start = self.layout.table + id * self.dim();
-            let row = &self.bytes[start..start + self.dim()];
-            let scale = self.scales[id];
-            for (acc, &value) in sum.iter_mut().zip(row) {
-                *acc += scale * f32::from(value as i8);
-            }
-        }
+        self.add_rows(&self.tokenize(text), &mut sum);
         Embedding::from_f32(&sum)
+    }
+
+    /// An [`Encoder`]: [`encode`](Self::encode) with a memory of the words it has seen,
+    /// for encoding many texts (a catalog's tools) on one thread.
+    pub fn encoder(&self) -> Encoder<'_> {
+        Encoder { model: self, cache: WordCache::default(), ids: Vec::new(), sum: vec![0.0; self.dim()] }
+    }
+
+    /// Adds the rows of `ids` to `sum`, in order.
+    fn add_rows(&self, ids: &[u32], sum: &mut [f32]) {
+        let dim = self.dim();
+        for &id in ids {
+            let id = id as usize;
+            let start = self.layout.table + id * dim;
+            add_scaled(sum, &self.bytes[start..start + dim], self.scales[id]);
+        }
     }
 
     /// The token → id map; the first of two equal tokens wins, empty lines are skipped.
@@ -127,6 +136,45 @@ impl StaticModel {
     }
 }
 
+/// Encodes texts as [`StaticModel::encode`] does, each distinct word tokenized once
+/// (from [`StaticModel::encoder`]). Not shared between threads: make one per thread.
+#[derive(Debug)]
+pub struct Encoder<'m> {
+    model: &'m StaticModel,
+    cache: WordCache,
+    ids: Vec<u32>,
+    sum: Vec<f32>,
+}
+
+impl Encoder<'_> {
+    /// The embedding of `text`, equal to [`StaticModel::encode`]'s.
+    pub fn encode(&mut self, text: &str) -> Embedding {
+        let model = self.model;
+        let ids = model.ids.get_or_init(|| model.build_ids());
+        self.ids.clear();
+        tokenize_cached(text, |token| ids.get(token).copied(), &mut self.cache, &mut self.ids);
+        self.sum.fill(0.0);
+        model.add_rows(&self.ids, &mut self.sum);
+        Embedding::from_f32(&self.sum)
+    }
+}
+
+/// `y` rounded half away from zero, as `f32::round`, for `|y|` under 2²³ (`y - trunc(y)`
+/// is then exact), clamped to `-127..=127`; without `round`'s library call, so that the
+/// quantiser's loop vectorises.
+pub(crate) fn round_to_i8(y: f32) -> i8 {
+    let whole = y as i32;
+    let fraction = y - whole as f32;
+    let rounded = if fraction >= 0.5 {
+        whole + 1
+    } else if fraction <= -0.5 {
+        whole - 1
+    } else {
+        whole
+    };
+    rounded.clamp(-127, 127) as i8
+}
+
 /// A text's embedding: a unit vector (or the zero vector) stored as `scale × values`,
 /// `values` int8 in `-127..=127`.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,12 +188,20 @@ impl Embedding {
     /// gives the zero embedding.
     pub fn from_f32(vector: &[f32]) -> Self {
         let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
-        let max = vector.iter().fold(0.0f32, |m, x| m.max(x.abs())) / norm;
+        // The largest magnitude, by 8 lanes (the maximum does not depend on the order).
+        let mut lanes = [0.0f32; 8];
+        let mut chunks = vector.chunks_exact(8);
+        for chunk in &mut chunks {
+            for (lane, x) in lanes.iter_mut().zip(chunk) {
+                *lane = lane.max(x.abs());
+            }
+        }
+        let max = chunks.remainder().iter().chain(&lanes).fold(0.0f32, |m, x| m.max(x.abs())) / norm;
         if !(norm.is_finite() && norm > 0.0 && max.is_finite() && max > 0.0) {
             return Self { values: vec![0; vector.len()], scale: 0.0 };
         }
         let scale = max / 127.0;
-        let values = vector.iter().map(|x| (x / norm / scale).round().clamp(-127.0, 127.0) as i8).collect();
+        let values = vector.iter().map(|x| round_to_i8(x / norm / scale)).collect();
         Self { values, scale }
     }
 

@@ -113,6 +113,19 @@ fn push_of_another_dimension_is_a_zero_row() {
     assert_eq!(out, [1.0, 0.0]);
 }
 
+#[test]
+fn append_adds_rows_in_order() {
+    let mut index = EmbeddingIndex::new(2);
+    let mut other = EmbeddingIndex::new(2);
+    index.push(&Embedding::from_f32(&[1.0, 0.0]));
+    other.push(&Embedding::from_f32(&[0.0, 1.0]));
+    index.append(&other);
+    index.append(&EmbeddingIndex::from_texts(&model(), ["star"]));
+    let mut out = [9.0; 3];
+    index.cosine_all(&Embedding::from_f32(&[0.0, 1.0]), &mut out);
+    assert_eq!(out, [0.0, 1.0, 0.0], "another dimension's rows are zero rows");
+}
+
 fn error(bytes: Vec<u8>) -> FormatError {
     StaticModel::from_vec(bytes).unwrap_err()
 }
@@ -198,4 +211,27 @@ fn builtin_is_there_exactly_when_the_file_is() {
     }
     let expected = cfg!(all(feature = "builtin", toolsmith_builtin_embeddings));
     assert_eq!(StaticModel::builtin().is_some(), expected);
+}
+
+/// The encoder remembers words across texts and still gives `encode`'s embeddings:
+/// repeated words, unknown words, punctuation and accents included.
+#[test]
+fn the_encoder_equals_encode() {
+    let model = model();
+    let mut encoder = model.encoder();
+    let texts = ["Star repos!", "star star REPO", "", "zzz star", "remove the repos, delete", "Café", "star repos!"];
+    for text in texts.iter().chain(&texts) {
+        assert_eq!(encoder.encode(text), model.encode(text), "{text:?}");
+    }
+}
+
+proptest::proptest! {
+    /// The quantiser's rounding is `f32::round` (half away from zero) clamped to ±127.
+    #[test]
+    fn rounding_is_half_away_from_zero(whole in -140i32..140, fraction in 0.0f32..1.0, half in proptest::bool::ANY) {
+        let y = whole as f32 + if half { 0.5 } else { fraction };
+        for y in [y, -y] {
+            proptest::prop_assert_eq!(crate::model::round_to_i8(y), y.round().clamp(-127.0, 127.0) as i8, "{}", y);
+        }
+    }
 }

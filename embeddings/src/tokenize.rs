@@ -29,27 +29,64 @@ const MAX_WORD_CHARS: usize = 100;
 /// assert_eq!(toolsmith_embeddings::tokenize("UnAffáble!", lookup), vec![0, 1, 2, 3]);
 /// ```
 pub fn tokenize(text: &str, mut lookup: impl FnMut(&str) -> Option<u32>) -> Vec<u32> {
-    let text = normalize(text);
     let mut ids = Vec::new();
     let mut piece = String::new();
+    for_each_word(&normalize(text), |word| word_pieces(word, &mut lookup, &mut piece, &mut ids));
+    ids
+}
+
+/// [`tokenize`] with each word's ids remembered in `cache`: a catalog repeats its words,
+/// so indexing thousands of texts looks each distinct word up once. Appends to `ids`.
+pub(crate) fn tokenize_cached(
+    text: &str,
+    mut lookup: impl FnMut(&str) -> Option<u32>,
+    cache: &mut WordCache,
+    ids: &mut Vec<u32>,
+) {
+    let mut piece = String::new();
+    for_each_word(&normalize(text), |word| {
+        let (start, len) = match cache.words.get(word) {
+            Some(&span) => span,
+            None => {
+                let start = cache.ids.len();
+                word_pieces(word, &mut lookup, &mut piece, &mut cache.ids);
+                let span = (start as u32, (cache.ids.len() - start) as u32);
+                cache.words.insert(word.into(), span);
+                span
+            }
+        };
+        ids.extend_from_slice(&cache.ids[start as usize..(start + len) as usize]);
+    });
+}
+
+/// The token ids of the words [`tokenize_cached`] has seen.
+#[derive(Debug, Default)]
+pub(crate) struct WordCache {
+    /// Normalised word → its ids' span in `ids`.
+    words: rustc_hash::FxHashMap<Box<str>, (u32, u32)>,
+    ids: Vec<u32>,
+}
+
+/// Step 4: calls `f` with each word of normalised `text`, each punctuation character a
+/// word of its own.
+fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut start = None;
     for (i, c) in text.char_indices() {
         let punctuation = is_punctuation(c);
         if c.is_whitespace() || punctuation {
             if let Some(s) = start.take() {
-                word_pieces(&text[s..i], &mut lookup, &mut piece, &mut ids);
+                f(&text[s..i]);
             }
             if punctuation {
-                word_pieces(&text[i..i + c.len_utf8()], &mut lookup, &mut piece, &mut ids);
+                f(&text[i..i + c.len_utf8()]);
             }
         } else if start.is_none() {
             start = Some(i);
         }
     }
     if let Some(s) = start {
-        word_pieces(&text[s..], &mut lookup, &mut piece, &mut ids);
+        f(&text[s..]);
     }
-    ids
 }
 
 /// Steps 1–3: clean, pad CJK, strip accents, lower-case.
@@ -111,13 +148,13 @@ fn word_pieces(word: &str, lookup: &mut impl FnMut(&str) -> Option<u32>, piece: 
     }
 }
 
-/// BERT's control characters: Unicode "other" categories, except tab, LF and CR.
+/// BERT's control characters: Unicode "other" categories, except tab, LF and CR. In
+/// ASCII those are the `Cc` characters (`0x00..=0x1F`, `0x7F`): no table lookup.
 fn is_control(c: char) -> bool {
-    !matches!(c, '\t' | '\n' | '\r')
-        && matches!(
-            get_general_category(c),
-            Cat::Control | Cat::Format | Cat::Unassigned | Cat::PrivateUse | Cat::Surrogate
-        )
+    if c.is_ascii() {
+        return c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r');
+    }
+    matches!(get_general_category(c), Cat::Control | Cat::Format | Cat::Unassigned | Cat::PrivateUse | Cat::Surrogate)
 }
 
 /// BERT's punctuation: any ASCII punctuation (`$`, `+`, `^`, … included) or a Unicode
@@ -154,7 +191,7 @@ fn is_cjk(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::tokenize;
+    use super::{get_general_category, is_control, tokenize, Cat};
 
     const VOCAB: &[&str] = &[
         "[UNK]", "the", "quick", "brown", "fox", "run", "##ning", "##s", "un", "##aff", "##able", "!", ",", "-", "$",
@@ -217,6 +254,18 @@ mod tests {
     fn control_characters_are_removed_and_cjk_padded() {
         assert_eq!(words("fo\u{0}x\u{200B} the\u{FFFD}"), ["fox", "the"]);
         assert_eq!(words("中国fox"), ["中", "国", "fox"]);
+    }
+
+    #[test]
+    fn ascii_control_characters_skip_the_table() {
+        for c in (0u8..128).map(char::from) {
+            let by_table = !matches!(c, '\t' | '\n' | '\r')
+                && matches!(
+                    get_general_category(c),
+                    Cat::Control | Cat::Format | Cat::Unassigned | Cat::PrivateUse | Cat::Surrogate
+                );
+            assert_eq!(is_control(c), by_table, "{c:?}");
+        }
     }
 
     #[test]

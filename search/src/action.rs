@@ -42,7 +42,7 @@
 //! something).
 
 use crate::index::Document;
-use crate::tokenize::{for_each_word, Analyzer};
+use crate::tokenize::{for_each_word_in, Analyzer, WordBuffers};
 
 /// A coarse action, named by a group of verbs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -149,6 +149,13 @@ impl Actions {
         self.0 & other.0 != 0
     }
 
+    /// Whether a tool of these actions contradicts a task of `task`'s: both name actions,
+    /// and none in common.
+    #[inline]
+    pub(crate) fn contradicts(self, task: Actions) -> bool {
+        !task.is_empty() && !self.is_empty() && !self.meets(task)
+    }
+
     /// Whether any action of the set [destroys](Action::destroys).
     pub fn destroys(self) -> bool {
         [Action::Delete, Action::Cancel, Action::Unstar, Action::Unsubscribe].into_iter().any(|a| self.contains(a))
@@ -192,13 +199,15 @@ impl Lexicon {
 
     /// The actions named in `text`, in order, skipping the word `skip` (the toolkit's
     /// slug, which prefixes tool slugs).
-    fn actions_in(&self, analyzer: &Analyzer, text: &str, skip: &str) -> Vec<Action> {
+    fn actions_in(&self, words: &mut WordActions<'_>, text: &str, skip: &str) -> Vec<Action> {
         let mut found = Vec::new();
-        for_each_word(text, |word| {
+        let mut buffers = std::mem::take(&mut words.buffers);
+        for_each_word_in(text, &mut buffers, |word| {
             if !word.eq_ignore_ascii_case(skip) {
-                found.extend(self.action_of_stem(&analyzer.stem(word)));
+                found.extend(words.seen_action(self, word));
             }
         });
+        words.buffers = buffers;
         found
     }
 
@@ -206,10 +215,10 @@ impl Lexicon {
     /// generic (create, send: also what an imported `POST` slug says), the first word of
     /// its description if it is a verb ("Refunds a payment"), else the last verb of the
     /// slug and of the name ("create a refund"); when none, its HTTP method.
-    pub(crate) fn tool_actions(&self, analyzer: &Analyzer, doc: &Document) -> Actions {
+    pub(crate) fn tool_actions(&self, words: &mut WordActions<'_>, doc: &Document) -> Actions {
         let mut actions = Actions::default();
         let skip = doc.toolkit.rsplit('/').next().unwrap_or_default();
-        let named = [self.actions_in(analyzer, &doc.slug, skip), self.actions_in(analyzer, &doc.name, skip)];
+        let named = [self.actions_in(words, &doc.slug, skip), self.actions_in(words, &doc.name, skip)];
         let mut generic = false;
         for found in &named {
             if let Some(&first) = found.first() {
@@ -219,11 +228,20 @@ impl Lexicon {
         }
         if generic {
             let mut first_word = None;
-            for_each_word(&doc.description, |word| {
-                if first_word.is_none() {
-                    first_word = Some(self.action_of_stem(&analyzer.stem(word)));
+            // Whitespace ends a word, so the first word of the first chunk that has one
+            // is the description's first word.
+            let mut buffers = std::mem::take(&mut words.buffers);
+            for chunk in doc.description.split_whitespace() {
+                for_each_word_in(chunk, &mut buffers, |word| {
+                    if first_word.is_none() {
+                        first_word = Some(words.seen_action(self, word));
+                    }
+                });
+                if first_word.is_some() {
+                    break;
                 }
-            });
+            }
+            words.buffers = buffers;
             match first_word.flatten() {
                 Some(described) => actions.insert(described),
                 None => named.iter().filter_map(|found| found.last()).for_each(|&a| actions.insert(a)),
@@ -242,6 +260,31 @@ impl Lexicon {
             }
         }
         actions
+    }
+}
+
+/// The action of each word (lower case, unstemmed) seen while reading a catalog's tools,
+/// so that each distinct word is stemmed once.
+pub(crate) struct WordActions<'a> {
+    analyzer: &'a Analyzer,
+    seen: crate::index::FastMap<String, Option<Action>>,
+    buffers: WordBuffers,
+}
+
+impl<'a> WordActions<'a> {
+    /// An empty memory, stemming with `analyzer`.
+    pub(crate) fn new(analyzer: &'a Analyzer) -> Self {
+        WordActions { analyzer, seen: crate::index::FastMap::default(), buffers: WordBuffers::default() }
+    }
+
+    /// The action of `word`, a verb of `lexicon` once stemmed.
+    fn seen_action(&mut self, lexicon: &Lexicon, word: &str) -> Option<Action> {
+        if let Some(&action) = self.seen.get(word) {
+            return action;
+        }
+        let action = lexicon.action_of_stem(&self.analyzer.stem(word));
+        self.seen.insert(word.to_owned(), action);
+        action
     }
 }
 
@@ -273,23 +316,24 @@ mod tests {
     fn tools_take_the_first_verb_of_slug_and_name() {
         let analyzer = Analyzer::new();
         let lexicon = Lexicon::new(&analyzer);
-        let star = lexicon.tool_actions(&analyzer, &doc("GITHUB_ACTIVITY_STAR_REPO", "Star a repository", "PUT"));
+        let mut words = WordActions::new(&analyzer);
+        let star = lexicon.tool_actions(&mut words, &doc("GITHUB_ACTIVITY_STAR_REPO", "Star a repository", "PUT"));
         assert!(star.contains(Action::Star) && !star.contains(Action::Update));
         let listed =
-            lexicon.tool_actions(&analyzer, &doc("GITHUB_LIST_STARRED", "List repositories starred by a user", "GET"));
+            lexicon.tool_actions(&mut words, &doc("GITHUB_LIST_STARRED", "List repositories starred by a user", "GET"));
         assert!(listed.contains(Action::Read) && !listed.contains(Action::Star));
-        let deleted = lexicon.tool_actions(&analyzer, &doc("GITHUB_REPOS_DELETE", "", "DELETE"));
+        let deleted = lexicon.tool_actions(&mut words, &doc("GITHUB_REPOS_DELETE", "", "DELETE"));
         assert!(deleted.contains(Action::Delete));
-        let refund = lexicon.tool_actions(&analyzer, &doc("STRIPE_CREATE_REFUND", "Create a refund", "POST"));
+        let refund = lexicon.tool_actions(&mut words, &doc("STRIPE_CREATE_REFUND", "Create a refund", "POST"));
         assert!(refund.contains(Action::Refund) && refund.contains(Action::Create));
         let cancel = lexicon.tool_actions(
-            &analyzer,
+            &mut words,
             &described("STRIPE_POST_REFUNDS_REFUND_CANCEL", "Post v1 refunds by refund cancel", "Cancels a refund."),
         );
         assert!(cancel.contains(Action::Cancel) && !cancel.contains(Action::Refund));
-        let by_method = lexicon.tool_actions(&analyzer, &doc("GITHUB_REPOS_X", "A repository", "GET"));
+        let by_method = lexicon.tool_actions(&mut words, &doc("GITHUB_REPOS_X", "A repository", "GET"));
         assert!(by_method.contains(Action::Read));
-        assert!(lexicon.tool_actions(&analyzer, &doc("GITHUB_X", "", "")).is_empty());
+        assert!(lexicon.tool_actions(&mut words, &doc("GITHUB_X", "", "")).is_empty());
     }
 
     #[test]

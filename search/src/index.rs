@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use toolsmith_spec::{Origin, Tool, Toolkit};
 
-use crate::tokenize::{for_each_word, is_stop_word, Analyzer};
+use crate::parallel::map_chunks;
+use crate::tokenize::{for_each_word_in, is_stop_word, Analyzer, WordBuffers};
 
 /// One tool as the index sees it.
 ///
@@ -146,16 +147,17 @@ pub(crate) struct TermCache<'a> {
     analyzer: &'a Analyzer,
     words: FastMap<String, Option<u32>>,
     pub terms: FastMap<String, u32>,
+    buffers: WordBuffers,
 }
 
 impl<'a> TermCache<'a> {
     pub(super) fn new(analyzer: &'a Analyzer) -> Self {
-        TermCache { analyzer, words: FastMap::default(), terms: FastMap::default() }
+        TermCache { analyzer, words: FastMap::default(), terms: FastMap::default(), buffers: WordBuffers::default() }
     }
 
     /// Calls `f` with the term number of each word of `text` (stop words skipped).
     pub(super) fn each(&mut self, text: &str, mut f: impl FnMut(u32)) {
-        for_each_word(text, |word| {
+        for_each_word_in(text, &mut self.buffers, |word| {
             let id = match self.words.get(word) {
                 Some(id) => *id,
                 None => {
@@ -177,10 +179,15 @@ impl<'a> TermCache<'a> {
     }
 }
 
-/// Builds the postings of `docs`.
-pub(crate) fn build(docs: &[Document], analyzer: &Analyzer, weights: &FieldWeights) -> Postings {
-    let mut cache = TermCache::new(analyzer);
-    // Per document: (term, field) occurrences, then field lengths.
+/// Per document: its (term, field) occurrences and its field lengths.
+type Occurrences = (Vec<Vec<(u32, u8)>>, Vec<[u32; FIELDS]>);
+
+/// The fewest documents worth a thread of their own when splitting texts into terms.
+const CHUNK: usize = 1024;
+
+/// Splits `docs` into terms: each document's (term, field) occurrences and field lengths,
+/// with the terms numbered in `cache`.
+fn occurrences(docs: &[Document], cache: &mut TermCache<'_>) -> Occurrences {
     let mut occurrences: Vec<Vec<(u32, u8)>> = Vec::with_capacity(docs.len());
     let mut lengths: Vec<[u32; FIELDS]> = Vec::with_capacity(docs.len());
     for doc in docs {
@@ -192,23 +199,63 @@ pub(crate) fn build(docs: &[Document], analyzer: &Analyzer, weights: &FieldWeigh
                 len[field as usize] += 1;
             });
         };
-        add(&mut cache, &doc.slug, Field::Slug);
-        add(&mut cache, &doc.name, Field::Name);
-        add(&mut cache, &doc.description, Field::Description);
+        add(cache, &doc.slug, Field::Slug);
+        add(cache, &doc.name, Field::Name);
+        add(cache, &doc.description, Field::Description);
         for (name, description) in &doc.params {
-            add(&mut cache, name, Field::ParamName);
-            add(&mut cache, description, Field::ParamDescription);
+            add(cache, name, Field::ParamName);
+            add(cache, description, Field::ParamDescription);
         }
-        add(&mut cache, &doc.toolkit, Field::Toolkit);
+        add(cache, &doc.toolkit, Field::Toolkit);
         if !doc.toolkit_name.eq_ignore_ascii_case(&doc.toolkit) {
-            add(&mut cache, &doc.toolkit_name, Field::Toolkit);
+            add(cache, &doc.toolkit_name, Field::Toolkit);
         }
         for tag in &doc.tags {
-            add(&mut cache, tag, Field::Tags);
+            add(cache, tag, Field::Tags);
         }
         occurrences.push(occ);
         lengths.push(len);
     }
+    (occurrences, lengths)
+}
+
+/// [`occurrences`] on all available cores: each thread numbers the terms of its chunk of
+/// documents, then each chunk's terms are renumbered into `cache` in the order they first
+/// appear, which gives the numbers one thread would have given.
+fn occurrences_in_parallel(docs: &[Document], cache: &mut TermCache<'_>) -> Occurrences {
+    let analyzer = cache.analyzer;
+    let parts = map_chunks(docs, CHUNK, |part| {
+        let mut local = TermCache::new(analyzer);
+        let found = occurrences(part, &mut local);
+        (found, local.terms)
+    });
+    let (mut occurrences, mut lengths) = (Vec::with_capacity(docs.len()), Vec::with_capacity(docs.len()));
+    for ((found, found_lengths), terms) in parts {
+        let mut stems: Vec<(u32, String)> = terms.into_iter().map(|(stem, t)| (t, stem)).collect();
+        stems.sort_unstable_by_key(|(t, _)| *t);
+        let renumber: Vec<u32> = stems
+            .into_iter()
+            .map(|(_, stem)| {
+                let next = cache.terms.len() as u32;
+                *cache.terms.entry(stem).or_insert(next)
+            })
+            .collect();
+        occurrences.extend(found.into_iter().map(|mut occ| {
+            for (t, _) in &mut occ {
+                *t = renumber[*t as usize];
+            }
+            occ
+        }));
+        lengths.extend(found_lengths);
+    }
+    (occurrences, lengths)
+}
+
+/// Builds the postings of `docs`.
+pub(crate) fn build(docs: &[Document], analyzer: &Analyzer, weights: &FieldWeights) -> Postings {
+    let mut cache = TermCache::new(analyzer);
+    // Per document: (term, field) occurrences, then field lengths.
+    let (mut occurrences, lengths) = occurrences_in_parallel(docs, &mut cache);
     let names: Vec<Vec<u32>> = occurrences.iter().map(|occ| name_terms(occ)).collect();
     let mut name_docs = vec![Vec::new(); cache.terms.len()];
     for (doc, terms) in names.iter().enumerate() {
@@ -315,6 +362,27 @@ mod tests {
         );
         let demo = p.of(p.terms["demo"]);
         assert!(demo[0].1 < impact(1), "a term in every tool weighs little");
+    }
+
+    /// Splitting on several threads numbers the terms as one thread does.
+    #[test]
+    fn terms_split_in_parallel_are_numbered_alike() {
+        let analyzer = Analyzer::new();
+        let words = ["send", "message", "channel", "delete", "repository", "invoice", "weather", "getUserName"];
+        let docs: Vec<Document> = (0..2 * CHUNK + 77)
+            .map(|i| Document {
+                slug: format!("DEMO_{}_{}", words[i % 8], words[(i / 8) % 8]),
+                description: format!("{} the {} number{i}.", words[(i * 5) % 8], words[(i * 7 + i / 64) % 8]),
+                params: vec![(words[i % 5].into(), format!("term{} of {}", i / 3, words[i % 3]))],
+                ..doc("", "")
+            })
+            .collect();
+        let mut one = TermCache::new(&analyzer);
+        let sequential = occurrences(&docs, &mut one);
+        let mut many = TermCache::new(&analyzer);
+        let parallel = occurrences_in_parallel(&docs, &mut many);
+        assert_eq!(parallel, sequential);
+        assert_eq!(many.terms, one.terms);
     }
 
     #[test]

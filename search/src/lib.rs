@@ -9,6 +9,8 @@
 //!   `camelCase` / `snake_case` / slugs and stems ([`Analyzer`]), a hand-written
 //!   thesaurus of API and everyday vocabulary ([`Thesaurus`]), a boost for a toolkit
 //!   named in the task, and multi-step tasks split into steps ([`split_steps`]).
+//! - [`Bm25Baseline`]: plain BM25 Okapi, the yardstick `toolsmith bench search` reports
+//!   next to the engine.
 //! - [`Document::from_tool`]: a tool of a toolkit spec as a document.
 //! - [`dependencies_of`] / [`dependencies_for_task`]: the tools of a toolkit that produce
 //!   a tool's required IDs (and the optional ones a task mentions; never cursors).
@@ -38,9 +40,12 @@
 //! ```
 
 mod action;
+mod baseline;
 mod confidence;
 mod deps;
+mod factors;
 mod index;
+mod parallel;
 mod rank;
 mod safety;
 #[cfg(feature = "embeddings")]
@@ -50,6 +55,7 @@ mod synonyms;
 mod tokenize;
 
 pub use action::{Action, Actions};
+pub use baseline::{baseline_text, baseline_tokens, Bm25Baseline, BM25_B, BM25_EPSILON, BM25_K1};
 pub use confidence::LOW_CONFIDENCE;
 pub use deps::{dependencies_for_task, dependencies_of, is_pagination, Dependency};
 pub use index::{Document, FieldWeights};

@@ -4,6 +4,7 @@
 //! multi-step tasks split into steps whose results are merged. Every hit has a score
 //! and a [confidence](crate::confidence).
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -11,11 +12,16 @@ use toolsmith_spec::Origin;
 
 use crate::action::Actions;
 use crate::confidence::{confidence, idf, Coverage};
-use crate::index::{build, Document, FieldWeights, Postings};
+use crate::factors::Factors;
+use crate::index::{build, Document, FastMap, FieldWeights, Postings};
+use crate::parallel::join;
 use crate::safety::Safety;
 use crate::steps::split_steps;
 use crate::synonyms::Thesaurus;
 use crate::tokenize::Analyzer;
+
+/// The fewest documents whose index build is worth a second thread.
+const PARALLEL: usize = 256;
 
 /// Ranking knobs. The defaults are tuned on public tool-retrieval sets; change them
 /// only with measurements (`toolsmith bench search`).
@@ -174,55 +180,46 @@ impl SearchIndex {
         SearchIndex::with_config(docs, SearchConfig::default())
     }
 
-    /// Indexes `docs` with the given ranking knobs.
+    /// Indexes `docs` with the given ranking knobs. The documents' vectors (feature
+    /// `embeddings`) are computed on other threads while this one builds the lexical index.
     pub fn with_config(docs: Vec<Document>, config: SearchConfig) -> Self {
         let start = Instant::now();
+        #[cfg(feature = "embeddings")]
+        let model = (config.lexical_weight < 1.0).then(toolsmith_embeddings::StaticModel::builtin).flatten();
+        #[cfg(feature = "embeddings")]
+        let vectors = || {
+            model.map(|model| {
+                crate::semantic::Semantic::new(model, &docs, config.split_case_for_model, config.parameter_weight)
+            })
+        };
+        #[cfg(feature = "embeddings")]
+        let parallel = model.is_some() && docs.len() >= PARALLEL;
+        #[cfg(not(feature = "embeddings"))]
+        let (vectors, parallel) = (|| (), false);
+        // The vectors on another thread while this one builds the lexical index.
+        let (semantic, mut index) = join(parallel, vectors, || SearchIndex::lexical(&docs, config.clone()));
+        index.docs = docs;
+        #[cfg(feature = "embeddings")]
+        {
+            index.semantic = semantic;
+        }
+        #[cfg(not(feature = "embeddings"))]
+        let () = semantic;
+        index.build_time = start.elapsed();
+        index
+    }
+
+    /// The index of `docs` without the documents themselves and their vectors.
+    fn lexical(docs: &[Document], config: SearchConfig) -> Self {
         let analyzer = Analyzer::new();
         let thesaurus = Thesaurus::new(&analyzer);
-        let postings = build(&docs, &analyzer, &config.fields);
-        let mut toolkit_numbers: HashMap<String, u32> = HashMap::new();
-        let mut toolkit_slugs = Vec::new();
-        let mut toolkit_names: HashMap<u32, Vec<(Vec<u32>, u32)>> = HashMap::new();
-        let mut doc_toolkit = Vec::with_capacity(docs.len());
-        for doc in &docs {
-            let slug = doc.toolkit.to_lowercase();
-            let next = toolkit_slugs.len() as u32;
-            let number = *toolkit_numbers.entry(slug.clone()).or_insert_with(|| {
-                toolkit_slugs.push(slug.clone());
-                let mut names: Vec<&str> = vec![&doc.toolkit, &doc.toolkit_name];
-                names.extend(doc.toolkit.split('/'));
-                for name in names {
-                    let terms: Vec<u32> =
-                        analyzer.terms(name).iter().filter_map(|t| postings.terms.get(t).copied()).collect();
-                    if let Some(&first) = terms.first() {
-                        let entry = toolkit_names.entry(first).or_default();
-                        if !entry.iter().any(|(t, n)| *t == terms && *n == next) {
-                            entry.push((terms, next));
-                        }
-                    }
-                }
-                next
-            });
-            doc_toolkit.push(number);
-        }
-        // A name counts when most tools that mention it belong to the toolkit ("github"),
-        // not when it is a common word that also names a category ("music").
-        for candidates in toolkit_names.values_mut() {
-            candidates.retain(|(terms, toolkit)| {
-                terms.iter().any(|&t| {
-                    let (inside, outside) = postings.of(t).iter().fold((0usize, 0usize), |(i, o), &(doc, _)| {
-                        if doc_toolkit[doc as usize] == *toolkit {
-                            (i + 1, o)
-                        } else {
-                            (i, o + 1)
-                        }
-                    });
-                    outside < inside
-                })
-            });
-        }
-        toolkit_names.retain(|_, candidates| !candidates.is_empty());
-        let safety = Safety::new(&docs, &postings.names, &analyzer);
+        let postings = build(docs, &analyzer, &config.fields);
+        // The safety rules' view of the tools on another thread, the toolkits on this one.
+        let (safety, (doc_toolkit, toolkit_slugs, toolkit_names)) = join(
+            docs.len() >= PARALLEL,
+            || Safety::new(docs, &postings.names, &analyzer),
+            || toolkits_of(docs, &analyzer, &postings),
+        );
         let doc_static = docs
             .iter()
             .zip(&postings.names)
@@ -236,14 +233,8 @@ impl SearchIndex {
                 }
             })
             .collect();
-        #[cfg(feature = "embeddings")]
-        let semantic =
-            (config.lexical_weight < 1.0).then(toolsmith_embeddings::StaticModel::builtin).flatten().map(|model| {
-                crate::semantic::Semantic::new(model, &docs, config.split_case_for_model, config.parameter_weight)
-            });
-        let build_time = start.elapsed();
         SearchIndex {
-            docs,
+            docs: Vec::new(),
             analyzer,
             thesaurus,
             postings,
@@ -254,8 +245,8 @@ impl SearchIndex {
             safety,
             doc_static,
             #[cfg(feature = "embeddings")]
-            semantic,
-            build_time,
+            semantic: None,
+            build_time: Duration::ZERO,
         }
     }
 
@@ -408,7 +399,8 @@ impl SearchIndex {
         if let Some(semantic) = &self.semantic {
             // The more of the query's words one tool holds, the more the words are trusted.
             let words = content.len().max(1) as f32;
-            let held = coverage.direct.iter().map(|m| (m & known_bits).count_ones()).max().unwrap_or(0) as f32;
+            let held = coverage.direct.iter().filter(|&&m| m & known_bits != 0).map(|m| (m & known_bits).count_ones());
+            let held = held.max().unwrap_or(0) as f32;
             let w = self.config.lexical_weight;
             let w = w + (1.0 - w) * (held / words).powi(self.config.word_trust_exponent);
             semantic.mix(query, &mut scores, w, self.config.spread_cosines);
@@ -432,27 +424,34 @@ impl SearchIndex {
         let asked = known_bits.count_ones();
         let c_per_word = if c > 0.0 && asked > 1 { c / asked as f32 } else { 0.0 };
         let task: Actions = self.safety.lexicon.task_actions(&stems);
-        for (doc, score) in scores.iter_mut().enumerate() {
-            if *score <= 0.0 {
-                continue;
+        let factors = Factors {
+            statics: &self.doc_static,
+            in_name: &in_name,
+            direct: &coverage.direct,
+            known_bits,
+            coordination: (c, c_per_word),
+            actions: self.safety.actions(),
+            task,
+            mismatch: self.config.action_mismatch,
+        };
+        // Two copies of the pass: without a named toolkit (the usual case) its factor is
+        // the constant 1.
+        if named.is_empty() {
+            factors.apply(&mut scores, |_| 1.0);
+        } else {
+            let boost = self.config.toolkit_boost;
+            factors.apply(&mut scores, |doc| if named.contains(&self.doc_toolkit[doc]) { boost } else { 1.0 });
+        }
+        if filter.is_some() || allowed.is_some() {
+            for (doc, score) in scores.iter_mut().enumerate() {
+                let toolkit = self.doc_toolkit[doc];
+                if *score > 0.0
+                    && (filter.is_some_and(|f| f != toolkit)
+                        || allowed.is_some_and(|a| !a.get(doc).copied().unwrap_or(false)))
+                {
+                    *score = 0.0;
+                }
             }
-            let toolkit = self.doc_toolkit[doc];
-            if filter.is_some_and(|f| f != toolkit) || allowed.is_some_and(|a| !a.get(doc).copied().unwrap_or(false)) {
-                *score = 0.0;
-                continue;
-            }
-            let (base, per_name_word) = self.doc_static[doc];
-            let mut factor = base + per_name_word * f32::from(in_name[doc]);
-            if c_per_word > 0.0 {
-                factor *= 1.0 - c + c_per_word * (coverage.direct[doc] & known_bits).count_ones() as f32;
-            }
-            if named.contains(&toolkit) {
-                factor *= self.config.toolkit_boost;
-            }
-            if self.safety.contradicts(doc, task) {
-                factor *= self.config.action_mismatch;
-            }
-            *score *= factor;
         }
         self.safety.settle(task, &mut scores);
         Scored { scores, coverage }
@@ -490,6 +489,69 @@ impl SearchIndex {
     }
 }
 
+/// The toolkit number of each document, the toolkits' lower-case slugs, and the
+/// toolkits' names by their first term (only names that mostly name their own toolkit).
+type Toolkits = (Vec<u32>, Vec<String>, HashMap<u32, Vec<(Vec<u32>, u32)>>);
+
+/// The [`Toolkits`] of `docs`, whose terms are in `postings`.
+fn toolkits_of(docs: &[Document], analyzer: &Analyzer, postings: &Postings) -> Toolkits {
+    let mut toolkit_numbers: HashMap<String, u32> = HashMap::new();
+    let mut toolkit_slugs = Vec::new();
+    let mut toolkit_names: HashMap<u32, Vec<(Vec<u32>, u32)>> = HashMap::new();
+    let mut doc_toolkit = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let slug = doc.toolkit.to_lowercase();
+        if let Some(&number) = toolkit_numbers.get(&slug) {
+            doc_toolkit.push(number);
+            continue;
+        }
+        let next = toolkit_slugs.len() as u32;
+        let number = *toolkit_numbers.entry(slug.clone()).or_insert_with(|| {
+            toolkit_slugs.push(slug.clone());
+            let mut names: Vec<&str> = vec![&doc.toolkit, &doc.toolkit_name];
+            names.extend(doc.toolkit.split('/'));
+            for name in names {
+                let terms: Vec<u32> =
+                    analyzer.terms(name).iter().filter_map(|t| postings.terms.get(t).copied()).collect();
+                if let Some(&first) = terms.first() {
+                    let entry = toolkit_names.entry(first).or_default();
+                    if !entry.iter().any(|(t, n)| *t == terms && *n == next) {
+                        entry.push((terms, next));
+                    }
+                }
+            }
+            next
+        });
+        doc_toolkit.push(number);
+    }
+    // A name counts when most tools that mention it belong to the toolkit ("github"),
+    // not when it is a common word that also names a category ("music").
+    // Each name term's tools counted by toolkit once (a term such as "api" names many
+    // toolkits of an imported catalog).
+    let mut by_toolkit: FastMap<u32, FastMap<u32, usize>> = FastMap::default();
+    for (terms, _) in toolkit_names.values().flatten() {
+        for &t in terms {
+            by_toolkit.entry(t).or_insert_with(|| {
+                let mut counts: FastMap<u32, usize> = FastMap::default();
+                for &(doc, _) in postings.of(t) {
+                    *counts.entry(doc_toolkit[doc as usize]).or_default() += 1;
+                }
+                counts
+            });
+        }
+    }
+    for candidates in toolkit_names.values_mut() {
+        candidates.retain(|(terms, toolkit)| {
+            terms.iter().any(|&t| {
+                let inside = by_toolkit.get(&t).and_then(|c| c.get(toolkit)).copied().unwrap_or(0);
+                postings.of(t).len() - inside < inside
+            })
+        });
+    }
+    toolkit_names.retain(|_, candidates| !candidates.is_empty());
+    (doc_toolkit, toolkit_slugs, toolkit_names)
+}
+
 /// One query's scores and the words each document matched.
 struct Scored {
     scores: Vec<f32>,
@@ -497,17 +559,28 @@ struct Scored {
 }
 
 /// The `limit` best (doc, score) pairs with a positive score, best first; ties in
-/// document order.
+/// document order. One pass that keeps the best so far: a score below the worst kept
+/// one (all of them, once the list is full) costs one comparison.
 fn top(scores: &[f32], limit: usize) -> Vec<(usize, f32)> {
-    let mut hits: Vec<(usize, f32)> =
-        scores.iter().enumerate().filter(|(_, &s)| s > 0.0).map(|(d, &s)| (d, s)).collect();
-    let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    if hits.len() > limit {
-        hits.select_nth_unstable_by(limit - 1, order);
-        hits.truncate(limit);
+    if limit == 0 {
+        return Vec::new();
     }
-    hits.sort_unstable_by(order);
-    hits
+    let better = |a: (usize, f32), b: (usize, f32)| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)).is_gt();
+    let mut best: Vec<(usize, f32)> = Vec::with_capacity(limit + 1);
+    for (doc, &score) in scores.iter().enumerate() {
+        // `is_gt` is false for NaN: such a score is never kept.
+        if !score.partial_cmp(&0.0).is_some_and(Ordering::is_gt) || (best.len() == limit && score <= best[limit - 1].1)
+        {
+            continue;
+        }
+        // Documents come in order, so a later one with an equal score goes after.
+        let at = best.partition_point(|&kept| !better((doc, score), kept));
+        if at < limit {
+            best.insert(at, (doc, score));
+            best.truncate(limit);
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -626,6 +699,35 @@ mod tests {
         assert_eq!(slugs(&index, &refund)[0], "DEMO_CREATE_REFUND");
         let delete = index.search("delete the customer cus_123", &SearchOptions::default());
         assert_eq!(slugs(&index, &delete)[0], "DEMO_DELETE_CUSTOMER");
+    }
+
+    /// `top` keeps what sorting every positive score (best first, ties in document
+    /// order) and truncating keeps.
+    #[test]
+    fn top_is_the_head_of_the_sorted_scores() {
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for round in 0..300 {
+            let scores: Vec<f32> = (0..(next() % 60))
+                .map(|_| match next() % 10 {
+                    0 => 0.0,
+                    1 => -1.0,
+                    2 => f32::NAN,
+                    n => (n % 4) as f32 * 0.5 + if round % 2 == 0 { (next() % 100) as f32 / 1000.0 } else { 0.0 },
+                })
+                .collect();
+            let limit = (next() % 12) as usize;
+            let mut sorted: Vec<(usize, f32)> =
+                scores.iter().enumerate().filter(|(_, &s)| s > 0.0).map(|(d, &s)| (d, s)).collect();
+            sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            sorted.truncate(limit);
+            assert_eq!(top(&scores, limit), sorted, "{scores:?} limit {limit}");
+        }
     }
 
     #[test]

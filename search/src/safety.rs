@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use toolsmith_spec::Origin;
 
-use crate::action::{is_destructive, Actions, Lexicon};
+use crate::action::{is_destructive, Actions, Lexicon, WordActions};
 use crate::index::Document;
 use crate::tokenize::Analyzer;
 
@@ -65,7 +65,8 @@ impl Safety {
     /// one's name is within the other's.
     pub(crate) fn new(docs: &[Document], names: &[Vec<u32>], analyzer: &Analyzer) -> Self {
         let lexicon = Lexicon::new(analyzer);
-        let actions = docs.iter().map(|d| lexicon.tool_actions(analyzer, d)).collect();
+        let mut words = WordActions::new(analyzer);
+        let actions = docs.iter().map(|d| lexicon.tool_actions(&mut words, d)).collect();
         let destructive: Vec<bool> = docs.iter().map(is_destructive).collect();
         // Curated tools by (toolkit, method), with their paths.
         let mut curated: HashMap<(String, String), Vec<(usize, String)>> = HashMap::new();
@@ -94,11 +95,16 @@ impl Safety {
         Safety { lexicon, actions, destructive, any_destructive, twins }
     }
 
+    /// Each tool's actions, by document.
+    pub(crate) fn actions(&self) -> &[Actions] {
+        &self.actions
+    }
+
     /// Whether tool `doc` has actions and the task names others: its score is then
     /// multiplied by [`SearchConfig::action_mismatch`](crate::SearchConfig::action_mismatch).
-    pub(crate) fn contradicts(&self, doc: usize, task: Actions) -> bool {
-        let actions = self.actions[doc];
-        !task.is_empty() && !actions.is_empty() && !actions.meets(task)
+    #[cfg(test)]
+    fn contradicts(&self, doc: usize, task: Actions) -> bool {
+        self.actions[doc].contradicts(task)
     }
 
     /// Applies the rules to the scores of a query whose actions are `task`:

@@ -17,6 +17,10 @@ use std::fmt;
 use toolsmith_embeddings::{Embedding, EmbeddingIndex, StaticModel};
 
 use crate::index::Document;
+use crate::parallel::map_chunks;
+
+/// The fewest documents worth a thread of their own when encoding.
+const CHUNK: usize = 256;
 
 /// The documents' vectors and the model that encodes queries.
 pub(crate) struct Semantic {
@@ -32,19 +36,27 @@ impl fmt::Debug for Semantic {
 
 impl Semantic {
     /// One vector per document, in order: the normalised sum of its main text's vector and
-    /// its parameters' vector times `SearchConfig::parameter_weight`.
+    /// its parameters' vector times `SearchConfig::parameter_weight`. The documents are
+    /// encoded on all available cores, in chunks of at least [`CHUNK`].
     pub(crate) fn new(model: &'static StaticModel, docs: &[Document], split_case: bool, parameter_weight: f32) -> Self {
-        let alpha = parameter_weight;
-        let mut index = EmbeddingIndex::new(model.dim());
-        for doc in docs {
-            let (main, params) = texts_of(doc, split_case);
-            let mut vector = model.encode(&main).to_f32();
-            if !params.is_empty() {
-                for (v, p) in vector.iter_mut().zip(model.encode(&params).to_f32()) {
-                    *v += alpha * p;
+        let encode = |docs: &[Document]| {
+            let mut encoder = model.encoder();
+            let mut index = EmbeddingIndex::new(model.dim());
+            for doc in docs {
+                let (main, params) = texts_of(doc, split_case);
+                let mut vector = encoder.encode(&main).to_f32();
+                if !params.is_empty() {
+                    for (v, p) in vector.iter_mut().zip(encoder.encode(&params).to_f32()) {
+                        *v += parameter_weight * p;
+                    }
                 }
+                index.push(&Embedding::from_f32(&vector));
             }
-            index.push(&Embedding::from_f32(&vector));
+            index
+        };
+        let mut index = EmbeddingIndex::new(model.dim());
+        for part in map_chunks(docs, CHUNK, encode) {
+            index.append(&part);
         }
         Semantic { model, index }
     }
@@ -138,6 +150,36 @@ fn split_case(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Encoding on several threads, with each thread's word cache, gives the vectors of
+    /// encoding each document alone, in order.
+    #[test]
+    fn documents_encoded_in_parallel_are_encoded_alike() {
+        let Some(model) = StaticModel::builtin() else { return };
+        let words = ["send", "message", "channel", "delete", "repository", "invoice", "weather", "getUserName"];
+        let docs: Vec<Document> = (0..3 * CHUNK + 17)
+            .map(|i| Document {
+                slug: format!("TOOL_{i}"),
+                name: format!("{} {}", words[i % 8], words[(i / 8) % 8]),
+                description: format!("{} the {} of {i}.", words[(i + 3) % 8], words[(i * 7) % 8]),
+                params: if i % 3 == 0 { Vec::new() } else { vec![(words[i % 5].into(), "An id.".into())] },
+                ..Default::default()
+            })
+            .collect();
+        let semantic = Semantic::new(model, &docs, false, 0.5);
+        let mut alone = EmbeddingIndex::new(model.dim());
+        for doc in &docs {
+            let (main, params) = texts_of(doc, false);
+            let mut vector = model.encode(&main).to_f32();
+            if !params.is_empty() {
+                for (v, p) in vector.iter_mut().zip(model.encode(&params).to_f32()) {
+                    *v += 0.5 * p;
+                }
+            }
+            alone.push(&Embedding::from_f32(&vector));
+        }
+        assert_eq!(semantic.index, alone);
+    }
 
     #[test]
     fn case_and_underscores_are_split() {

@@ -69,10 +69,24 @@ impl Analyzer {
 /// toolsmith_search::for_each_word("GitHub getUser_v2 e-mail", |w| words.push(w.to_owned()));
 /// assert_eq!(words, ["git", "hub", "github", "get", "user", "getuser", "v", "2", "e", "mail"]);
 /// ```
-pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
-    let mut word = String::new();
+pub fn for_each_word(text: &str, f: impl FnMut(&str)) {
+    for_each_word_in(text, &mut WordBuffers::default(), f);
+}
+
+/// The buffers of [`for_each_word_in`], kept between calls by a caller that splits many
+/// texts (an index build), so that splitting allocates nothing.
+#[derive(Debug, Default)]
+pub(crate) struct WordBuffers {
+    word: String,
+    run: String,
+}
+
+/// [`for_each_word`] with the caller's buffers.
+pub(crate) fn for_each_word_in(text: &str, buffers: &mut WordBuffers, mut f: impl FnMut(&str)) {
+    let WordBuffers { word, run } = buffers;
+    word.clear();
     // The whole run of letters between separators ("GitHub" → "github" after "git", "hub").
-    let mut run = String::new();
+    run.clear();
     let (mut parts, mut digits) = (0usize, false);
     let end_run =
         |word: &mut String, run: &mut String, parts: &mut usize, digits: &mut bool, f: &mut dyn FnMut(&str)| {
@@ -91,7 +105,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if !c.is_alphanumeric() {
-            end_run(&mut word, &mut run, &mut parts, &mut digits, &mut f);
+            end_run(word, run, &mut parts, &mut digits, &mut f);
             prev = None;
             continue;
         }
@@ -101,7 +115,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
                 || (c.is_uppercase() && p.is_uppercase() && next_lower)
                 || (c.is_numeric() != p.is_numeric());
             if boundary {
-                f(&word);
+                f(word);
                 word.clear();
                 parts += 1;
             }
@@ -116,7 +130,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
         }
         prev = Some(c);
     }
-    end_run(&mut word, &mut run, &mut parts, &mut digits, &mut f);
+    end_run(word, run, &mut parts, &mut digits, &mut f);
 }
 
 /// Whether `word` (lower case) carries no meaning for search: articles, pronouns,

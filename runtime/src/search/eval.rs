@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use toolsmith_search::{SearchIndex, SearchOptions};
+use toolsmith_search::{Document, SearchIndex, SearchOptions};
 
 /// The split of queries that no tool fits: their `relevant` list is empty and they are
 /// left out of the retrieval metrics.
@@ -208,22 +208,35 @@ impl Evaluation {
 /// Searches every query (top 10, after a warm-up of up to 50 searches) and measures.
 pub fn evaluate(index: &SearchIndex, queries: &[LabelledQuery]) -> Evaluation {
     let options = SearchOptions { limit: 10, toolkit: None, allowed: None };
+    evaluate_ranking(index.documents(), queries, |query| {
+        index.search(query, &options).into_iter().map(|hit| hit.doc).collect()
+    })
+}
+
+/// [`evaluate`] for any ranker over `docs`: `search` gives a query's best documents
+/// (positions in `docs`, best first, at least 10 when there are), timed one call each;
+/// for a baseline next to the engine ([`toolsmith_search::Bm25Baseline`]).
+pub fn evaluate_ranking(
+    docs: &[Document],
+    queries: &[LabelledQuery],
+    mut search: impl FnMut(&str) -> Vec<usize>,
+) -> Evaluation {
     // Warm-up: caches and the allocator, as in a long-running server.
     for q in queries.iter().take(50) {
-        std::hint::black_box(index.search(&q.query, &options));
+        std::hint::black_box(search(&q.query));
     }
     let mut out = Evaluation::default();
     let mut sum = Metrics::default();
     let mut split_sums: BTreeMap<String, (usize, Metrics)> = BTreeMap::new();
     for q in queries {
         let start = Instant::now();
-        let hits = index.search(&q.query, &options);
+        let ranked = search(&q.query);
         out.latencies_ms.push(start.elapsed().as_secs_f64() * 1000.0);
         if q.relevant.is_empty() {
             out.no_match += 1;
             continue;
         }
-        let ranked: Vec<&str> = hits.iter().map(|h| index.documents()[h.doc].slug.as_str()).collect();
+        let ranked: Vec<&str> = ranked.iter().filter_map(|&d| docs.get(d)).map(|d| d.slug.as_str()).collect();
         let m = Metrics::of(&ranked, &q.relevant);
         sum.add(&m);
         let entry = split_sums.entry(q.split.clone()).or_default();
@@ -252,6 +265,15 @@ mod tests {
         let ideal = 1.0 + 1.0 / 3f64.log2();
         assert!((m.ndcg_at_10 - (1.0 / 3f64.log2()) / ideal).abs() < 1e-9);
         assert_eq!(Metrics::of(&[], &relevant), Metrics::default());
+    }
+
+    #[test]
+    fn any_ranker_is_measured_alike() {
+        let doc = |slug: &str| Document { slug: slug.into(), ..Default::default() };
+        let docs = [doc("A"), doc("B")];
+        let queries = parse_queries("{\"query\": \"x\", \"relevant\": [\"B\"]}\n").unwrap();
+        let report = evaluate_ranking(&docs, &queries, |_| vec![7, 1, 0]);
+        assert_eq!((report.scored, report.mean.recall_at_1, report.latencies_ms.len()), (1, 1.0, 1));
     }
 
     #[test]

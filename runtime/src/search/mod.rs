@@ -53,8 +53,8 @@ pub use output::{
 };
 pub use toolsmith_search::{
     dependencies_for_task, dependencies_of, for_each_word, is_pagination, is_stop_word, split_steps, Action, Actions,
-    Analyzer, Dependency, Document, FieldWeights, Hit, SearchConfig, SearchIndex, SearchOptions, Thesaurus,
-    LOW_CONFIDENCE,
+    Analyzer, Bm25Baseline, Dependency, Document, FieldWeights, Hit, SearchConfig, SearchIndex, SearchOptions,
+    Thesaurus, LOW_CONFIDENCE,
 };
 
 use crate::{Registry, ToolDefinition};
