@@ -1,6 +1,6 @@
 //! Identifiers of runtime records, with Composio's prefixes: auth configs `ac_…`,
 //! connected accounts `ca_…`, execution logs `log_…`, sessions `trs_…`, projects `prj_…`,
-//! API keys `ak_…`.
+//! API keys `ak_…`, trigger instances `ti_…`.
 //!
 //! Every id is checked where it enters: [`FromStr`](std::str::FromStr), `parse` and
 //! deserialization all refuse a malformed one, so a JSON body over HTTP cannot make
@@ -166,6 +166,19 @@ prefixed_id!(
     /// ```
     ApiKeyId,
     "ak_"
+);
+
+prefixed_id!(
+    /// A trigger instance: one trigger of a toolkit, enabled for one connected account
+    /// (or user) with its configuration.
+    ///
+    /// ```
+    /// let id = toolsmith_core::TriggerInstanceId::generate();
+    /// assert!(id.as_str().starts_with("ti_"));
+    /// assert!(toolsmith_core::TriggerInstanceId::parse("ca_1").is_none());
+    /// ```
+    TriggerInstanceId,
+    "ti_"
 );
 
 impl LogId {

@@ -8,7 +8,7 @@
 //! leases across two handles, key rotation and re-encryption, concurrent reads, sessions
 //! and their memory, Connect Links (consumed once, even by concurrent consumers), account
 //! change notifications, projects and API keys (found by hash, revoked once, listed per
-//! project), and the absence of secrets from messages and `Debug` output are
+//! project), trigger instances (upserted by identity, filtered, secrets sealed), and the absence of secrets from messages and `Debug` output are
 //! checked here; what only one
 //! backend can show (file modes, bytes on disk) belongs in its own tests, which can use
 //! the [`fixtures`].
@@ -40,6 +40,7 @@ pub mod fixtures;
 mod links;
 mod projects;
 mod sessions;
+mod triggers;
 
 pub use self::backend::Backend;
 pub use self::links::{
@@ -52,6 +53,10 @@ pub use self::projects::{
     projects_round_trip_and_names_are_unique, revoked_keys_are_found_with_their_revocation,
 };
 pub use self::sessions::{session_memory_replaces_keys_and_goes_with_the_session, sessions_are_written_once};
+pub use self::triggers::{
+    trigger_instance, trigger_instances_filter_enable_and_delete, trigger_instances_upsert_by_identity,
+    trigger_secrets_are_sealed_and_rotated, WEBHOOK_SECRET,
+};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -94,6 +99,9 @@ macro_rules! conformance_tests {
             api_keys_need_their_project_and_stay_in_it,
             revoked_keys_are_found_with_their_revocation,
             api_key_secrets_stay_out_of_messages_and_debug,
+            trigger_instances_upsert_by_identity,
+            trigger_instances_filter_enable_and_delete,
+            trigger_secrets_are_sealed_and_rotated,
         );
     };
     (@each $backend:expr; $($check:ident),+ $(,)?) => {

@@ -3,9 +3,10 @@
 //! Each aggregate has its own narrow trait: [`AuthConfigs`], [`ConnectedAccounts`],
 //! [`RefreshLeases`], [`ExecutionLogs`], [`KeyRotation`], [`Sessions`] (sessions and what
 //! they remember), [`ConnectLinks`] (single-use links that finish connecting an account)
-//! and [`Projects`] (projects and their API keys, kept as hashes). [`Store`] is all of
-//! them at once (any type that implements the eight is a `Store`), so an `Arc<dyn Store>` serves every caller, and code that needs one aggregate
-//! can ask for that trait alone. New aggregates (trigger instances, the outbox) each add a
+//! [`Projects`] (projects and their API keys, kept as hashes) and [`TriggerInstances`]
+//! (triggers enabled for an account, their secrets sealed). [`Store`] is all of
+//! them at once (any type that implements the nine is a `Store`), so an `Arc<dyn Store>` serves every caller, and code that needs one aggregate
+//! can ask for that trait alone. New aggregates (the outbox) each add a
 //! trait and a bound on [`Store`].
 //!
 //! [`SqliteStore`] is the embedded backend (a SQLite file under `TOOLSMITH_HOME`, WAL,
@@ -43,6 +44,7 @@ mod projects;
 mod rotation;
 mod sessions;
 mod sqlite;
+mod triggers;
 
 pub use accounts::{AccountFilter, AccountStatus, ConnectedAccount, ConnectedAccounts, Credentials, OAuth2Tokens};
 pub use auth_configs::{AuthConfig, AuthConfigs};
@@ -56,9 +58,11 @@ pub use projects::{ApiKey, ApiKeySecret, Project, Projects, DEFAULT_PROJECT};
 pub use rotation::{prune_key_file, prune_key_file_of, KeyRotation, PruneError};
 pub use sessions::{Fact, SessionRecord, Sessions};
 pub use sqlite::SqliteStore;
+pub use triggers::{TriggerFilter, TriggerInstance, TriggerInstances};
 
 /// Every aggregate of the store: auth configs, connected accounts, refresh leases,
-/// execution logs, key rotation, sessions, Connect Links, projects and API keys.
+/// execution logs, key rotation, sessions, Connect Links, projects and API keys, trigger
+/// instances.
 ///
 /// It has no methods of its own and is implemented for every type that implements the
 /// aggregate traits, so a backend implements those and gets `Store` for free.
@@ -80,7 +84,15 @@ pub use sqlite::SqliteStore;
 /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
 /// ```
 pub trait Store:
-    AuthConfigs + ConnectedAccounts + RefreshLeases + ExecutionLogs + KeyRotation + Sessions + ConnectLinks + Projects
+    AuthConfigs
+    + ConnectedAccounts
+    + RefreshLeases
+    + ExecutionLogs
+    + KeyRotation
+    + Sessions
+    + ConnectLinks
+    + Projects
+    + TriggerInstances
 {
 }
 
@@ -93,6 +105,7 @@ impl<T> Store for T where
         + Sessions
         + ConnectLinks
         + Projects
+        + TriggerInstances
 {
 }
 
@@ -101,6 +114,6 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::{
         AuthConfigs, ConnectLinks, ConnectedAccounts, ExecutionLogs, KeyRotation, Projects, RefreshLeases, Sessions,
-        Store,
+        Store, TriggerInstances,
     };
 }

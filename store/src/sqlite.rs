@@ -9,6 +9,7 @@ mod projects;
 mod queries;
 mod rows;
 mod sessions;
+mod triggers;
 
 use std::fmt;
 use std::fs;
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::watch;
-use toolsmith_core::{ApiKeyId, AuthConfigId, ConnectedAccountId, LogId, ProjectId, SessionId};
+use toolsmith_core::{ApiKeyId, AuthConfigId, ConnectedAccountId, LogId, ProjectId, SessionId, TriggerInstanceId};
 use toolsmith_spec::ToolkitSlug;
 
 use self::context::{db_error, Cx, BUSY_TIMEOUT};
@@ -27,7 +28,8 @@ use crate::crypto::LiveKeys;
 use crate::{
     default_home, AccountFilter, ApiKey, AuthConfig, AuthConfigs, ConnectLink, ConnectLinks, ConnectedAccount,
     ConnectedAccounts, ExecutionLog, ExecutionLogs, Fact, KeyError, KeyId, KeyRing, KeyRotation, LogFilter, Project,
-    Projects, RefreshLeases, SessionRecord, Sessions, StoreError, DEFAULT_PROJECT, SECRET_KEY_ENV,
+    Projects, RefreshLeases, SessionRecord, Sessions, StoreError, TriggerFilter, TriggerInstance, TriggerInstances,
+    DEFAULT_PROJECT, SECRET_KEY_ENV,
 };
 
 /// A [`Store`](crate::Store) in a SQLite file: WAL journal (readers never wait for the
@@ -627,6 +629,39 @@ impl Projects for SqliteStore {
     async fn revoke_api_key(&self, id: &ApiKeyId, at: SystemTime) -> Result<bool, StoreError> {
         let id = id.clone();
         self.write(move |conn, cx| projects::revoke_api_key(conn, cx, &id, at)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl TriggerInstances for SqliteStore {
+    async fn upsert_trigger_instance(&self, instance: &TriggerInstance) -> Result<TriggerInstance, StoreError> {
+        let instance = instance.clone();
+        self.write(move |conn, cx| triggers::upsert(conn, cx, &instance)).await
+    }
+
+    async fn trigger_instance(&self, id: &TriggerInstanceId) -> Result<Option<TriggerInstance>, StoreError> {
+        let id = id.clone();
+        self.read(move |conn, cx| triggers::instance(conn, cx, &id)).await
+    }
+
+    async fn trigger_instances(&self, filter: &TriggerFilter) -> Result<Vec<TriggerInstance>, StoreError> {
+        let filter = filter.clone();
+        self.read(move |conn, cx| triggers::instances(conn, cx, &filter)).await
+    }
+
+    async fn set_trigger_enabled(
+        &self,
+        id: &TriggerInstanceId,
+        enabled: bool,
+        at: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.write(move |conn, cx| triggers::set_enabled(conn, cx, &id, enabled, at)).await
+    }
+
+    async fn delete_trigger_instance(&self, id: &TriggerInstanceId) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.write(move |conn, cx| triggers::delete(conn, cx, &id)).await
     }
 }
 

@@ -97,7 +97,10 @@ async fn a_version_2_file_gains_projects_and_keys() {
     let (_, ada) = github_and_ada(&store).await;
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE api_keys; DROP TABLE projects; PRAGMA user_version = 2").unwrap();
+    conn.execute_batch(
+        "DROP TABLE api_keys; DROP TABLE projects; DROP TABLE trigger_instances; PRAGMA user_version = 2",
+    )
+    .unwrap();
     drop(conn);
 
     let store = SqliteStore::open(&path, keys).unwrap();

@@ -13,6 +13,7 @@ use toolsmith_store::conformance::fixtures::{
     account, assert_same_account, assert_same_config, at, config, fact, github_and_ada, link, log_entry, session,
     TempDir, ALL_SECRETS, CLIENT_SECRET,
 };
+use toolsmith_store::conformance::{trigger_instance, WEBHOOK_SECRET};
 use toolsmith_store::prelude::*;
 use toolsmith_store::{KeyError, KeyRing, LogFilter, SqliteStore, StoreError};
 
@@ -49,11 +50,15 @@ async fn no_secret_plaintext_reaches_the_files() {
     for i in 0..20 {
         store.put_account(&account(&github, &format!("user-{i}"), Some("alias-marker"), 10 + i)).await.unwrap();
     }
+    let watched = account(&github, "watched", None, 40);
+    store.put_account(&watched).await.unwrap();
+    let instance = trigger_instance(&watched, "GITHUB_ISSUES_EVENT", serde_json::json!({"repo": "r"}), 50);
+    store.upsert_trigger_instance(&instance).await.unwrap();
     let check = |when: &str| {
         let files = file_bytes(&db(&dir));
         assert!(!files.is_empty());
         for (path, bytes) in &files {
-            for secret in ALL_SECRETS {
+            for secret in ALL_SECRETS.into_iter().chain([WEBHOOK_SECRET]) {
                 assert!(!contains(bytes, secret), "{when}: {path} holds {secret}");
             }
         }
@@ -208,7 +213,7 @@ async fn a_version_1_file_gains_sessions_and_links() {
     let conn = rusqlite::Connection::open(db(&dir)).unwrap();
     conn.execute_batch(
         "DROP TABLE session_memory; DROP TABLE sessions; DROP TABLE connect_links; \
-         DROP TABLE api_keys; DROP TABLE projects; PRAGMA user_version = 1",
+         DROP TABLE api_keys; DROP TABLE projects; DROP TABLE trigger_instances; PRAGMA user_version = 1",
     )
     .unwrap();
     drop(conn);
@@ -220,6 +225,27 @@ async fn a_version_1_file_gains_sessions_and_links() {
     store.put_session(&kept).await.unwrap();
     store.put_link(&link(&ada, 10_000, 20_000).1).await.unwrap();
     assert_eq!(store.links_of(&ada.id).await.unwrap().len(), 1);
+}
+
+/// A file of schema version 3 (before trigger instances) is migrated on open: its
+/// records stay and trigger instances can be stored.
+#[tokio::test]
+async fn a_version_3_file_gains_trigger_instances() {
+    let dir = TempDir::new("migrate-4");
+    let ring = KeyRing::generate().unwrap();
+    let store = SqliteStore::open(db(&dir), ring.clone()).unwrap();
+    let (_, ada) = github_and_ada(&store).await;
+    drop(store);
+    let conn = rusqlite::Connection::open(db(&dir)).unwrap();
+    conn.execute_batch("DROP TABLE trigger_instances; PRAGMA user_version = 3").unwrap();
+    drop(conn);
+
+    let store = SqliteStore::open(db(&dir), ring).unwrap();
+    assert_eq!(user_version(&db(&dir)), i64::from(SqliteStore::SCHEMA_VERSION));
+    assert_same_account(&store.account(&ada.id).await.unwrap().unwrap(), &ada);
+    let instance = trigger_instance(&ada, "GITHUB_PUSH", serde_json::json!({}), 10);
+    store.upsert_trigger_instance(&instance).await.unwrap();
+    assert!(store.trigger_instance(&instance.id).await.unwrap().is_some());
 }
 
 /// Reads do not queue behind the writer: while another process holds the write lock and

@@ -6,9 +6,11 @@ use std::time::{Duration, SystemTime};
 use toolsmith::store::prelude::*;
 use toolsmith::store::{
     AccountFilter, ApiKey, AuthConfig, ConnectLink, ConnectedAccount, ExecutionLog, Fact, KeyId, KeyRing, LogFilter,
-    Project, SessionRecord, StoreError,
+    Project, SessionRecord, StoreError, TriggerFilter, TriggerInstance,
 };
-use toolsmith::{ApiKeyId, AuthConfigId, ConnectedAccountId, LogId, ProjectId, SessionId, ToolkitSlug};
+use toolsmith::{
+    ApiKeyId, AuthConfigId, ConnectedAccountId, LogId, ProjectId, SessionId, ToolkitSlug, TriggerInstanceId,
+};
 
 /// A store whose `finish_refresh` reports the lease lost, as when it expired during the
 /// token request and another process took it: it writes nothing of the caller's, only
@@ -143,6 +145,30 @@ impl Projects for LosingStore {
     }
     async fn revoke_api_key(&self, id: &ApiKeyId, at: SystemTime) -> Result<bool, StoreError> {
         self.inner.revoke_api_key(id, at).await
+    }
+}
+
+#[async_trait::async_trait]
+impl TriggerInstances for LosingStore {
+    async fn upsert_trigger_instance(&self, instance: &TriggerInstance) -> Result<TriggerInstance, StoreError> {
+        self.inner.upsert_trigger_instance(instance).await
+    }
+    async fn trigger_instance(&self, id: &TriggerInstanceId) -> Result<Option<TriggerInstance>, StoreError> {
+        self.inner.trigger_instance(id).await
+    }
+    async fn trigger_instances(&self, filter: &TriggerFilter) -> Result<Vec<TriggerInstance>, StoreError> {
+        self.inner.trigger_instances(filter).await
+    }
+    async fn set_trigger_enabled(
+        &self,
+        id: &TriggerInstanceId,
+        enabled: bool,
+        at: SystemTime,
+    ) -> Result<bool, StoreError> {
+        self.inner.set_trigger_enabled(id, enabled, at).await
+    }
+    async fn delete_trigger_instance(&self, id: &TriggerInstanceId) -> Result<bool, StoreError> {
+        self.inner.delete_trigger_instance(id).await
     }
 }
 

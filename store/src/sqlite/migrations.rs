@@ -118,6 +118,26 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX api_keys_by_project ON api_keys (project, created_at);
     ",
+    // 4: trigger instances.
+    "
+    CREATE TABLE trigger_instances (
+        id          TEXT PRIMARY KEY NOT NULL,
+        trigger     TEXT NOT NULL,
+        toolkit     TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        account     TEXT REFERENCES connected_accounts (id) ON DELETE CASCADE,
+        auth_config TEXT,
+        identity    TEXT NOT NULL UNIQUE,   -- trigger, account or user, sorted non-secret config
+        config      TEXT NOT NULL,          -- JSON object of the non-secret configuration
+        secrets     TEXT,                   -- sealed JSON of the secret configuration, bound to the id
+        enabled     INTEGER NOT NULL,
+        state       TEXT NOT NULL,          -- JSON
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX trigger_instances_by_account ON trigger_instances (account);
+    CREATE INDEX trigger_instances_by_created ON trigger_instances (created_at);
+    ",
 ];
 
 /// The schema version this build writes: the number of scripts.

@@ -30,6 +30,11 @@ fn account_context(id: &str) -> Vec<u8> {
     format!("connected_accounts.credentials:{id}").into_bytes()
 }
 
+/// What a trigger instance's sealed secrets are bound to.
+pub(super) fn trigger_context(id: &str) -> Vec<u8> {
+    format!("trigger_instances.secrets:{id}").into_bytes()
+}
+
 // ---------------------------------------------------------------- auth configs
 
 pub(super) fn put_auth_config(conn: &mut Connection, cx: &Cx<'_>, config: &AuthConfig) -> Result<(), StoreError> {
@@ -539,6 +544,7 @@ pub(super) fn reencrypt(conn: &mut Connection, cx: &Cx<'_>, ring: &KeyRing) -> R
     for (table, column, context) in [
         ("auth_configs", "client_secret", auth_config_context as fn(&str) -> Vec<u8>),
         ("connected_accounts", "credentials", account_context),
+        ("trigger_instances", "secrets", trigger_context),
     ] {
         let sql = format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL");
         let rows: Vec<(String, String)> = collect(&tx, cx, &sql, [], |r| Ok((r.get(0)?, r.get(1)?)), what)?;
@@ -561,7 +567,8 @@ pub(super) fn reencrypt(conn: &mut Connection, cx: &Cx<'_>, ring: &KeyRing) -> R
 /// How many sealed values each key sealed, from the values' headers.
 pub(super) fn sealed_keys(conn: &mut Connection, cx: &Cx<'_>) -> Result<BTreeMap<KeyId, usize>, StoreError> {
     let sql = "SELECT client_secret FROM auth_configs WHERE client_secret IS NOT NULL \
-               UNION ALL SELECT credentials FROM connected_accounts WHERE credentials IS NOT NULL";
+               UNION ALL SELECT credentials FROM connected_accounts WHERE credentials IS NOT NULL \
+               UNION ALL SELECT secrets FROM trigger_instances WHERE secrets IS NOT NULL";
     let sealed: Vec<String> = collect(conn, cx, sql, [], |r| r.get(0), "read the sealed secrets' keys")?;
     let mut counts = BTreeMap::new();
     for value in sealed {

@@ -1,0 +1,224 @@
+//! The SQL of [`TriggerInstances`](crate::TriggerInstances). The secret configuration is
+//! sealed as one value (the credentials' JSON encoding), bound to the instance's id.
+
+use std::time::SystemTime;
+
+use rusqlite::types::Value as Sql;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, TransactionBehavior};
+use secrecy::ExposeSecret;
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId, UserId};
+use toolsmith_spec::{ToolkitSlug, TriggerSlug};
+
+use super::context::Cx;
+use super::queries::{collect, has_row, json_text, trigger_context};
+use super::rows::{decode_credentials, encode_credentials, from_ms, to_ms};
+use crate::{Credentials, StoreError, TriggerFilter, TriggerInstance};
+
+const COLUMNS: &str =
+    "id, trigger, toolkit, user_id, account, auth_config, config, secrets, enabled, state, created_at, updated_at";
+
+/// The sealed secrets of an instance with id `id`; `None` without secrets.
+fn seal(cx: &Cx<'_>, id: &str, instance: &TriggerInstance) -> Result<Option<String>, StoreError> {
+    if instance.secrets.is_empty() {
+        return Ok(None);
+    }
+    let credentials = Credentials { secrets: instance.secrets.clone(), oauth2: None };
+    let json = encode_credentials(&credentials).map_err(|_| StoreError::Database {
+        path: cx.path.to_owned(),
+        message: format!("could not encode the secrets of trigger instance {id}"),
+        // serde's message could quote a secret: it is not passed on.
+        source: None,
+    })?;
+    Ok(Some(cx.keys.seal(&json, &trigger_context(id))?))
+}
+
+pub(super) fn upsert(
+    conn: &mut Connection,
+    cx: &Cx<'_>,
+    instance: &TriggerInstance,
+) -> Result<TriggerInstance, StoreError> {
+    let what = || format!("save trigger instance {} ({})", instance.id, instance.trigger);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| cx.db(what(), e))?;
+    if let Some(account) = &instance.account {
+        if !has_row(&tx, cx, "connected_accounts", account.as_str(), &what())? {
+            return Err(StoreError::Missing(format!(
+                "connected account {account} (of a trigger instance of {}; connect the account first)",
+                instance.trigger
+            )));
+        }
+    }
+    let identity = instance.identity();
+    let existing: Option<String> = tx
+        .query_row("SELECT id FROM trigger_instances WHERE identity = ?1", [&identity], |r| r.get(0))
+        .optional()
+        .map_err(|e| cx.db(what(), e))?;
+    let id = existing.unwrap_or_else(|| instance.id.as_str().to_owned());
+    let secrets = seal(cx, &id, instance)?;
+    tx.execute(
+        &format!(
+            "INSERT INTO trigger_instances ({COLUMNS}, identity)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (id) DO UPDATE SET secrets = excluded.secrets, enabled = excluded.enabled,
+                 auth_config = excluded.auth_config, updated_at = excluded.updated_at"
+        ),
+        params![
+            id,
+            instance.trigger.as_str(),
+            instance.toolkit.as_str(),
+            instance.user_id.as_str(),
+            instance.account.as_ref().map(ConnectedAccountId::as_str),
+            instance.auth_config.as_ref().map(AuthConfigId::as_str),
+            json_text(cx, &instance.config)?,
+            secrets,
+            instance.enabled,
+            json_text(cx, &instance.state)?,
+            to_ms(instance.created_at),
+            to_ms(instance.updated_at),
+            identity,
+        ],
+    )
+    .map_err(|e| cx.db(what(), e))?;
+    let stored = read_one(&tx, cx, &id)?;
+    tx.commit().map_err(|e| cx.db(what(), e))?;
+    stored.ok_or_else(|| StoreError::Missing(format!("trigger instance {id} right after saving it")))
+}
+
+fn read_one(conn: &Connection, cx: &Cx<'_>, id: &str) -> Result<Option<TriggerInstance>, StoreError> {
+    let row = conn
+        .query_row(&format!("SELECT {COLUMNS} FROM trigger_instances WHERE id = ?1"), [id], InstanceRow::read)
+        .optional()
+        .map_err(|e| cx.db(format!("read trigger instance {id}"), e))?;
+    row.map(|row| row.decode(cx)).transpose()
+}
+
+pub(super) fn instance(
+    conn: &mut Connection,
+    cx: &Cx<'_>,
+    id: &TriggerInstanceId,
+) -> Result<Option<TriggerInstance>, StoreError> {
+    read_one(conn, cx, id.as_str())
+}
+
+pub(super) fn instances(
+    conn: &mut Connection,
+    cx: &Cx<'_>,
+    filter: &TriggerFilter,
+) -> Result<Vec<TriggerInstance>, StoreError> {
+    let mut sql = format!("SELECT {COLUMNS} FROM trigger_instances WHERE 1 = 1");
+    let mut args: Vec<Sql> = Vec::new();
+    let conditions: [(&str, Vec<&str>); 5] = [
+        ("id", filter.ids.iter().map(TriggerInstanceId::as_str).collect()),
+        ("account", filter.accounts.iter().map(ConnectedAccountId::as_str).collect()),
+        ("auth_config", filter.auth_configs.iter().map(AuthConfigId::as_str).collect()),
+        ("trigger", filter.triggers.iter().map(TriggerSlug::as_str).collect()),
+        ("user_id", filter.users.iter().map(UserId::as_str).collect()),
+    ];
+    for (column, values) in conditions {
+        if values.is_empty() {
+            continue;
+        }
+        let mut marks = Vec::new();
+        for value in values {
+            args.push(Sql::Text(value.to_owned()));
+            marks.push(format!("?{}", args.len()));
+        }
+        sql.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
+    }
+    if !filter.include_disabled {
+        sql.push_str(" AND enabled = 1");
+    }
+    sql.push_str(" ORDER BY created_at, rowid");
+    let rows = collect(conn, cx, &sql, params_from_iter(args), InstanceRow::read, "list trigger instances")?;
+    rows.into_iter().map(|row| row.decode(cx)).collect()
+}
+
+pub(super) fn set_enabled(
+    conn: &mut Connection,
+    cx: &Cx<'_>,
+    id: &TriggerInstanceId,
+    enabled: bool,
+    at: SystemTime,
+) -> Result<bool, StoreError> {
+    let changed = conn
+        .execute(
+            "UPDATE trigger_instances SET enabled = ?1, updated_at = ?2 WHERE id = ?3",
+            params![enabled, to_ms(at), id.as_str()],
+        )
+        .map_err(|e| cx.db(format!("enable or disable trigger instance {id}"), e))?;
+    Ok(changed > 0)
+}
+
+pub(super) fn delete(conn: &mut Connection, cx: &Cx<'_>, id: &TriggerInstanceId) -> Result<bool, StoreError> {
+    let deleted = conn
+        .execute("DELETE FROM trigger_instances WHERE id = ?1", [id.as_str()])
+        .map_err(|e| cx.db(format!("delete trigger instance {id}"), e))?;
+    Ok(deleted > 0)
+}
+
+struct InstanceRow {
+    id: String,
+    trigger: String,
+    toolkit: String,
+    user_id: String,
+    account: Option<String>,
+    auth_config: Option<String>,
+    config: String,
+    secrets: Option<String>,
+    enabled: bool,
+    state: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl InstanceRow {
+    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(InstanceRow {
+            id: row.get(0)?,
+            trigger: row.get(1)?,
+            toolkit: row.get(2)?,
+            user_id: row.get(3)?,
+            account: row.get(4)?,
+            auth_config: row.get(5)?,
+            config: row.get(6)?,
+            secrets: row.get(7)?,
+            enabled: row.get(8)?,
+            state: row.get(9)?,
+            created_at: row.get(10)?,
+            updated_at: row.get(11)?,
+        })
+    }
+
+    fn decode(self, cx: &Cx<'_>) -> Result<TriggerInstance, StoreError> {
+        let corrupt = |column, problem| cx.corrupt("trigger_instances", &self.id, column, problem);
+        let secrets = match &self.secrets {
+            None => Default::default(),
+            Some(sealed) => {
+                let opened = cx.keys.open(sealed, &trigger_context(&self.id))?;
+                // serde's message could quote a secret: it is not passed on.
+                decode_credentials(opened.expose_secret())
+                    .map_err(|_| corrupt("secrets", "does not decrypt to the secrets' JSON"))?
+                    .secrets
+            }
+        };
+        Ok(TriggerInstance {
+            id: TriggerInstanceId::parse(&self.id).ok_or_else(|| corrupt("id", "is not a `ti_` id"))?,
+            trigger: TriggerSlug::new(self.trigger),
+            toolkit: ToolkitSlug::new(self.toolkit),
+            user_id: UserId::new(self.user_id),
+            account: match self.account {
+                Some(a) => Some(ConnectedAccountId::parse(&a).ok_or_else(|| corrupt("account", "is not a `ca_` id"))?),
+                None => None,
+            },
+            auth_config: match self.auth_config {
+                Some(a) => Some(AuthConfigId::parse(&a).ok_or_else(|| corrupt("auth_config", "is not an `ac_` id"))?),
+                None => None,
+            },
+            config: serde_json::from_str(&self.config).map_err(|_| corrupt("config", "is not a JSON object"))?,
+            secrets,
+            enabled: self.enabled,
+            state: serde_json::from_str(&self.state).map_err(|_| corrupt("state", "is not JSON"))?,
+            created_at: from_ms(self.created_at),
+            updated_at: from_ms(self.updated_at),
+        })
+    }
+}
