@@ -1,0 +1,44 @@
+//! Triggers at run time: the events a toolkit delivers, by webhook or by polling a tool.
+//!
+//! This crate holds what the later parts (webhook ingress, polling, delivery) stand on:
+//! - [`TriggerTypes`]: the triggers of a catalog as Composio lists them
+//!   (`GET /triggers_types`): slug, name, description, instructions, `webhook` or `poll`,
+//!   version, toolkit, config and payload JSON Schemas;
+//! - [`check_config`]: a configuration checked against the type's config schema, every
+//!   violation named by its JSON pointer, and split into its clear part and its secrets
+//!   (the spec's `secret_field`, a webhook's signing secret), which the store seals;
+//! - [`upsert`]: a trigger instance (`ti_…`) for a connected account or a user, with
+//!   Composio's upsert semantics (see [`upsert`]), and [`ActiveTrigger`], an instance
+//!   as `GET /trigger_instances/active` shows it (secrets redacted).
+//!
+//! ```
+//! let toolkit: toolsmith_spec::Toolkit = serde_yaml::from_str(r#"
+//! slug: demo
+//! name: Demo
+//! description: A demonstration toolkit.
+//! version: 20261122_00
+//! base_url: https://api.example.com
+//! auth: [{ scheme: none }]
+//! triggers:
+//!   - slug: DEMO_THING_CREATED
+//!     name: Thing created
+//!     description: Fires when a thing is created.
+//!     webhook: { events: [thing] }
+//! "#).unwrap();
+//! let types = toolsmith_triggers::TriggerTypes::new([&toolkit]);
+//! let found = types.get("demo_thing_created").unwrap();
+//! assert_eq!(found.kind, toolsmith_triggers::TriggerKind::Webhook);
+//! assert_eq!(types.list(&["demo".to_owned()]).len(), 1);
+//! ```
+
+mod config;
+mod error;
+#[cfg(test)]
+mod fixtures;
+mod instances;
+mod types;
+
+pub use config::{check_config, CheckedConfig, ConfigProblem};
+pub use error::TriggerError;
+pub use instances::{upsert, ActiveTrigger, Owner, UpsertRequest, REDACTED};
+pub use types::{ToolkitRef, TriggerKind, TriggerType, TriggerTypes};
