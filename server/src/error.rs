@@ -209,6 +209,30 @@ impl From<toolsmith_session::SessionError> for ApiError {
     }
 }
 
+/// A trigger error: its kind's status, a slug per variant, each config violation (at
+/// its JSON path) in `errors`; a store failure as the store's.
+impl From<toolsmith_triggers::TriggerError> for ApiError {
+    fn from(e: toolsmith_triggers::TriggerError) -> Self {
+        use toolsmith_triggers::TriggerError;
+        let slug = match &e {
+            TriggerError::Store(_) => "",
+            TriggerError::UnknownType { .. } => "TriggerType_NotFound",
+            TriggerError::InvalidConfig { .. } => "Trigger_InvalidConfig",
+            TriggerError::UnknownAccount(_) => "ConnectedAccount_NotFound",
+            TriggerError::NoAccount { .. } => "Trigger_NoConnectedAccount",
+            _ => "Trigger_InvalidRequest",
+        };
+        match e {
+            TriggerError::Store(store) => ApiError::from(store),
+            TriggerError::InvalidConfig { ref problems, .. } => {
+                let errors = problems.iter().map(ToString::to_string).collect();
+                ApiError::new(e.kind(), slug, e.to_string()).fix(e.fix()).errors(errors)
+            }
+            e => ApiError::new(e.kind(), slug, e.to_string()).fix(e.fix()),
+        }
+    }
+}
+
 impl From<toolsmith_store::StoreError> for ApiError {
     fn from(e: toolsmith_store::StoreError) -> Self {
         let kind = match &e {

@@ -15,7 +15,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorEnvelope;
-use crate::routes::{auth_configs, connected_accounts, files, logs, sessions, shapes::Page, toolkits, tools};
+use crate::routes::{auth_configs, connected_accounts, files, logs, sessions, shapes::Page, toolkits, tools, triggers};
 use crate::state::AppState;
 
 /// The OpenAPI description of the REST API.
@@ -65,6 +65,12 @@ use crate::state::AppState;
         connected_accounts::refresh,
         logs::list,
         logs::retrieve,
+        triggers::list_types,
+        triggers::retrieve_type,
+        triggers::upsert,
+        triggers::list_active,
+        triggers::manage,
+        triggers::remove,
         document,
     ),
     components(schemas(ErrorEnvelope, Page)),
@@ -77,6 +83,7 @@ use crate::state::AppState;
         (name = "auth_configs", description = "How each toolkit authenticates in the project"),
         (name = "connected_accounts", description = "Users' accounts of the project"),
         (name = "logs", description = "The project's execution log"),
+        (name = "triggers", description = "The catalog's trigger types and the project's trigger instances"),
         (name = "openapi", description = "This document"),
     )
 )]

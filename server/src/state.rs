@@ -2,12 +2,13 @@
 //! project from its API key, and each project's store, executor and tool router.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use toolsmith_runtime::{Client, Registry, ToolSearch};
 use toolsmith_session::{RouterOptions, ToolRouter};
 use toolsmith_store::{ApiKeySecret, ConnectLink, Project, Store, StoreError};
+use toolsmith_triggers::TriggerTypes;
 
 use crate::metrics::{Metered, Metrics};
 
@@ -112,6 +113,8 @@ struct Inner {
     /// Base URLs of toolkits, for tests against local APIs (`toolkit → URL`).
     base_urls: Vec<(String, String)>,
     ready: Mutex<HashMap<String, Arc<ProjectCx>>>,
+    /// The catalog's trigger types, made at their first use.
+    trigger_types: OnceLock<TriggerTypes>,
     metrics: Metrics,
     /// Cancelled when the server shuts down: ends open MCP streams.
     shutdown: tokio_util::sync::CancellationToken,
@@ -142,6 +145,7 @@ impl AppState {
             options,
             base_urls,
             ready: Mutex::default(),
+            trigger_types: OnceLock::new(),
             metrics: Metrics::default(),
             shutdown: Default::default(),
         }))
@@ -160,6 +164,11 @@ impl AppState {
     /// The catalog.
     pub fn registry(&self) -> &Registry {
         self.0.search.registry()
+    }
+
+    /// The catalog's trigger types.
+    pub fn trigger_types(&self) -> &TriggerTypes {
+        self.0.trigger_types.get_or_init(|| TriggerTypes::new(self.registry().toolkits()))
     }
 
     /// The catalog's search.

@@ -10,6 +10,7 @@ pub mod sessions;
 pub mod shapes;
 pub mod toolkits;
 pub mod tools;
+pub mod triggers;
 
 use axum::Router;
 
@@ -25,4 +26,5 @@ pub fn api() -> Router<AppState> {
         .merge(auth_configs::router())
         .merge(connected_accounts::router())
         .merge(logs::router())
+        .merge(triggers::router())
 }
