@@ -82,9 +82,9 @@ async fn github_api(seen: Seen) -> String {
     url
 }
 
-/// Runs the driver (killed after `limit`); its stdout, stderr and exit code.
-fn run_driver(python: &Path, env: &[(&str, String)], limit: Duration) -> (String, String, Option<i32>) {
-    let driver = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/composio_sdk/driver.py");
+/// Runs a script of `composio_sdk/` (killed after `limit`); its stdout, stderr and exit code.
+fn run_driver(python: &Path, script: &str, env: &[(&str, String)], limit: Duration) -> (String, String, Option<i32>) {
+    let driver = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/composio_sdk").join(script);
     let mut command = Command::new(python);
     command.arg(&driver);
     for variable in ["COMPOSIO_API_KEY", "COMPOSIO_BASE_URL", "COMPOSIO_CUSTOM_HEADERS"] {
@@ -94,35 +94,55 @@ fn run_driver(python: &Path, env: &[(&str, String)], limit: Duration) -> (String
     run_with_limit(&mut command, limit)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_official_python_sdk_runs_unchanged() {
-    let python = tokio::task::spawn_blocking(composio_venv).await.unwrap();
+/// The SDK's venv, installed once even when both tests start at the same time.
+fn venv() -> PathBuf {
+    static VENV: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    VENV.get_or_init(composio_venv).clone()
+}
 
-    let seen = Seen::default();
-    let api = github_api(seen.clone()).await;
-    let (url, key, github, _) = support::github_server("sdk", api, TOKEN, std::future::pending()).await;
-
+/// Runs `script` (whose text is `source`) against the server at `url` as `ada` with her
+/// GitHub account, and checks that every call it registers printed one line, all ok.
+async fn run_all_ok(
+    python: PathBuf,
+    script: &'static str,
+    source: &str,
+    url: String,
+    key: &toolsmith_store::ApiKeySecret,
+    github: &toolsmith_store::ConnectedAccount,
+    limit_secs: u64,
+) {
     let env = [
         ("TOOLSMITH_URL", url),
         ("TOOLSMITH_API_KEY", key.expose().to_owned()),
         ("TOOLSMITH_USER", "ada".to_owned()),
         ("TOOLSMITH_GITHUB_ACCOUNT", github.id.as_str().to_owned()),
     ];
+    let limit = Duration::from_secs(limit_secs);
     let (stdout, stderr, code) =
-        tokio::task::spawn_blocking(move || run_driver(&python, &env, Duration::from_secs(300))).await.unwrap();
-
+        tokio::task::spawn_blocking(move || run_driver(&python, script, &env, limit)).await.unwrap();
     let lines: Vec<Value> = stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     let failed: Vec<String> =
         lines.iter().filter(|l| l["ok"] != json!(true)).map(|l| format!("- {}: {}", l["call"], l["detail"])).collect();
-    eprintln!("{} SDK calls ok, {} failed", lines.len() - failed.len(), failed.len());
+    eprintln!("{script}: {} SDK calls ok, {} failed", lines.len() - failed.len(), failed.len());
     assert!(
         failed.is_empty() && code == Some(0),
-        "the SDK failed {} call(s) (exit code {code:?}):\n{}\n--- stdout\n{stdout}--- stderr\n{stderr}",
+        "the SDK failed {} call(s) of {script} (exit code {code:?}):\n{}\n--- stdout\n{stdout}--- stderr\n{stderr}",
         failed.len(),
         failed.join("\n")
     );
-    let calls = include_str!("composio_sdk/driver.py").matches("\n@call(").count();
+    let calls = source.matches("\n@call(").count();
     assert_eq!(lines.len(), calls, "one line per call:\n{stdout}\n{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_python_sdk_runs_unchanged() {
+    let python = tokio::task::spawn_blocking(venv).await.unwrap();
+
+    let seen = Seen::default();
+    let api = github_api(seen.clone()).await;
+    let (url, key, github, _) = support::github_server("sdk", api, TOKEN, std::future::pending()).await;
+
+    run_all_ok(python, "driver.py", include_str!("composio_sdk/driver.py"), url, &key, &github, 300).await;
 
     // What the agent turns and direct calls did upstream, with the user's token.
     let seen = seen.lock().unwrap().clone();
@@ -133,4 +153,16 @@ async fn the_official_python_sdk_runs_unchanged() {
     }
     assert!(seen.contains(&("GET /repos/octo/hello".to_owned(), bearer.clone(), None)), "{seen:?}");
     assert!(seen.contains(&("GET /user".to_owned(), bearer, None)), "{seen:?}");
+}
+
+/// The SDK's trigger calls (`composio_sdk/triggers.py`): trigger types listed and found,
+/// an instance created for the account (and again for the user: the same one), a config
+/// that breaks the schema refused with the JSON path in the SDK's error, an unknown type
+/// as `TriggerTypeNotFound`, then listed, disabled, enabled and deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_python_sdk_manages_triggers() {
+    let python = tokio::task::spawn_blocking(venv).await.unwrap();
+    let api = github_api(Seen::default()).await;
+    let (url, key, github, _) = support::github_server("sdk-triggers", api, TOKEN, std::future::pending()).await;
+    run_all_ok(python, "triggers.py", include_str!("composio_sdk/triggers.py"), url, &key, &github, 120).await;
 }

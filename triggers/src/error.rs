@@ -54,16 +54,6 @@ pub enum TriggerError {
         /// The trigger.
         trigger: String,
     },
-    /// The user has several active accounts of the trigger's toolkit.
-    #[error("user `{user}` has {} active {toolkit} accounts ({}); the trigger needs one", accounts.len(), accounts.iter().map(ConnectedAccountId::as_str).collect::<Vec<_>>().join(", "))]
-    SeveralAccounts {
-        /// The user.
-        user: UserId,
-        /// The toolkit.
-        toolkit: String,
-        /// Their accounts.
-        accounts: Vec<ConnectedAccountId>,
-    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -75,10 +65,9 @@ impl TriggerError {
         match self {
             TriggerError::UnknownType { .. } | TriggerError::UnknownAccount(_) => ErrorKind::NotFound,
             TriggerError::NoAccount { .. } => ErrorKind::NeedsAccount,
-            TriggerError::InvalidConfig { .. }
-            | TriggerError::NoOwner
-            | TriggerError::WrongToolkit { .. }
-            | TriggerError::SeveralAccounts { .. } => ErrorKind::InvalidArguments,
+            TriggerError::InvalidConfig { .. } | TriggerError::NoOwner | TriggerError::WrongToolkit { .. } => {
+                ErrorKind::InvalidArguments
+            }
             TriggerError::Store(StoreError::Missing(_)) => ErrorKind::NotFound,
             TriggerError::Store(e) if e.is_retryable() => ErrorKind::RateLimited,
             TriggerError::Store(_) => ErrorKind::Internal,
@@ -108,7 +97,6 @@ impl TriggerError {
             TriggerError::NoAccount { toolkit, .. } => {
                 format!("connect a {toolkit} account for the user first (POST /api/v3.1/connected_accounts/link)")
             }
-            TriggerError::SeveralAccounts { .. } => "send `connected_account_id` to choose one".to_owned(),
             TriggerError::Store(_) => "try again; if it persists, check the server's store".to_owned(),
         }
     }

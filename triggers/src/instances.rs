@@ -20,7 +20,8 @@ pub const REDACTED: &str = "[REDACTED]";
 pub enum Owner {
     /// This connected account's.
     Account(ConnectedAccountId),
-    /// This user's: their one active account of the trigger's toolkit.
+    /// This user's: their first (oldest) active account of the trigger's toolkit, as
+    /// Composio resolves it.
     User(UserId),
 }
 
@@ -39,7 +40,7 @@ pub struct UpsertRequest {
 /// `POST /trigger_instances/{slug}/upsert` does.
 ///
 /// The account must be in the store (the project's) and of the trigger's toolkit; a user
-/// stands for their one `ACTIVE` account of that toolkit. The configuration must fit the
+/// stands for their first (oldest) `ACTIVE` account of that toolkit, as in Composio. The configuration must fit the
 /// type's config schema (every violation is reported, at its JSON path).
 ///
 /// Upsert semantics: an instance is identified by its trigger, its account and its
@@ -72,24 +73,14 @@ where
                 statuses: vec![AccountStatus::Active],
                 ..Default::default()
             };
-            let mut accounts = store.accounts(&filter).await?;
-            match accounts.len() {
-                0 => {
-                    return Err(TriggerError::NoAccount {
-                        user: user.clone(),
-                        toolkit: toolkit.to_owned(),
-                        trigger: trigger.to_owned(),
-                    })
-                }
-                1 => accounts.remove(0),
-                _ => {
-                    return Err(TriggerError::SeveralAccounts {
-                        user: user.clone(),
-                        toolkit: toolkit.to_owned(),
-                        accounts: accounts.into_iter().map(|a| a.id).collect(),
-                    })
-                }
-            }
+            // Composio's rule: the user's first active account of the toolkit (the store
+            // lists the oldest first).
+            let first = store.accounts(&filter).await?.into_iter().next();
+            first.ok_or_else(|| TriggerError::NoAccount {
+                user: user.clone(),
+                toolkit: toolkit.to_owned(),
+                trigger: trigger.to_owned(),
+            })?
         }
     };
     if !account.toolkit.as_str().eq_ignore_ascii_case(toolkit) {
@@ -148,6 +139,12 @@ pub struct ActiveTrigger {
     pub disabled_at: Option<String>,
     /// The toolkit's version the trigger type comes from.
     pub version: String,
+    /// The instance's id again (Composio's UUID field).
+    pub uuid: String,
+    /// Where events go instead of the project's webhook (not supported yet: null).
+    pub egress_url: Option<String>,
+    /// `{createdAt}` (ISO 8601), as Composio still sends it.
+    pub deprecated: Value,
 }
 
 impl ActiveTrigger {
@@ -171,6 +168,9 @@ impl ActiveTrigger {
             disabled_at: (!instance.enabled).then(|| updated_at.clone()),
             updated_at,
             version: types.get(instance.trigger.as_str()).map(|t| t.version.clone()).unwrap_or_default(),
+            uuid: instance.id.as_str().to_owned(),
+            egress_url: None,
+            deprecated: serde_json::json!({"createdAt": humantime::format_rfc3339_millis(instance.created_at).to_string()}),
         }
     }
 }
@@ -258,11 +258,8 @@ mod tests {
         let unknown =
             err(upsert(&types, &store, request(Owner::Account("ca_gone".parse().unwrap()), good.clone()), t0).await);
         assert_eq!(unknown.kind(), toolsmith_core::ErrorKind::NotFound);
-        let several = err(upsert(&types, &store, request(Owner::User(UserId::new("bob")), good.clone()), t0).await);
-        assert!(
-            matches!(several, TriggerError::SeveralAccounts { ref accounts, .. } if accounts.len() == 2),
-            "{several}"
-        );
+        let bobs = upsert(&types, &store, request(Owner::User(UserId::new("bob")), good.clone()), t0).await.unwrap();
+        assert_eq!(bobs.account.as_ref(), Some(&accounts[2].id), "a user's first active account");
         let none = err(upsert(&types, &store, request(Owner::User(UserId::new("cy")), good.clone()), t0).await);
         assert!(none.to_string().contains("no active demo account"), "{none}");
         let bad =
@@ -277,6 +274,6 @@ mod tests {
 
         let all =
             store.trigger_instances(&TriggerFilter { include_disabled: true, ..Default::default() }).await.unwrap();
-        assert_eq!(all.len(), 1, "failed upserts store nothing");
+        assert_eq!(all.len(), 2, "failed upserts store nothing");
     }
 }

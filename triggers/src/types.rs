@@ -49,6 +49,8 @@ pub struct TriggerType {
     pub config: Value,
     /// JSON Schema of an event's payload.
     pub payload: Value,
+    /// Whether the service must be told where to send events (webhook triggers).
+    pub requires_webhook_endpoint_setup: bool,
 }
 
 /// The field of the configuration that holds a webhook's signing secret, if any.
@@ -91,6 +93,7 @@ impl TriggerType {
             },
             config: trigger.config.clone().unwrap_or_else(|| json!({"type": "object", "properties": {}})),
             payload: trigger.payload.clone().unwrap_or_else(|| json!({"type": "object"})),
+            requires_webhook_endpoint_setup: trigger.poll.is_none(),
         }
     }
 }
