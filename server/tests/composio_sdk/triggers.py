@@ -1,33 +1,25 @@
 """The official Composio Python SDK (0.30.0, unchanged): triggers against a toolsmith server.
 
-Run by `server/tests/composio_sdk.rs` with the environment of `driver.py` (whose `check`
-and `failure` it shares). Each call prints one JSON line, `{"call", "ok", "detail"}`;
+Run by `server/tests/composio_sdk.rs` with the environment of `driver.py`, whose harness
+it reuses (its own calls only): each call prints one JSON line, `{"call", "ok", "detail"}`;
 the exit code is the number of failed calls.
 """
 
-import json
 import sys
 
 from composio import Composio
 from composio.exceptions import TriggerTypeNotFound
 from composio_client import BadRequestError
 
-from driver import API_KEY, BASE_URL, GITHUB_ACCOUNT, USER, check, failure
+import driver
+from driver import API_KEY, BASE_URL, GITHUB_ACCOUNT, USER, call, check
+
+# driver.py's calls registered themselves when it was imported: run only these.
+driver.CALLS.clear()
 
 COMPOSIO = Composio(api_key=API_KEY, base_url=BASE_URL, allow_tracking=False)
 SLUG = "GITHUB_ISSUES_EVENT"
 STATE = {}
-CALLS = []
-
-
-def call(name):
-    """Registers an SDK call (run in the order of this file)."""
-
-    def register(function):
-        CALLS.append((name, function))
-        return function
-
-    return register
 
 
 @call("triggers.list(toolkit_slugs=['github'])")
@@ -121,17 +113,5 @@ def delete():
     return answer.trigger_id
 
 
-def main():
-    failures = 0
-    for name, function in CALLS:
-        try:
-            line = {"call": name, "ok": True, "detail": function()}
-        except Exception as error:  # every failure is reported, then the next call runs
-            failures += 1
-            line = {"call": name, "ok": False, "detail": failure(error)}
-        print(json.dumps(line, default=str), flush=True)
-    return failures
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(driver.main())
