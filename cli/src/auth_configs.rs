@@ -7,11 +7,11 @@ use std::time::SystemTime;
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
-use toolsmith::store::{AuthConfig, AuthConfigs, KeyRing, Projects, SqliteStore, DEFAULT_PROJECT};
+use toolsmith::store::{AuthConfig, AuthConfigs, SqliteStore, DEFAULT_PROJECT};
 use toolsmith::AuthConfigId;
 
 use crate::catalog::{registry, CatalogArgs};
-use crate::home::{home, open_store, runtime, secret, time};
+use crate::home::{project_store, runtime, secret, time};
 use crate::out::outln;
 
 /// `toolsmith auth-configs …`
@@ -117,20 +117,7 @@ pub(crate) struct Target {
 
 /// The store of `target`'s project.
 async fn store_of(target: &Target) -> miette::Result<Arc<SqliteStore>> {
-    let main = open_store()?;
-    if target.project == DEFAULT_PROJECT {
-        return Ok(main);
-    }
-    let project = main.project_named(&target.project).await.map_err(|e| miette!("{e}"))?.ok_or_else(|| {
-        miette!(
-            help = "create it with `toolsmith api-keys create --project NAME`",
-            "no project is named `{}`",
-            target.project
-        )
-    })?;
-    let home = home()?;
-    let keys = KeyRing::load(&home).map_err(|e| miette!("{e}"))?;
-    Ok(Arc::new(SqliteStore::open_project(&home, &project, keys).map_err(|e| miette!("{e}"))?))
+    project_store(&target.project).await
 }
 
 /// An auth config as JSON, its client secret redacted.

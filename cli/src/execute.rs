@@ -89,21 +89,26 @@ fn failure(message: String) -> ExecutionResult {
 
 /// `--args`: JSON text, `@FILE`, or `-`; a JSON object. The error says what is wrong.
 fn arguments(text: &str) -> Result<Value, String> {
-    const EXAMPLE: &str = r#"pass an object like '{"owner": "octocat"}'"#;
+    json_object(text, "--args", "the tool's arguments", r#"pass an object like '{"owner": "octocat"}'"#)
+}
+
+/// The value of option `flag`: JSON text, `@FILE` for a file, or `-` for standard input;
+/// a JSON object of `what`. The error says what is wrong and gives `example`.
+pub(crate) fn json_object(text: &str, flag: &str, what: &str, example: &str) -> Result<Value, String> {
     let (source, text) = match text {
         "-" => {
-            let text = read_stdin("--args -").map_err(|e| e.to_string())?;
-            ("--args - (standard input)".to_owned(), text)
+            let text = read_stdin(&format!("{flag} -")).map_err(|e| e.to_string())?;
+            (format!("{flag} - (standard input)"), text)
         }
         _ if text.starts_with('@') => {
             let path = &text[1..];
             let content = std::fs::read_to_string(path)
-                .map_err(|e| format!("--args {text}: cannot read `{path}`: {e}; give the path of a JSON file"))?;
-            (format!("--args {text}"), content)
+                .map_err(|e| format!("{flag} {text}: cannot read `{path}`: {e}; give the path of a JSON file"))?;
+            (format!("{flag} {text}"), content)
         }
-        _ => ("--args".to_owned(), text.to_owned()),
+        _ => (flag.to_owned(), text.to_owned()),
     };
-    let value: Value = serde_json::from_str(&text).map_err(|e| format!("{source} is not JSON: {e}; {EXAMPLE}"))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| format!("{source} is not JSON: {e}; {example}"))?;
     let kind = match &value {
         Value::Object(_) => return Ok(value),
         Value::Array(_) => "an array",
@@ -112,5 +117,5 @@ fn arguments(text: &str) -> Result<Value, String> {
         Value::Bool(_) => "a boolean",
         Value::Null => "null",
     };
-    Err(format!("{source} is {kind}, not a JSON object of the tool's arguments; {EXAMPLE}"))
+    Err(format!("{source} is {kind}, not a JSON object of {what}; {example}"))
 }

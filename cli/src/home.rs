@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use miette::{miette, IntoDiagnostic};
 use secrecy::SecretString;
-use toolsmith::store::SqliteStore;
+use toolsmith::store::{KeyRing, Projects, SqliteStore, DEFAULT_PROJECT};
 
 use crate::files::{error, read_stdin};
 
@@ -33,6 +33,21 @@ pub(crate) fn open_store() -> miette::Result<Arc<SqliteStore>> {
     home()?;
     let store = SqliteStore::open_default().map_err(|e| miette!("{e}"))?;
     Ok(Arc::new(store))
+}
+
+/// The store of the project named `project`: the home's main store for `default`, else
+/// the project's own database; an error with the way out for an unknown project.
+pub(crate) async fn project_store(project: &str) -> miette::Result<Arc<SqliteStore>> {
+    let main = open_store()?;
+    if project == DEFAULT_PROJECT {
+        return Ok(main);
+    }
+    let found = main.project_named(project).await.map_err(|e| miette!("{e}"))?.ok_or_else(|| {
+        miette!(help = "create it with `toolsmith api-keys create --project NAME`", "no project is named `{project}`")
+    })?;
+    let home = home()?;
+    let keys = KeyRing::load(&home).map_err(|e| miette!("{e}"))?;
+    Ok(Arc::new(SqliteStore::open_project(&home, &found, keys).map_err(|e| miette!("{e}"))?))
 }
 
 /// A secret given on the command line: `-` reads it from standard input (so it stays

@@ -30,6 +30,7 @@ mod schema;
 mod search;
 mod serve;
 mod tools;
+mod triggers;
 mod validate;
 
 use std::process::ExitCode;
@@ -63,6 +64,9 @@ enum Command {
     /// Connect, list and remove users' accounts (stored under TOOLSMITH_HOME).
     #[command(subcommand)]
     Accounts(accounts::Command),
+    /// List trigger types; create, list, enable, disable and delete trigger instances.
+    #[command(subcommand)]
+    Triggers(triggers::Command),
     /// Run a tool for a user and print `{data, error, successful, log_id}`.
     Execute(execute::Args),
     /// Show the execution log.
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
         Command::Tools(command) => tools::run(command),
         Command::Accounts(command) => accounts::run(command),
         Command::AuthConfigs(command) => auth_configs::run(command),
+        Command::Triggers(command) => triggers::run(command),
         Command::Execute(args) => execute::run(args),
         Command::Logs(args) => logs::run(args),
         Command::ApiKeys(command) => api_keys::run(command),

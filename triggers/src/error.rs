@@ -11,7 +11,7 @@ use crate::config::ConfigProblem;
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
     /// No trigger type has this slug.
-    #[error("trigger type `{slug}` is not in this server's catalog")]
+    #[error("trigger type `{slug}` is not in the catalog")]
     UnknownType {
         /// The slug asked for.
         slug: String,
