@@ -141,6 +141,11 @@ const BELOW_RUNTIME: &[(&str, &str)] = &[
     ),
     ("toolsmith-store", "the store keeps records and knows nothing of execution; move that code into the runtime"),
     (
+        "toolsmith-triggers",
+        "trigger types and instances stand on the spec, the core and the store; take what runs tools (an \
+         `Execute`) as an argument instead",
+    ),
+    (
         "toolsmith-providers",
         "provider formats work on plain tool descriptions and calls; take `ToolDescription`s and return \
          `ToolCall`s, and run them in toolsmith-session",
