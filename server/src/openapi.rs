@@ -66,6 +66,7 @@ use crate::state::AppState;
         logs::list,
         logs::retrieve,
         triggers::list_types,
+        triggers::slugs,
         triggers::retrieve_type,
         triggers::upsert,
         triggers::list_active,

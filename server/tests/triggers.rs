@@ -96,6 +96,11 @@ async fn trigger_types_are_listed_by_toolkit_paged_and_found_by_slug() {
     let (_, all) = server.api("GET", "/triggers_types?limit=1000", key, None).await;
     assert!(all["total_items"].as_u64().unwrap() >= 30, "{}", all["total_items"]);
 
+    let (status, every) = server.api("GET", "/triggers_types/list/enum", key, None).await;
+    assert_eq!(status, 200, "{every}");
+    let every: Vec<&str> = every.as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert_eq!(every.len() as u64, all["total_items"].as_u64().unwrap());
+    assert!(every.contains(&"GITHUB_PUSH") && every.contains(&"GMAIL_NEW_MESSAGE"), "{every:?}");
     let (status, one) = server.api("GET", "/triggers_types/github_push?toolkit_versions=latest", key, None).await;
     assert_eq!(status, 200, "{one}");
     assert_eq!(one["slug"], "GITHUB_PUSH");

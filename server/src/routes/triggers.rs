@@ -21,6 +21,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/triggers_types", get(list_types))
+        .route("/triggers_types/list/enum", get(slugs))
         .route("/triggers_types/{slug}", get(retrieve_type))
         .route("/trigger_instances/{slug}/upsert", post(upsert))
         .route("/trigger_instances/active", get(list_active))
@@ -65,6 +66,20 @@ async fn list_types(
     let toolkits = list_of(q.toolkit_slugs.as_deref());
     let items: Vec<Value> = state.trigger_types().list(&toolkits).into_iter().map(|t| json!(t)).collect();
     Ok(Json(paged(items, q.limit.unwrap_or(20), q.cursor.as_deref())?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v3.1/triggers_types/list/enum",
+    operation_id = "triggers_types_enum",
+    tag = "triggers",
+    responses(
+        (status = 200, description = "Every trigger type's slug, in the catalog's order.", body = Vec<String>),
+        crate::error::KeyErrors,
+    )
+)]
+async fn slugs(_caller: Caller, State(state): State<AppState>) -> Json<Vec<String>> {
+    Json(state.trigger_types().list(&[]).into_iter().map(|t| t.slug.clone()).collect())
 }
 
 #[utoipa::path(

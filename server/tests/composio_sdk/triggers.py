@@ -33,6 +33,13 @@ def list_types():
     return {"slugs": slugs, "total_items": page.total_items}
 
 
+@call("triggers.list_enum")
+def list_enum():
+    slugs = COMPOSIO.triggers.list_enum()
+    check(SLUG in slugs and all(isinstance(s, str) for s in slugs), f"slugs {slugs!r}")
+    return len(slugs)
+
+
 @call("triggers.get_type")
 def get_type():
     found = COMPOSIO.triggers.get_type(slug=SLUG)
