@@ -42,7 +42,8 @@ fn secret(instance: &TriggerInstance) -> Option<&str> {
 
 /// An upsert with the same trigger, account and non-secret config (keys in any order)
 /// keeps the instance's id and creation time and takes the new secret and `enabled`; a
-/// different config is another instance; an unknown account is [`StoreError::Missing`].
+/// different config is another instance; another identity under an existing id is
+/// [`StoreError::Conflict`]; an unknown account is [`StoreError::Missing`].
 pub async fn trigger_instances_upsert_by_identity(backend: &impl Backend) {
     let store = backend.open(KeyRing::generate().unwrap()).await.unwrap();
     let (_, ada) = github_and_ada(&store).await;
@@ -66,6 +67,13 @@ pub async fn trigger_instances_upsert_by_identity(backend: &impl Backend) {
     assert_eq!(store.upsert_trigger_instance(&other).await.unwrap().id, other.id);
     let all = store.trigger_instances(&TriggerFilter::default()).await.unwrap();
     assert_eq!(all.iter().map(|i| &i.id).collect::<Vec<_>>(), [&first.id, &other.id], "oldest first");
+
+    // Another identity under an existing id is refused, the existing one kept.
+    let mut clash = trigger_instance(&ada, "GITHUB_PUSH", json!({}), 35);
+    clash.id = first.id.clone();
+    let err = store.upsert_trigger_instance(&clash).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    assert_eq!(store.trigger_instance(&first.id).await.unwrap().unwrap().trigger.as_str(), "GITHUB_ISSUES_EVENT");
 
     let mut orphan = trigger_instance(&ada, "GITHUB_ISSUES_EVENT", json!({}), 40);
     orphan.account = Some("ca_nobody".parse().unwrap());

@@ -52,32 +52,52 @@ pub(super) fn upsert(
         .query_row("SELECT id FROM trigger_instances WHERE identity = ?1", [&identity], |r| r.get(0))
         .optional()
         .map_err(|e| cx.db(what(), e))?;
-    let id = existing.unwrap_or_else(|| instance.id.as_str().to_owned());
-    let secrets = seal(cx, &id, instance)?;
-    tx.execute(
-        &format!(
-            "INSERT INTO trigger_instances ({COLUMNS}, identity)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-             ON CONFLICT (id) DO UPDATE SET secrets = excluded.secrets, enabled = excluded.enabled,
-                 auth_config = excluded.auth_config, updated_at = excluded.updated_at"
-        ),
-        params![
-            id,
-            instance.trigger.as_str(),
-            instance.toolkit.as_str(),
-            instance.user_id.as_str(),
-            instance.account.as_ref().map(ConnectedAccountId::as_str),
-            instance.auth_config.as_ref().map(AuthConfigId::as_str),
-            json_text(cx, &instance.config)?,
-            secrets,
-            instance.enabled,
-            json_text(cx, &instance.state)?,
-            to_ms(instance.created_at),
-            to_ms(instance.updated_at),
-            identity,
-        ],
-    )
-    .map_err(|e| cx.db(what(), e))?;
+    let id = match existing {
+        Some(id) => {
+            // The same instance: new secrets, enabled or not; id, state and creation kept.
+            let secrets = seal(cx, &id, instance)?;
+            tx.execute(
+                "UPDATE trigger_instances SET secrets = ?1, enabled = ?2, auth_config = ?3, updated_at = ?4
+                 WHERE id = ?5",
+                params![
+                    secrets,
+                    instance.enabled,
+                    instance.auth_config.as_ref().map(AuthConfigId::as_str),
+                    to_ms(instance.updated_at),
+                    id
+                ],
+            )
+            .map_err(|e| cx.db(what(), e))?;
+            id
+        }
+        None => {
+            let id = instance.id.as_str().to_owned();
+            let secrets = seal(cx, &id, instance)?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO trigger_instances ({COLUMNS}, identity)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                ),
+                params![
+                    id,
+                    instance.trigger.as_str(),
+                    instance.toolkit.as_str(),
+                    instance.user_id.as_str(),
+                    instance.account.as_ref().map(ConnectedAccountId::as_str),
+                    instance.auth_config.as_ref().map(AuthConfigId::as_str),
+                    json_text(cx, &instance.config)?,
+                    secrets,
+                    instance.enabled,
+                    json_text(cx, &instance.state)?,
+                    to_ms(instance.created_at),
+                    to_ms(instance.updated_at),
+                    identity,
+                ],
+            )
+            .map_err(|e| cx.db(what(), e))?;
+            id
+        }
+    };
     let stored = read_one(&tx, cx, &id)?;
     tx.commit().map_err(|e| cx.db(what(), e))?;
     stored.ok_or_else(|| StoreError::Missing(format!("trigger instance {id} right after saving it")))
