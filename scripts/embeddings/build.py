@@ -8,6 +8,8 @@ One command, from the repository root (≈ 20-30 min on 2 shared cores):
     python3 -m venv /work/venv-emb
     /work/venv-emb/bin/pip install --no-cache-dir -r scripts/embeddings/requirements.txt
     apt-get install --no-install-recommends wordnet-base      # /usr/share/wordnet/data.*
+    apt-get update -o Acquire::Languages=en                   # Debian's long descriptions
+    (cd /tmp && apt-get download dict-foldoc && dpkg -x dict-foldoc_*.deb /tmp/foldoc)
     nice -n 10 /work/venv-emb/bin/python scripts/embeddings/build.py --seed 16
     nice -n 10 /work/venv-emb/bin/python scripts/embeddings/evaluate.py --update-provenance
     /work/venv-emb/bin/python scripts/embeddings/inspect_table.py
@@ -19,7 +21,12 @@ Steps:
     `[CLS] tok [SEP]` (mean pooling); specials and `[unused*]` are dropped; PCA to 256;
     Zipf/SIF weights (1e-4);
  3. corpus: WordNet 3.0 glosses (Debian wordnet-base: "lemmas: definition" and each quoted
-    example) plus the built-in catalog's text (toolkit and tool names and descriptions,
+    example), the descriptions of Debian's packages (the release's Translation-en: each
+    short description, and the first paragraph of each long description cut to its first
+    two sentences: ~60k texts saying what a piece of software does, the nearest
+    registry-given text to tool descriptions), FOLDOC (Debian dict-foldoc, the Free On-line
+    Dictionary of Computing: each entry's first two sentences, for computing words), plus
+    the built-in catalog's text (toolkit and tool names and descriptions,
     parameter names and descriptions). The teacher embeds each line (mean pooling, the
     same PCA projection), and the student (weighted sum of token vectors) learns to match
     it (cosine loss; targets centred on the corpus mean): first only the per-token weights (6 epochs, lr 1e-2), then vectors
@@ -55,6 +62,23 @@ PCA_DIMS = 256
 SIF_COEFFICIENT = 1e-4
 MAX_SEQ_LEN = 256
 WORDNET_FILES = ("data.noun", "data.verb", "data.adj", "data.adv")
+DEFAULT_SOURCES = "wordnet,debian,foldoc,catalog"
+SOURCE_DESCRIPTIONS = {
+    "wordnet": "WordNet 3.0 glosses (Debian wordnet-base data.{noun,verb,adj,adv}: 'lemmas: definition' per synset and each quoted example of 3+ words)",
+    "debian": "Debian package descriptions (the release's Translation-en: each short description, and each long description's first paragraph cut to two sentences / 60 words; 3+ words)",
+    "foldoc": "FOLDOC, the Free On-line Dictionary of Computing (Debian dict-foldoc: 'headword: ' + each entry's first paragraph cut to two sentences / 60 words)",
+    "catalog": "built-in catalog text (catalog/toolkits/*/*.yaml: toolkit names/descriptions, tool names/slugs/descriptions, parameter names/descriptions)",
+}
+
+
+def default_translation() -> Path:
+    """The release's main Translation-en under /var/lib/apt/lists (not -security or
+    -updates, which change between point releases)."""
+    found = sorted(
+        p for p in Path("/var/lib/apt/lists").glob("*_main_i18n_Translation-en*")
+        if "-security" not in p.name and "-updates" not in p.name
+    )
+    return found[0] if found else Path("/var/lib/apt/lists/Translation-en")
 
 
 def log(msg: str) -> None:
@@ -94,6 +118,81 @@ def wordnet_lines(wordnet_dir: Path) -> list[str]:
                     if len(example.split()) >= 3:
                         lines.append(example.strip())
     return lines
+
+
+def _sentences(text: str, count: int, max_words: int) -> str:
+    """The first `count` sentences of `text`, at most `max_words` words."""
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9(])", " ".join(text.split()))
+    words = " ".join(parts[:count]).split()
+    return " ".join(words[:max_words])
+
+
+def debian_lines(path: Path) -> list[str]:
+    """Debian's package descriptions (a Translation-en file, plain or as apt stores it):
+    each short description, and each long description's first paragraph cut to two
+    sentences. Texts of fewer than 3 words are dropped."""
+    if not path.exists():
+        raise SystemExit(
+            f"error: {path} not found; fetch Debian's long descriptions with "
+            "`apt-get update -o Acquire::Languages=en` or pass --debian-descriptions FILE"
+        )
+    if path.suffix in (".lz4", ".xz", ".gz", ".zst"):
+        text = subprocess.run(["/usr/lib/apt/apt-helper", "cat-file", str(path)], capture_output=True, text=True, check=True).stdout
+    else:
+        text = path.read_text(encoding="utf-8")
+    lines: list[str] = []
+    for record in text.split("\n\n"):
+        short, paragraph, in_desc = "", [], False
+        for raw in record.split("\n"):
+            if raw.startswith("Description-en:"):
+                short, in_desc = raw.split(":", 1)[1].strip(), True
+            elif in_desc and raw.startswith(" "):
+                if raw.strip() == ".":
+                    break  # end of the first paragraph
+                paragraph.append(raw.strip())
+            elif in_desc:
+                break
+        for line in (short, _sentences(" ".join(paragraph), 2, 60)):
+            if len(line.split()) >= 3:
+                lines.append(line)
+    return lines
+
+
+def foldoc_lines(path: Path) -> list[str]:
+    """FOLDOC (dictd format, .dict or .dict.dz): each entry's first paragraph cut to two
+    sentences, after its headword ("headword: definition"); <category> tags and {link}
+    braces removed."""
+    if not path.exists():
+        raise SystemExit(
+            f"error: {path} not found; unpack Debian's dict-foldoc with `apt-get download "
+            "dict-foldoc && dpkg -x dict-foldoc_*.deb DIR` and pass --foldoc DIR/usr/share/dictd/foldoc.dict.dz"
+        )
+    import gzip
+
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".dz" else path.read_bytes()
+    lines: list[str] = []
+    head, body, ended = "", [], False
+
+    def flush() -> None:
+        text = re.sub(r"\s*<[^>]*>", "", " ".join(body)).replace("{", "").replace("}", "")
+        text = _sentences(text, 2, 60)
+        if head and len(text.split()) >= 3:
+            lines.append(f"{head}: {text}")
+
+    for raw in data.decode("utf-8", errors="replace").split("\n"):
+        if raw.strip() and not raw[0].isspace():  # a headword (the first of an entry's names)
+            if body:
+                flush()
+                head, body, ended = raw.strip(), [], False
+            elif not head:
+                head = raw.strip()
+        elif raw.strip():
+            if not ended:
+                body.append(raw.strip())
+        elif body:
+            ended = True  # only the first paragraph is kept
+    flush()
+    return [line for line in lines if not line.startswith("00-database")]
 
 
 def _param_lines(properties: dict, out: list[str]) -> None:
@@ -261,6 +360,12 @@ def main() -> None:
     ap.add_argument("--teacher-dir", help="teacher model folder (default: inside the installed wheel)")
     ap.add_argument("--wordnet-dir", type=Path, default=Path("/usr/share/wordnet"))
     ap.add_argument("--catalog", type=Path, default=REPO / "catalog/toolkits")
+    ap.add_argument(
+        "--debian-descriptions", type=Path, default=default_translation(),
+        help="Debian's Translation-en (default: the release's main one under /var/lib/apt/lists)",
+    )
+    ap.add_argument("--foldoc", type=Path, default=Path("/tmp/foldoc/usr/share/dictd/foldoc.dict.dz"))
+    ap.add_argument("--sources", default=DEFAULT_SOURCES, help=f"corpus sources in order (default {DEFAULT_SOURCES})")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=128, help="teacher batch size")
     args = ap.parse_args()
@@ -306,21 +411,42 @@ def main() -> None:
 
     sif = compute_weights(len(tokens), sif_coefficient=SIF_COEFFICIENT).astype(np.float32)
 
-    # 3. corpus and teacher targets
-    wn = clean(wordnet_lines(args.wordnet_dir))
-    cat = clean(catalog_lines(args.catalog))
-    corpus = clean(wn + cat)
+    # 3. corpus and teacher targets (embedded and cached per source, so a subset of the
+    # sources costs no new teacher pass)
+    readers = {
+        "wordnet": lambda: wordnet_lines(args.wordnet_dir),
+        "debian": lambda: debian_lines(args.debian_descriptions),
+        "foldoc": lambda: foldoc_lines(args.foldoc),
+        "catalog": lambda: catalog_lines(args.catalog),
+    }
+    names = [n.strip() for n in args.sources.split(",") if n.strip()]
+    unknown = [n for n in names if n not in readers]
+    if unknown or not names:
+        raise SystemExit(f"error: --sources {args.sources!r}: unknown {unknown}; choose from {', '.join(readers)}")
+    corpus: list[str] = []
+    parts: list[np.ndarray] = []
+    counts: dict[str, int] = {}
+    seen: set[str] = set()
+    for name in names:
+        lines = clean(readers[name]())
+        sha = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        raw = cached(
+            args.work, f"targets-{name}", hashlib.sha256((teacher_sha + sha).encode()).hexdigest(),
+            lambda lines=lines: embed_lines(model, tokenizer, lines, args.batch_size),
+        )
+        fresh = [i for i, line in enumerate(lines) if line not in seen]
+        seen.update(lines)
+        corpus.extend(lines[i] for i in fresh)
+        parts.append(raw[fresh])
+        counts[name] = len(fresh)
+        log(f"corpus: {name}: {len(lines)} lines, {len(fresh)} new")
     corpus_sha = hashlib.sha256("\n".join(corpus).encode()).hexdigest()
-    log(f"corpus: {len(wn)} WordNet lines + {len(cat)} catalog lines = {len(corpus)} unique (sha256 {corpus_sha[:16]}…)")
-    raw_targets = cached(
-        args.work, "targets", hashlib.sha256((teacher_sha + corpus_sha).encode()).hexdigest(),
-        lambda: embed_lines(model, tokenizer, corpus, args.batch_size),
-    ).astype(np.float64)
+    log(f"corpus: {len(corpus)} unique lines (sha256 {corpus_sha[:16]}…)")
+    raw_targets = np.concatenate(parts).astype(np.float64)
     # Centre the targets on their own mean: sentence embeddings sit off the token mean, and
     # with the token mean the projected targets share one large direction (mean unit target
     # norm 0.48) that the student learns instead of what tells sentences apart.
     targets = ((raw_targets - raw_targets.mean(axis=0)) @ components.T).astype(np.float32)
-
     row_of_id = {tid: row for row, tid in enumerate(ids)}
     docs, keep = [], []
     for i, enc in enumerate(tokenizer.encode_batch(corpus, add_special_tokens=False)):
@@ -358,9 +484,14 @@ def main() -> None:
             "quantisation": "int8 per row, scale = max|v|/127",
         },
         "corpus": {
-            "description": "WordNet 3.0 glosses (Debian wordnet-base data.{noun,verb,adj,adv}: 'lemmas: definition' per synset and each quoted example of 3+ words) + built-in catalog text (catalog/toolkits/*/*.yaml: toolkit names/descriptions, tool names/slugs/descriptions, parameter names/descriptions); de-duplicated",
-            "wordnet_lines": len(wn),
-            "catalog_lines": len(cat),
+            "description": "; ".join(SOURCE_DESCRIPTIONS[n] for n in names) + "; whitespace-normalised, de-duplicated, in this order",
+            "sources": names,
+            "lines_per_source": counts,
+            "inputs": {
+                n: {"path": str(path), "sha256": tsemb.sha256_file(path)}
+                for n, path in (("debian", args.debian_descriptions), ("foldoc", args.foldoc))
+                if n in names
+            },
             "lines": len(corpus),
             "lines_trained": len(docs),
             "sha256": corpus_sha,

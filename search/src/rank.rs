@@ -57,6 +57,8 @@ pub struct SearchConfig {
     pub imported_weight: f32,
     /// Weight of the lexical score next to the static embedding model's cosine (feature
     /// `embeddings`): `w·lex/max(lex) + (1−w)·max(cos, 0)`; 1.0 leaves the model out.
+    /// 0.40 was chosen on a tuning half of metatool's queries (0.30–0.50) with the table of
+    /// `embeddings/data/PROVENANCE.json`, sealtools kept at its level; revisit it with a new table.
     pub lexical_weight: f32,
     /// Spread each query's cosines from their mean (0) to their best (1) before mixing.
     pub spread_cosines: bool,
@@ -84,7 +86,7 @@ impl Default for SearchConfig {
             name_match: 0.15,
             action_mismatch: 0.8,
             imported_weight: 0.9,
-            lexical_weight: 0.45,
+            lexical_weight: 0.40,
             spread_cosines: true,
             split_case_for_model: false,
             word_trust_exponent: 3,
