@@ -48,6 +48,7 @@ mod index;
 mod parallel;
 mod rank;
 mod safety;
+mod scratch;
 #[cfg(feature = "embeddings")]
 mod semantic;
 mod steps;
