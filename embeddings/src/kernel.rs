@@ -39,36 +39,8 @@ pub(crate) fn cosine_rows_many(dim: usize, queries: &[(&[i8], f32)], table: &[i8
     cosine_rows_many_scalar(dim, queries, table, scales, out);
 }
 
-/// [`cosine_rows_many`] with the portable kernel.
+/// [`cosine_rows_many`] with the portable kernel: one [`cosine_rows_scalar`] per query.
 pub(crate) fn cosine_rows_many_scalar(
-    dim: usize,
-    queries: &[(&[i8], f32)],
-    table: &[i8],
-    scales: &[f32],
-    out: &mut [f32],
-) {
-    many_with(
-        |row, queries, cosines| {
-            for ((query, _), cosine) in queries.iter().zip(cosines) {
-                *cosine = dot_scalar(query, row);
-            }
-        },
-        dim,
-        queries,
-        table,
-        scales,
-        out,
-    );
-}
-
-/// The number of queries [`cosine_rows_many`] scores per pass over the table.
-const GROUP: usize = 4;
-
-/// The loop over rows of [`cosine_rows_many`], shared by the kernels (inlined into each):
-/// `dots(row, group, out)` writes the group's (at most [`GROUP`]) dot products with the row.
-#[inline(always)]
-fn many_with(
-    dots: impl Fn(&[i8], &[(&[i8], f32)], &mut [i32]),
     dim: usize,
     queries: &[(&[i8], f32)],
     table: &[i8],
@@ -79,13 +51,36 @@ fn many_with(
         return;
     }
     let rows = out.len() / queries.len();
-    for (g, group) in queries.chunks(GROUP).enumerate() {
-        let mut products = [0i32; GROUP];
-        for (r, (row, &scale)) in table.chunks_exact(dim).zip(scales).take(rows).enumerate() {
-            dots(row, group, &mut products[..group.len()]);
-            for (i, ((_, query_scale), &dot)) in group.iter().zip(&products).enumerate() {
-                out[(g * GROUP + i) * rows + r] = query_scale * scale * dot as f32;
-            }
+    for (&(query, scale), block) in queries.iter().zip(out.chunks_mut(rows.max(1))) {
+        cosine_rows_scalar(query, scale, table, scales, block);
+    }
+}
+
+/// The number of queries [`cosine_rows_many`] scores per pass over the table.
+const GROUP: usize = 4;
+
+/// The loop over rows of [`cosine_rows_many`] for a group of `N` queries (inlined into
+/// the kernel): `dots(row, queries)` gives the group's dot products with the row; `out`
+/// holds the group's blocks of `rows` cosines.
+#[inline(always)]
+fn group_rows<const N: usize>(
+    dots: impl Fn(&[i8], [&[i8]; N]) -> [i32; N],
+    dim: usize,
+    group: &[(&[i8], f32)],
+    table: &[i8],
+    scales: &[f32],
+    rows: usize,
+    out: &mut [f32],
+) {
+    if group.len() != N || out.len() < N * rows {
+        return;
+    }
+    let queries: [&[i8]; N] = std::array::from_fn(|q| group[q].0);
+    let query_scales: [f32; N] = std::array::from_fn(|q| group[q].1);
+    for (r, (row, &scale)) in table.chunks_exact(dim).zip(scales).take(rows).enumerate() {
+        let products = dots(row, queries);
+        for q in 0..N {
+            out[q * rows + r] = query_scales[q] * scale * products[q] as f32;
         }
     }
 }
@@ -179,26 +174,20 @@ pub(crate) mod avx2 {
         scales: &[f32],
         out: &mut [f32],
     ) {
-        // SAFETY (each call): this function's caller guarantees AVX2, the only
-        // requirement of `dots`.
-        super::many_with(
-            |row, group, products| match *group {
-                [a] => products.copy_from_slice(&unsafe { dots(row, [a.0]) }),
-                [a, b] => products.copy_from_slice(&unsafe { dots(row, [a.0, b.0]) }),
-                [a, b, c] => products.copy_from_slice(&unsafe { dots(row, [a.0, b.0, c.0]) }),
-                [a, b, c, d] => products.copy_from_slice(&unsafe { dots(row, [a.0, b.0, c.0, d.0]) }),
-                _ => {
-                    for ((query, _), product) in group.iter().zip(products) {
-                        *product = unsafe { dot(query, row) };
-                    }
-                }
-            },
-            dim,
-            queries,
-            table,
-            scales,
-            out,
-        );
+        if dim == 0 || queries.is_empty() || queries.iter().any(|(q, _)| q.len() != dim) {
+            return;
+        }
+        let rows = out.len() / queries.len();
+        for (group, out) in queries.chunks(super::GROUP).zip(out.chunks_mut(super::GROUP * rows.max(1))) {
+            // SAFETY (each call): this function's caller guarantees AVX2, the only
+            // requirement of `dots`.
+            match group.len() {
+                1 => super::group_rows::<1>(|row, q| unsafe { dots(row, q) }, dim, group, table, scales, rows, out),
+                2 => super::group_rows::<2>(|row, q| unsafe { dots(row, q) }, dim, group, table, scales, rows, out),
+                3 => super::group_rows::<3>(|row, q| unsafe { dots(row, q) }, dim, group, table, scales, rows, out),
+                _ => super::group_rows::<4>(|row, q| unsafe { dots(row, q) }, dim, group, table, scales, rows, out),
+            }
+        }
     }
 
     /// `queries[q] · row` for each of the `N` queries (over the shortest length), as

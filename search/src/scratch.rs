@@ -36,8 +36,8 @@ pub(crate) struct Scratch {
     /// One per query of the search: the whole task first, then its steps (the vector
     /// only grows; the entries past the search's queries are stale).
     pub scored: Vec<Scored>,
-    /// Per document: how many of its name's terms the query holds.
-    pub in_name: Vec<u8>,
+    /// Working memory of scoring one query.
+    pub work: Work,
     /// The queries' cosines with every document, one block per query.
     pub cosines: Vec<f32>,
     /// The stems of the words seen in this search.
@@ -48,6 +48,15 @@ pub(crate) struct Scratch {
     pub fused: Vec<(f32, usize)>,
     /// Per document: the merged score of a multi-step task.
     pub combined: Vec<f32>,
+}
+
+/// Per-document counts that scoring one query fills and then reads.
+#[derive(Debug, Default)]
+pub(crate) struct Work {
+    /// Per document: how many of its name's terms the query holds.
+    pub in_name: Vec<u8>,
+    /// Per document: how many of the query's words it holds.
+    pub held: Vec<u8>,
 }
 
 thread_local! {
