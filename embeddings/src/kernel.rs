@@ -47,13 +47,17 @@ pub(crate) fn cosine_rows_many_scalar(
     scales: &[f32],
     out: &mut [f32],
 ) {
-    if dim == 0 || queries.is_empty() || queries.iter().any(|(q, _)| q.len() != dim) {
-        return;
-    }
-    let rows = out.len() / queries.len();
+    let Some(rows) = block_rows(dim, queries, out) else { return };
     for (&(query, scale), block) in queries.iter().zip(out.chunks_mut(rows.max(1))) {
         cosine_rows_scalar(query, scale, table, scales, block);
     }
+}
+
+/// The rows of each query's block of `out` in [`cosine_rows_many`], or `None` when there
+/// is nothing to compute (no query, a dim of 0, or a query of another dim).
+fn block_rows(dim: usize, queries: &[(&[i8], f32)], out: &[f32]) -> Option<usize> {
+    let valid = dim > 0 && !queries.is_empty() && queries.iter().all(|(q, _)| q.len() == dim);
+    valid.then(|| out.len() / queries.len())
 }
 
 /// The number of queries [`cosine_rows_many`] scores per pass over the table.
@@ -174,10 +178,7 @@ pub(crate) mod avx2 {
         scales: &[f32],
         out: &mut [f32],
     ) {
-        if dim == 0 || queries.is_empty() || queries.iter().any(|(q, _)| q.len() != dim) {
-            return;
-        }
-        let rows = out.len() / queries.len();
+        let Some(rows) = super::block_rows(dim, queries, out) else { return };
         for (group, out) in queries.chunks(super::GROUP).zip(out.chunks_mut(super::GROUP * rows.max(1))) {
             // SAFETY (each call): this function's caller guarantees AVX2, the only
             // requirement of `dots`.
