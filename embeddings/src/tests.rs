@@ -88,6 +88,29 @@ fn cosine_all_ranks_by_meaning() {
     assert_eq!(out, [0.0, 0.0, 9.0, 9.0]);
 }
 
+/// `cosine_many` gives each query's block exactly what `cosine_all` of that query gives,
+/// with a zero query, a query of another dimension, and blocks longer than the rows.
+#[test]
+fn cosine_many_equals_cosine_all_per_query() {
+    let model = model();
+    let index = EmbeddingIndex::from_texts(&model, ["delete a repo", "star repos", "remove", "café"]);
+    let queries: Vec<Embedding> = ["remove", "star a repo", "", "delete", "cafe stars", "repos"]
+        .iter()
+        .map(|q| model.encode(q))
+        .chain([Embedding::from_f32(&[1.0; 3])])
+        .collect();
+    for block in [4, 6] {
+        let mut many = vec![9.0; block * queries.len()];
+        index.cosine_many(&queries, &mut many);
+        for (query, got) in queries.iter().zip(many.chunks(block)) {
+            let mut alone = vec![9.0; block];
+            index.cosine_all(query, &mut alone);
+            assert_eq!(got, alone, "block {block}");
+        }
+    }
+    index.cosine_many(&[], &mut []);
+}
+
 #[test]
 fn cosine_all_matches_f32_cosines() {
     let model = model();

@@ -48,11 +48,13 @@ mod index;
 mod parallel;
 mod rank;
 mod safety;
+mod scratch;
 #[cfg(feature = "embeddings")]
 mod semantic;
 mod steps;
 mod synonyms;
 mod tokenize;
+mod top;
 
 pub use action::{Action, Actions};
 pub use baseline::{baseline_text, baseline_tokens, Bm25Baseline, BM25_B, BM25_EPSILON, BM25_K1};

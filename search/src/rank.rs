@@ -4,21 +4,22 @@
 //! multi-step tasks split into steps whose results are merged. Every hit has a score
 //! and a [confidence](crate::confidence).
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use toolsmith_spec::Origin;
 
 use crate::action::Actions;
-use crate::confidence::{confidence, idf, Coverage};
+use crate::confidence::{confidence, idf};
 use crate::factors::Factors;
 use crate::index::{build, Document, FastMap, FieldWeights, Postings};
 use crate::parallel::join;
 use crate::safety::Safety;
+use crate::scratch::{with_scratch, Scored, Scratch, Work};
 use crate::steps::split_steps;
 use crate::synonyms::Thesaurus;
 use crate::tokenize::Analyzer;
+use crate::top::{best_of, top};
 
 /// The fewest documents whose index build is worth a second thread.
 const PARALLEL: usize = 256;
@@ -284,9 +285,47 @@ impl SearchIndex {
         let limit = options.limit.max(1);
         let steps = if self.config.split_steps { split_steps(task) } else { Vec::new() };
         let allowed = options.allowed.as_deref();
-        let whole = self.score(task, filter, allowed);
-        let best_whole = whole.scores.iter().copied().fold(0f32, f32::max);
-        if steps.len() < 2 {
+        // The whole task first, then its steps (when there are at least two).
+        let mut queries: Vec<&str> = vec![task];
+        if steps.len() >= 2 {
+            queries.extend(steps.iter().map(String::as_str));
+        }
+        with_scratch(|scratch| self.search_in(scratch, &queries, filter, allowed, limit))
+    }
+
+    /// [`search`](Self::search) of the whole task and its steps (`queries`, the task
+    /// first), with the working memory of `scratch`.
+    fn search_in(
+        &self,
+        scratch: &mut Scratch,
+        queries: &[&str],
+        filter: Option<u32>,
+        allowed: Option<&[bool]>,
+        limit: usize,
+    ) -> Vec<Hit> {
+        let count = self.docs.len();
+        // Every query's cosines in one pass over the documents' vectors.
+        #[cfg(feature = "embeddings")]
+        let blocks = match &self.semantic {
+            Some(semantic) => semantic.cosines(queries, &mut scratch.cosines),
+            None => vec![None; queries.len()],
+        };
+        #[cfg(not(feature = "embeddings"))]
+        let blocks = vec![None::<usize>; queries.len()];
+        if scratch.scored.len() < queries.len() {
+            scratch.scored.resize_with(queries.len(), Scored::default);
+        }
+        let Scratch { scored, work, cosines, stems, terms, fused, combined } = scratch;
+        for (i, query) in queries.iter().enumerate() {
+            self.analyzer.terms_cached(query, stems, terms);
+            let cosines = blocks[i].map(|b| &cosines[b * count..(b + 1) * count]);
+            self.score(terms, cosines, filter, allowed, work, &mut scored[i]);
+        }
+        let (whole, steps) = scored.split_at(1);
+        let whole = &whole[0];
+        let steps = &steps[..queries.len() - 1];
+        let best_whole = best_of(&whole.scores);
+        if steps.is_empty() {
             return top(&whole.scores, limit)
                 .into_iter()
                 .map(|(doc, score)| Hit {
@@ -299,11 +338,10 @@ impl SearchIndex {
         }
         // Each step's scores scaled to its best (1.0), so every step's best tool
         // outranks tools that only the whole task likes.
-        let mut fused = vec![(0f32, 0usize); self.docs.len()];
-        let mut scored_steps = Vec::with_capacity(steps.len());
-        for (i, step) in steps.iter().enumerate() {
-            let scored = self.score(step, filter, allowed);
-            let best = scored.scores.iter().copied().fold(0f32, f32::max);
+        fused.clear();
+        fused.resize(count, (0f32, 0usize));
+        for (i, scored) in steps.iter().enumerate() {
+            let best = best_of(&scored.scores);
             if best > 0.0 {
                 for (doc, &s) in scored.scores.iter().enumerate() {
                     let s = s / best;
@@ -312,38 +350,44 @@ impl SearchIndex {
                     }
                 }
             }
-            scored_steps.push(scored);
         }
         let best_whole = best_whole.max(f32::MIN_POSITIVE);
-        let combined: Vec<f32> = fused
-            .iter()
-            .zip(&whole.scores)
-            .map(
-                |(&(s, _), &w)| {
-                    if s > 0.0 || w > 0.0 {
-                        s + self.config.whole_task_weight * w / best_whole
-                    } else {
-                        0.0
-                    }
-                },
-            )
-            .collect();
-        let best = combined.iter().copied().fold(0f32, f32::max);
-        top(&combined, limit)
+        combined.clear();
+        combined.extend(fused.iter().zip(&whole.scores).map(|(&(s, _), &w)| {
+            if s > 0.0 || w > 0.0 {
+                s + self.config.whole_task_weight * w / best_whole
+            } else {
+                0.0
+            }
+        }));
+        let best = best_of(combined);
+        top(combined, limit)
             .into_iter()
             .map(|(doc, score)| {
                 let step = fused[doc].1;
-                let coverage = scored_steps[step].coverage.of(doc).max(whole.coverage.of(doc));
+                let coverage = steps[step].coverage.of(doc).max(whole.coverage.of(doc));
                 Hit { doc, score, confidence: confidence(coverage, score, best), step }
             })
             .collect()
     }
 
-    /// Scores every document for one query (0 for no match), with the rules of
-    /// [`Safety`] applied, and which of the query's words each document matched.
-    fn score(&self, query: &str, filter: Option<u32>, allowed: Option<&[bool]>) -> Scored {
-        let mut scores = vec![0f32; self.docs.len()];
-        let stems = self.analyzer.terms(query);
+    /// Scores every document for one query, given as its terms and (feature
+    /// `embeddings`) its cosines with the documents, into `out`: its scores (0 for no
+    /// match), with the rules of [`Safety`] applied, and which of its words each document
+    /// matched.
+    fn score(
+        &self,
+        stems: &[String],
+        cosines: Option<&[f32]>,
+        filter: Option<u32>,
+        allowed: Option<&[bool]>,
+        work: &mut Work,
+        out: &mut Scored,
+    ) {
+        let Work { in_name, held } = work;
+        let count = self.docs.len();
+        out.reset(count);
+        let Scored { scores, coverage } = out;
         let mut seen: Vec<&str> = stems.iter().map(String::as_str).collect();
         seen.sort_unstable();
         seen.dedup();
@@ -355,7 +399,7 @@ impl SearchIndex {
         let mut weights: Vec<(u32, f32, u32)> = Vec::new();
         let mut known: Vec<u32> = Vec::new();
         let mut known_bits = 0u32;
-        for stem in &stems {
+        for stem in stems {
             if let Some(&t) = self.postings.terms.get(stem) {
                 known.push(t);
                 known_bits |= bit(stem);
@@ -382,30 +426,41 @@ impl SearchIndex {
                 }
             }
         }
-        let count = self.docs.len();
-        let word_weights = content
-            .iter()
-            .map(|w| idf(self.postings.terms.get(*w).map_or(0, |&t| self.postings.of(t).len()), count))
-            .collect();
-        let mut coverage = Coverage { direct: vec![0; count], related: vec![0; count], weights: word_weights };
+        coverage.weights.extend(
+            content.iter().map(|w| idf(self.postings.terms.get(*w).map_or(0, |&t| self.postings.of(t).len()), count)),
+        );
+        // Per document, how many of the query's words it holds (`direct`'s bits, each a
+        // known word's; a direct term stands for one word, so a posting adds a word when
+        // its bit is new).
+        held.clear();
+        held.resize(count, 0);
         for (i, &(t, w, bits)) in weights.iter().enumerate() {
-            let masks = if i < direct { &mut coverage.direct } else { &mut coverage.related };
-            for &(doc, impact) in self.postings.of(t) {
-                scores[doc as usize] += w * impact;
-                masks[doc as usize] |= bits;
+            if i < direct {
+                for &(doc, impact) in self.postings.of(t) {
+                    let doc = doc as usize;
+                    scores[doc] += w * impact;
+                    held[doc] += u8::from(bits & !coverage.direct[doc] != 0);
+                    coverage.direct[doc] |= bits;
+                }
+            } else {
+                for &(doc, impact) in self.postings.of(t) {
+                    scores[doc as usize] += w * impact;
+                    coverage.related[doc as usize] |= bits;
+                }
             }
         }
         // Meaning next to words: every document gets the mix of its lexical score and its
         // cosine with the query, before the factors and rules below apply to both.
+        #[cfg(not(feature = "embeddings"))]
+        let _ = cosines;
         #[cfg(feature = "embeddings")]
-        if let Some(semantic) = &self.semantic {
+        if let (Some(semantic), Some(cosines)) = (&self.semantic, cosines) {
             // The more of the query's words one tool holds, the more the words are trusted.
             let words = content.len().max(1) as f32;
-            let held = coverage.direct.iter().filter(|&&m| m & known_bits != 0).map(|m| (m & known_bits).count_ones());
-            let held = held.max().unwrap_or(0) as f32;
+            let held = f32::from(held.iter().copied().fold(0, u8::max));
             let w = self.config.lexical_weight;
             let w = w + (1.0 - w) * (held / words).powi(self.config.word_trust_exponent);
-            semantic.mix(query, &mut scores, w, self.config.spread_cosines);
+            semantic.mix(cosines, scores, w, self.config.spread_cosines);
         }
         // One pass over the documents with a score: name match, coordination, named
         // toolkit, filters, origin and action mismatch; then the rules over all scores.
@@ -413,7 +468,8 @@ impl SearchIndex {
         asked_terms.sort_unstable();
         asked_terms.dedup();
         // How many of each tool's name terms the query holds.
-        let mut in_name = vec![0u8; count];
+        in_name.clear();
+        in_name.resize(count, 0);
         if self.config.name_match > 0.0 {
             for &t in &asked_terms {
                 for &doc in &self.postings.name_docs[t as usize] {
@@ -425,10 +481,10 @@ impl SearchIndex {
         let c = self.config.coordination;
         let asked = known_bits.count_ones();
         let c_per_word = if c > 0.0 && asked > 1 { c / asked as f32 } else { 0.0 };
-        let task: Actions = self.safety.lexicon.task_actions(&stems);
+        let task: Actions = self.safety.lexicon.task_actions(stems);
         let factors = Factors {
             statics: &self.doc_static,
-            in_name: &in_name,
+            in_name,
             direct: &coverage.direct,
             known_bits,
             coordination: (c, c_per_word),
@@ -439,10 +495,10 @@ impl SearchIndex {
         // Two copies of the pass: without a named toolkit (the usual case) its factor is
         // the constant 1.
         if named.is_empty() {
-            factors.apply(&mut scores, |_| 1.0);
+            factors.apply(scores, |_| 1.0);
         } else {
             let boost = self.config.toolkit_boost;
-            factors.apply(&mut scores, |doc| if named.contains(&self.doc_toolkit[doc]) { boost } else { 1.0 });
+            factors.apply(scores, |doc| if named.contains(&self.doc_toolkit[doc]) { boost } else { 1.0 });
         }
         if filter.is_some() || allowed.is_some() {
             for (doc, score) in scores.iter_mut().enumerate() {
@@ -455,8 +511,7 @@ impl SearchIndex {
                 }
             }
         }
-        self.safety.settle(task, &mut scores);
-        Scored { scores, coverage }
+        self.safety.settle(task, scores);
     }
 
     /// Toolkits whose whole name appears, in order, among the query's terms.
@@ -552,37 +607,6 @@ fn toolkits_of(docs: &[Document], analyzer: &Analyzer, postings: &Postings) -> T
     }
     toolkit_names.retain(|_, candidates| !candidates.is_empty());
     (doc_toolkit, toolkit_slugs, toolkit_names)
-}
-
-/// One query's scores and the words each document matched.
-struct Scored {
-    scores: Vec<f32>,
-    coverage: Coverage,
-}
-
-/// The `limit` best (doc, score) pairs with a positive score, best first; ties in
-/// document order. One pass that keeps the best so far: a score below the worst kept
-/// one (all of them, once the list is full) costs one comparison.
-fn top(scores: &[f32], limit: usize) -> Vec<(usize, f32)> {
-    if limit == 0 {
-        return Vec::new();
-    }
-    let better = |a: (usize, f32), b: (usize, f32)| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)).is_gt();
-    let mut best: Vec<(usize, f32)> = Vec::with_capacity(limit + 1);
-    for (doc, &score) in scores.iter().enumerate() {
-        // `is_gt` is false for NaN: such a score is never kept.
-        if !score.partial_cmp(&0.0).is_some_and(Ordering::is_gt) || (best.len() == limit && score <= best[limit - 1].1)
-        {
-            continue;
-        }
-        // Documents come in order, so a later one with an equal score goes after.
-        let at = best.partition_point(|&kept| !better((doc, score), kept));
-        if at < limit {
-            best.insert(at, (doc, score));
-            best.truncate(limit);
-        }
-    }
-    best
 }
 
 #[cfg(test)]
@@ -701,35 +725,6 @@ mod tests {
         assert_eq!(slugs(&index, &refund)[0], "DEMO_CREATE_REFUND");
         let delete = index.search("delete the customer cus_123", &SearchOptions::default());
         assert_eq!(slugs(&index, &delete)[0], "DEMO_DELETE_CUSTOMER");
-    }
-
-    /// `top` keeps what sorting every positive score (best first, ties in document
-    /// order) and truncating keeps.
-    #[test]
-    fn top_is_the_head_of_the_sorted_scores() {
-        let mut seed = 0x9e37_79b9_u32;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed
-        };
-        for round in 0..300 {
-            let scores: Vec<f32> = (0..(next() % 60))
-                .map(|_| match next() % 10 {
-                    0 => 0.0,
-                    1 => -1.0,
-                    2 => f32::NAN,
-                    n => (n % 4) as f32 * 0.5 + if round % 2 == 0 { (next() % 100) as f32 / 1000.0 } else { 0.0 },
-                })
-                .collect();
-            let limit = (next() % 12) as usize;
-            let mut sorted: Vec<(usize, f32)> =
-                scores.iter().enumerate().filter(|(_, &s)| s > 0.0).map(|(d, &s)| (d, s)).collect();
-            sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            sorted.truncate(limit);
-            assert_eq!(top(&scores, limit), sorted, "{scores:?} limit {limit}");
-        }
     }
 
     #[test]

@@ -68,21 +68,40 @@ impl Semantic {
         Semantic { model, index }
     }
 
-    /// Mixes the cosine of `query` with each document into `scores` (the lexical scores
-    /// of the same query, one per document). A query with no word the model knows whole
-    /// (gibberish is made of known word pieces: "qwxz" is `q ##w ##x ##z`) leaves the
-    /// scores as they are.
-    pub(crate) fn mix(&self, query: &str, scores: &mut [f32], lexical_weight: f32, spread: bool) {
-        let query = split_case(query);
-        if scores.len() != self.index.len() || !query.split_whitespace().any(|w| self.knows(w)) {
+    /// The cosines of each query with every document, in one pass over the documents:
+    /// `out` gets one block of [`len`](EmbeddingIndex::len) cosines per query the model
+    /// can read, and the result says, per query, which block is its (`None` for a query
+    /// with no word the model knows whole: gibberish is made of known word pieces, "qwxz"
+    /// is `q ##w ##x ##z`; such a query is left to the words).
+    pub(crate) fn cosines(&self, queries: &[&str], out: &mut Vec<f32>) -> Vec<Option<usize>> {
+        let mut encoded = Vec::with_capacity(queries.len());
+        let blocks = queries
+            .iter()
+            .map(|query| {
+                let query = split_case(query);
+                if !query.split_whitespace().any(|w| self.knows(w)) {
+                    return None;
+                }
+                let query = self.model.encode(&query);
+                if query.is_zero() {
+                    return None;
+                }
+                encoded.push(query);
+                Some(encoded.len() - 1)
+            })
+            .collect();
+        out.clear();
+        out.resize(encoded.len() * self.index.len(), 0.0);
+        self.index.cosine_many(&encoded, out);
+        blocks
+    }
+
+    /// Mixes a query's `cosines` with each document (from [`cosines`](Self::cosines))
+    /// into `scores` (the lexical scores of the same query, one per document).
+    pub(crate) fn mix(&self, cosines: &[f32], scores: &mut [f32], lexical_weight: f32, spread: bool) {
+        if scores.len() != self.index.len() || cosines.len() != scores.len() {
             return;
         }
-        let query = self.model.encode(&query);
-        if query.is_zero() {
-            return;
-        }
-        let mut cosines = vec![0f32; scores.len()];
-        self.index.cosine_all(&query, &mut cosines);
         let best = scores.iter().copied().fold(0f32, f32::max);
         let w = lexical_weight.clamp(0.0, 1.0);
         // Cosines of a short query sit in a narrow band: spread them from the mean (0) to the
@@ -94,7 +113,7 @@ impl Semantic {
         } else {
             (0.0, 1.0)
         };
-        for (score, cosine) in scores.iter_mut().zip(cosines) {
+        for (score, &cosine) in scores.iter_mut().zip(cosines) {
             let lexical = if best > 0.0 { *score / best } else { 0.0 };
             *score = w * lexical + (1.0 - w) * ((cosine - floor) / span).max(0.0);
         }

@@ -44,6 +44,25 @@ impl Analyzer {
         out
     }
 
+    /// [`terms`](Self::terms) into `out` (cleared first), each distinct word stemmed once
+    /// per `cache`: the steps of a task reuse the stems of the task's words.
+    pub(crate) fn terms_cached(&self, text: &str, cache: &mut StemCache, out: &mut Vec<String>) {
+        out.clear();
+        let StemCache { stems, buffers } = cache;
+        for_each_word_in(text, buffers, |word| {
+            let stem = match stems.get(word) {
+                Some(stem) => stem,
+                None => {
+                    let stem = (!is_stop_word(word)).then(|| self.stem(word));
+                    stems.entry(word.to_owned()).or_insert(stem)
+                }
+            };
+            if let Some(stem) = stem {
+                out.push(stem.clone());
+            }
+        });
+    }
+
     /// The stem of one lower-case word.
     ///
     /// ```
@@ -79,6 +98,21 @@ pub fn for_each_word(text: &str, f: impl FnMut(&str)) {
 pub(crate) struct WordBuffers {
     word: String,
     run: String,
+}
+
+/// The words one search has stemmed (`None` for a stop word), and its word buffers, for
+/// [`Analyzer::terms_cached`].
+#[derive(Debug, Default)]
+pub(crate) struct StemCache {
+    stems: std::collections::HashMap<String, Option<String>, rustc_hash::FxBuildHasher>,
+    buffers: WordBuffers,
+}
+
+impl StemCache {
+    /// Forgets the words (keeping the memory), for another search.
+    pub(crate) fn clear(&mut self) {
+        self.stems.clear();
+    }
 }
 
 /// [`for_each_word`] with the caller's buffers.
@@ -355,6 +389,22 @@ mod tests {
         assert_eq!(a.terms("Can you please list the open issues?"), ["list", "open", "issu"]);
         assert_eq!(a.terms("created"), a.terms("creating"));
         assert_eq!(a.terms("ab 42x"), ["ab", "42", "x"]);
+    }
+
+    /// The cached analysis gives the terms of the plain one, for a text and its pieces.
+    #[test]
+    fn cached_terms_are_the_terms() {
+        let a = Analyzer::new();
+        let mut cache = StemCache::default();
+        let mut out = vec!["stale".to_owned()];
+        let task = "First list the open issues of the repos, then close the stale issues; finally email Café owners v2";
+        for text in [task, "list the open issues of the repos", "then close the stale issues", "", task] {
+            a.terms_cached(text, &mut cache, &mut out);
+            assert_eq!(out, a.terms(text), "{text}");
+        }
+        cache.clear();
+        a.terms_cached("issues", &mut cache, &mut out);
+        assert_eq!(out, ["issu"]);
     }
 
     #[test]
