@@ -244,8 +244,9 @@ mod tests {
         let text = "Works with the accounts of a company's staff and their records.";
         let docs = [doc(text), doc(&[text; 4].join(" "))];
         let semantic = Semantic::new(model, &docs, false, 0.5);
-        let mut scores = [0.0f32; 2];
-        semantic.mix("send email", &mut scores, 0.0, false);
+        let (mut scores, mut cosines) = ([0.0f32; 2], Vec::new());
+        assert_eq!(semantic.cosines(&["send email"], &mut cosines), [Some(0)]);
+        semantic.mix(&cosines, &mut scores, 0.0, false);
         assert!((scores[0] - scores[1]).abs() < 0.005, "{scores:?}");
     }
 }
