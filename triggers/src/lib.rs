@@ -9,7 +9,9 @@
 //!   (the spec's `secret_field`, a webhook's signing secret), which the store seals;
 //! - [`upsert`]: a trigger instance (`ti_…`) for a connected account or a user, with
 //!   Composio's upsert semantics (see [`upsert`]), and [`ActiveTrigger`], an instance
-//!   as `GET /trigger_instances/active` shows it (secrets redacted).
+//!   as `GET /trigger_instances/active` shows it (secrets redacted);
+//! - [`signature`]: webhook signatures, of our deliveries to the app (Composio's scheme)
+//!   and of a provider's webhooks (the spec's `signature`).
 //!
 //! ```
 //! let toolkit: toolsmith_spec::Toolkit = serde_yaml::from_str(r#"
@@ -36,6 +38,7 @@ mod error;
 #[cfg(test)]
 mod fixtures;
 mod instances;
+pub mod signature;
 mod types;
 
 pub use config::{check_config, CheckedConfig, ConfigProblem};

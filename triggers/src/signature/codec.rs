@@ -1,0 +1,66 @@
+//! What both directions share: HMAC, hex, header lookup and the timestamp window.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::error::SignatureError;
+
+/// HMAC-SHA256 keyed with `key` over `message`. HMAC takes keys of any length, so
+/// keying cannot fail; `None` stands for that impossible case.
+fn sha256(key: &[u8], message: &[u8]) -> Option<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
+    mac.update(message);
+    Some(mac)
+}
+
+/// HMAC-SHA256 of `message` under `key` (empty in the impossible case of [`sha256`]).
+pub(super) fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    sha256(key, message).map(|mac| mac.finalize().into_bytes().to_vec()).unwrap_or_default()
+}
+
+/// Whether `signature` is HMAC-SHA256 of `message` under `key`, compared in constant time.
+pub(super) fn matches_sha256(key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    sha256(key, message).is_some_and(|mac| mac.verify_slice(signature).is_ok())
+}
+
+/// The value of header `name` (any case), the first when repeated.
+pub(super) fn header<'a>(headers: &[(&str, &'a str)], name: &str) -> Result<&'a str, SignatureError> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| *value)
+        .ok_or_else(|| SignatureError::MissingHeader { header: name.to_owned() })
+}
+
+/// Seconds since the Unix epoch (0 before it).
+pub(super) fn unix_seconds(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// `value` of header `name` as Unix seconds, within `window` of `now` (a zero window
+/// takes any time).
+pub(super) fn check_timestamp(
+    name: &str,
+    value: &str,
+    now: SystemTime,
+    window: Duration,
+) -> Result<u64, SignatureError> {
+    let timestamp: u64 = value.trim().parse().map_err(|_| SignatureError::BadTimestamp {
+        header: name.to_owned(),
+        value: value.chars().take(32).collect(),
+    })?;
+    let (now, window) = (unix_seconds(now), window.as_secs());
+    if window == 0 {
+        return Ok(timestamp);
+    }
+    let header = name.to_owned();
+    if now > timestamp && now - timestamp > window {
+        return Err(SignatureError::Stale { header, by: now - timestamp - window, window });
+    }
+    if timestamp > now && timestamp - now > window {
+        return Err(SignatureError::Future { header, by: timestamp - now - window, window });
+    }
+    Ok(timestamp)
+}
