@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Sha256, Sha512};
 
 use super::error::SignatureError;
 
@@ -23,6 +23,24 @@ pub(super) fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
 /// Whether `signature` is HMAC-SHA256 of `message` under `key`, compared in constant time.
 pub(super) fn matches_sha256(key: &[u8], message: &[u8], signature: &[u8]) -> bool {
     sha256(key, message).is_some_and(|mac| mac.verify_slice(signature).is_ok())
+}
+
+/// As [`matches_sha256`], with SHA-512.
+pub(super) fn matches_sha512(key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    Hmac::<Sha512>::new_from_slice(key).is_ok_and(|mut mac| {
+        mac.update(message);
+        mac.verify_slice(signature).is_ok()
+    })
+}
+
+/// Lower-case hex decoding (either case accepted); `None` when not hex.
+pub(super) fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    let digits = text.as_bytes();
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    let nibble = |c: u8| (c as char).to_digit(16);
+    digits.chunks(2).map(|pair| Some((nibble(pair[0])? * 16 + nibble(pair[1])?) as u8)).collect()
 }
 
 /// The value of header `name` (any case), the first when repeated.

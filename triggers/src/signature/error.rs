@@ -62,6 +62,11 @@ pub enum SignatureError {
         /// The header's name.
         header: String,
     },
+    /// The spec's `signed_payload` uses `{timestamp}` but names no `timestamp_header`.
+    #[error(
+        "the signature's signed_payload uses {{timestamp}} but it has no timestamp_header; add the header carrying it"
+    )]
+    NoTimestampHeader,
     /// The secret is empty.
     #[error("the signing secret is empty; set the trigger's secret")]
     EmptySecret,

@@ -11,9 +11,11 @@
 
 mod codec;
 mod error;
+mod incoming;
 mod outgoing;
 
 pub use error::SignatureError;
+pub use incoming::verify_webhook;
 pub use outgoing::{
     sign_delivery, verify_delivery, DeliveryHeaders, DEFAULT_TOLERANCE, WEBHOOK_ID, WEBHOOK_SIGNATURE,
     WEBHOOK_TIMESTAMP,
