@@ -3,6 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Sha256, Sha512};
 
 use super::error::SignatureError;
@@ -41,6 +42,15 @@ pub(super) fn hex_decode(text: &str) -> Option<Vec<u8>> {
     }
     let nibble = |c: u8| (c as char).to_digit(16);
     digits.chunks(2).map(|pair| Some((nibble(pair[0])? * 16 + nibble(pair[1])?) as u8)).collect()
+}
+
+/// The secret's raw UTF-8 bytes, the HMAC key; an empty secret is refused.
+pub(super) fn key_of(secret: &SecretString) -> Result<&[u8], SignatureError> {
+    let key = secret.expose_secret().as_bytes();
+    if key.is_empty() {
+        return Err(SignatureError::EmptySecret);
+    }
+    Ok(key)
 }
 
 /// The value of header `name` (any case), the first when repeated.

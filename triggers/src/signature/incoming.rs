@@ -5,10 +5,10 @@ use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use toolsmith_spec::{HmacAlgorithm, Signature, SignatureEncoding};
 
-use super::codec::{check_timestamp, header, hex_decode, matches_sha256, matches_sha512};
+use super::codec::{check_timestamp, header, hex_decode, key_of, matches_sha256, matches_sha512};
 use super::error::SignatureError;
 
 /// Checks a provider's webhook: the signed payload built from `signature.signed_payload`
@@ -30,10 +30,7 @@ pub fn verify_webhook(
     now: SystemTime,
     window: Duration,
 ) -> Result<(), SignatureError> {
-    let key = secret.expose_secret().as_bytes();
-    if key.is_empty() {
-        return Err(SignatureError::EmptySecret);
-    }
+    let key = key_of(secret)?;
     let matches = match signature.algorithm {
         HmacAlgorithm::HmacSha256 => matches_sha256,
         HmacAlgorithm::HmacSha512 => matches_sha512,

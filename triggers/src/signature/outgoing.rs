@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::codec::{check_timestamp, header, hmac_sha256, matches_sha256, unix_seconds};
+use super::codec::{check_timestamp, header, hmac_sha256, key_of, matches_sha256, unix_seconds};
 use super::error::SignatureError;
 
 /// Header holding the delivery's id.
@@ -82,10 +82,7 @@ pub fn verify_delivery(
     now: SystemTime,
     tolerance: Duration,
 ) -> Result<(), SignatureError> {
-    let key = secret.expose_secret().as_bytes();
-    if key.is_empty() {
-        return Err(SignatureError::EmptySecret);
-    }
+    let key = key_of(secret)?;
     let id = header(headers, WEBHOOK_ID)?;
     let timestamp = header(headers, WEBHOOK_TIMESTAMP)?;
     let signatures = header(headers, WEBHOOK_SIGNATURE)?;
