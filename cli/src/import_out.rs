@@ -18,7 +18,7 @@ const MARK_START: &str = "# Written by toolsmith import openapi";
 /// Tools per file before a toolkit is split by the first segment of the path.
 const SPLIT_ABOVE: usize = 80;
 
-/// What [`write`] did.
+/// What [`write()`] did.
 pub(crate) struct Written {
     /// Files written.
     pub(crate) files: usize,

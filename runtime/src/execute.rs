@@ -69,7 +69,7 @@ impl Client {
     /// 2. Builds the request from the tool's HTTP binding: path parameters
     ///    percent-encoded, query parameters in their declared style, the toolkit's
     ///    headers and header parameters, a JSON / form / multipart / raw body.
-    /// 3. Sends it to the toolkit's base URL ([`ClientBuilder::base_url`] overrides it);
+    /// 3. Sends it to the toolkit's base URL ([`ClientBuilder::base_url`](crate::ClientBuilder::base_url) overrides it);
     ///    a request that would leave that URL's origin or path is [`Error::Refused`].
     /// 4. Reads the response: JSON as is, text as a string, an empty body as `null`,
     ///    binary content as `{"content_type", "size", "base64"}`. A non-2xx status is

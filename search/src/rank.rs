@@ -51,7 +51,7 @@ pub struct SearchConfig {
     /// repository" wins over "Delete a runner from a repository" for "delete a repository".
     pub name_match: f32,
     /// Score multiplier for a tool whose action (create, delete, refund …) the task does
-    /// not name while the task names another ([`crate::safety`]).
+    /// not name while the task names another (`search/src/safety.rs`).
     pub action_mismatch: f32,
     /// Score multiplier for a tool imported from an OpenAPI document: its name is
     /// generated and its description raw, so at equal evidence a curated tool wins.
@@ -127,7 +127,7 @@ pub struct Hit {
     pub doc: usize,
     /// Relevance; only comparable within one search.
     pub score: f32,
-    /// How well the tool fits the task, 0..1 (see [`crate::confidence`]): comparable
+    /// How well the tool fits the task, 0..1 (see `search/src/confidence.rs`): comparable
     /// across searches; under [`crate::LOW_CONFIDENCE`] it fits poorly.
     pub confidence: f32,
     /// Which step of a multi-step task it answers best (0 for a one-step task).

@@ -13,7 +13,7 @@ use toolsmith_triggers::TriggerTypes;
 use crate::metrics::{Metered, Metrics};
 
 /// Where projects and their stores come from: the home's main store and one store per
-/// project in production, in-memory stores in tests ([`crate::testing`]).
+/// project in production, in-memory stores in tests (`crate::testing`, feature `testing`).
 #[async_trait::async_trait]
 pub trait ProjectStores: Send + Sync {
     /// The project a key opens; `None` for an unknown or revoked key.

@@ -1,4 +1,4 @@
-//! [`bench`]: what the workbench costs on this machine — a sandbox's cold start (with its
+//! [`bench()`]: what the workbench costs on this machine — a sandbox's cold start (with its
 //! first cell), a warm cell's round trip and a `run_composio_tool` round trip, beside
 //! plain `python3 -c` start-up. `toolsmith bench workbench` prints it.
 
@@ -45,7 +45,7 @@ impl Timing {
     }
 }
 
-/// What [`bench`] measured.
+/// What [`bench()`] measured.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BenchReport {
     /// `python3 -c 'print(1)'` on the host, no sandbox: the baseline.

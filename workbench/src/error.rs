@@ -79,7 +79,7 @@ pub enum Error {
         /// What happened, with bubblewrap's last words when it said something.
         message: String,
     },
-    /// A cell of [`bench`](crate::bench) failed.
+    /// A cell of [`bench`](crate::bench()) failed.
     #[error("the workbench bench: a cell in session `{session}` failed: {message}")]
     Bench {
         /// The bench's session.

@@ -1,5 +1,5 @@
-//! A running sandbox with its kernel: started from the [profile](crate::profile), driven
-//! over the [protocol](crate::protocol), killed on a hard timeout.
+//! A running sandbox with its kernel: started from the `profile`, driven
+//! over the `protocol`, killed on a hard timeout.
 
 use std::collections::VecDeque;
 use std::path::Path;

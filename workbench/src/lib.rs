@@ -23,7 +23,7 @@
 //!   [`delete_file`](Workbench::delete_file) by a path relative to `/mnt/files`, walked
 //!   with `openat` and `O_NOFOLLOW` (symlinks planted by the sandbox are refused).
 //!
-//! - [`bench`] (`bench.rs`): cold start, warm cell and tool round trips, beside plain
+//! - [`bench()`] (`bench.rs`): cold start, warm cell and tool round trips, beside plain
 //!   `python3 -c` start-up.
 //!
 //! Everything that comes out of a sandbox is untrusted: lines are bounded, JSON is

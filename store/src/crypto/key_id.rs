@@ -4,7 +4,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-/// Names one key of a [`KeyRing`]; written into each value the key seals.
+/// Names one key of a [`KeyRing`](super::KeyRing); written into each value the key seals.
 ///
 /// It is derived from the key (8 hex digits of a SHA-256 of it), so the same key always
 /// has the same id, in the environment or in a key file.
