@@ -64,6 +64,7 @@ mod shape;
 mod source;
 mod structural;
 mod validate;
+mod violations;
 mod yaml;
 
 pub use check::check_paths;
@@ -75,3 +76,4 @@ pub use schema::{published_schemas, toolkit_part_schema, toolkit_schema};
 pub use source::{Location, SourceFile};
 pub use toolsmith_spec::*;
 pub use validate::validate;
+pub use violations::{violations, Wording};

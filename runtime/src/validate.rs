@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 use toolsmith_catalog::{InputSchema, Tool, Toolkit};
 
@@ -57,7 +56,8 @@ impl Validators {
         if validator.is_valid(arguments) {
             return Ok(()); // the fast path: no error collection
         }
-        let mut problems: Vec<(String, String)> = validator.iter_errors(arguments).flat_map(|e| problems(&e)).collect();
+        let mut problems: Vec<(String, String)> =
+            validator.iter_errors(arguments).flat_map(|e| toolsmith_catalog::violations(&e, &WORDING)).collect();
         problems.sort_by(|a, b| a.0.cmp(&b.0));
         if problems.is_empty() {
             Ok(())
@@ -102,24 +102,9 @@ impl Validators {
     }
 }
 
-/// One violation as `(JSON pointer, message)` entries. Messages never repeat the
-/// offending value (it may be a secret); a missing or unexpected property is reported
-/// at its own path (`/title`), not at its parent's.
-fn problems(error: &jsonschema::ValidationError<'_>) -> Vec<(String, String)> {
-    let at = error.instance_path().as_str().to_owned();
-    let child = |name: &str| toolsmith_spec::pointer::child(&at, name);
-    match error.kind() {
-        ValidationErrorKind::Required { property } => {
-            let name = property.as_str().map_or_else(|| property.to_string(), str::to_owned);
-            vec![(child(&name), "is required".to_owned())]
-        }
-        ValidationErrorKind::AdditionalProperties { unexpected }
-        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
-            unexpected.iter().map(|name| (child(name), "is not a known property".to_owned())).collect()
-        }
-        _ => vec![(at, error.masked().to_string())],
-    }
-}
+/// How the runtime words a missing or unknown argument.
+const WORDING: toolsmith_catalog::Wording<'static> =
+    toolsmith_catalog::Wording { missing: "is required", unknown: "is not a known property" };
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use jsonschema::error::ValidationErrorKind;
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 use toolsmith_spec::Trigger;
@@ -50,7 +49,7 @@ pub fn check_config(trigger: &Trigger, config: &Value) -> Result<CheckedConfig, 
         })?;
         let problems: Vec<ConfigProblem> = validator
             .iter_errors(config)
-            .flat_map(|e| problems_of(&e))
+            .flat_map(|e| toolsmith_catalog::violations(&e, &WORDING))
             .map(|(path, message)| ConfigProblem { path, message })
             .collect();
         if !problems.is_empty() {
@@ -71,23 +70,11 @@ pub fn check_config(trigger: &Trigger, config: &Value) -> Result<CheckedConfig, 
     Ok(CheckedConfig { config: clear, secrets })
 }
 
-/// One violation as `(pointer, message)` entries; a missing or unexpected property is
-/// reported at its own path, and no message repeats the value.
-fn problems_of(error: &jsonschema::ValidationError<'_>) -> Vec<(String, String)> {
-    let at = error.instance_path().as_str().to_owned();
-    let child = |name: &str| toolsmith_spec::pointer::child(&at, name);
-    match error.kind() {
-        ValidationErrorKind::Required { property } => {
-            let name = property.as_str().map_or_else(|| property.to_string(), str::to_owned);
-            vec![(child(&name), "is required: add it to trigger_config".to_owned())]
-        }
-        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
-            .iter()
-            .map(|name| (child(name), "is not a property of this trigger's config: remove it".to_owned()))
-            .collect(),
-        _ => vec![(at, error.masked().to_string())],
-    }
-}
+/// How a trigger's config problems are worded.
+const WORDING: toolsmith_catalog::Wording<'static> = toolsmith_catalog::Wording {
+    missing: "is required: add it to trigger_config",
+    unknown: "is not a property of this trigger's config: remove it",
+};
 
 #[cfg(test)]
 mod tests {
