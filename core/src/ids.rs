@@ -181,6 +181,28 @@ prefixed_id!(
     "ti_"
 );
 
+prefixed_id!(
+    /// A trigger event: one thing that happened (a provider's webhook, a new item found
+    /// by a poll, an account that expired), recorded once and delivered to the app with
+    /// this id as its `webhook-id`.
+    ///
+    /// ```
+    /// assert!(toolsmith_core::TriggerEventId::generate().as_str().starts_with("msg_"));
+    /// ```
+    TriggerEventId,
+    "msg_"
+);
+
+prefixed_id!(
+    /// A project's webhook subscription: the URL its trigger events are delivered to.
+    ///
+    /// ```
+    /// assert!(toolsmith_core::WebhookSubscriptionId::generate().as_str().starts_with("whs_"));
+    /// ```
+    WebhookSubscriptionId,
+    "whs_"
+);
+
 impl LogId {
     /// A new id without a system call: a random 10-character prefix drawn once per
     /// process, then a counter (executions are logged at tens of thousands per second).

@@ -29,7 +29,10 @@ pub use execute::{
     BoxFuture, Call, CallOptions, CompiledToolkit, Context, DryRun, Execute, ExecutionResult, HttpBinding,
     LocalHandler, Outcome, ProxyRequest, Schemas, Target, ToolDefinition,
 };
-pub use ids::{ApiKeyId, AuthConfigId, ConnectedAccountId, IdError, LogId, ProjectId, SessionId, TriggerInstanceId};
+pub use ids::{
+    ApiKeyId, AuthConfigId, ConnectedAccountId, IdError, LogId, ProjectId, SessionId, TriggerEventId,
+    TriggerInstanceId, WebhookSubscriptionId,
+};
 pub use tool::{Handler, Tool, ToolVisitor};
 pub use user::{UserId, UserIdError};
 

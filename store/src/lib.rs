@@ -4,10 +4,11 @@
 //! [`RefreshLeases`], [`ExecutionLogs`], [`KeyRotation`], [`Sessions`] (sessions and what
 //! they remember), [`ConnectLinks`] (single-use links that finish connecting an account)
 //! [`Projects`] (projects and their API keys, kept as hashes) and [`TriggerInstances`]
-//! (triggers enabled for an account, their secrets sealed). [`Store`] is all of
-//! them at once (any type that implements the nine is a `Store`), so an `Arc<dyn Store>` serves every caller, and code that needs one aggregate
-//! can ask for that trait alone. New aggregates (the outbox) each add a
-//! trait and a bound on [`Store`].
+//! (triggers enabled for an account, their secrets sealed), [`TriggerEvents`] (events and
+//! the outbox that delivers them) and [`WebhookSubscriptions`]. [`Store`] is all of
+//! them at once (any type that implements the eleven is a `Store`), so an `Arc<dyn Store>` serves every caller, and code that needs one aggregate
+//! can ask for that trait alone. New aggregates each add a trait and a
+//! bound on [`Store`].
 //!
 //! [`SqliteStore`] is the embedded backend (a SQLite file under `TOOLSMITH_HOME`, WAL,
 //! migrations). The home's main store holds the projects and keys and the records of the
@@ -44,6 +45,7 @@ mod projects;
 mod rotation;
 mod sessions;
 mod sqlite;
+mod trigger_events;
 mod triggers;
 
 pub use accounts::{AccountFilter, AccountStatus, ConnectedAccount, ConnectedAccounts, Credentials, OAuth2Tokens};
@@ -58,6 +60,10 @@ pub use projects::{ApiKey, ApiKeySecret, Project, Projects, DEFAULT_PROJECT};
 pub use rotation::{prune_key_file, prune_key_file_of, KeyRotation, PruneError};
 pub use sessions::{Fact, SessionRecord, Sessions};
 pub use sqlite::SqliteStore;
+pub use trigger_events::{
+    DeliveryAttempt, DeliveryFilter, DeliveryNext, DeliveryRecord, DeliveryStatus, NewTriggerEvent, PendingDelivery,
+    TriggerEvent, TriggerEventType, TriggerEvents, UnknownEventType, WebhookSubscription, WebhookSubscriptions,
+};
 pub use triggers::{TriggerFilter, TriggerInstance, TriggerInstances};
 
 /// Every aggregate of the store: auth configs, connected accounts, refresh leases,
@@ -93,6 +99,8 @@ pub trait Store:
     + ConnectLinks
     + Projects
     + TriggerInstances
+    + TriggerEvents
+    + WebhookSubscriptions
 {
 }
 
@@ -106,6 +114,8 @@ impl<T> Store for T where
         + ConnectLinks
         + Projects
         + TriggerInstances
+        + TriggerEvents
+        + WebhookSubscriptions
 {
 }
 
@@ -114,6 +124,6 @@ impl<T> Store for T where
 pub mod prelude {
     pub use crate::{
         AuthConfigs, ConnectLinks, ConnectedAccounts, ExecutionLogs, KeyRotation, Projects, RefreshLeases, Sessions,
-        Store, TriggerInstances,
+        Store, TriggerEvents, TriggerInstances, WebhookSubscriptions,
     };
 }

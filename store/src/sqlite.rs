@@ -4,6 +4,7 @@
 mod context;
 mod links;
 mod migrations;
+mod outbox;
 mod pool;
 mod projects;
 mod queries;

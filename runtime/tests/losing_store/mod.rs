@@ -5,11 +5,13 @@ use std::time::{Duration, SystemTime};
 
 use toolsmith::store::prelude::*;
 use toolsmith::store::{
-    AccountFilter, ApiKey, AuthConfig, ConnectLink, ConnectedAccount, ExecutionLog, Fact, KeyId, KeyRing, LogFilter,
-    Project, SessionRecord, StoreError, TriggerFilter, TriggerInstance,
+    AccountFilter, ApiKey, AuthConfig, ConnectLink, ConnectedAccount, DeliveryAttempt, DeliveryFilter, DeliveryNext,
+    DeliveryRecord, ExecutionLog, Fact, KeyId, KeyRing, LogFilter, NewTriggerEvent, PendingDelivery, Project,
+    SessionRecord, StoreError, TriggerEvent, TriggerFilter, TriggerInstance, WebhookSubscription,
 };
 use toolsmith::{
-    ApiKeyId, AuthConfigId, ConnectedAccountId, LogId, ProjectId, SessionId, ToolkitSlug, TriggerInstanceId,
+    ApiKeyId, AuthConfigId, ConnectedAccountId, LogId, ProjectId, SessionId, ToolkitSlug, TriggerEventId,
+    TriggerInstanceId, WebhookSubscriptionId,
 };
 
 /// A store whose `finish_refresh` reports the lease lost, as when it expired during the
@@ -169,6 +171,71 @@ impl TriggerInstances for LosingStore {
     }
     async fn delete_trigger_instance(&self, id: &TriggerInstanceId) -> Result<bool, StoreError> {
         self.inner.delete_trigger_instance(id).await
+    }
+}
+
+#[async_trait::async_trait]
+impl TriggerEvents for LosingStore {
+    async fn record_trigger_events(
+        &self,
+        events: &[NewTriggerEvent],
+        state: Option<(&TriggerInstanceId, &serde_json::Value)>,
+    ) -> Result<Vec<TriggerEvent>, StoreError> {
+        self.inner.record_trigger_events(events, state).await
+    }
+    async fn trigger_events_after(&self, after: Option<u64>, limit: usize) -> Result<Vec<TriggerEvent>, StoreError> {
+        self.inner.trigger_events_after(after, limit).await
+    }
+    async fn claim_deliveries(
+        &self,
+        now: SystemTime,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<PendingDelivery>, StoreError> {
+        self.inner.claim_deliveries(now, lease, limit).await
+    }
+    async fn finish_delivery(
+        &self,
+        event: &TriggerEventId,
+        subscription: &WebhookSubscriptionId,
+        attempt: &DeliveryAttempt,
+        next: DeliveryNext,
+    ) -> Result<(), StoreError> {
+        self.inner.finish_delivery(event, subscription, attempt, next).await
+    }
+    async fn release_deliveries(
+        &self,
+        deliveries: &[(TriggerEventId, WebhookSubscriptionId)],
+    ) -> Result<(), StoreError> {
+        self.inner.release_deliveries(deliveries).await
+    }
+    async fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.inner.deliveries(filter).await
+    }
+    async fn delivery_attempts(&self, event: &TriggerEventId) -> Result<Vec<DeliveryAttempt>, StoreError> {
+        self.inner.delivery_attempts(event).await
+    }
+}
+
+#[async_trait::async_trait]
+impl WebhookSubscriptions for LosingStore {
+    async fn create_webhook_subscription(&self, subscription: &WebhookSubscription) -> Result<(), StoreError> {
+        self.inner.create_webhook_subscription(subscription).await
+    }
+    async fn webhook_subscription(
+        &self,
+        id: &WebhookSubscriptionId,
+    ) -> Result<Option<WebhookSubscription>, StoreError> {
+        self.inner.webhook_subscription(id).await
+    }
+    async fn webhook_subscriptions(&self) -> Result<Vec<WebhookSubscription>, StoreError> {
+        self.inner.webhook_subscriptions().await
+    }
+    async fn update_webhook_subscription(&self, subscription: &WebhookSubscription) -> Result<bool, StoreError> {
+        self.inner.update_webhook_subscription(subscription).await
+    }
+    async fn delete_webhook_subscription(&self, id: &WebhookSubscriptionId) -> Result<bool, StoreError> {
+        self.inner.delete_webhook_subscription(id).await
     }
 }
 
