@@ -10,6 +10,7 @@
 //! - [`upsert`]: a trigger instance (`ti_…`) for a connected account or a user, with
 //!   Composio's upsert semantics (see [`upsert`]), and [`ActiveTrigger`], an instance
 //!   as `GET /trigger_instances/active` shows it (secrets redacted);
+//! - [`envelope`]: Composio's V3 event envelope, built for every event the same way;
 //! - [`signature`]: webhook signatures, of our deliveries to the app (Composio's scheme)
 //!   and of a provider's webhooks (the spec's `signature`).
 //!
@@ -34,6 +35,7 @@
 //! ```
 
 mod config;
+pub mod envelope;
 mod error;
 #[cfg(test)]
 mod fixtures;
