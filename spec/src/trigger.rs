@@ -43,14 +43,27 @@ pub struct Trigger {
     pub payload: Option<Value>,
 }
 
-/// Webhook delivery.
+/// Webhook delivery: the provider POSTs each event to the trigger instance's URL
+/// (`{public_url}/webhooks/{toolkit}/{ti_…}`), where it is verified, matched and recorded.
+///
+/// ```
+/// let yaml = r#"
+/// events: [issues.opened]
+/// event_header: X-GitHub-Event
+/// delivery_id_header: X-GitHub-Delivery
+/// signature: { header: X-Hub-Signature-256, algorithm: hmac_sha256, secret_field: webhook_secret, prefix: "sha256=" }
+/// "#;
+/// let webhook: toolsmith_spec::Webhook = serde_yaml::from_str(yaml).unwrap();
+/// assert_eq!(webhook.delivery_id_header.as_deref(), Some("X-GitHub-Delivery"));
+/// ```
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Webhook {
     /// Event names this trigger accepts. An event's name is the value of `event_header`
     /// (or of `event_path` in the body); `name.action` also matches the payload's
     /// `action` field, so `issues` takes every issue event and `issues.opened` only new
-    /// issues. Empty: every delivery.
+    /// issues. Empty: every delivery. A delivery the trigger does not take is answered
+    /// 200 (`ignored`) so the provider does not retry it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
     /// Header naming the event (`X-GitHub-Event`).
@@ -59,24 +72,96 @@ pub struct Webhook {
     /// JSON path of the event name in the body, when it is not in a header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_path: Option<String>,
-    /// How deliveries are signed.
+    /// Header carrying the provider's id of the delivery (`X-GitHub-Delivery`): the
+    /// event's dedupe key, so a delivery sent twice is recorded once. This is the replay
+    /// guard of providers whose signature covers no timestamp (GitHub); a delivery
+    /// without the header is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_id_header: Option<String>,
+    /// How deliveries are signed. A trigger with a signature never takes an unsigned
+    /// delivery.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<Signature>,
+    /// `true` takes deliveries without any signature: the instance's URL (random) is then
+    /// the only guard. Required when there is no `signature`, so that accepting unsigned
+    /// events is a choice written in the spec; not allowed with one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unsigned: bool,
+    /// A request the provider sends to check the URL (Slack's `url_verification`,
+    /// Discord's PING), answered at once instead of being recorded; only once its
+    /// signature verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<Challenge>,
+}
+
+/// A verification request and its answer.
+///
+/// ```
+/// let yaml = r#"{ when: { path: "$.type", equals: url_verification }, respond: { challenge: "$.challenge" } }"#;
+/// let challenge: toolsmith_spec::Challenge = serde_yaml::from_str(yaml).unwrap();
+/// assert_eq!(challenge.when.equals, "url_verification");
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Challenge {
+    /// Which requests are challenges: those whose body has `equals` at `path`.
+    pub when: BodyCondition,
+    /// The JSON object answered with status 200. A string value that is a JSON path
+    /// (`$.challenge`) is replaced by that value of the request's body; other values are
+    /// sent as written (Discord's PING: `{ type: 1 }`).
+    #[schemars(with = "Map<String, Value>")]
+    pub respond: Map<String, Value>,
+}
+
+/// A condition on a request's JSON body.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BodyCondition {
+    /// JSON path into the body (`$.type`).
+    pub path: String,
+    /// The value it must hold (`url_verification`, `1`).
+    pub equals: Value,
 }
 
 /// Webhook signature verification.
+///
+/// Stripe's `Stripe-Signature: t=1492774577,v1=5257a869…,v0=…` puts the timestamp and the
+/// signatures in one header:
+///
+/// ```
+/// let yaml = r#"
+/// header: Stripe-Signature
+/// header_format: "t={timestamp},v1={signature}"
+/// algorithm: hmac_sha256
+/// secret_field: webhook_secret
+/// signed_payload: "{timestamp}.{body}"
+/// "#;
+/// let signature: toolsmith_spec::Signature = serde_yaml::from_str(yaml).unwrap();
+/// assert_eq!(signature.replay_window(), std::time::Duration::from_secs(300));
+/// ```
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Signature {
     /// Header carrying the signature (`X-Hub-Signature-256`).
     pub header: String,
-    /// The HMAC algorithm.
-    pub algorithm: HmacAlgorithm,
-    /// Property of the trigger's `config` holding the shared secret.
+    /// The algorithm: an HMAC under a shared secret, or an Ed25519 signature checked with
+    /// the sender's public key.
+    pub algorithm: SignatureAlgorithm,
+    /// Property of the trigger's `config` holding the key: the shared secret of an HMAC,
+    /// or the sender's public key (hex) for `ed25519` (not a secret, but kept sealed
+    /// with the secrets all the same).
     pub secret_field: String,
     /// Text before the signature in the header (`sha256=`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
+    /// The header as a comma-separated list of `key=value` items, for providers that put
+    /// the timestamp and the signatures in one header (Stripe: `t={timestamp},v1={signature}`):
+    /// the item written `{timestamp}` gives the timestamp, every item with the key
+    /// written `{signature}` is a candidate signature (several are allowed, as during a
+    /// secret's rotation: one matching is enough), other items are ignored. Then
+    /// `prefix` and `timestamp_header` are not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_format: Option<String>,
     /// Encoding of the signature.
     #[serde(default)]
     pub encoding: SignatureEncoding,
@@ -87,18 +172,35 @@ pub struct Signature {
     /// Header carrying the timestamp used in `signed_payload`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_header: Option<String>,
+    /// Seconds a signed timestamp may be away from now before the delivery is refused as
+    /// a replay (default 300; 0 turns the check off). Only with a timestamp.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_window_seconds: Option<u32>,
 }
 
-/// HMAC algorithm of a webhook signature.
+impl Signature {
+    /// The default replay window: 5 minutes, as Slack and Stripe advise.
+    pub const DEFAULT_REPLAY_WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
+
+    /// `replay_window_seconds`, or [`Self::DEFAULT_REPLAY_WINDOW`].
+    pub fn replay_window(&self) -> std::time::Duration {
+        self.replay_window_seconds.map_or(Self::DEFAULT_REPLAY_WINDOW, |s| std::time::Duration::from_secs(u64::from(s)))
+    }
+}
+
+/// Algorithm of a webhook signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum HmacAlgorithm {
-    /// HMAC-SHA1 (legacy GitHub).
+pub enum SignatureAlgorithm {
+    /// HMAC-SHA1 (legacy GitHub `X-Hub-Signature`, Twilio).
     HmacSha1,
     /// HMAC-SHA256.
     HmacSha256,
     /// HMAC-SHA512.
     HmacSha512,
+    /// Ed25519 (Discord interactions): the header holds the signature of the signed
+    /// payload, checked with the public key in `secret_field`.
+    Ed25519,
 }
 
 /// Encoding of a signature.

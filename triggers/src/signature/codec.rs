@@ -4,6 +4,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
+use sha1::Sha1;
 use sha2::{Sha256, Sha512};
 
 use super::error::SignatureError;
@@ -28,10 +29,25 @@ pub(super) fn matches_sha256(key: &[u8], message: &[u8], signature: &[u8]) -> bo
 
 /// As [`matches_sha256`], with SHA-512.
 pub(super) fn matches_sha512(key: &[u8], message: &[u8], signature: &[u8]) -> bool {
-    Hmac::<Sha512>::new_from_slice(key).is_ok_and(|mut mac| {
+    matches_mac::<Hmac<Sha512>>(key, message, signature)
+}
+
+/// As [`matches_sha256`], with SHA-1 (providers' legacy signatures).
+pub(super) fn matches_sha1(key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    matches_mac::<Hmac<Sha1>>(key, message, signature)
+}
+
+/// Whether `signature` is the MAC `M` of `message` under `key`, in constant time.
+fn matches_mac<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    <M as Mac>::new_from_slice(key).is_ok_and(|mut mac| {
         mac.update(message);
         mac.verify_slice(signature).is_ok()
     })
+}
+
+/// Whether `signature` is the Ed25519 signature of `message` by `public_key` (32 bytes).
+pub(super) fn matches_ed25519(public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public_key).verify(message, signature).is_ok()
 }
 
 /// Lower-case hex decoding (either case accepted); `None` when not hex.

@@ -70,7 +70,18 @@ pub enum SignatureError {
     /// The secret is empty.
     #[error("the signing secret is empty; set the trigger's secret")]
     EmptySecret,
-    /// This build cannot compute the spec's algorithm.
-    #[error("HMAC algorithm `{0}` is not supported; use hmac_sha256 or hmac_sha512")]
-    UnsupportedAlgorithm(&'static str),
+    /// A signature header written as `header_format` lacks an item.
+    #[error("header `{header}` has no `{item}=` item; the sender must send it with every delivery")]
+    MissingItem {
+        /// The header's name.
+        header: String,
+        /// The item's key (`v1`, `t`).
+        item: String,
+    },
+    /// The Ed25519 public key of the trigger instance is not 32 bytes of hex.
+    #[error("the public key in trigger_config.{field} is not 32 bytes of hex; set it to the sender's public key")]
+    BadPublicKey {
+        /// The config property holding it.
+        field: String,
+    },
 }

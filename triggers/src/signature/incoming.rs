@@ -6,22 +6,27 @@ use std::time::{Duration, SystemTime};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use secrecy::SecretString;
-use toolsmith_spec::{HmacAlgorithm, Signature, SignatureEncoding};
+use toolsmith_spec::{Signature, SignatureAlgorithm, SignatureEncoding};
 
-use super::codec::{check_timestamp, header, hex_decode, key_of, matches_sha256, matches_sha512};
+use super::codec::{
+    check_timestamp, header, hex_decode, key_of, matches_ed25519, matches_sha1, matches_sha256, matches_sha512,
+};
 use super::error::SignatureError;
 
 /// Checks a provider's webhook: the signed payload built from `signature.signed_payload`
-/// (`{body}`, `{timestamp}` — the `timestamp_header`'s value — and `{Header-Name}` for
-/// any other header; the raw body when absent), its HMAC under `secret` compared in
-/// constant time with the header's value once `prefix` is stripped and the hex or
-/// base64 decoded. With a `timestamp_header`, the timestamp must be whole Unix seconds
-/// within `window` of `now` (zero disables that check; 300 s is usual).
+/// (`{body}`, `{timestamp}` — the `timestamp_header`'s value, or the `{timestamp}` item
+/// of a `header_format` — and `{Header-Name}` for any other header; the raw body when
+/// absent), checked against the header's signature once `prefix` is stripped (or the
+/// `header_format`'s signature items picked: one matching is enough) and the hex or
+/// base64 decoded: an HMAC under `secret` compared in constant time, or an Ed25519
+/// signature checked with the public key `secret` holds in hex. With a timestamp, it
+/// must be whole Unix seconds within `window` of `now` (zero disables that check; the
+/// spec's [`Signature::replay_window`] is usual).
 ///
 /// # Errors
-/// What is wrong, naming the header: missing, without its prefix, badly encoded, not
-/// matching, or a timestamp that is not an integer or lies outside the window; an empty
-/// secret; an algorithm this build cannot compute (`hmac_sha1`).
+/// What is wrong, naming the header: missing, without its prefix or its items, badly
+/// encoded, not matching, or a timestamp that is not an integer or lies outside the
+/// window; an empty secret; a public key that is not 32 bytes of hex.
 pub fn verify_webhook(
     signature: &Signature,
     secret: &SecretString,
@@ -31,45 +36,94 @@ pub fn verify_webhook(
     window: Duration,
 ) -> Result<(), SignatureError> {
     let key = key_of(secret)?;
-    let matches = match signature.algorithm {
-        HmacAlgorithm::HmacSha256 => matches_sha256,
-        HmacAlgorithm::HmacSha512 => matches_sha512,
-        HmacAlgorithm::HmacSha1 => return Err(SignatureError::UnsupportedAlgorithm("hmac_sha1")),
-    };
     let name = signature.header.as_str();
     let sent = header(headers, name)?.trim();
-    let timestamp = match &signature.timestamp_header {
-        Some(timestamp_header) => {
-            let value = header(headers, timestamp_header)?;
-            check_timestamp(timestamp_header, value, now, window)?;
-            Some(value.trim())
+    let (timestamp, encoded) = match &signature.header_format {
+        Some(format) => items(format, name, sent)?,
+        None => {
+            let prefix = signature.prefix.as_deref().unwrap_or("");
+            let encoded = sent
+                .strip_prefix(prefix)
+                .ok_or_else(|| SignatureError::MissingPrefix { header: name.to_owned(), prefix: prefix.to_owned() })?;
+            let timestamp = match &signature.timestamp_header {
+                Some(timestamp_header) => Some((timestamp_header.clone(), header(headers, timestamp_header)?)),
+                None => None,
+            };
+            (timestamp, vec![encoded])
         }
-        None => None,
     };
-    let prefix = signature.prefix.as_deref().unwrap_or("");
-    let encoded = sent
-        .strip_prefix(prefix)
-        .ok_or_else(|| SignatureError::MissingPrefix { header: name.to_owned(), prefix: prefix.to_owned() })?;
-    let decoded = match signature.encoding {
-        SignatureEncoding::Hex => hex_decode(encoded),
-        SignatureEncoding::Base64 => STANDARD.decode(encoded).ok(),
+    if let Some((from, value)) = &timestamp {
+        check_timestamp(from, value, now, window)?;
     }
-    .ok_or_else(|| SignatureError::BadEncoding {
-        header: name.to_owned(),
-        encoding: match signature.encoding {
-            SignatureEncoding::Hex => "hex",
-            SignatureEncoding::Base64 => "base64",
-        },
-    })?;
+    let decoded = encoded
+        .into_iter()
+        .map(|encoded| match signature.encoding {
+            SignatureEncoding::Hex => hex_decode(encoded),
+            SignatureEncoding::Base64 => STANDARD.decode(encoded).ok(),
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| SignatureError::BadEncoding {
+            header: name.to_owned(),
+            encoding: match signature.encoding {
+                SignatureEncoding::Hex => "hex",
+                SignatureEncoding::Base64 => "base64",
+            },
+        })?;
     let payload = match &signature.signed_payload {
-        Some(template) => fill(template, body, timestamp, headers)?,
+        Some(template) => fill(template, body, timestamp.map(|(_, value)| value.trim()), headers)?,
         None => body.to_vec(),
     };
-    if matches(key, &payload, &decoded) {
+    let public_key;
+    let (key, matches): (&[u8], Check) = match signature.algorithm {
+        SignatureAlgorithm::HmacSha1 => (key, matches_sha1),
+        SignatureAlgorithm::HmacSha256 => (key, matches_sha256),
+        SignatureAlgorithm::HmacSha512 => (key, matches_sha512),
+        SignatureAlgorithm::Ed25519 => {
+            public_key = std::str::from_utf8(key)
+                .ok()
+                .and_then(|hex| hex_decode(hex.trim()))
+                .filter(|k| k.len() == 32)
+                .ok_or_else(|| SignatureError::BadPublicKey { field: signature.secret_field.clone() })?;
+            (&public_key, matches_ed25519)
+        }
+    };
+    if decoded.iter().any(|sent| matches(key, &payload, sent)) {
         Ok(())
     } else {
         Err(SignatureError::Mismatch { header: name.to_owned() })
     }
+}
+
+/// A signature check: key, signed payload, signature.
+type Check = fn(&[u8], &[u8], &[u8]) -> bool;
+
+/// Where a timestamp was read (as errors name it) and its value.
+type Timestamp<'a> = Option<(String, &'a str)>;
+
+/// The timestamp (with the name it is reported under) and the candidate signatures of a
+/// header written as `format` (`t={timestamp},v1={signature}`): comma-separated
+/// `key=value` items, in any order, unknown ones ignored.
+fn items<'a>(format: &str, name: &str, sent: &'a str) -> Result<(Timestamp<'a>, Vec<&'a str>), SignatureError> {
+    let key_of_item = |placeholder: &str| {
+        format.split(',').find_map(|item| item.trim().strip_suffix(placeholder)?.strip_suffix('=')).map(str::trim)
+    };
+    let signature_key = key_of_item("{signature}").unwrap_or_default();
+    let timestamp_key = key_of_item("{timestamp}");
+    let pairs: Vec<(&str, &str)> =
+        sent.split(',').filter_map(|item| item.split_once('=')).map(|(k, v)| (k.trim(), v.trim())).collect();
+    let missing = |item: &str| SignatureError::MissingItem { header: name.to_owned(), item: item.to_owned() };
+    let signatures: Vec<&str> = pairs.iter().filter(|(k, _)| *k == signature_key).map(|(_, v)| *v).collect();
+    if signatures.is_empty() {
+        return Err(missing(signature_key));
+    }
+    let timestamp = match timestamp_key {
+        Some(key) => {
+            let value = pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).ok_or_else(|| missing(key))?;
+            Some((format!("{name}` item `{key}"), value))
+        }
+        None => None,
+    };
+    Ok((timestamp, signatures))
 }
 
 /// `template` with `{body}`, `{timestamp}` and `{Header-Name}` replaced; a `{` without
@@ -210,14 +264,89 @@ mod tests {
         assert_eq!(error, SignatureError::MissingHeader { header: "X-Delivery".into() });
         let empty = verify_webhook(&signature, &SecretString::from(""), &headers, b"{}", at(0), WINDOW);
         assert_eq!(empty, Err(SignatureError::EmptySecret));
-        let sha1 = spec("{ header: X-Sig, algorithm: hmac_sha1, secret_field: s }");
-        let error = verify_webhook(&sha1, &key, &headers, b"{}", at(0), WINDOW).unwrap_err();
-        assert_eq!(error, SignatureError::UnsupportedAlgorithm("hmac_sha1"));
         let untimed =
             spec("{ header: X-Sig, algorithm: hmac_sha256, secret_field: s, signed_payload: 'v0:{timestamp}:{body}' }");
         let headers = [("X-Sig", "00")];
         let error = verify_webhook(&untimed, &key, &headers, b"{}", at(0), WINDOW).unwrap_err();
         assert_eq!(error, SignatureError::NoTimestampHeader);
+    }
+
+    // python3 -c 'import hmac,hashlib;print(hmac.new(b"whsec_test",
+    //   b"1492774577.{\"id\":\"evt_1\",\"type\":\"payment_intent.succeeded\"}", hashlib.sha256).hexdigest())'
+    const STRIPE_BODY: &str = r#"{"id":"evt_1","type":"payment_intent.succeeded"}"#;
+    const STRIPE_V1: &str = "18627c91f2a5630224c3bf073d469e4153a4064d2b3e74de88144319cf80c3ce";
+
+    #[test]
+    fn stripe_header_format_through_the_catalog_spec() {
+        let spec = catalog_signature("stripe", "STRIPE_PAYMENT_INTENT_SUCCEEDED");
+        let secret = SecretString::from("whsec_test");
+        let check = |sent: &str, body: &str, now: u64| {
+            verify_webhook(
+                &spec,
+                &secret,
+                &[("stripe-signature", sent)],
+                body.as_bytes(),
+                at(now),
+                spec.replay_window(),
+            )
+        };
+        let now = 1_492_774_577 + 10;
+        assert_eq!(check(&format!("t=1492774577,v1={STRIPE_V1},v0=6ffbb59b"), STRIPE_BODY, now), Ok(()));
+        // Several v1 during a secret's rotation: one matching is enough, in any order.
+        assert_eq!(check(&format!("v1={},t=1492774577, v1={STRIPE_V1}", "ab".repeat(32)), STRIPE_BODY, now), Ok(()));
+        let mismatch = Err(SignatureError::Mismatch { header: "Stripe-Signature".into() });
+        assert_eq!(
+            check(&format!("t=1492774577,v1={STRIPE_V1}"), &STRIPE_BODY.replace("evt_1", "evt_2"), now),
+            mismatch
+        );
+        assert_eq!(check(&format!("t=1492774578,v1={STRIPE_V1}"), STRIPE_BODY, now), mismatch, "t is signed");
+        let missing = check("t=1492774577", STRIPE_BODY, now).unwrap_err();
+        assert_eq!(missing, SignatureError::MissingItem { header: "Stripe-Signature".into(), item: "v1".into() });
+        let no_t = check(&format!("v1={STRIPE_V1}"), STRIPE_BODY, now).unwrap_err();
+        assert_eq!(no_t, SignatureError::MissingItem { header: "Stripe-Signature".into(), item: "t".into() });
+        let stale = check(&format!("t=1492774577,v1={STRIPE_V1}"), STRIPE_BODY, 1_492_774_577 + 301).unwrap_err();
+        assert!(matches!(stale, SignatureError::Stale { by: 1, window: 300, .. }), "{stale:?}");
+        assert!(stale.to_string().starts_with("header `Stripe-Signature` item `t` is stale"), "{stale}");
+    }
+
+    // python3 -c 'import hmac,hashlib;print(hmac.new(b"It'"'"'s a Secret to Everybody",
+    //   b"Hello, World!", hashlib.sha1).hexdigest())'
+    #[test]
+    fn hmac_sha1_python_vector() {
+        let signature = spec("{ header: X-Hub-Signature, algorithm: hmac_sha1, secret_field: s, prefix: 'sha1=' }");
+        let secret = SecretString::from(GITHUB_SECRET);
+        let headers = [("X-Hub-Signature", "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59")];
+        assert_eq!(verify_webhook(&signature, &secret, &headers, b"Hello, World!", at(0), WINDOW), Ok(()));
+        let tampered = verify_webhook(&signature, &secret, &headers, b"Hello, World?", at(0), WINDOW);
+        assert_eq!(tampered, Err(SignatureError::Mismatch { header: "X-Hub-Signature".into() }));
+    }
+
+    #[test]
+    fn ed25519_over_timestamp_and_body_with_a_generated_key() {
+        use ring::signature::{Ed25519KeyPair, KeyPair};
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let public = SecretString::from(hex(pair.public_key().as_ref()));
+        let signature = spec(
+            "{ header: X-Signature-Ed25519, algorithm: ed25519, secret_field: public_key,
+               timestamp_header: X-Signature-Timestamp, signed_payload: '{timestamp}{body}' }",
+        );
+        let body = br#"{"type":1}"#;
+        let signed = hex(pair.sign(&[b"1700000000".as_slice(), body].concat()).as_ref());
+        let check = |ts: &str, body: &[u8], key: &SecretString| {
+            let headers = [("X-Signature-Ed25519", signed.as_str()), ("X-Signature-Timestamp", ts)];
+            verify_webhook(&signature, key, &headers, body, at(1_700_000_005), WINDOW)
+        };
+        assert_eq!(check("1700000000", body, &public), Ok(()));
+        let mismatch = Err(SignatureError::Mismatch { header: "X-Signature-Ed25519".into() });
+        assert_eq!(check("1700000000", br#"{"type":2}"#, &public), mismatch, "a tampered body");
+        assert_eq!(check("1700000001", body, &public), mismatch, "the timestamp is signed");
+        let other = SecretString::from("00".repeat(32));
+        assert_eq!(check("1700000000", body, &other), mismatch, "another key");
+        let bad = check("1700000000", body, &SecretString::from("abcd")).unwrap_err();
+        assert_eq!(bad, SignatureError::BadPublicKey { field: "public_key".into() });
+        assert!(matches!(check("1699999000", body, &public), Err(SignatureError::Stale { .. })));
     }
 
     #[test]
