@@ -11,6 +11,8 @@
 //!   Composio's upsert semantics (see [`upsert`]), and [`ActiveTrigger`], an instance
 //!   as `GET /trigger_instances/active` shows it (secrets redacted);
 //! - [`envelope`]: Composio's V3 event envelope, built for every event the same way;
+//! - [`ingress`]: a provider's webhook delivery verified, answered (a challenge),
+//!   matched against the trigger's events and made an event to record, or refused;
 //! - [`signature`]: webhook signatures, of our deliveries to the app (Composio's scheme)
 //!   and of a provider's webhooks (the spec's `signature`).
 //!
@@ -39,6 +41,7 @@ pub mod envelope;
 mod error;
 #[cfg(test)]
 mod fixtures;
+pub mod ingress;
 mod instances;
 pub mod signature;
 mod types;

@@ -1,0 +1,37 @@
+//! A delivery's body as JSON: parsed as JSON, or a form's fields as an object; and JSON
+//! paths into it.
+
+use serde_json::{Map, Value};
+
+use super::IngressError;
+
+/// The body as JSON: an `application/x-www-form-urlencoded` body (Slack's slash
+/// commands) is the object of its fields (the last of a repeated one), anything else
+/// must be JSON.
+pub(super) fn parse(headers: &[(&str, &str)], body: &[u8]) -> Result<Value, IngressError> {
+    let form = super::header(headers, "content-type")
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if form {
+        let fields: Map<String, Value> =
+            url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), Value::String(v.into_owned()))).collect();
+        return Ok(Value::Object(fields));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        IngressError::Malformed(format!(
+            "the body is not JSON ({e}); the provider must send application/json or application/x-www-form-urlencoded"
+        ))
+    })
+}
+
+/// The value at a JSON path of object keys (`$.event.type`, `$` for the whole value);
+/// `None` when a key is absent.
+///
+/// ```
+/// let body = serde_json::json!({"event": {"type": "message"}});
+/// assert_eq!(toolsmith_triggers::ingress::value_at(&body, "$.event.type"), Some(&serde_json::json!("message")));
+/// assert_eq!(toolsmith_triggers::ingress::value_at(&body, "$.nope"), None);
+/// ```
+pub fn value_at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    let rest = path.strip_prefix('$')?;
+    rest.split('.').filter(|key| !key.is_empty()).try_fold(value, |value, key| value.get(key))
+}
