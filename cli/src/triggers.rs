@@ -8,6 +8,7 @@ use miette::{miette, IntoDiagnostic};
 use serde_json::Value;
 use toolsmith::store::{TriggerFilter, TriggerInstances, DEFAULT_PROJECT};
 use toolsmith::{TriggerInstanceId, UserId};
+use toolsmith_triggers::ingress::webhook_url;
 use toolsmith_triggers::{upsert, ActiveTrigger, Owner, TriggerError, TriggerTypes, UpsertRequest};
 
 use crate::account_ref::{find, Scope};
@@ -32,7 +33,7 @@ pub(crate) enum Command {
     },
     /// Create a trigger instance for an account (or a user's first active account of the
     /// trigger's toolkit), or update the one with the same trigger, account and
-    /// non-secret config. Prints its id (`ti_…`) on the last line.
+    /// non-secret config. Prints a webhook trigger's URL, then its id (`ti_…`) on the last line.
     Create {
         /// The trigger type (`GITHUB_ISSUES_EVENT`).
         slug: String,
@@ -45,6 +46,10 @@ pub(crate) enum Command {
         /// The configuration: JSON text, `@FILE` or `-` (standard input, for a secret).
         #[arg(long, default_value = "{}")]
         config: String,
+        /// The URL providers reach the server at: a webhook trigger's URL, printed, is
+        /// `{public_url}/webhooks/{toolkit}/{ti_…}`.
+        #[arg(long, env = "TOOLSMITH_PUBLIC_URL", default_value = "http://127.0.0.1:8787")]
+        public_url: url::Url,
         #[command(flatten)]
         target: Target,
     },
@@ -133,7 +138,7 @@ async fn run_async(command: Command) -> miette::Result<ExitCode> {
                 }
             }
         }
-        Command::Create { slug, account, user, config, target } => {
+        Command::Create { slug, account, user, config, public_url, target } => {
             let types = types(&target.catalog)?;
             let config = json_object(
                 &config,
@@ -155,6 +160,9 @@ async fn run_async(command: Command) -> miette::Result<ExitCode> {
             };
             let request = UpsertRequest { trigger: slug, owner, config };
             let instance = upsert(&types, &*store, request, SystemTime::now()).await.map_err(report)?;
+            if let Some(url) = webhook_url(public_url.as_str(), &instance, &types) {
+                outln!("webhook URL (set it at {}): {url}", instance.toolkit);
+            }
             outln!("{}", instance.id);
         }
         Command::List { all, json, target } => {

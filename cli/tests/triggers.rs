@@ -89,9 +89,15 @@ fn trigger_instances_are_created_listed_switched_and_deleted_without_their_secre
     let created = ok(&["triggers", "create", "HOOKS_ITEM_CREATED", "--account", "work", "--config", "-"], config);
     let ti = created.lines().last().unwrap().to_owned();
     assert!(ti.starts_with("ti_"), "{created}");
+    // A webhook trigger's URL is printed before the id, under the server's public URL.
+    assert_eq!(
+        created.lines().next().unwrap(),
+        format!("webhook URL (set it at hooks): http://127.0.0.1:8787/webhooks/hooks/{ti}")
+    );
     // By user: the same trigger, account and folder are the same instance.
-    let again = ok(&["triggers", "create", "hooks_item_created", "--user", "ada", "--config", config], "");
-    assert_eq!(again.trim(), ti);
+    let args = ["triggers", "create", "hooks_item_created", "--user", "ada", "--config", config];
+    let again = ok(&[&args[..], &["--public-url", "https://hooks.example.com/"]].concat(), "");
+    assert_eq!(again, format!("webhook URL (set it at hooks): https://hooks.example.com/webhooks/hooks/{ti}\n{ti}\n"));
     let polled = ok(&["triggers", "create", "HOOKS_NEW_ITEM", "--user", "ada"], "");
     let polled = polled.trim().to_owned();
 

@@ -22,6 +22,7 @@ mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod timeout;
+mod webhooks;
 
 use std::future::Future;
 
@@ -59,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(health::router())
         .merge(pages::router())
+        .merge(webhooks::router())
         .route("/metrics", axum::routing::get(metrics::serve))
         .merge(mcp::router(state.clone()))
         .fallback(|| async {

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use toolsmith_core::TriggerInstanceId;
 use toolsmith_runtime::{Client, Registry, ToolSearch};
 use toolsmith_session::{RouterOptions, ToolRouter};
-use toolsmith_store::{ApiKeySecret, ConnectLink, Project, Store, StoreError};
+use toolsmith_store::{ApiKeySecret, ConnectLink, Project, Store, StoreError, TriggerInstance};
 use toolsmith_triggers::TriggerTypes;
 
 use crate::metrics::{Metered, Metrics};
@@ -190,10 +191,31 @@ impl AppState {
     /// The project whose store holds the Connect Link with this token hash, ready, and
     /// the link; `None` when no project has it. The token is the credential: no key.
     pub async fn link_project(&self, token_hash: &str) -> Result<Option<(Arc<ProjectCx>, ConnectLink)>, StoreError> {
+        self.find_in_projects(|cx| async move { cx.store.link(token_hash).await }).await
+    }
+
+    /// The project whose store holds the trigger instance `id`, ready, and the instance;
+    /// `None` when no project has it. The id (random) in the instance's webhook URL is
+    /// the credential: no key.
+    pub async fn trigger_instance_project(
+        &self,
+        id: &TriggerInstanceId,
+    ) -> Result<Option<(Arc<ProjectCx>, TriggerInstance)>, StoreError> {
+        self.find_in_projects(|cx| async move { cx.store.trigger_instance(id).await }).await
+    }
+
+    /// The first project in which `find` finds something, ready, and what it found.
+    async fn find_in_projects<T, F>(
+        &self,
+        find: impl Fn(Arc<ProjectCx>) -> F,
+    ) -> Result<Option<(Arc<ProjectCx>, T)>, StoreError>
+    where
+        F: std::future::Future<Output = Result<Option<T>, StoreError>>,
+    {
         for project in self.0.projects.projects().await? {
             let cx = self.ready(project).await?;
-            if let Some(link) = cx.store.link(token_hash).await? {
-                return Ok(Some((cx, link)));
+            if let Some(found) = find(cx.clone()).await? {
+                return Ok(Some((cx, found)));
             }
         }
         Ok(None)

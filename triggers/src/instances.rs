@@ -145,6 +145,11 @@ pub struct ActiveTrigger {
     pub egress_url: Option<String>,
     /// `{createdAt}` (ISO 8601), as Composio still sends it.
     pub deprecated: Value,
+    /// Where the provider sends a webhook trigger's deliveries
+    /// ([`webhook_url`](crate::ingress::webhook_url)); absent for polled triggers and
+    /// where the server's URL is unknown (toolsmith's own field, not Composio's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
 }
 
 impl ActiveTrigger {
@@ -171,6 +176,7 @@ impl ActiveTrigger {
             uuid: instance.id.as_str().to_owned(),
             egress_url: None,
             deprecated: serde_json::json!({"createdAt": humantime::format_rfc3339_millis(instance.created_at).to_string()}),
+            webhook_url: None,
         }
     }
 }

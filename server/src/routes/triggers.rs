@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId, UserId};
 use toolsmith_store::TriggerFilter;
+use toolsmith_triggers::ingress::webhook_url;
 use toolsmith_triggers::{upsert as upsert_instance, ActiveTrigger, Owner, UpsertRequest};
 
 use crate::error::ApiError;
@@ -240,8 +241,15 @@ async fn list_active(
         include_disabled: q.show_disabled.unwrap_or(false),
     };
     let types = state.trigger_types();
-    let items: Vec<Value> =
-        caller.0.store.trigger_instances(&filter).await?.iter().map(|i| json!(ActiveTrigger::of(i, types))).collect();
+    let public_url = state.options().public_url.as_str();
+    let items: Vec<Value> = caller
+        .0
+        .store
+        .trigger_instances(&filter)
+        .await?
+        .iter()
+        .map(|i| json!(ActiveTrigger { webhook_url: webhook_url(public_url, i, types), ..ActiveTrigger::of(i, types) }))
+        .collect();
     Ok(Json(paged(items, q.limit.unwrap_or(20), q.cursor.as_deref())?))
 }
 

@@ -18,6 +18,7 @@ use toolsmith_store::{NewTriggerEvent, TriggerInstance};
 
 use crate::envelope;
 use crate::signature::{verify_webhook, SignatureError};
+use crate::types::{TriggerKind, TriggerTypes};
 
 pub use body::value_at;
 
@@ -148,6 +149,33 @@ pub fn receive(trigger: &Trigger, instance: &TriggerInstance, delivery: Delivery
         None => None,
     };
     Ok(Outcome::Event(Box::new(envelope::message(instance, data, dedupe_key, delivery.now))))
+}
+
+/// The URL a provider sends `instance`'s deliveries to, `{public_url}/webhooks/{toolkit}/{ti_…}`,
+/// when its trigger type is a webhook trigger of `types`; `None` otherwise.
+///
+/// ```
+/// # let instance = toolsmith_store::TriggerInstance {
+/// #     id: "ti_0123456789abcdef0123456789abcdef".parse().unwrap(),
+/// #     trigger: "DEMO_THING_CREATED".into(), toolkit: "demo".into(),
+/// #     user_id: toolsmith_core::UserId::new("ada"), account: None, auth_config: None,
+/// #     config: Default::default(), secrets: Default::default(), enabled: true,
+/// #     state: serde_json::Value::Null,
+/// #     created_at: std::time::SystemTime::UNIX_EPOCH, updated_at: std::time::SystemTime::UNIX_EPOCH,
+/// # };
+/// # let toolkit: toolsmith_spec::Toolkit = serde_yaml::from_str(r#"
+/// # { slug: demo, name: Demo, description: A demonstration toolkit., version: 20261122_00,
+/// #   base_url: "https://api.example.com", auth: [{ scheme: none }],
+/// #   triggers: [{ slug: DEMO_THING_CREATED, name: Thing, description: A thing., webhook: { unsigned: true } }] }
+/// # "#).unwrap();
+/// let types = toolsmith_triggers::TriggerTypes::new([&toolkit]);
+/// let url = toolsmith_triggers::ingress::webhook_url("https://hooks.example.com/", &instance, &types);
+/// assert_eq!(url.as_deref(), Some("https://hooks.example.com/webhooks/demo/ti_0123456789abcdef0123456789abcdef"));
+/// ```
+pub fn webhook_url(public_url: &str, instance: &TriggerInstance, types: &TriggerTypes) -> Option<String> {
+    let kind = types.get(instance.trigger.as_str())?.kind;
+    (kind == TriggerKind::Webhook)
+        .then(|| format!("{}/webhooks/{}/{}", public_url.trim_end_matches('/'), instance.toolkit, instance.id))
 }
 
 /// The challenge's answer: `respond` with each string value that is a JSON path replaced
