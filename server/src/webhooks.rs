@@ -24,9 +24,9 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/webhooks/{toolkit}/{instance}", post(receive))
 }
 
-/// Verifies, answers and records one delivery. 200 `{"status": "accepted", "event_id"}`
-/// (also for a delivery already recorded: the provider must not retry it), 200
-/// `{"status": "ignored", "reason"}`, 200 with a challenge's answer; or the refusal in the
+/// Verifies, answers and records one delivery. 200 `{"status": "accepted", "event_id"}`,
+/// 200 `{"status": "duplicate", "reason"}` for a delivery already recorded (the provider
+/// must not retry it), 200 `{"status": "ignored", "reason"}`, 200 with a challenge's answer; or the refusal in the
 /// error envelope (never with a secret or a signature).
 async fn receive(
     State(state): State<AppState>,
@@ -52,13 +52,14 @@ async fn receive(
         Outcome::Challenge(answer) => Ok(Json(answer).into_response()),
         Outcome::Ignored(reason) => Ok(Json(json!({"status": "ignored", "reason": reason})).into_response()),
         Outcome::Event(event) => {
-            let event_id = event.id.clone();
+            let key = event.dedupe_key.clone().unwrap_or_default();
             let recorded = cx.store.record_trigger_events(&[*event], None).await?;
-            if !recorded.is_empty() {
-                events_recorded(&state);
-            }
-            let status = if recorded.is_empty() { "duplicate" } else { "accepted" };
-            Ok(Json(json!({"status": status, "event_id": event_id.as_str()})).into_response())
+            let Some(recorded) = recorded.first() else {
+                let reason = format!("delivery `{key}` was already recorded");
+                return Ok(Json(json!({"status": "duplicate", "reason": reason})).into_response());
+            };
+            events_recorded(&state);
+            Ok(Json(json!({"status": "accepted", "event_id": recorded.id.as_str()})).into_response())
         }
     }
 }
