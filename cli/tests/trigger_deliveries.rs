@@ -40,7 +40,8 @@ fn store(home: &Path) -> SqliteStore {
     SqliteStore::open(SqliteStore::default_path(home), KeyRing::load(home).unwrap()).unwrap()
 }
 
-fn instance(id: &str) -> TriggerInstance {
+/// An instance watching `folder` (its identity, so two folders are two instances).
+fn instance(id: &str, folder: &str) -> TriggerInstance {
     TriggerInstance {
         id: TriggerInstanceId::parse(id).unwrap(),
         trigger: "HOOKS_ITEM_CREATED".into(),
@@ -48,12 +49,12 @@ fn instance(id: &str) -> TriggerInstance {
         user_id: UserId::new("ada"),
         account: None,
         auth_config: None,
-        config: serde_json::from_str(r#"{"folder":"inbox"}"#).unwrap(),
+        config: serde_json::json!({ "folder": folder }).as_object().unwrap().clone(),
         secrets: Default::default(),
         enabled: true,
         state: serde_json::Value::Null,
-        created_at: at(1_800_000_000),
-        updated_at: at(1_800_000_000),
+        created_at: at(1_700_000_000),
+        updated_at: at(1_700_000_000),
     }
 }
 
@@ -64,8 +65,8 @@ fn subscription(url: &str) -> WebhookSubscription {
         secret: SecretString::from(SECRET),
         version: "V3".into(),
         enabled_events: TriggerEventType::ALL.to_vec(),
-        created_at: at(1_800_000_000),
-        updated_at: at(1_800_000_000),
+        created_at: at(1_700_000_000),
+        updated_at: at(1_700_000_000),
     }
 }
 
@@ -85,17 +86,18 @@ fn run(home: &Path, catalog: &Path, args: &[&str], code: i32) -> String {
 async fn deliveries_show_each_state_and_every_attempt() {
     let (home, catalog) = scratch("deliveries");
     let store = store(&home);
-    let first = store.upsert_trigger_instance(&instance("ti_first")).await.unwrap();
-    let second = store.upsert_trigger_instance(&instance("ti_second")).await.unwrap();
+    let first = store.upsert_trigger_instance(&instance("ti_first", "inbox")).await.unwrap();
+    let second = store.upsert_trigger_instance(&instance("ti_second", "sent")).await.unwrap();
     store.create_webhook_subscription(&subscription("http://127.0.0.1:9/hook")).await.unwrap();
     let mut events = Vec::new();
     for (n, owner) in [&first, &first, &second].into_iter().enumerate() {
-        let mut event = envelope::message(owner, serde_json::json!({"n": n}), None, at(1_800_000_100 + n as u64));
+        let mut event = envelope::message(owner, serde_json::json!({"n": n}), None, at(1_700_000_100 + n as u64));
         event.id = format!("msg_cli{n}").parse().unwrap();
         events.push(event);
     }
     let recorded = store.record_trigger_events(&events, None).await.unwrap();
     assert_eq!(recorded.len(), 3);
+    assert_eq!(second.id.as_str(), "ti_second");
     let attempt = |seconds: u64, status: Option<u16>, error: Option<&str>| DeliveryAttempt {
         at: at(seconds),
         status,
@@ -103,22 +105,22 @@ async fn deliveries_show_each_state_and_every_attempt() {
         duration: Duration::from_millis(7),
     };
     // msg_cli0: refused once, then delivered; msg_cli2: given up; msg_cli1: waiting.
-    let claimed = store.claim_deliveries(at(1_800_000_200), Duration::from_secs(60), 10).await.unwrap();
+    let claimed = store.claim_deliveries(at(1_700_000_200), Duration::from_secs(60), 10).await.unwrap();
     assert_eq!(claimed.len(), 3, "two of ti_first in order, one of ti_second");
     let sub = WebhookSubscriptionId::parse("whs_cli").unwrap();
     let id = |n: usize| events[n].id.clone();
-    let retry = DeliveryNext::RetryAt(at(1_800_000_205));
+    let retry = DeliveryNext::RetryAt(at(1_700_000_205));
     store
-        .finish_delivery(&id(0), &sub, &attempt(1_800_000_200, Some(500), Some("HTTP 500: boom")), retry)
+        .finish_delivery(&id(0), &sub, &attempt(1_700_000_200, Some(500), Some("HTTP 500: boom")), retry)
         .await
         .unwrap();
     store.release_deliveries(&[(id(1), sub.clone())]).await.unwrap();
-    let refused = attempt(1_800_000_200, None, Some("connection refused"));
+    let refused = attempt(1_700_000_200, None, Some("connection refused"));
     store.finish_delivery(&id(2), &sub, &refused, DeliveryNext::GiveUp).await.unwrap();
-    let claimed = store.claim_deliveries(at(1_800_000_210), Duration::from_secs(60), 1).await.unwrap();
+    let claimed = store.claim_deliveries(at(1_700_000_210), Duration::from_secs(60), 1).await.unwrap();
     assert_eq!(claimed[0].event.id, id(0));
     store
-        .finish_delivery(&id(0), &sub, &attempt(1_800_000_210, Some(200), None), DeliveryNext::Delivered)
+        .finish_delivery(&id(0), &sub, &attempt(1_700_000_210, Some(200), None), DeliveryNext::Delivered)
         .await
         .unwrap();
 
@@ -185,7 +187,7 @@ async fn receiver() -> (String, Arc<Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>
 async fn listen_forwards_new_events_signed_and_nothing_older() {
     let (home, catalog) = scratch("listen");
     let store = store(&home);
-    let owner = store.upsert_trigger_instance(&instance("ti_listen")).await.unwrap();
+    let owner = store.upsert_trigger_instance(&instance("ti_listen", "inbox")).await.unwrap();
     let old = envelope::message(&owner, serde_json::json!({"old": true}), None, SystemTime::now());
     store.record_trigger_events(&[old], None).await.unwrap();
     let (url, got) = receiver().await;
