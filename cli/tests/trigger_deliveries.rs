@@ -161,9 +161,12 @@ fn without_ages(table: &str) -> String {
         .join("\n")
 }
 
+/// The requests a receiver got: each one's headers and body.
+type Received = Arc<Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>>;
+
 /// An HTTP receiver on 127.0.0.1 keeping each request's headers and body.
-async fn receiver() -> (String, Arc<Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>>) {
-    let got: Arc<Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>> = Arc::default();
+async fn receiver() -> (String, Received) {
+    let got: Received = Arc::default();
     let kept = got.clone();
     let app = axum::Router::new().route(
         "/hook",
