@@ -11,45 +11,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, UserId};
 use toolsmith_server::testing::MemoryProjects;
 use toolsmith_store::prelude::*;
-use toolsmith_store::{AccountStatus, ApiKeySecret, AuthConfig, ConnectedAccount, SqliteStore};
+use toolsmith_store::{ApiKeySecret, SqliteStore};
 
 mod common;
-use common::Server;
-
-/// An ACTIVE account of `ada` for `toolkit` in `store`.
-async fn account(store: &SqliteStore, toolkit: &str) -> ConnectedAccount {
-    let now = SystemTime::now();
-    let config = AuthConfig {
-        id: AuthConfigId::generate(),
-        toolkit: toolkit.into(),
-        name: format!("{toolkit} config"),
-        scheme: "bearer".into(),
-        client_id: None,
-        client_secret: None,
-        scopes: vec![],
-        disabled: false,
-        created_at: now,
-    };
-    store.put_auth_config(&config).await.unwrap();
-    let account = ConnectedAccount {
-        id: ConnectedAccountId::generate(),
-        user_id: UserId::new("ada"),
-        toolkit: toolkit.into(),
-        auth_config: config.id,
-        status: AccountStatus::Active,
-        status_reason: None,
-        alias: None,
-        fields: Default::default(),
-        credentials: Default::default(),
-        created_at: now,
-        updated_at: now,
-    };
-    store.put_account(&account).await.unwrap();
-    account
-}
+use common::{account, Server};
 
 /// Hex HMAC-SHA256 of `message` under `key`.
 fn sign(key: &str, message: &str) -> String {
@@ -78,7 +45,7 @@ async fn setup(toolkit: &str, slug: &str, config: Value) -> (Server, ApiKeySecre
     let (acme, key) = projects.add("acme");
     let store = projects.store(&acme).unwrap();
     let server = Server::start(projects).await;
-    let ada = account(&store, toolkit).await;
+    let ada = account(&store, "ada", toolkit).await;
     let body = json!({"connected_account_id": ada.id.as_str(), "trigger_config": config});
     let (status, created) = server.api("POST", &format!("/trigger_instances/{slug}/upsert"), &key, Some(body)).await;
     assert_eq!(status, 200, "{created}");

@@ -2,12 +2,16 @@
 #![allow(clippy::unwrap_used, dead_code)]
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use serde_json::Value;
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, UserId};
 use toolsmith_runtime::{Registry, ToolSearch};
 use toolsmith_server::testing::MemoryProjects;
 use toolsmith_server::{AppState, ServerOptions};
-use toolsmith_store::{ApiKeySecret, ConnectedAccounts, Project, SqliteStore};
+use toolsmith_store::{
+    AccountStatus, ApiKeySecret, AuthConfig, AuthConfigs, ConnectedAccount, ConnectedAccounts, Project, SqliteStore,
+};
 
 /// A running server.
 pub(crate) struct Server {
@@ -206,4 +210,36 @@ pub(crate) async fn checking_api() -> String {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     url
+}
+
+/// An ACTIVE account of `user` for `toolkit` in `store`, with its own auth config.
+pub(crate) async fn account(store: &SqliteStore, user: &str, toolkit: &str) -> ConnectedAccount {
+    let now = SystemTime::now();
+    let config = AuthConfig {
+        id: AuthConfigId::generate(),
+        toolkit: toolkit.into(),
+        name: format!("{toolkit} config"),
+        scheme: "bearer".into(),
+        client_id: None,
+        client_secret: None,
+        scopes: vec![],
+        disabled: false,
+        created_at: now,
+    };
+    store.put_auth_config(&config).await.unwrap();
+    let account = ConnectedAccount {
+        id: ConnectedAccountId::generate(),
+        user_id: UserId::new(user),
+        toolkit: toolkit.into(),
+        auth_config: config.id,
+        status: AccountStatus::Active,
+        status_reason: None,
+        alias: None,
+        fields: Default::default(),
+        credentials: Default::default(),
+        created_at: now,
+        updated_at: now,
+    };
+    store.put_account(&account).await.unwrap();
+    account
 }
