@@ -143,3 +143,28 @@ fn a_form_body_is_the_object_of_its_fields() {
     assert_eq!(event.envelope["data"], json!({"command": "/deploy", "text": "prod now", "user_id": "U1"}));
     assert_eq!(event.dedupe_key, None);
 }
+
+#[test]
+fn a_discord_ping_signed_with_ed25519_is_answered_and_the_replay_window_is_the_specs() {
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // Discord's Interactions endpoint: PING (type 1) answered {"type": 1}.
+    let discord = trigger(
+        "{ signature: { header: X-Signature-Ed25519, algorithm: ed25519, secret_field: public_key,
+                        timestamp_header: X-Signature-Timestamp, signed_payload: '{timestamp}{body}', replay_window_seconds: 600 },
+           challenge: { when: { path: $.type, equals: 1 }, respond: { type: 1 } } }",
+    );
+    let ada = instance("public_key", &hex(pair.public_key().as_ref()));
+    let body = br#"{"type":1,"id":"123"}"#;
+    let signed = hex(pair.sign(&[b"1700000000".as_slice(), body].concat()).as_ref());
+    let headers = [("X-Signature-Ed25519", signed.as_str()), ("X-Signature-Timestamp", "1700000000")];
+    // 500 s late: inside the spec's 600 s window, beyond the default 300 s.
+    let delivery = Delivery { headers: &headers, body, now: at(1_700_000_500) };
+    let Ok(Outcome::Challenge(answer)) = receive(&discord, &ada, delivery) else { panic!("not a challenge") };
+    assert_eq!(answer, json!({"type": 1}));
+    let late = Delivery { now: at(1_700_000_601), ..delivery };
+    let error = receive(&discord, &ada, late).unwrap_err();
+    assert!(matches!(error, IngressError::Signature(SignatureError::Stale { window: 600, .. })), "{error}");
+}
