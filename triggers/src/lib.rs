@@ -11,6 +11,8 @@
 //!   Composio's upsert semantics (see [`upsert`]), and [`ActiveTrigger`], an instance
 //!   as `GET /trigger_instances/active` shows it (secrets redacted);
 //! - [`envelope`]: Composio's V3 event envelope, built for every event the same way;
+//! - [`poll`]: polling triggers, a scheduler per store that runs each poll instance's
+//!   tool, moves its cursor, dedupes and records events with the cursor;
 //! - [`signature`]: webhook signatures, of our deliveries to the app (Composio's scheme)
 //!   and of a provider's webhooks (the spec's `signature`).
 //!
@@ -40,6 +42,7 @@ mod error;
 #[cfg(test)]
 mod fixtures;
 mod instances;
+pub mod poll;
 pub mod signature;
 mod types;
 
