@@ -158,7 +158,10 @@ where
                 }
             }
         }
-        slots.retain(|id, _| present.contains_key(id));
+        // A running poll keeps its slot until it ends (it finds the instance gone and
+        // records nothing), so an instance enabled again meanwhile is never polled twice
+        // at once.
+        slots.retain(|id, slot| slot.running || present.contains_key(id));
     }
 
     /// Starts the polls that are due, earliest first, while fewer than the limit run.
