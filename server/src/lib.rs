@@ -22,6 +22,7 @@ mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod timeout;
+mod triggers_poll;
 mod webhooks;
 
 use std::future::Future;
@@ -77,18 +78,22 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `app(state)` on `listener` until `shutdown` completes; requests in flight then
-/// finish before it returns.
+/// Serves `app(state)` on `listener` until `shutdown` completes, polling the projects'
+/// poll triggers meanwhile; requests in flight then finish, and polls stop, before it
+/// returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let token = state.shutdown_token().clone();
+    // Poll triggers while serving; they stop with the server.
+    let poller = tokio::spawn(triggers_poll::run(state.clone(), token.child_token()));
+    let stop = token.clone();
     let shutdown = async move {
         shutdown.await;
         // Open MCP streams would keep the server up: end them.
-        token.cancel();
+        stop.cancel();
     };
     // Answers go out as they are written: an MCP answer is a few SSE writes, which
     // Nagle's algorithm would hold back for the client's delayed ACK (~40 ms).
@@ -97,5 +102,10 @@ pub async fn serve(
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    token.cancel();
+    if let Err(e) = poller.await {
+        tracing::error!(error = %e, "the trigger poller failed");
+    }
+    served
 }

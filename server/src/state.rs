@@ -212,13 +212,22 @@ impl AppState {
     where
         F: std::future::Future<Output = Result<Option<T>, StoreError>>,
     {
-        for project in self.0.projects.projects().await? {
-            let cx = self.ready(project).await?;
+        for cx in self.ready_projects().await? {
             if let Some(found) = find(cx.clone()).await? {
                 return Ok(Some((cx, found)));
             }
         }
         Ok(None)
+    }
+
+    /// Every project, ready: for what is found or runs without a key (a Connect Link's
+    /// page, the trigger poller).
+    pub(crate) async fn ready_projects(&self) -> Result<Vec<Arc<ProjectCx>>, StoreError> {
+        let mut ready = Vec::new();
+        for project in self.0.projects.projects().await? {
+            ready.push(self.ready(project).await?);
+        }
+        Ok(ready)
     }
 
     /// A project with its store, executor and router (made once, then shared).

@@ -13,6 +13,8 @@
 //! - [`envelope`]: Composio's V3 event envelope, built for every event the same way;
 //! - [`ingress`]: a provider's webhook delivery verified, answered (a challenge),
 //!   matched against the trigger's events and made an event to record, or refused;
+//! - [`poll`]: polling triggers, a scheduler per store that runs each poll instance's
+//!   tool, moves its cursor, dedupes and records events with the cursor;
 //! - [`signature`]: webhook signatures, of our deliveries to the app (Composio's scheme)
 //!   and of a provider's webhooks (the spec's `signature`).
 //!
@@ -43,6 +45,7 @@ mod error;
 mod fixtures;
 pub mod ingress;
 mod instances;
+pub mod poll;
 pub mod signature;
 mod types;
 

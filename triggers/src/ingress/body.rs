@@ -1,5 +1,4 @@
-//! A delivery's body as JSON: parsed as JSON, or a form's fields as an object; and JSON
-//! paths into it.
+//! A delivery's body as JSON: parsed as JSON, or a form's fields as an object.
 
 use serde_json::{Map, Value};
 
@@ -21,17 +20,4 @@ pub(super) fn parse(headers: &[(&str, &str)], body: &[u8]) -> Result<Value, Ingr
             "the body is not JSON ({e}); the provider must send application/json or application/x-www-form-urlencoded"
         ))
     })
-}
-
-/// The value at a JSON path of object keys (`$.event.type`, `$` for the whole value);
-/// `None` when a key is absent.
-///
-/// ```
-/// let body = serde_json::json!({"event": {"type": "message"}});
-/// assert_eq!(toolsmith_triggers::ingress::value_at(&body, "$.event.type"), Some(&serde_json::json!("message")));
-/// assert_eq!(toolsmith_triggers::ingress::value_at(&body, "$.nope"), None);
-/// ```
-pub fn value_at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    let rest = path.strip_prefix('$')?;
-    rest.split('.').filter(|key| !key.is_empty()).try_fold(value, |value, key| value.get(key))
 }

@@ -20,8 +20,6 @@ use crate::envelope;
 use crate::signature::{verify_webhook, SignatureError};
 use crate::types::{TriggerKind, TriggerTypes};
 
-pub use body::value_at;
-
 /// What a delivery comes to.
 #[derive(Debug)]
 pub enum Outcome {
@@ -220,6 +218,11 @@ fn takes(webhook: &Webhook, headers: &[(&str, &str)], data: &Value) -> Result<Re
         let full = action.map_or_else(|| name.to_owned(), |action| format!("{name}.{action}"));
         Err(format!("event `{full}` is not one this trigger takes ({})", webhook.events.join(", ")))
     })
+}
+
+/// The first value at JSON `path` in `data` (the spec's subset: `$.event.type`).
+fn value_at<'v>(data: &'v Value, path: &str) -> Option<&'v Value> {
+    toolsmith_spec::json_path::select(data, path).into_iter().next()
 }
 
 /// The value of header `name` (any case), the first when repeated.
