@@ -220,6 +220,14 @@ impl AppState {
         Ok(None)
     }
 
+    /// HOOK for the delivery worker (issue 18, deliver18): the `Notify` it waits on, poked
+    /// after events were recorded (by a poll, by a provider's webhook) so they go out at
+    /// once. `None` until the worker is in `AppState`; its own rounds deliver them
+    /// meanwhile.
+    pub(crate) fn delivery_wakeup(&self) -> Option<Arc<tokio::sync::Notify>> {
+        None
+    }
+
     /// Every project, ready: for what is found or runs without a key (a Connect Link's
     /// page, the trigger poller).
     pub(crate) async fn ready_projects(&self) -> Result<Vec<Arc<ProjectCx>>, StoreError> {

@@ -44,13 +44,6 @@ impl PollExecutor for ProjectExecutor {
     }
 }
 
-/// HOOK for the delivery worker (issue 18, deliver18): the `Notify` it waits on, poked
-/// after a poll recorded events so they go out at once. `None` until the worker is in
-/// `AppState`; the worker's own rounds deliver them meanwhile.
-fn delivery_wakeup(_state: &AppState) -> Option<Arc<tokio::sync::Notify>> {
-    None
-}
-
 /// Polls the poll instances of every project until `cancel`: one [`Poller`] per
 /// project, started when the project is first listed (projects are listed again every
 /// few seconds). Returns when every poller has stopped.
@@ -66,7 +59,7 @@ pub(crate) async fn run(state: AppState, cancel: CancellationToken) {
                         continue;
                     }
                     let executor = Arc::new(ProjectExecutor { state: state.clone(), cx: cx.clone() });
-                    let options = PollOptions { recorded: delivery_wakeup(&state), ..PollOptions::default() };
+                    let options = PollOptions { recorded: state.delivery_wakeup(), ..PollOptions::default() };
                     let poller = Poller::new(cx.store.clone(), types.clone(), executor, options);
                     pollers.spawn(poller.run(cancel.child_token()));
                 }

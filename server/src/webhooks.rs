@@ -58,16 +58,13 @@ async fn receive(
                 let reason = format!("delivery `{key}` was already recorded");
                 return Ok(Json(json!({"status": "duplicate", "reason": reason})).into_response());
             };
-            events_recorded(&state);
+            if let Some(wakeup) = state.delivery_wakeup() {
+                wakeup.notify_one();
+            }
             Ok(Json(json!({"status": "accepted", "event_id": recorded.id.as_str()})).into_response())
         }
     }
 }
-
-/// Wakes the delivery worker after an event was recorded, so it is delivered at once
-/// rather than at the worker's next tick. HOOK: the worker (issue 18, its delivery part)
-/// is not in this build yet; call its notify here when it lands.
-fn events_recorded(_state: &AppState) {}
 
 /// A refusal in the error envelope, with its status and a fix for whoever set the
 /// provider up.
