@@ -11,6 +11,8 @@
 //!   Composio's upsert semantics (see [`upsert`]), and [`ActiveTrigger`], an instance
 //!   as `GET /trigger_instances/active` shows it (secrets redacted);
 //! - [`envelope`]: Composio's V3 event envelope, built for every event the same way;
+//! - [`delivery`]: the worker that delivers recorded events to the app's webhook
+//!   subscription, signed, in order per instance, retried until delivered or given up;
 //! - [`signature`]: webhook signatures, of our deliveries to the app (Composio's scheme)
 //!   and of a provider's webhooks (the spec's `signature`).
 //!
@@ -35,6 +37,7 @@
 //! ```
 
 mod config;
+pub mod delivery;
 pub mod envelope;
 mod error;
 #[cfg(test)]
