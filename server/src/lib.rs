@@ -7,6 +7,7 @@
 //! ([`ProjectStores`]); errors are Composio's envelope ([`ApiError`]); every response has
 //! an `x-request-id`.
 
+pub mod deliveries;
 mod error;
 mod extract;
 mod health;
@@ -76,13 +77,19 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves `app(state)` on `listener` until `shutdown` completes; requests in flight then
-/// finish before it returns.
+/// finish before it returns. Meanwhile each project's trigger events are delivered to its
+/// webhook subscription ([`deliveries::run`], unless
+/// [`ServerOptions::deliveries`] is `None`); deliveries in flight at shutdown are dropped
+/// and claimed again by the next run.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let token = state.shutdown_token().clone();
+    if let Some(options) = state.options().deliveries {
+        tokio::spawn(deliveries::run(state.clone(), options));
+    }
     let shutdown = async move {
         shutdown.await;
         // Open MCP streams would keep the server up: end them.

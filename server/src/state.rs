@@ -8,6 +8,7 @@ use std::time::Duration;
 use toolsmith_runtime::{Client, Registry, ToolSearch};
 use toolsmith_session::{RouterOptions, ToolRouter};
 use toolsmith_store::{ApiKeySecret, ConnectLink, Project, Store, StoreError};
+use toolsmith_triggers::delivery::{DeliveryOptions, DeliveryWake};
 use toolsmith_triggers::TriggerTypes;
 
 use crate::metrics::{Metered, Metrics};
@@ -41,6 +42,9 @@ pub struct ServerOptions {
     pub allowed_hosts: Vec<String>,
     /// The workbench (sessions' sandboxes and files; `None`: sessions have none).
     pub workbench: Option<Arc<toolsmith_workbench::Workbench>>,
+    /// How [`serve`](crate::serve) delivers each project's trigger events to its webhook
+    /// subscription (`None`: it does not).
+    pub deliveries: Option<DeliveryOptions>,
 }
 
 impl ServerOptions {
@@ -64,6 +68,7 @@ impl ServerOptions {
             request_timeout: Duration::from_secs(120),
             allowed_hosts,
             workbench: None,
+            deliveries: Some(DeliveryOptions::default()),
         }
     }
 }
@@ -118,6 +123,8 @@ struct Inner {
     metrics: Metrics,
     /// Cancelled when the server shuts down: ends open MCP streams.
     shutdown: tokio_util::sync::CancellationToken,
+    /// Poked when events are recorded: the delivery workers look at once.
+    wake: DeliveryWake,
 }
 
 impl axum::extract::FromRef<AppState> for Metrics {
@@ -148,12 +155,23 @@ impl AppState {
             trigger_types: OnceLock::new(),
             metrics: Metrics::default(),
             shutdown: Default::default(),
+            wake: DeliveryWake::default(),
         }))
     }
 
     /// Cancelled when [`serve`](crate::serve) shuts down (open MCP streams end with it).
     pub fn shutdown_token(&self) -> &tokio_util::sync::CancellationToken {
         &self.0.shutdown
+    }
+
+    /// What wakes the delivery workers: whoever records trigger events pokes it.
+    pub fn delivery_wake(&self) -> &DeliveryWake {
+        &self.0.wake
+    }
+
+    /// Where projects and their stores come from.
+    pub fn project_stores(&self) -> &Arc<dyn ProjectStores> {
+        &self.0.projects
     }
 
     /// The metrics.
