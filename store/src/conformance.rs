@@ -8,7 +8,10 @@
 //! leases across two handles, key rotation and re-encryption, concurrent reads, sessions
 //! and their memory, Connect Links (consumed once, even by concurrent consumers), account
 //! change notifications, projects and API keys (found by hash, revoked once, listed per
-//! project), trigger instances (upserted by identity, filtered, secrets sealed), and the absence of secrets from messages and `Debug` output are
+//! project), trigger instances (upserted by identity, filtered, secrets sealed), trigger
+//! events and their outbox (deduped, recorded with the instance's state, claimed in order
+//! per instance under a lease, retried, given up), the project's one webhook
+//! subscription (secret sealed), and the absence of secrets from messages and `Debug` output are
 //! checked here; what only one
 //! backend can show (file modes, bytes on disk) belongs in its own tests, which can use
 //! the [`fixtures`].
@@ -38,6 +41,7 @@
 mod backend;
 pub mod fixtures;
 mod links;
+mod outbox;
 mod projects;
 mod sessions;
 mod triggers;
@@ -47,6 +51,13 @@ pub use self::links::{
     a_link_is_consumed_once_before_it_expires, account_changes_count_writes_to_accounts,
     connect_links_round_trip_and_need_their_account, deleting_an_account_deletes_its_links,
     link_tokens_stay_out_of_messages_and_debug, of_concurrent_consumers_one_wins,
+};
+pub use self::outbox::{
+    a_thousand_events_drain_in_ten_claims, claims_expire_after_their_lease_and_are_released,
+    claims_keep_order_per_instance, deleting_a_subscription_deletes_its_pending_deliveries,
+    deliveries_go_to_the_subscription_taking_the_type, giving_up_fails_a_delivery_and_unblocks_the_next,
+    one_sealed_subscription_per_project, subscription, trigger_event, trigger_events_are_deduped_and_paged,
+    trigger_state_moves_only_with_the_events, SUBSCRIPTION_SECRET,
 };
 pub use self::projects::{
     api_key_secrets_stay_out_of_messages_and_debug, api_keys_need_their_project_and_stay_in_it,
@@ -102,6 +113,15 @@ macro_rules! conformance_tests {
             trigger_instances_upsert_by_identity,
             trigger_instances_filter_enable_and_delete,
             trigger_secrets_are_sealed_and_rotated,
+            trigger_events_are_deduped_and_paged,
+            trigger_state_moves_only_with_the_events,
+            deliveries_go_to_the_subscription_taking_the_type,
+            claims_keep_order_per_instance,
+            claims_expire_after_their_lease_and_are_released,
+            giving_up_fails_a_delivery_and_unblocks_the_next,
+            one_sealed_subscription_per_project,
+            deleting_a_subscription_deletes_its_pending_deliveries,
+            a_thousand_events_drain_in_ten_claims,
         );
     };
     (@each $backend:expr; $($check:ident),+ $(,)?) => {

@@ -10,6 +10,7 @@ mod projects;
 mod queries;
 mod rows;
 mod sessions;
+mod subscriptions;
 mod triggers;
 
 use std::fmt;

@@ -98,7 +98,9 @@ async fn a_version_2_file_gains_projects_and_keys() {
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE api_keys; DROP TABLE projects; DROP TABLE trigger_instances; PRAGMA user_version = 2",
+        "DROP TABLE trigger_delivery_attempts; DROP TABLE trigger_deliveries; DROP TABLE webhook_subscriptions; \
+         DROP TABLE trigger_events; DROP TABLE api_keys; DROP TABLE projects; DROP TABLE trigger_instances; \
+         PRAGMA user_version = 2",
     )
     .unwrap();
     drop(conn);

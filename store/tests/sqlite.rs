@@ -9,13 +9,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use secrecy::ExposeSecret;
+use toolsmith_core::TriggerInstanceId;
 use toolsmith_store::conformance::fixtures::{
     account, assert_same_account, assert_same_config, at, config, fact, github_and_ada, link, log_entry, session,
     TempDir, ALL_SECRETS, CLIENT_SECRET,
 };
-use toolsmith_store::conformance::{trigger_instance, WEBHOOK_SECRET};
+use toolsmith_store::conformance::{
+    subscription, trigger_event, trigger_instance, SUBSCRIPTION_SECRET, WEBHOOK_SECRET,
+};
 use toolsmith_store::prelude::*;
-use toolsmith_store::{KeyError, KeyRing, LogFilter, SqliteStore, StoreError};
+use toolsmith_store::{
+    DeliveryFilter, DeliveryStatus, KeyError, KeyRing, LogFilter, SqliteStore, StoreError, TriggerEventType,
+};
 
 fn db(dir: &TempDir) -> PathBuf {
     dir.path().join("toolsmith.db")
@@ -35,6 +41,11 @@ fn file_bytes(db: &Path) -> Vec<(String, Vec<u8>)> {
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
+
+/// Drops the tables of schema version 5 (the trigger outbox), oldest dependents first:
+/// with the tables of earlier versions, turns a file back into an older version's.
+const DROP_OUTBOX: &str = "DROP TABLE trigger_delivery_attempts; DROP TABLE trigger_deliveries; \
+                           DROP TABLE webhook_subscriptions; DROP TABLE trigger_events;";
 
 fn user_version(db: &Path) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
@@ -211,10 +222,10 @@ async fn a_version_1_file_gains_sessions_and_links() {
     let (_, ada) = github_and_ada(&store).await;
     drop(store);
     let conn = rusqlite::Connection::open(db(&dir)).unwrap();
-    conn.execute_batch(
-        "DROP TABLE session_memory; DROP TABLE sessions; DROP TABLE connect_links; \
-         DROP TABLE api_keys; DROP TABLE projects; DROP TABLE trigger_instances; PRAGMA user_version = 1",
-    )
+    conn.execute_batch(&format!(
+        "{DROP_OUTBOX} DROP TABLE session_memory; DROP TABLE sessions; DROP TABLE connect_links; \
+         DROP TABLE api_keys; DROP TABLE projects; DROP TABLE trigger_instances; PRAGMA user_version = 1"
+    ))
     .unwrap();
     drop(conn);
 
@@ -237,7 +248,7 @@ async fn a_version_3_file_gains_trigger_instances() {
     let (_, ada) = github_and_ada(&store).await;
     drop(store);
     let conn = rusqlite::Connection::open(db(&dir)).unwrap();
-    conn.execute_batch("DROP TABLE trigger_instances; PRAGMA user_version = 3").unwrap();
+    conn.execute_batch(&format!("{DROP_OUTBOX} DROP TABLE trigger_instances; PRAGMA user_version = 3")).unwrap();
     drop(conn);
 
     let store = SqliteStore::open(db(&dir), ring).unwrap();
@@ -298,4 +309,90 @@ async fn reads_do_not_wait_for_a_blocked_writer() {
     other.execute_batch("ROLLBACK").unwrap();
     store.put_log(&entry).await.unwrap();
     assert_eq!(store.log(&entry.id).await.unwrap(), Some(entry));
+}
+
+/// Issue 18, the outbox's durability: pending deliveries and their claims survive closing
+/// and reopening the file (a restart); a claim made before the restart still holds until
+/// its lease ends, then the delivery is claimed again.
+#[tokio::test]
+async fn pending_deliveries_and_claims_survive_reopening_the_file() {
+    let dir = TempDir::new("reopen-outbox");
+    let ring = KeyRing::generate().unwrap();
+    let store = SqliteStore::open(db(&dir), ring.clone()).unwrap();
+    let hooks = subscription(&TriggerEventType::ALL, 1);
+    store.create_webhook_subscription(&hooks).await.unwrap();
+    let (a, b) = (TriggerInstanceId::generate(), TriggerInstanceId::generate());
+    let events: Vec<_> = [&a, &b, &a, &b, &a]
+        .iter()
+        .zip(10..)
+        .map(|(i, ms)| trigger_event(Some(i), TriggerEventType::Message, None, ms))
+        .collect();
+    store.record_trigger_events(&events, None).await.unwrap();
+    let lease = Duration::from_secs(60);
+    let claimed = store.claim_deliveries(at(1_000), lease, 1).await.unwrap();
+    assert_eq!(claimed[0].event.id, events[0].id);
+    drop(store);
+
+    let store = SqliteStore::open(db(&dir), ring).unwrap();
+    let pending = DeliveryFilter { statuses: vec![DeliveryStatus::Pending], ..Default::default() };
+    assert_eq!(store.deliveries(&pending).await.unwrap().len(), 5);
+    let others = store.claim_deliveries(at(2_000), lease, 10).await.unwrap();
+    assert_eq!(
+        others.iter().map(|d| &d.event.id).collect::<Vec<_>>(),
+        [&events[1].id, &events[3].id],
+        "a is still claimed"
+    );
+    assert_eq!(others[0].subscription.secret.expose_secret(), SUBSCRIPTION_SECRET);
+    let again = store.claim_deliveries(at(61_000), lease, 10).await.unwrap();
+    assert_eq!(again.iter().map(|d| &d.event.id).collect::<Vec<_>>(), [&events[0].id, &events[2].id, &events[4].id]);
+}
+
+/// The subscription's signing secrets (the first and the one an update set) never reach
+/// the database file or its WAL in clear; its URL does.
+#[tokio::test]
+async fn subscription_secrets_never_reach_the_files() {
+    let dir = TempDir::new("plaintext-outbox");
+    let store = SqliteStore::open(db(&dir), KeyRing::generate().unwrap()).unwrap();
+    let mut hooks = subscription(&[TriggerEventType::Message], 1);
+    store.create_webhook_subscription(&hooks).await.unwrap();
+    let rotated = "SECRET-rotated-whs-secret-Jp2Lx";
+    hooks.secret = secrecy::SecretString::from(rotated);
+    store.update_webhook_subscription(&hooks).await.unwrap();
+    let a = TriggerInstanceId::generate();
+    store.record_trigger_events(&[trigger_event(Some(&a), TriggerEventType::Message, None, 5)], None).await.unwrap();
+    store.claim_deliveries(at(10), Duration::from_secs(1), 10).await.unwrap();
+    let check = |when: &str| {
+        let files = file_bytes(&db(&dir));
+        for (path, bytes) in &files {
+            for secret in [SUBSCRIPTION_SECRET, rotated] {
+                assert!(!contains(bytes, secret), "{when}: {path} holds {secret}");
+            }
+        }
+        assert!(files.iter().any(|(_, b)| contains(b, "app.example/hooks/composio")), "{when}: the search works");
+    };
+    check("before the checkpoint (pages in the WAL)");
+    store.checkpoint().await.unwrap();
+    check("after the checkpoint");
+}
+
+/// A file of schema version 4 (before the outbox) is migrated on open: its records stay
+/// and events, subscriptions and deliveries can be stored.
+#[tokio::test]
+async fn a_version_4_file_gains_the_outbox() {
+    let dir = TempDir::new("migrate-5");
+    let ring = KeyRing::generate().unwrap();
+    let store = SqliteStore::open(db(&dir), ring.clone()).unwrap();
+    let (_, ada) = github_and_ada(&store).await;
+    drop(store);
+    let conn = rusqlite::Connection::open(db(&dir)).unwrap();
+    conn.execute_batch(&format!("{DROP_OUTBOX} PRAGMA user_version = 4")).unwrap();
+    drop(conn);
+
+    let store = SqliteStore::open(db(&dir), ring).unwrap();
+    assert_eq!(user_version(&db(&dir)), i64::from(SqliteStore::SCHEMA_VERSION));
+    assert_same_account(&store.account(&ada.id).await.unwrap().unwrap(), &ada);
+    store.create_webhook_subscription(&subscription(&[TriggerEventType::Message], 1)).await.unwrap();
+    let recorded =
+        store.record_trigger_events(&[trigger_event(None, TriggerEventType::Message, None, 2)], None).await.unwrap();
+    assert_eq!(store.claim_deliveries(at(3), Duration::from_secs(1), 1).await.unwrap()[0].event, recorded[0]);
 }

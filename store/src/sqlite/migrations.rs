@@ -138,6 +138,70 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX trigger_instances_by_account ON trigger_instances (account);
     CREATE INDEX trigger_instances_by_created ON trigger_instances (created_at);
     ",
+    // 5: trigger events, the project's webhook subscription, the outbox of deliveries and
+    // their attempts.
+    "
+    CREATE TABLE trigger_events (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, even after a delete
+        id         TEXT NOT NULL UNIQUE,
+        type       TEXT NOT NULL,
+        instance   TEXT,            -- no foreign key: an event outlives its instance (a deleted
+                                    -- instance's last events are still delivered); NULL for
+                                    -- an event of the project
+        dedupe_key TEXT,
+        envelope   TEXT NOT NULL,   -- JSON, the body delivered
+        created_at INTEGER NOT NULL
+    ) STRICT;
+    -- An instance's events are unique by key; the project's own events (no instance) too.
+    CREATE UNIQUE INDEX trigger_events_dedupe
+        ON trigger_events (coalesce(instance, ''), dedupe_key) WHERE dedupe_key IS NOT NULL;
+
+    CREATE TABLE webhook_subscriptions (
+        id             TEXT PRIMARY KEY NOT NULL,
+        url            TEXT NOT NULL,
+        secret         TEXT NOT NULL,   -- sealed with the key ring, bound to the id
+        version        TEXT NOT NULL,
+        enabled_events TEXT NOT NULL,   -- JSON array of event types
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL
+    ) STRICT;
+
+    -- The outbox: one row per event and subscription. `seq` and `grp` (the event's
+    -- instance, '' for none) are the event's, copied for the claim's ordering.
+    CREATE TABLE trigger_deliveries (
+        event            TEXT NOT NULL REFERENCES trigger_events (id) ON DELETE CASCADE,
+        subscription     TEXT NOT NULL,  -- no foreign key: delivered and failed rows stay as
+                                         -- history when the subscription is deleted
+        seq              INTEGER NOT NULL,
+        grp              TEXT NOT NULL,
+        status           TEXT NOT NULL,  -- pending, delivered, failed
+        attempts         INTEGER NOT NULL,
+        first_due        INTEGER NOT NULL,
+        next_attempt_at  INTEGER,        -- pending ones
+        claimed_until    INTEGER,        -- while a worker holds it
+        last_at          INTEGER,
+        last_status      INTEGER,
+        last_error       TEXT,
+        last_duration_ms INTEGER,
+        PRIMARY KEY (event, subscription)
+    ) STRICT;
+    CREATE INDEX trigger_deliveries_pending
+        ON trigger_deliveries (subscription, grp, seq) WHERE status = 'pending';
+    CREATE INDEX trigger_deliveries_by_seq ON trigger_deliveries (seq);
+
+    CREATE TABLE trigger_delivery_attempts (
+        event        TEXT NOT NULL,
+        subscription TEXT NOT NULL,
+        n            INTEGER NOT NULL,  -- 1 for the first attempt
+        at           INTEGER NOT NULL,
+        status       INTEGER,           -- the app's HTTP status; NULL without a response
+        error        TEXT,
+        duration_ms  INTEGER NOT NULL,
+        PRIMARY KEY (event, subscription, n),
+        FOREIGN KEY (event, subscription)
+            REFERENCES trigger_deliveries (event, subscription) ON DELETE CASCADE
+    ) STRICT;
+    ",
 ];
 
 /// The schema version this build writes: the number of scripts.

@@ -35,6 +35,11 @@ pub(super) fn trigger_context(id: &str) -> Vec<u8> {
     format!("trigger_instances.secrets:{id}").into_bytes()
 }
 
+/// What a webhook subscription's sealed signing secret is bound to.
+pub(super) fn subscription_context(id: &str) -> Vec<u8> {
+    format!("webhook_subscriptions.secret:{id}").into_bytes()
+}
+
 // ---------------------------------------------------------------- auth configs
 
 pub(super) fn put_auth_config(conn: &mut Connection, cx: &Cx<'_>, config: &AuthConfig) -> Result<(), StoreError> {
@@ -545,6 +550,7 @@ pub(super) fn reencrypt(conn: &mut Connection, cx: &Cx<'_>, ring: &KeyRing) -> R
         ("auth_configs", "client_secret", auth_config_context as fn(&str) -> Vec<u8>),
         ("connected_accounts", "credentials", account_context),
         ("trigger_instances", "secrets", trigger_context),
+        ("webhook_subscriptions", "secret", subscription_context),
     ] {
         let sql = format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL");
         let rows: Vec<(String, String)> = collect(&tx, cx, &sql, [], |r| Ok((r.get(0)?, r.get(1)?)), what)?;
@@ -568,7 +574,8 @@ pub(super) fn reencrypt(conn: &mut Connection, cx: &Cx<'_>, ring: &KeyRing) -> R
 pub(super) fn sealed_keys(conn: &mut Connection, cx: &Cx<'_>) -> Result<BTreeMap<KeyId, usize>, StoreError> {
     let sql = "SELECT client_secret FROM auth_configs WHERE client_secret IS NOT NULL \
                UNION ALL SELECT credentials FROM connected_accounts WHERE credentials IS NOT NULL \
-               UNION ALL SELECT secrets FROM trigger_instances WHERE secrets IS NOT NULL";
+               UNION ALL SELECT secrets FROM trigger_instances WHERE secrets IS NOT NULL \
+               UNION ALL SELECT secret FROM webhook_subscriptions";
     let sealed: Vec<String> = collect(conn, cx, sql, [], |r| r.get(0), "read the sealed secrets' keys")?;
     let mut counts = BTreeMap::new();
     for value in sealed {
@@ -598,6 +605,26 @@ pub(super) fn has_row(conn: &Connection, cx: &Cx<'_>, table: &str, id: &str, wha
     let sql = format!("SELECT 1 FROM {table} WHERE id = ?1");
     let found = conn.query_row(&sql, [id], |_| Ok(())).optional().map_err(|e| cx.db(what, e))?;
     Ok(found.is_some())
+}
+
+/// Appends ` AND column IN (?n, …)` to `sql` for each condition with values, their
+/// values to `args`: each non-empty list is one condition (any of its values).
+pub(super) fn push_in_conditions<'a>(
+    sql: &mut String,
+    args: &mut Vec<Value>,
+    conditions: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>,
+) {
+    for (column, values) in conditions {
+        if values.is_empty() {
+            continue;
+        }
+        let mut marks = Vec::new();
+        for value in values {
+            args.push(Value::Text(value.to_owned()));
+            marks.push(format!("?{}", args.len()));
+        }
+        sql.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
+    }
 }
 
 /// `value` as JSON text, for a TEXT column.

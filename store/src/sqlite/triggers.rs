@@ -10,7 +10,7 @@ use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId, UserId
 use toolsmith_spec::{ToolkitSlug, TriggerSlug};
 
 use super::context::Cx;
-use super::queries::{collect, has_row, json_text, trigger_context};
+use super::queries::{collect, has_row, json_text, push_in_conditions, trigger_context};
 use super::rows::{decode_credentials, encode_credentials, from_ms, to_ms};
 use crate::{Credentials, StoreError, TriggerFilter, TriggerInstance};
 
@@ -133,17 +133,7 @@ pub(super) fn instances(
         ("trigger", filter.triggers.iter().map(TriggerSlug::as_str).collect()),
         ("user_id", filter.users.iter().map(UserId::as_str).collect()),
     ];
-    for (column, values) in conditions {
-        if values.is_empty() {
-            continue;
-        }
-        let mut marks = Vec::new();
-        for value in values {
-            args.push(Sql::Text(value.to_owned()));
-            marks.push(format!("?{}", args.len()));
-        }
-        sql.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
-    }
+    push_in_conditions(&mut sql, &mut args, conditions);
     if !filter.include_disabled {
         sql.push_str(" AND enabled = 1");
     }
