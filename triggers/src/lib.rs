@@ -9,7 +9,8 @@
 //!   (the spec's `secret_field`, a webhook's signing secret), which the store seals;
 //! - [`upsert`]: a trigger instance (`ti_…`) for a connected account or a user, with
 //!   Composio's upsert semantics (see [`upsert`]), and [`ActiveTrigger`], an instance
-//!   as `GET /trigger_instances/active` shows it (secrets redacted);
+//!   as `GET /trigger_instances/active` shows it (secrets redacted), and [`set_enabled`],
+//!   which records a `composio.trigger.disabled` event when it disables one;
 //! - [`envelope`]: Composio's V3 event envelope, built for every event the same way;
 //! - [`delivery`]: the worker that delivers recorded events to the app's webhook
 //!   subscription, signed, in order per instance, retried until delivered or given up;
@@ -44,9 +45,11 @@ mod error;
 mod fixtures;
 mod instances;
 pub mod signature;
+mod switch;
 mod types;
 
 pub use config::{check_config, CheckedConfig, ConfigProblem};
 pub use error::TriggerError;
 pub use instances::{upsert, ActiveTrigger, Owner, UpsertRequest, REDACTED};
+pub use switch::set_enabled;
 pub use types::{ToolkitRef, TriggerKind, TriggerType, TriggerTypes};
