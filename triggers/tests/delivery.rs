@@ -25,8 +25,9 @@ struct Row {
     attempts: Vec<DeliveryAttempt>,
 }
 
+/// The rows, and how many attempts were recorded after their claim had ended.
 #[derive(Debug, Default)]
-struct Outbox(Mutex<Vec<Row>>);
+struct Outbox(Mutex<Vec<Row>>, std::sync::atomic::AtomicUsize);
 
 impl Outbox {
     fn add(&self, instance: &TriggerInstanceId, subscription: &WebhookSubscription, n: usize) {
@@ -99,6 +100,9 @@ impl TriggerEvents for Outbox {
     ) -> Result<(), StoreError> {
         let mut rows = self.0.lock().unwrap();
         let row = rows.iter_mut().find(|r| &r.delivery.event.id == event).unwrap();
+        if row.claimed_until.is_none_or(|until| until < SystemTime::now()) {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         row.attempts.push(attempt.clone());
         row.claimed_until = None;
         match next {
@@ -130,6 +134,11 @@ type Seen = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
 
 /// A receiver on 127.0.0.1 that answers `answer(n)` to its n-th request (from 0).
 async fn receiver(answer: fn(usize) -> (StatusCode, HeaderMap)) -> (url::Url, Seen) {
+    slow_receiver(answer, Duration::ZERO).await
+}
+
+/// The same, taking `delay` to answer.
+async fn slow_receiver(answer: fn(usize) -> (StatusCode, HeaderMap), delay: Duration) -> (url::Url, Seen) {
     let seen: Seen = Arc::default();
     let log = seen.clone();
     let app = axum::Router::new().route(
@@ -137,6 +146,7 @@ async fn receiver(answer: fn(usize) -> (StatusCode, HeaderMap)) -> (url::Url, Se
         axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
             let log = log.clone();
             async move {
+                tokio::time::sleep(delay).await;
                 let mut log = log.lock().unwrap();
                 let n = log.len();
                 log.push((headers, body.to_vec()));
@@ -279,4 +289,19 @@ async fn refuses_a_lease_shorter_than_the_timeout() {
     let options = DeliveryOptions { lease: Duration::from_secs(5), ..DeliveryOptions::default() };
     let error = Deliverer::new(Arc::new(Outbox::default()), options).unwrap_err();
     assert!(error.to_string().contains("must be longer than the request timeout"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_app_never_gets_a_delivery_whose_claim_ended() {
+    let (url, seen) = slow_receiver(|_| (StatusCode::OK, HeaderMap::new()), Duration::from_millis(300)).await;
+    let outbox = Arc::new(Outbox::default());
+    let (instance, subscription) = (TriggerInstanceId::generate(), subscription(url));
+    for n in 0..6 {
+        outbox.add(&instance, &subscription, n);
+    }
+    let options =
+        DeliveryOptions { lease: Duration::from_secs(1), request_timeout: Duration::from_millis(500), ..fast() };
+    run_until(&outbox, options, all_done).await;
+    assert_eq!(outbox.1.load(std::sync::atomic::Ordering::SeqCst), 0, "attempts finished after their claim ended");
+    assert_eq!(seen.lock().unwrap().len(), 6, "each delivered once");
 }

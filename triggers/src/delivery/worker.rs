@@ -1,7 +1,7 @@
 //! The delivery worker of one project's store.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
@@ -141,6 +141,7 @@ impl<S: TriggerEvents + ?Sized + 'static> Deliverer<S> {
     /// # Errors
     /// The store's, when claiming fails (failures later in the round are logged).
     pub async fn deliver_due(&self) -> Result<usize, StoreError> {
+        let claimed_at = Instant::now();
         let claimed = self.store.claim_deliveries(SystemTime::now(), self.options.lease, self.options.batch).await?;
         let count = claimed.len();
         let permits = Arc::new(Semaphore::new(self.options.concurrency));
@@ -150,7 +151,7 @@ impl<S: TriggerEvents + ?Sized + 'static> Deliverer<S> {
             let permits = permits.clone();
             lanes.spawn(async move {
                 let Ok(_permit) = permits.acquire_owned().await else { return };
-                worker.deliver_lane(lane).await;
+                worker.deliver_lane(lane, claimed_at).await;
             });
         }
         while lanes.join_next().await.is_some() {}
@@ -158,12 +159,15 @@ impl<S: TriggerEvents + ?Sized + 'static> Deliverer<S> {
     }
 
     /// Attempts a lane's deliveries in order; after one that is not delivered, releases
-    /// the rest, which must wait for it.
-    async fn deliver_lane(&self, lane: Vec<PendingDelivery>) {
+    /// the rest, which must wait for it. Also releases the rest when the claim could end
+    /// before the next attempt does (a slow app): another worker could claim them then.
+    async fn deliver_lane(&self, lane: Vec<PendingDelivery>, claimed_at: Instant) {
         for (i, delivery) in lane.iter().enumerate() {
-            if !self.deliver(delivery).await {
+            let in_time = claimed_at.elapsed() + self.options.request_timeout < self.options.lease;
+            if !in_time || !self.deliver(delivery).await {
+                let i = if in_time { i + 1 } else { i };
                 let rest: Vec<(TriggerEventId, WebhookSubscriptionId)> =
-                    lane[i + 1..].iter().map(|d| (d.event.id.clone(), d.subscription.id.clone())).collect();
+                    lane[i..].iter().map(|d| (d.event.id.clone(), d.subscription.id.clone())).collect();
                 if !rest.is_empty() {
                     if let Err(e) = self.store.release_deliveries(&rest).await {
                         tracing::warn!(error = %e, count = rest.len(), "could not release trigger deliveries; their claims lapse");
