@@ -30,6 +30,8 @@ mod schema;
 mod search;
 mod serve;
 mod tools;
+mod trigger_deliveries;
+mod trigger_listen;
 mod triggers;
 mod validate;
 

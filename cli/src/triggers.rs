@@ -1,5 +1,6 @@
-//! `toolsmith triggers types|create|list|enable|disable|delete`: the catalog's trigger
-//! types and a project's trigger instances (their secrets never shown).
+//! `toolsmith triggers types|create|list|enable|disable|delete|deliveries|listen`: the
+//! catalog's trigger types, a project's trigger instances (their secrets never shown),
+//! and their events' deliveries.
 
 use std::process::ExitCode;
 use std::time::SystemTime;
@@ -80,6 +81,12 @@ pub(crate) enum Command {
         #[command(flatten)]
         target: Target,
     },
+    /// Where each trigger event's delivery to the app stands, newest first (`--event`
+    /// lists every attempt).
+    Deliveries(crate::trigger_deliveries::Args),
+    /// Forward the trigger events the project records from now on to a local URL, signed
+    /// as deliveries are (like `stripe listen`).
+    Listen(crate::trigger_listen::Args),
 }
 
 /// Which project, and the catalog the trigger types come from.
@@ -185,6 +192,8 @@ async fn run_async(command: Command) -> miette::Result<ExitCode> {
             }
             outln!("deleted {id}");
         }
+        Command::Deliveries(args) => crate::trigger_deliveries::run(args).await?,
+        Command::Listen(args) => crate::trigger_listen::run(args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
