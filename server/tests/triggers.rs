@@ -4,16 +4,14 @@
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use serde_json::{json, Value};
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, UserId};
 use toolsmith_server::testing::MemoryProjects;
 use toolsmith_store::prelude::*;
-use toolsmith_store::{AccountStatus, ApiKeySecret, AuthConfig, ConnectedAccount, SqliteStore};
+use toolsmith_store::{ApiKeySecret, SqliteStore};
 
 mod common;
-use common::Server;
+use common::{active_account as account, Server};
 
 /// A server over two projects, `acme` (whose key it returns) and `other`, and their stores.
 async fn setup() -> (Server, ApiKeySecret, Arc<SqliteStore>, Arc<SqliteStore>) {
@@ -22,38 +20,6 @@ async fn setup() -> (Server, ApiKeySecret, Arc<SqliteStore>, Arc<SqliteStore>) {
     let (acme, key) = projects.add("acme");
     let stores = (projects.store(&acme).unwrap(), projects.store(&other).unwrap());
     (Server::start(projects).await, key, stores.0, stores.1)
-}
-
-/// An ACTIVE account of `user` for `toolkit` in `store`, with its own auth config.
-async fn account(store: &SqliteStore, user: &str, toolkit: &str) -> ConnectedAccount {
-    let now = SystemTime::now();
-    let config = AuthConfig {
-        id: AuthConfigId::generate(),
-        toolkit: toolkit.into(),
-        name: format!("{toolkit} config"),
-        scheme: "bearer".into(),
-        client_id: None,
-        client_secret: None,
-        scopes: vec![],
-        disabled: false,
-        created_at: now,
-    };
-    store.put_auth_config(&config).await.unwrap();
-    let account = ConnectedAccount {
-        id: ConnectedAccountId::generate(),
-        user_id: UserId::new(user),
-        toolkit: toolkit.into(),
-        auth_config: config.id,
-        status: AccountStatus::Active,
-        status_reason: None,
-        alias: None,
-        fields: Default::default(),
-        credentials: Default::default(),
-        created_at: now,
-        updated_at: now,
-    };
-    store.put_account(&account).await.unwrap();
-    account
 }
 
 fn slugs(page: &Value) -> Vec<String> {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use toolsmith_runtime::{Registry, ToolSearch};
 use toolsmith_server::testing::MemoryProjects;
 use toolsmith_server::{AppState, ServerOptions};
-use toolsmith_store::{ApiKeySecret, ConnectedAccounts, Project, SqliteStore};
+use toolsmith_store::{ApiKeySecret, ConnectedAccount, ConnectedAccounts, Project, SqliteStore};
 
 /// A running server.
 pub(crate) struct Server {
@@ -128,6 +128,39 @@ impl Acme {
         let id = toolsmith_core::ConnectedAccountId::parse(id).unwrap();
         self.store().account(&id).await.unwrap().unwrap()
     }
+}
+
+/// An ACTIVE account of `user` for `toolkit` in `store`, with its own bearer auth config.
+pub(crate) async fn active_account(store: &SqliteStore, user: &str, toolkit: &str) -> ConnectedAccount {
+    use toolsmith_store::AuthConfigs;
+    let now = std::time::SystemTime::now();
+    let config = toolsmith_store::AuthConfig {
+        id: toolsmith_core::AuthConfigId::generate(),
+        toolkit: toolkit.into(),
+        name: format!("{toolkit} config"),
+        scheme: "bearer".into(),
+        client_id: None,
+        client_secret: None,
+        scopes: vec![],
+        disabled: false,
+        created_at: now,
+    };
+    store.put_auth_config(&config).await.unwrap();
+    let account = ConnectedAccount {
+        id: toolsmith_core::ConnectedAccountId::generate(),
+        user_id: toolsmith_core::UserId::new(user),
+        toolkit: toolkit.into(),
+        auth_config: config.id,
+        status: toolsmith_store::AccountStatus::Active,
+        status_reason: None,
+        alias: None,
+        fields: Default::default(),
+        credentials: Default::default(),
+        created_at: now,
+        updated_at: now,
+    };
+    store.put_account(&account).await.unwrap();
+    account
 }
 
 /// A local Stripe-like API: `GET /v1/balance` answers with the last six characters of the
