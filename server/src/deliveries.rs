@@ -52,8 +52,9 @@ async fn start_new(state: &AppState, options: DeliveryOptions, started: &mut Has
                 started.insert(project.id);
             }
             Err(e) => {
-                tracing::error!(error = %e, "trigger events are not delivered");
-                return;
+                // The options are wrong for every project: said once for each.
+                tracing::error!(project = %project.name, error = %e, "the project's trigger events are not delivered");
+                started.insert(project.id);
             }
         }
     }
