@@ -53,8 +53,13 @@ async fn setup() -> (Server, ApiKeySecret, Arc<SqliteStore>) {
     let projects = Arc::new(MemoryProjects::default());
     let (acme, key) = projects.add("acme");
     let store = projects.store(&acme).unwrap();
+    (start(projects).await, key, store)
+}
+
+/// The server of `setup` over `projects`.
+async fn start(projects: Arc<MemoryProjects>) -> Server {
     let registry = Registry::from_toolkits(toolsmith_builtin::toolkits().unwrap());
-    let server = Server::start_tuned(registry, projects, Vec::new(), |options| {
+    Server::start_tuned(registry, projects, Vec::new(), |options| {
         options.deliveries = Some(DeliveryOptions {
             tick: Duration::from_millis(100),
             retry: RetryPolicy {
@@ -65,8 +70,7 @@ async fn setup() -> (Server, ApiKeySecret, Arc<SqliteStore>) {
             ..DeliveryOptions::default()
         });
     })
-    .await;
-    (server, key, store)
+    .await
 }
 
 /// A subscription to every event type at `url`, made over REST: its secret.
@@ -196,4 +200,34 @@ async fn one_instances_events_arrive_in_order_while_the_app_fails_now_and_then()
         let envelope: Value = serde_json::from_slice(body).unwrap();
         assert_eq!(envelope["id"].as_str().unwrap(), header(headers, "webhook-id"), "request {n}");
     }
+}
+
+/// Disables a new GITHUB_ISSUES_EVENT instance of `ada` in the project of `key`: one
+/// `composio.trigger.disabled` event.
+async fn disable_one(server: &Server, key: &ApiKeySecret, store: &SqliteStore) {
+    let ada = active_account(store, "ada", "github").await;
+    let body = json!({"connected_account_id": ada.id.as_str(), "trigger_config": {"webhook_secret": "whsec-gh"}});
+    let (_, created) = server.api("POST", "/trigger_instances/GITHUB_ISSUES_EVENT/upsert", key, Some(body)).await;
+    let path = format!("/trigger_instances/manage/{}", created["trigger_id"].as_str().unwrap());
+    let (status, _) = server.api("PATCH", &path, key, Some(json!({"status": "disable"}))).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_created_while_the_server_runs_gets_its_events_delivered() {
+    let projects = Arc::new(MemoryProjects::default());
+    let (first, first_key) = projects.add("first");
+    let server = start(projects.clone()).await;
+    let (url, seen) = receiver(|_| StatusCode::OK).await;
+    // The first project's event arrives: the server has looked at its projects.
+    subscribe(&server, &first_key, &url).await;
+    disable_one(&server, &first_key, &projects.store(&first).unwrap()).await;
+    wait_for(&seen, |seen| seen.len() == 1).await;
+    // Created after that: its worker starts at the next look (within 2 s).
+    let (late, key) = projects.add("late");
+    subscribe(&server, &key, &url).await;
+    disable_one(&server, &key, &projects.store(&late).unwrap()).await;
+    wait_for(&seen, |seen| seen.len() == 2).await;
+    let envelope: Value = serde_json::from_slice(&seen.lock().unwrap()[1].1).unwrap();
+    assert_eq!(envelope["type"], "composio.trigger.disabled");
 }
