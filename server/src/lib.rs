@@ -23,6 +23,7 @@ mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod timeout;
+mod triggers_poll;
 
 use std::future::Future;
 
@@ -76,11 +77,11 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `app(state)` on `listener` until `shutdown` completes; requests in flight then
-/// finish before it returns. Meanwhile each project's trigger events are delivered to its
-/// webhook subscription ([`deliveries::run`], unless
-/// [`ServerOptions::deliveries`] is `None`); deliveries in flight at shutdown are dropped
-/// and claimed again by the next run.
+/// Serves `app(state)` on `listener` until `shutdown` completes, polling the projects'
+/// poll triggers meanwhile; requests in flight then finish, and polls stop, before it
+/// returns. Meanwhile each project's trigger events are also delivered to its webhook
+/// subscription ([`deliveries::run`], unless [`ServerOptions::deliveries`] is `None`);
+/// deliveries in flight at shutdown are dropped and claimed again by the next run.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -90,10 +91,13 @@ pub async fn serve(
     if let Some(options) = state.options().deliveries {
         tokio::spawn(deliveries::run(state.clone(), options));
     }
+    // Poll triggers while serving; they stop with the server.
+    let poller = tokio::spawn(triggers_poll::run(state.clone(), token.child_token()));
+    let stop = token.clone();
     let shutdown = async move {
         shutdown.await;
         // Open MCP streams would keep the server up: end them.
-        token.cancel();
+        stop.cancel();
     };
     // Answers go out as they are written: an MCP answer is a few SSE writes, which
     // Nagle's algorithm would hold back for the client's delayed ACK (~40 ms).
@@ -102,5 +106,10 @@ pub async fn serve(
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    token.cancel();
+    if let Err(e) = poller.await {
+        tracing::error!(error = %e, "the trigger poller failed");
+    }
+    served
 }

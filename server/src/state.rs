@@ -208,13 +208,22 @@ impl AppState {
     /// The project whose store holds the Connect Link with this token hash, ready, and
     /// the link; `None` when no project has it. The token is the credential: no key.
     pub async fn link_project(&self, token_hash: &str) -> Result<Option<(Arc<ProjectCx>, ConnectLink)>, StoreError> {
-        for project in self.0.projects.projects().await? {
-            let cx = self.ready(project).await?;
+        for cx in self.ready_projects().await? {
             if let Some(link) = cx.store.link(token_hash).await? {
                 return Ok(Some((cx, link)));
             }
         }
         Ok(None)
+    }
+
+    /// Every project, ready: for what is found or runs without a key (a Connect Link's
+    /// page, the trigger poller).
+    pub(crate) async fn ready_projects(&self) -> Result<Vec<Arc<ProjectCx>>, StoreError> {
+        let mut ready = Vec::new();
+        for project in self.0.projects.projects().await? {
+            ready.push(self.ready(project).await?);
+        }
+        Ok(ready)
     }
 
     /// A project with its store, executor and router (made once, then shared).

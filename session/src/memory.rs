@@ -19,6 +19,7 @@ use std::time::SystemTime;
 use indexmap::IndexMap;
 use serde_json::Value;
 use toolsmith_runtime::Registry;
+use toolsmith_spec::json_path::select;
 use toolsmith_spec::{ParamLocation, Tool};
 use toolsmith_store::Fact;
 
@@ -201,52 +202,10 @@ fn walk(value: &Value, toolkit: &str, prefix: &str, depth: usize, out: &mut Inde
     }
 }
 
-/// The values at a JSON path of the subset the catalog uses: `$`, `.name`, `[*]`, `[n]`.
-fn select<'v>(root: &'v Value, path: &str) -> Vec<&'v Value> {
-    let mut current = vec![root];
-    let mut rest = path.trim().strip_prefix('$').unwrap_or(path);
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix("[*]") {
-            current = current.into_iter().flat_map(|v| v.as_array().into_iter().flatten()).collect();
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix('[') {
-            let Some((index, after)) = after.split_once(']') else { return Vec::new() };
-            let Ok(i) = index.trim().parse::<usize>() else { return Vec::new() };
-            current = current.into_iter().filter_map(|v| v.get(i)).collect();
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix('.') {
-            let end = after.find(['.', '[']).unwrap_or(after.len());
-            let key = &after[..end];
-            current = current
-                .into_iter()
-                .flat_map(|v| match v {
-                    // `$.items[*]` over a bare array means the array itself.
-                    Value::Array(items) => items.iter().filter_map(|i| i.get(key)).collect::<Vec<_>>(),
-                    _ => v.get(key).into_iter().collect(),
-                })
-                .collect();
-            rest = &after[end..];
-        } else {
-            return Vec::new();
-        }
-    }
-    current
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn paths_select_values() {
-        let data = json!([{"owner": {"login": "octo"}, "name": "a"}, {"owner": {"login": "octo"}, "name": "b"}]);
-        let names: Vec<&Value> = select(&data, "$[*].name");
-        assert_eq!(names, [&json!("a"), &json!("b")]);
-        assert_eq!(select(&data, "$[1].owner.login"), [&json!("octo")]);
-        assert_eq!(select(&json!({"items": [{"id": 3}]}), "$.items[*].id"), [&json!(3)]);
-        assert!(select(&data, "$[x]").is_empty());
-    }
 
     #[test]
     fn results_and_arguments_become_facts() {

@@ -5,6 +5,7 @@
 
 mod auth;
 mod definitions;
+pub mod json_path;
 mod method;
 mod names;
 mod overlay;

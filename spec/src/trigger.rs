@@ -131,4 +131,87 @@ pub struct Poll {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Map<String, Value>>")]
     pub arguments: Option<Value>,
+    /// How the next poll's arguments follow from the last poll's result, so that each
+    /// poll asks only for what is new; without one, every poll asks the same and
+    /// `dedupe_key` alone tells new items from old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<PollCursor>,
+}
+
+/// A poll's cursor: one argument of the polled tool, set on each poll from the previous
+/// poll's result. Either a high-water mark taken from the items (`from_items`: the
+/// largest value of an item field, for `since`/`updatedMin`/`created[gte]`-style
+/// arguments), or a token taken from the response (`from`: Drive's `newStartPageToken`).
+/// The cursor moves only with the events its poll found, so a restart neither loses nor
+/// repeats items. Arguments of a poll, later ones winning: the spec's `arguments`, then
+/// `initial` (until there is a cursor), then the trigger's `config`, then the cursor.
+///
+/// ```
+/// let yaml = r#"
+/// tool: GOOGLEDRIVE_LIST_CHANGES
+/// interval_seconds: 300
+/// dedupe_key: "$.time"
+/// items_path: "$.changes"
+/// cursor: { argument: pageToken, from: ["$.nextPageToken", "$.newStartPageToken"] }
+/// "#;
+/// let poll: toolsmith_spec::Poll = serde_yaml::from_str(yaml).unwrap();
+/// let cursor = poll.cursor.unwrap();
+/// assert_eq!(cursor.from.paths(), ["$.nextPageToken", "$.newStartPageToken"]);
+///
+/// let high_water = r#"{ argument: updatedMin, from_items: "$.updated", initial: "{now}" }"#;
+/// let cursor: toolsmith_spec::PollCursor = serde_yaml::from_str(high_water).unwrap();
+/// assert_eq!(cursor.from_items.as_deref(), Some("$.updated"));
+/// assert!(cursor.from.paths().is_empty());
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PollCursor {
+    /// The polled tool's argument the cursor fills (`updatedMin`, `pageToken`).
+    pub argument: String,
+    /// JSON path(s) in the tool's output of the next cursor, the first one present
+    /// winning (`["$.nextPageToken", "$.newStartPageToken"]`); a response without any
+    /// keeps the cursor. Exactly one of `from` and `from_items`.
+    #[serde(default, skip_serializing_if = "CursorFrom::is_empty")]
+    pub from: CursorFrom,
+    /// JSON path, relative to an item, of a value that grows (`$.updated`, `$.created`):
+    /// the next cursor is the largest seen (numbers by value, digit strings such as
+    /// snowflake ids by number, other strings such as RFC 3339 times by text). It never
+    /// moves back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_items: Option<String>,
+    /// The argument's value before there is a cursor (the first poll), as a template:
+    /// `{now}` is the time of that poll in RFC 3339. Absent: the first poll goes without
+    /// the argument (or with the config's value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial: Option<String>,
+}
+
+/// Where a token cursor is read: one JSON path, or several tried in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CursorFrom {
+    /// No path (a cursor `from_items`).
+    #[default]
+    #[schemars(skip)]
+    None,
+    /// One path.
+    One(String),
+    /// Paths tried in order.
+    Many(Vec<String>),
+}
+
+impl CursorFrom {
+    /// The paths, in order.
+    pub fn paths(&self) -> &[String] {
+        match self {
+            CursorFrom::None => &[],
+            CursorFrom::One(path) => std::slice::from_ref(path),
+            CursorFrom::Many(paths) => paths,
+        }
+    }
+
+    /// Whether there is no path.
+    pub fn is_empty(&self) -> bool {
+        self.paths().is_empty()
+    }
 }

@@ -14,6 +14,8 @@
 //! - [`envelope`]: Composio's V3 event envelope, built for every event the same way;
 //! - [`delivery`]: the worker that delivers recorded events to the app's webhook
 //!   subscription, signed, in order per instance, retried until delivered or given up;
+//! - [`poll`]: polling triggers, a scheduler per store that runs each poll instance's
+//!   tool, moves its cursor, dedupes and records events with the cursor;
 //! - [`signature`]: webhook signatures, of our deliveries to the app (Composio's scheme)
 //!   and of a provider's webhooks (the spec's `signature`).
 //!
@@ -44,6 +46,7 @@ mod error;
 #[cfg(test)]
 mod fixtures;
 mod instances;
+pub mod poll;
 pub mod signature;
 mod switch;
 mod types;

@@ -56,7 +56,7 @@ pub fn validate(loaded: &Loaded) -> Vec<Diagnostic> {
             tool::check(tool, toolkit, node, &mut cx);
         }
         for (trigger, node) in toolkit.triggers.iter().zip(&source.triggers) {
-            trigger::check(trigger, &toolkit.slug, node, &mut cx);
+            trigger::check(trigger, toolkit, node, &mut cx);
         }
         cx.out
     });
