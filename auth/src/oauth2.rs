@@ -448,7 +448,12 @@ impl Inner {
         }
         let (started_from, write, outcome) = self.attempt(scheme, id, job).await;
         match self.store.finish_refresh(id, &self.holder, write.as_ref()).await {
-            Ok(()) => outcome,
+            Ok(()) => {
+                if let Some(expired) = write.as_ref().filter(|a| a.status == AccountStatus::Expired) {
+                    self.announce_expiry(expired).await;
+                }
+                outcome
+            }
             Err(StoreError::LockLost(_)) => self.salvage(id, started_from, write, outcome).await,
             Err(err) if write.is_none() => {
                 tracing::warn!(account = %id, error = %err, "could not release the refresh lease; it expires by itself");
@@ -577,6 +582,19 @@ impl Inner {
             reason,
         };
         (Some(account), Err(error))
+    }
+
+    /// Records `composio.connected_account.expired` for the app, once: only the holder of
+    /// the lease that wrote the account `EXPIRED` calls this, and the event's dedupe key
+    /// is the time it was written. A failure is logged; the account stays expired.
+    async fn announce_expiry(&self, account: &ConnectedAccount) {
+        let reason = account.status_reason.as_deref().unwrap_or("the OAuth 2.0 grant was refused");
+        let mut event = toolsmith_triggers::envelope::account_expired(account, reason, account.updated_at);
+        let at = account.updated_at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_micros();
+        event.dedupe_key = Some(format!("{}@{}@{at}", event.kind, account.id));
+        if let Err(e) = self.store.record_trigger_events(&[event], None).await {
+            tracing::warn!(account = %account.id, error = %e, "could not record the account's expiry for the app's webhook");
+        }
     }
 
     /// The lease expired during the request and another process took it, so nothing was

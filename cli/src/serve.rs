@@ -84,6 +84,11 @@ pub(crate) struct Args {
     /// together), in MiB: a cell that passes it is stopped, uploads past it are refused.
     #[arg(long, env = "TOOLSMITH_WORKBENCH_DISK_QUOTA_MIB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1 << 30))]
     workbench_disk_quota: u64,
+    /// How long this server reserves the trigger deliveries it claims, in seconds: after a
+    /// crash, the deliveries it had in flight are sent again once this has passed. More
+    /// than the 15 s an app may take to answer.
+    #[arg(long, env = "TOOLSMITH_DELIVERY_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(16..=3600))]
+    delivery_lease: u64,
     #[command(flatten)]
     catalog: CatalogArgs,
 }
@@ -109,6 +114,8 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         let addr = listener.local_addr().into_diagnostic()?;
         let mut options = ServerOptions::new(public_url.clone());
         options.allowed_hosts.extend(args.allowed_hosts);
+        let lease = std::time::Duration::from_secs(args.delivery_lease);
+        options.deliveries = Some(toolsmith_triggers::delivery::DeliveryOptions { lease, ..Default::default() });
         if !args.no_workbench {
             options.workbench = workbench(args.workbench_dir, args.workbench_disk_quota << 20)?;
         }

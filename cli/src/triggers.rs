@@ -212,7 +212,11 @@ fn missing(id: &TriggerInstanceId) -> miette::Report {
 
 async fn set_enabled(id: &TriggerInstanceId, target: &Target, enabled: bool) -> miette::Result<()> {
     let store = project_store(&target.project).await?;
-    if !store.set_trigger_enabled(id, enabled, SystemTime::now()).await.map_err(|e| miette!("{e}"))? {
+    let reason = "disabled with `toolsmith triggers disable`";
+    let switched = toolsmith_triggers::set_enabled(&*store, id, enabled, reason, SystemTime::now())
+        .await
+        .map_err(|e| miette!("{e}"))?;
+    if switched.is_none() {
         return Err(missing(id));
     }
     outln!("{} {id}", if enabled { "enabled" } else { "disabled" });

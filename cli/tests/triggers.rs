@@ -55,6 +55,15 @@ triggers:
     (dir.join("home"), dir.join("catalog"))
 }
 
+/// The envelopes of the `composio.trigger.disabled` events recorded in `home`'s store.
+fn disabled_events(home: &Path) -> Vec<serde_json::Value> {
+    use toolsmith::store::{KeyRing, SqliteStore, TriggerEventType, TriggerEvents};
+    let store = SqliteStore::open(SqliteStore::default_path(home), KeyRing::load(home).unwrap()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let events = runtime.block_on(store.trigger_events_after(None, 100)).unwrap();
+    events.into_iter().filter(|e| e.kind == TriggerEventType::TriggerDisabled).map(|e| e.envelope).collect()
+}
+
 fn out(output: &Output) -> (String, String) {
     (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
@@ -112,6 +121,15 @@ fn trigger_instances_are_created_listed_switched_and_deleted_without_their_secre
     let json: serde_json::Value = serde_json::from_str(&ok(&["triggers", "list", "--all", "--json"], "")).unwrap();
     assert_eq!(json[0]["triggerConfig"]["signing_secret"], "[REDACTED]");
     assert!(json[0]["disabledAt"].is_string() && json[1]["disabledAt"].is_null(), "{json}");
+    // Disabling recorded one composio.trigger.disabled for the app; disabling again none.
+    assert_eq!(ok(&["triggers", "disable", &ti], "").trim(), format!("disabled {ti}"));
+    let events = disabled_events(&home);
+    assert_eq!(events.len(), 1, "one event for two disables: {events:?}");
+    assert_eq!(events[0]["metadata"]["trigger_id"], ti.as_str());
+    assert!(events[0]["data"]["reason"].as_str().unwrap().contains("toolsmith triggers disable"), "{events:?}");
+    assert_eq!(ok(&["triggers", "enable", &ti], "").trim(), format!("enabled {ti}"));
+    assert_eq!(ok(&["triggers", "disable", &ti], "").trim(), format!("disabled {ti}"));
+    assert_eq!(disabled_events(&home).len(), 2, "a new enabled → disabled transition is a new event");
     assert_eq!(ok(&["triggers", "enable", &ti], "").trim(), format!("enabled {ti}"));
     assert_eq!(ok(&["triggers", "delete", &ti], "").trim(), format!("deleted {ti}"));
     assert!(fails(&["triggers", "delete", &ti]).contains(&format!("no trigger instance {ti}")));

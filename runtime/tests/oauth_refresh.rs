@@ -120,6 +120,14 @@ async fn stored(store: &Arc<dyn Store>, id: &ConnectedAccountId) -> ConnectedAcc
     store.account(id).await.unwrap().unwrap()
 }
 
+/// The accounts named by the `composio.connected_account.expired` events recorded for the
+/// app's webhook, one entry per event.
+async fn expiries(store: &Arc<dyn Store>) -> Vec<String> {
+    let events = store.trigger_events_after(None, 100).await.unwrap();
+    let expired = events.into_iter().filter(|e| e.kind == toolsmith::store::TriggerEventType::AccountExpired);
+    expired.map(|e| e.envelope["data"]["id"].as_str().unwrap().to_owned()).collect()
+}
+
 /// Runs `n` concurrent `ensure_fresh` calls on `account` and returns the access tokens.
 async fn concurrently(tokens: &TokenManager, scheme: &OAuth2, account: &ConnectedAccount, n: usize) -> Vec<String> {
     let calls = (0..n).map(|_| {
@@ -244,6 +252,7 @@ async fn a_reused_refresh_token_expires_the_account() {
     assert_eq!(saved.status, AccountStatus::Expired);
     let reason = saved.status_reason.unwrap();
     assert!(reason.starts_with("invalid_grant"), "{reason}");
+    assert_eq!(expiries(&store).await, [account.id.as_str()], "the app is told once");
 
     // Now the account is EXPIRED: refused without asking the server.
     let before = server.token_requests().await;
@@ -254,6 +263,7 @@ async fn a_reused_refresh_token_expires_the_account() {
     let stale = tokens.ensure_fresh(&scheme, account.clone()).await.unwrap_err();
     assert!(matches!(stale, TokenError::NotActive { .. }), "{stale:?}");
     assert_eq!(server.token_requests().await, before);
+    assert_eq!(expiries(&store).await, [account.id.as_str()], "refusals of an expired account are no new expiry");
 
     // No refresh token at all: also a reconnect.
     let no_refresh = Tokens { access_token: "at-without-rt".into(), refresh_token: None, expires_in: None };
@@ -263,6 +273,7 @@ async fn a_reused_refresh_token_expires_the_account() {
     assert!(err.to_string().contains("no refresh token"), "{err}");
     assert_eq!(stored(&store, &lonely.id).await.status, AccountStatus::Expired);
     assert_eq!(server.token_requests().await, before);
+    assert_eq!(expiries(&store).await, [account.id.as_str(), lonely.id.as_str()]);
     let _ = std::fs::remove_dir_all(dir);
 }
 

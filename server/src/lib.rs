@@ -7,6 +7,7 @@
 //! ([`ProjectStores`]); errors are Composio's envelope ([`ApiError`]); every response has
 //! an `x-request-id`.
 
+pub mod deliveries;
 mod error;
 mod extract;
 mod health;
@@ -80,13 +81,18 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves `app(state)` on `listener` until `shutdown` completes, polling the projects'
 /// poll triggers meanwhile; requests in flight then finish, and polls stop, before it
-/// returns.
+/// returns. Meanwhile each project's trigger events are also delivered to its webhook
+/// subscription ([`deliveries::run`], unless [`ServerOptions::deliveries`] is `None`);
+/// deliveries in flight at shutdown are dropped and claimed again by the next run.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let token = state.shutdown_token().clone();
+    if let Some(options) = state.options().deliveries {
+        tokio::spawn(deliveries::run(state.clone(), options));
+    }
     // Poll triggers while serving; they stop with the server.
     let poller = tokio::spawn(triggers_poll::run(state.clone(), token.child_token()));
     let stop = token.clone();

@@ -15,7 +15,10 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ErrorEnvelope;
-use crate::routes::{auth_configs, connected_accounts, files, logs, sessions, shapes::Page, toolkits, tools, triggers};
+use crate::routes::{
+    auth_configs, connected_accounts, files, logs, sessions, shapes::Page, toolkits, tools, triggers,
+    webhook_subscriptions,
+};
 use crate::state::AppState;
 
 /// The OpenAPI description of the REST API.
@@ -72,6 +75,13 @@ use crate::state::AppState;
         triggers::list_active,
         triggers::manage,
         triggers::remove,
+        webhook_subscriptions::create,
+        webhook_subscriptions::list,
+        webhook_subscriptions::event_types,
+        webhook_subscriptions::retrieve,
+        webhook_subscriptions::update,
+        webhook_subscriptions::remove,
+        webhook_subscriptions::rotate,
         document,
     ),
     components(schemas(ErrorEnvelope, Page)),
@@ -85,6 +95,7 @@ use crate::state::AppState;
         (name = "connected_accounts", description = "Users' accounts of the project"),
         (name = "logs", description = "The project's execution log"),
         (name = "triggers", description = "The catalog's trigger types and the project's trigger instances"),
+        (name = "webhooks", description = "The project's webhook subscription: where its trigger events are delivered, signed"),
         (name = "openapi", description = "This document"),
     )
 )]

@@ -9,6 +9,7 @@ use toolsmith_core::TriggerInstanceId;
 use toolsmith_runtime::{Client, Registry, ToolSearch};
 use toolsmith_session::{RouterOptions, ToolRouter};
 use toolsmith_store::{ApiKeySecret, ConnectLink, Project, Store, StoreError, TriggerInstance};
+use toolsmith_triggers::delivery::{DeliveryOptions, DeliveryWake};
 use toolsmith_triggers::TriggerTypes;
 
 use crate::metrics::{Metered, Metrics};
@@ -42,6 +43,9 @@ pub struct ServerOptions {
     pub allowed_hosts: Vec<String>,
     /// The workbench (sessions' sandboxes and files; `None`: sessions have none).
     pub workbench: Option<Arc<toolsmith_workbench::Workbench>>,
+    /// How [`serve`](crate::serve) delivers each project's trigger events to its webhook
+    /// subscription (`None`: it does not).
+    pub deliveries: Option<DeliveryOptions>,
 }
 
 impl ServerOptions {
@@ -65,6 +69,7 @@ impl ServerOptions {
             request_timeout: Duration::from_secs(120),
             allowed_hosts,
             workbench: None,
+            deliveries: Some(DeliveryOptions::default()),
         }
     }
 }
@@ -119,6 +124,8 @@ struct Inner {
     metrics: Metrics,
     /// Cancelled when the server shuts down: ends open MCP streams.
     shutdown: tokio_util::sync::CancellationToken,
+    /// Poked when events are recorded: the delivery workers look at once.
+    wake: DeliveryWake,
 }
 
 impl axum::extract::FromRef<AppState> for Metrics {
@@ -149,12 +156,23 @@ impl AppState {
             trigger_types: OnceLock::new(),
             metrics: Metrics::default(),
             shutdown: Default::default(),
+            wake: DeliveryWake::default(),
         }))
     }
 
     /// Cancelled when [`serve`](crate::serve) shuts down (open MCP streams end with it).
     pub fn shutdown_token(&self) -> &tokio_util::sync::CancellationToken {
         &self.0.shutdown
+    }
+
+    /// What wakes the delivery workers: whoever records trigger events pokes it.
+    pub fn delivery_wake(&self) -> &DeliveryWake {
+        &self.0.wake
+    }
+
+    /// Where projects and their stores come from.
+    pub fn project_stores(&self) -> &Arc<dyn ProjectStores> {
+        &self.0.projects
     }
 
     /// The metrics.
@@ -218,14 +236,6 @@ impl AppState {
             }
         }
         Ok(None)
-    }
-
-    /// HOOK for the delivery worker (issue 18, deliver18): the `Notify` it waits on, poked
-    /// after events were recorded (by a poll, by a provider's webhook) so they go out at
-    /// once. `None` until the worker is in `AppState`; its own rounds deliver them
-    /// meanwhile.
-    pub(crate) fn delivery_wakeup(&self) -> Option<Arc<tokio::sync::Notify>> {
-        None
     }
 
     /// Every project, ready: for what is found or runs without a key (a Connect Link's

@@ -59,7 +59,8 @@ pub(crate) async fn run(state: AppState, cancel: CancellationToken) {
                         continue;
                     }
                     let executor = Arc::new(ProjectExecutor { state: state.clone(), cx: cx.clone() });
-                    let options = PollOptions { recorded: state.delivery_wakeup(), ..PollOptions::default() };
+                    let options =
+                        PollOptions { recorded: Some(state.delivery_wake().clone()), ..PollOptions::default() };
                     let poller = Poller::new(cx.store.clone(), types.clone(), executor, options);
                     pollers.spawn(poller.run(cancel.child_token()));
                 }

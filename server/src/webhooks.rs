@@ -58,9 +58,7 @@ async fn receive(
                 let reason = format!("delivery `{key}` was already recorded");
                 return Ok(Json(json!({"status": "duplicate", "reason": reason})).into_response());
             };
-            if let Some(wakeup) = state.delivery_wakeup() {
-                wakeup.notify_one();
-            }
+            state.delivery_wake().poke();
             Ok(Json(json!({"status": "accepted", "event_id": recorded.id.as_str()})).into_response())
         }
     }

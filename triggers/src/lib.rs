@@ -9,10 +9,13 @@
 //!   (the spec's `secret_field`, a webhook's signing secret), which the store seals;
 //! - [`upsert`]: a trigger instance (`ti_…`) for a connected account or a user, with
 //!   Composio's upsert semantics (see [`upsert`]), and [`ActiveTrigger`], an instance
-//!   as `GET /trigger_instances/active` shows it (secrets redacted);
+//!   as `GET /trigger_instances/active` shows it (secrets redacted), and [`set_enabled`],
+//!   which records a `composio.trigger.disabled` event when it disables one;
 //! - [`envelope`]: Composio's V3 event envelope, built for every event the same way;
 //! - [`ingress`]: a provider's webhook delivery verified, answered (a challenge),
 //!   matched against the trigger's events and made an event to record, or refused;
+//! - [`delivery`]: the worker that delivers recorded events to the app's webhook
+//!   subscription, signed, in order per instance, retried until delivered or given up;
 //! - [`poll`]: polling triggers, a scheduler per store that runs each poll instance's
 //!   tool, moves its cursor, dedupes and records events with the cursor;
 //! - [`signature`]: webhook signatures, of our deliveries to the app (Composio's scheme)
@@ -39,6 +42,7 @@
 //! ```
 
 mod config;
+pub mod delivery;
 pub mod envelope;
 mod error;
 #[cfg(test)]
@@ -47,9 +51,11 @@ pub mod ingress;
 mod instances;
 pub mod poll;
 pub mod signature;
+mod switch;
 mod types;
 
 pub use config::{check_config, CheckedConfig, ConfigProblem};
 pub use error::TriggerError;
 pub use instances::{upsert, ActiveTrigger, Owner, UpsertRequest, REDACTED};
+pub use switch::set_enabled;
 pub use types::{ToolkitRef, TriggerKind, TriggerType, TriggerTypes};

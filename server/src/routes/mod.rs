@@ -11,6 +11,7 @@ pub mod shapes;
 pub mod toolkits;
 pub mod tools;
 pub mod triggers;
+pub mod webhook_subscriptions;
 
 use axum::Router;
 
@@ -27,4 +28,5 @@ pub fn api() -> Router<AppState> {
         .merge(connected_accounts::router())
         .merge(logs::router())
         .merge(triggers::router())
+        .merge(webhook_subscriptions::router())
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId, UserId};
 use toolsmith_store::TriggerFilter;
 use toolsmith_triggers::ingress::webhook_url;
-use toolsmith_triggers::{upsert as upsert_instance, ActiveTrigger, Owner, UpsertRequest};
+use toolsmith_triggers::{set_enabled, upsert as upsert_instance, ActiveTrigger, Owner, UpsertRequest};
 
 use crate::error::ApiError;
 use crate::extract::{Body, Caller};
@@ -292,17 +292,26 @@ fn not_found(id: &str) -> ApiError {
     params(("id" = String, Path, description = "The trigger instance's id (`ti_…`)")),
     request_body = ManageBody,
     responses(
-        (status = 200, description = "`{status: \"success\"}`.", body = Object),
+        (status = 200, description = "`{status: \"success\"}`. Disabling an enabled instance records a `composio.trigger.disabled` event for the webhook subscription.", body = Object),
         (status = 400, description = "The body does not fit (`status` is `enable` or `disable`)", body = crate::error::ErrorEnvelope),
         (status = 404, description = "The project has no such trigger instance", body = crate::error::ErrorEnvelope),
         crate::error::StoreErrors,
     )
 )]
-async fn manage(caller: Caller, Path(id): Path<String>, Body(body): Body<ManageBody>) -> Result<Json<Value>, ApiError> {
+async fn manage(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Body(body): Body<ManageBody>,
+) -> Result<Json<Value>, ApiError> {
     let parsed = instance_id(&id)?;
     let enabled = matches!(body.status, Switch::Enable);
-    if !caller.0.store.set_trigger_enabled(&parsed, enabled, SystemTime::now()).await? {
+    let reason = "disabled through the API (PATCH /trigger_instances/manage)";
+    let Some(recorded) = set_enabled(&*caller.0.store, &parsed, enabled, reason, SystemTime::now()).await? else {
         return Err(not_found(&id));
+    };
+    if !recorded.is_empty() {
+        state.delivery_wake().poke();
     }
     Ok(Json(json!({"status": "success"})))
 }

@@ -3,7 +3,9 @@
 Run by `server/tests/webhook_signature.rs`. The environment holds the delivery:
 WEBHOOK_ID, WEBHOOK_TIMESTAMP, WEBHOOK_SIGNATURE (the three headers toolsmith sent),
 WEBHOOK_SECRET, WEBHOOK_BODY (what was signed) and WEBHOOK_TAMPERED (the same body
-altered). Prints one JSON line per check, `{"call", "ok", "detail"}`; the exit code is
+altered); WEBHOOK_TRIGGER_SLUG, when set, is the `trigger_slug` the SDK is expected to
+read (a `composio.trigger.message` names the trigger type; the SDK gives other events
+their `type` there). Prints one JSON line per check, `{"call", "ok", "detail"}`; the exit code is
 the number of failed checks.
 """
 
@@ -16,6 +18,7 @@ from composio.exceptions import WebhookSignatureVerificationError
 
 COMPOSIO = Composio(api_key="unused", allow_tracking=False)
 ENV = os.environ
+SLUG = ENV.get("WEBHOOK_TRIGGER_SLUG", "GITHUB_ISSUES_EVENT")
 FAILED = 0
 
 
@@ -40,7 +43,7 @@ try:
     event = result["payload"]
     report(
         "verify_webhook(signed body)",
-        str(result["version"]).endswith("V3") and event["trigger_slug"] == "GITHUB_ISSUES_EVENT",
+        str(result["version"]).endswith("V3") and event["trigger_slug"] == SLUG,
         {"version": str(result["version"]), "trigger_slug": event["trigger_slug"], "id": event["id"]},
     )
 except Exception as error:  # noqa: BLE001 - the report names it

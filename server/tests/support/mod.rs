@@ -145,3 +145,27 @@ pub(crate) fn composio_venv() -> PathBuf {
     std::fs::write(&marker, recipe).unwrap();
     python
 }
+
+/// Runs `tests/composio_sdk/verify_webhook.py` with the official SDK on a delivery
+/// (`WEBHOOK_*` variables, see the script) and asserts that `verify_webhook` accepted the
+/// signed body and refused the tampered one; returns the script's output.
+pub(crate) fn assert_sdk_verifies(delivery: &[(&str, String)]) -> String {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/composio_sdk/verify_webhook.py");
+    let mut command = Command::new(composio_venv());
+    command.arg(&script);
+    for variable in ["COMPOSIO_API_KEY", "COMPOSIO_BASE_URL", "COMPOSIO_CUSTOM_HEADERS"] {
+        command.env_remove(variable);
+    }
+    command.envs(delivery.iter().map(|(k, v)| (*k, v.as_str())));
+    let (stdout, stderr, code) = run_with_limit(&mut command, Duration::from_secs(120));
+    let lines: Vec<serde_json::Value> = stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let calls: Vec<(&str, bool)> =
+        lines.iter().map(|l| (l["call"].as_str().unwrap(), l["ok"] == serde_json::json!(true))).collect();
+    assert_eq!(
+        calls,
+        [("verify_webhook(signed body)", true), ("verify_webhook(tampered body)", true)],
+        "exit code {code:?}\n--- stdout\n{stdout}--- stderr\n{stderr}"
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    stdout
+}

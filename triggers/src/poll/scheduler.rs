@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use tokio::sync::Notify;
+use crate::delivery::DeliveryWake;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -30,7 +30,7 @@ pub struct PollOptions {
     pub concurrency: usize,
     /// Poked after a poll recorded events: the delivery worker's wake-up (so events go
     /// out at once instead of at its next round). `None`: nobody to wake.
-    pub recorded: Option<Arc<Notify>>,
+    pub recorded: Option<DeliveryWake>,
 }
 
 impl Default for PollOptions {
@@ -205,7 +205,7 @@ where
                     tracing::debug!(instance = %id, items = report.items, events = report.events, baseline = report.baseline, "polled");
                     if report.events > 0 {
                         if let Some(recorded) = &self.options.recorded {
-                            recorded.notify_one();
+                            recorded.poke();
                         }
                     }
                 }
