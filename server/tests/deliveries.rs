@@ -20,7 +20,7 @@ use toolsmith_triggers::delivery::{DeliveryOptions, RetryPolicy};
 
 mod common;
 mod support;
-use common::{account, Server};
+use common::{account, hmac_sha256_hex, Server};
 use support::assert_sdk_verifies;
 
 /// What the receiver saw: each request's headers and body, in arrival order.
@@ -230,4 +230,94 @@ async fn a_project_created_while_the_server_runs_gets_its_events_delivered() {
     wait_for(&seen, |seen| seen.len() == 2).await;
     let envelope: Value = serde_json::from_slice(&seen.lock().unwrap()[1].1).unwrap();
     assert_eq!(envelope["type"], "composio.trigger.disabled");
+}
+
+/// `(status, body)` of a provider's POST to the webhook route.
+async fn provider_post(server: &Server, path: &str, headers: &[(&str, String)], body: &str) -> (u16, Value) {
+    let mut request = reqwest::Client::new().post(format!("{}{path}", server.url)).body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// The whole path of issue 18: a provider's signed webhook in (GitHub's HMAC of the body,
+/// Stripe's `t=…,v1=…` over the timestamp and the body), recorded, delivered to the app
+/// signed as Composio signs, and the delivered request verified by the official SDK;
+/// a tampered and a stale webhook are refused and never reach the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_providers_signed_webhook_reaches_the_app_and_forgeries_do_not() {
+    let (server, key, store) = setup().await;
+    let (url, seen) = receiver(|_| StatusCode::OK).await;
+    let secret = subscribe(&server, &key, &url).await;
+    let upsert = |slug: &'static str, toolkit: &'static str, config: Value| {
+        let (server, key, store) = (&server, &key, &store);
+        async move {
+            let owner = account(store, "ada", toolkit).await;
+            let body = json!({"connected_account_id": owner.id.as_str(), "trigger_config": config});
+            let path = format!("/trigger_instances/{slug}/upsert");
+            let (status, created) = server.api("POST", &path, key, Some(body)).await;
+            assert_eq!(status, 200, "{created}");
+            format!("/webhooks/{toolkit}/{}", created["trigger_id"].as_str().unwrap())
+        }
+    };
+    let github = upsert("GITHUB_ISSUES_EVENT", "github", json!({"webhook_secret": "gh-s3cret"})).await;
+    let stripe = upsert("STRIPE_PAYMENT_INTENT_SUCCEEDED", "stripe", json!({"webhook_secret": "whsec_stripe"})).await;
+
+    let issue = r#"{"action":"opened","issue":{"number":7,"title":"Crash"}}"#;
+    let github_headers = |body: &str| {
+        vec![
+            ("X-GitHub-Event", "issues".to_owned()),
+            ("X-GitHub-Delivery", "gh-1".to_owned()),
+            ("X-Hub-Signature-256", format!("sha256={}", hmac_sha256_hex("gh-s3cret", body))),
+        ]
+    };
+    let tampered = issue.replace("Crash", "Fine");
+    let (status, refused) = provider_post(&server, &github, &github_headers(issue), &tampered).await;
+    assert_eq!(status, 401, "a tampered body: {refused}");
+    let (status, accepted) = provider_post(&server, &github, &github_headers(issue), issue).await;
+    assert_eq!((status, &accepted["status"]), (200, &json!("accepted")), "{accepted}");
+    let github_event = accepted["event_id"].as_str().unwrap().to_owned();
+
+    let payment = r#"{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1","amount":2000}}}"#;
+    let stripe_headers = |at: u64| {
+        let signature = hmac_sha256_hex("whsec_stripe", &format!("{at}.{payment}"));
+        vec![("Stripe-Signature", format!("t={at},v1={signature}"))]
+    };
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+    let (status, refused) = provider_post(&server, &stripe, &stripe_headers(now - 600), payment).await;
+    assert_eq!(status, 401, "signed 10 minutes ago, past Stripe's 300 s window: {refused}");
+    let (status, accepted) = provider_post(&server, &stripe, &stripe_headers(now), payment).await;
+    assert_eq!((status, &accepted["status"]), (200, &json!("accepted")), "{accepted}");
+    let stripe_event = accepted["event_id"].as_str().unwrap().to_owned();
+
+    wait_for(&seen, |seen| seen.len() >= 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let seen = seen.lock().unwrap().clone();
+    let ids: Vec<String> = seen.iter().map(|(headers, _)| header(headers, "webhook-id")).collect();
+    assert_eq!(ids.len(), 2, "only the two genuine webhooks reach the app: {ids:?}");
+    assert!(ids.contains(&github_event) && ids.contains(&stripe_event), "{ids:?}");
+    for (headers, body) in &seen {
+        let envelope: Value = serde_json::from_slice(body).unwrap();
+        let (slug, data) = if header(headers, "webhook-id") == github_event {
+            ("GITHUB_ISSUES_EVENT", issue)
+        } else {
+            ("STRIPE_PAYMENT_INTENT_SUCCEEDED", payment)
+        };
+        assert_eq!(envelope["type"], "composio.trigger.message");
+        assert_eq!(envelope["metadata"]["trigger_slug"], slug);
+        assert_eq!(envelope["data"], serde_json::from_str::<Value>(data).unwrap());
+        let body = String::from_utf8(body.clone()).unwrap();
+        let altered = body.replacen("composio.trigger.message", "composio.trigger.massage", 1);
+        assert_sdk_verifies(&[
+            ("WEBHOOK_ID", header(headers, "webhook-id")),
+            ("WEBHOOK_TIMESTAMP", header(headers, "webhook-timestamp")),
+            ("WEBHOOK_SIGNATURE", header(headers, "webhook-signature")),
+            ("WEBHOOK_SECRET", secret.clone()),
+            ("WEBHOOK_BODY", body),
+            ("WEBHOOK_TAMPERED", altered),
+            ("WEBHOOK_TRIGGER_SLUG", slug.to_owned()),
+        ]);
+    }
 }

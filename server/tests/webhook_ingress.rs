@@ -8,22 +8,13 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
 use toolsmith_server::testing::MemoryProjects;
 use toolsmith_store::prelude::*;
 use toolsmith_store::{ApiKeySecret, SqliteStore};
 
 mod common;
-use common::{account, Server};
-
-/// Hex HMAC-SHA256 of `message` under `key`.
-fn sign(key: &str, message: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
-    mac.update(message.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
-}
+use common::{account, hmac_sha256_hex as sign, Server};
 
 /// `(status, body)` of a raw POST with `headers`.
 async fn post(server: &Server, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
@@ -134,13 +125,14 @@ async fn a_signed_github_delivery_is_recorded_once_and_forgeries_are_refused() {
         assert_eq!((status, &body["error"]["slug"]), (404, &json!("TriggerWebhook_NotFound")), "{other}: {body}");
     }
 
-    // A disabled instance: 409, nothing recorded.
+    // A disabled instance (disabling records composio.trigger.disabled): 409, nothing recorded.
     let (status, _) =
         server.api("PATCH", &format!("/trigger_instances/manage/{ti}"), &key, Some(json!({"status": "disable"}))).await;
     assert_eq!(status, 200);
     let (status, refused) = send(headers("issues", "d-5", &signature), ISSUE).await;
     assert_eq!((status, &refused["error"]["slug"]), (409, &json!("TriggerWebhook_Disabled")), "{refused}");
-    assert_eq!(events(&store).await.len(), 1);
+    let kinds: Vec<_> = events(&store).await.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["composio.trigger.message", "composio.trigger.disabled"]);
 }
 
 #[tokio::test]

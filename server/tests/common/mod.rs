@@ -243,3 +243,11 @@ pub(crate) async fn account(store: &SqliteStore, user: &str, toolkit: &str) -> C
     store.put_account(&account).await.unwrap();
     account
 }
+
+/// Hex HMAC-SHA256 of `message` under `key`: how GitHub, Slack and Stripe sign webhooks.
+pub(crate) fn hmac_sha256_hex(key: &str, message: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(message.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
