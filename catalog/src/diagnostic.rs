@@ -84,7 +84,7 @@ codes! {
     DescriptionMissing = "E022" "description-missing" Error: "A toolkit, tool or trigger has an empty description.",
     ProviderIncompatible = "E023" "provider-incompatible" Error: "A schema construct no LLM provider can take, with no fallback.",
     ExampleInvalid = "E024" "example-invalid" Error: "An example's arguments do not satisfy the input schema.",
-    TriggerSource = "E025" "trigger-source" Error: "A trigger is not exactly one of webhook or poll, or its signature secret is not in its config.",
+    TriggerSource = "E025" "trigger-source" Error: "A trigger is not exactly one of webhook or poll, its signature secret is not in its config, or a webhook has neither a signature nor `unsigned: true` (or both).",
     InvalidUrl = "E026" "invalid-url" Error: "A URL is not absolute http(s).",
     InvalidPattern = "E027" "invalid-pattern" Error: "A regular expression does not compile.",
     NoToolkit = "E028" "no-toolkit" Error: "A folder has YAML files but no `toolkit.yaml`, or a path does not exist.",

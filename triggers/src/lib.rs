@@ -1,6 +1,7 @@
 //! Triggers at run time: the events a toolkit delivers, by webhook or by polling a tool.
 //!
-//! This crate holds what the later parts (webhook ingress, polling, delivery) stand on:
+//! Events come in by webhook ([`ingress`]) or by polling a tool ([`poll`]), are recorded
+//! with their outbox entry in the store, and go out to the app ([`delivery`]):
 //! - [`TriggerTypes`]: the triggers of a catalog as Composio lists them
 //!   (`GET /triggers_types`): slug, name, description, instructions, `webhook` or `poll`,
 //!   version, toolkit, config and payload JSON Schemas;
