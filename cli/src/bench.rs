@@ -90,6 +90,24 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Triggers at run time: events/s from webhook ingress to delivery to an app on
+    /// loopback and the delivery latency p50/p95/p99/max, for each instance count, beside
+    /// bare loopback HTTP posts of the same bodies measured in the same run.
+    Triggers {
+        /// Events posted per run.
+        #[arg(long, default_value_t = 2000)]
+        events: usize,
+        /// Concurrent clients posting them.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Trigger instances the events are spread over, one run each (repeatable or a
+        /// comma list).
+        #[arg(long, value_delimiter = ',', default_value = "1,16")]
+        instances: Vec<usize>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// The workbench's costs: a sandbox's cold start (with its first cell), a warm cell's
     /// round trip and a `run_composio_tool` round trip (p50/p99), beside plain
     /// `python3 -c` start-up measured in the same run. Needs bubblewrap.
@@ -183,6 +201,9 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
         }
         Command::Serve { seconds, concurrency, sessions, json } => {
             crate::bench_serve::run(&crate::bench_serve::Options { seconds, concurrency, sessions, json })
+        }
+        Command::Triggers { events, concurrency, instances, json } => {
+            crate::bench_triggers::run(&crate::bench_triggers::Options { events, concurrency, instances, json })
         }
         Command::Workbench { runs, json } => crate::bench_workbench::run(runs, json),
         Command::Session { requests, searches, json } => {

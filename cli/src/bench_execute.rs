@@ -200,8 +200,13 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
 /// p50 and p99 of the samples.
 pub(crate) fn percentiles(times: &mut [Duration]) -> (Duration, Duration) {
     times.sort();
-    let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    (pick(0.5), pick(0.99))
+    (quantile(times, 0.5), quantile(times, 0.99))
+}
+
+/// The `q` quantile (0 to 1, nearest rank) of sorted samples; zero when there are none.
+pub(crate) fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    let last = sorted.len().saturating_sub(1);
+    sorted.get((last as f64 * q).round() as usize).copied().unwrap_or_default()
 }
 
 /// The benchmark user's bearer account.

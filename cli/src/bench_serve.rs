@@ -19,10 +19,10 @@ use std::time::{Duration, Instant};
 use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
 use toolsmith::store::{ApiKey, ApiKeySecret, Projects};
-use toolsmith::{ApiKeyId, Registry, ToolSearch};
+use toolsmith::{ApiKeyId, Registry, ToolSearch, Toolkit};
 use toolsmith_server::{AppState, HomeProjects, ServerOptions};
 
-use crate::bench_execute::{fixture, percentiles};
+use crate::bench_execute::{fixture, percentiles, Fixture};
 use crate::out::outln;
 
 /// Options of `toolsmith bench serve`.
@@ -51,8 +51,10 @@ fn rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-async fn bench(options: &Options) -> miette::Result<ExitCode> {
-    let fixture = fixture("serve").await?;
+/// Starts the server over loopback on `fixture`'s home (its default project, which holds
+/// the benchmark account) serving `toolkits` with default options: its URL
+/// (`http://127.0.0.1:PORT`) and an API key of the project.
+pub(crate) async fn start_server(fixture: &Fixture, toolkits: Vec<Toolkit>) -> miette::Result<(String, ApiKeySecret)> {
     let main = fixture.store.clone();
     let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
     let secret = ApiKeySecret::generate();
@@ -66,16 +68,21 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
         revoked_at: None,
     };
     main.put_api_key(&record).await.map_err(|e| miette!("{e}"))?;
-    let mut toolkits = toolsmith_builtin::toolkits().into_diagnostic()?;
-    toolkits.push(fixture.toolkit.clone());
     let registry = Registry::from_toolkits(toolkits);
     let search = Arc::new(ToolSearch::new(&registry));
-
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.into_diagnostic()?;
     let server = format!("http://{}", listener.local_addr().into_diagnostic()?);
     let projects = Arc::new(HomeProjects::new(fixture.dir.clone(), fixture.keys.clone(), main));
     let state = AppState::new(search, projects, ServerOptions::new(server.parse().into_diagnostic()?));
     tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
+    Ok((server, secret))
+}
+
+async fn bench(options: &Options) -> miette::Result<ExitCode> {
+    let fixture = fixture("serve").await?;
+    let mut toolkits = toolsmith_builtin::toolkits().into_diagnostic()?;
+    toolkits.push(fixture.toolkit.clone());
+    let (server, secret) = start_server(&fixture, toolkits).await?;
 
     let upstream = format!("{}/v1/things/t1", fixture.origin);
     let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.into_diagnostic()?;
@@ -226,7 +233,7 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
 }
 
 /// Request headers from pairs.
-fn header_map(pairs: &[(&str, &str)]) -> reqwest::header::HeaderMap {
+pub(crate) fn header_map(pairs: &[(&str, &str)]) -> reqwest::header::HeaderMap {
     let mut map = reqwest::header::HeaderMap::new();
     for (name, value) in pairs {
         if let (Ok(n), Ok(v)) =

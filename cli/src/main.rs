@@ -12,6 +12,7 @@ mod bench_search;
 mod bench_serve;
 mod bench_session;
 mod bench_startup;
+mod bench_triggers;
 mod bench_workbench;
 mod catalog;
 mod execute;
