@@ -8,8 +8,6 @@
 //! takes deliveries only when its spec says `unsigned: true`), and only then is the body
 //! read: a challenge is answered, the event's name matched against the spec's `events`.
 
-mod body;
-
 use std::time::SystemTime;
 
 use serde_json::{Map, Value};
@@ -127,7 +125,7 @@ pub fn receive(trigger: &Trigger, instance: &TriggerInstance, delivery: Delivery
         None if webhook.unsigned => {}
         None => return Err(IngressError::Unsigned { trigger: trigger.slug.to_string() }),
     }
-    let data = body::parse(delivery.headers, delivery.body)?;
+    let data = parse_body(delivery.headers, delivery.body)?;
     if let Some(challenge) = &webhook.challenge {
         if value_at(&data, &challenge.when.path) == Some(&challenge.when.equals) {
             return Ok(Outcome::Challenge(respond(&challenge.respond, &data)));
@@ -223,6 +221,24 @@ fn takes(webhook: &Webhook, headers: &[(&str, &str)], data: &Value) -> Result<Re
 /// The first value at JSON `path` in `data` (the spec's subset: `$.event.type`).
 fn value_at<'v>(data: &'v Value, path: &str) -> Option<&'v Value> {
     toolsmith_spec::json_path::select(data, path).into_iter().next()
+}
+
+/// The body as JSON: an `application/x-www-form-urlencoded` body (Slack's slash
+/// commands) is the object of its fields (the last of a repeated one), anything else
+/// must be JSON.
+fn parse_body(headers: &[(&str, &str)], body: &[u8]) -> Result<Value, IngressError> {
+    let form = header(headers, "content-type")
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if form {
+        let fields: Map<String, Value> =
+            url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), Value::String(v.into_owned()))).collect();
+        return Ok(Value::Object(fields));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        IngressError::Malformed(format!(
+            "the body is not JSON ({e}); the provider must send application/json or application/x-www-form-urlencoded"
+        ))
+    })
 }
 
 /// The value of header `name` (any case), the first when repeated.
