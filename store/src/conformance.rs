@@ -63,9 +63,12 @@ pub use self::projects::{
     api_key_secrets_stay_out_of_messages_and_debug, api_keys_need_their_project_and_stay_in_it,
     projects_round_trip_and_names_are_unique, revoked_keys_are_found_with_their_revocation,
 };
-pub use self::sessions::{session_memory_replaces_keys_and_goes_with_the_session, sessions_are_written_once};
+pub use self::sessions::{
+    mcp_sessions_are_kept_replaced_and_forgotten, session_memory_replaces_keys_and_goes_with_the_session,
+    sessions_are_written_once,
+};
 pub use self::triggers::{
-    trigger_instance, trigger_instances_filter_enable_and_delete, trigger_instances_upsert_by_identity,
+    one_holder_claims_each_poll, trigger_instance, trigger_instances_filter_enable_and_delete, trigger_instances_upsert_by_identity,
     trigger_secrets_are_sealed_and_rotated, WEBHOOK_SECRET,
 };
 
@@ -122,6 +125,8 @@ macro_rules! conformance_tests {
             one_sealed_subscription_per_project,
             deleting_a_subscription_deletes_its_pending_deliveries,
             a_thousand_events_drain_in_ten_claims,
+            one_holder_claims_each_poll,
+            mcp_sessions_are_kept_replaced_and_forgotten,
         );
     };
     (@each $backend:expr; $($check:ident),+ $(,)?) => {

@@ -5,8 +5,9 @@
 //! they remember), [`ConnectLinks`] (single-use links that finish connecting an account)
 //! [`Projects`] (projects and their API keys, kept as hashes) and [`TriggerInstances`]
 //! (triggers enabled for an account, their secrets sealed), [`TriggerEvents`] (events and
-//! the outbox that delivers them) and [`WebhookSubscriptions`]. [`Store`] is all of
-//! them at once (any type that implements the eleven is a `Store`), so an `Arc<dyn Store>` serves every caller, and code that needs one aggregate
+//! the outbox that delivers them), [`WebhookSubscriptions`] and [`McpSessions`] (MCP
+//! protocol sessions, so that any server can go on with them). [`Store`] is all of
+//! them at once (any type that implements the twelve is a `Store`), so an `Arc<dyn Store>` serves every caller, and code that needs one aggregate
 //! can ask for that trait alone. New aggregates each add a trait and a
 //! bound on [`Store`].
 //!
@@ -41,8 +42,10 @@ mod home;
 mod leases;
 mod links;
 mod logs;
+mod mcp_sessions;
 mod projects;
 mod rotation;
+mod rows;
 mod sessions;
 mod sqlite;
 mod trigger_events;
@@ -56,6 +59,7 @@ pub use home::default_home;
 pub use leases::RefreshLeases;
 pub use links::{ConnectLink, ConnectLinks, LinkToken};
 pub use logs::{ExecutionLog, ExecutionLogs, LogFilter};
+pub use mcp_sessions::McpSessions;
 pub use projects::{ApiKey, ApiKeySecret, Project, Projects, DEFAULT_PROJECT};
 pub use rotation::{prune_key_file, prune_key_file_of, KeyRotation, PruneError};
 pub use sessions::{Fact, SessionRecord, Sessions};
@@ -68,7 +72,7 @@ pub use triggers::{TriggerFilter, TriggerInstance, TriggerInstances};
 
 /// Every aggregate of the store: auth configs, connected accounts, refresh leases,
 /// execution logs, key rotation, sessions, Connect Links, projects and API keys, trigger
-/// instances.
+/// instances, trigger events and their outbox, webhook subscriptions, MCP sessions.
 ///
 /// It has no methods of its own and is implemented for every type that implements the
 /// aggregate traits, so a backend implements those and gets `Store` for free.
@@ -101,6 +105,7 @@ pub trait Store:
     + TriggerInstances
     + TriggerEvents
     + WebhookSubscriptions
+    + McpSessions
 {
 }
 
@@ -116,6 +121,7 @@ impl<T> Store for T where
         + TriggerInstances
         + TriggerEvents
         + WebhookSubscriptions
+    + McpSessions
 {
 }
 
@@ -123,7 +129,7 @@ impl<T> Store for T where
 /// `use toolsmith_store::prelude::*`.
 pub mod prelude {
     pub use crate::{
-        AuthConfigs, ConnectLinks, ConnectedAccounts, ExecutionLogs, KeyRotation, Projects, RefreshLeases, Sessions,
-        Store, TriggerEvents, TriggerInstances, WebhookSubscriptions,
+        AuthConfigs, ConnectLinks, ConnectedAccounts, ExecutionLogs, KeyRotation, McpSessions, Projects, RefreshLeases,
+        Sessions, Store, TriggerEvents, TriggerInstances, WebhookSubscriptions,
     };
 }

@@ -3,12 +3,12 @@
 
 mod context;
 mod links;
+mod mcp_sessions;
 mod migrations;
 mod outbox;
 mod pool;
 mod projects;
 mod queries;
-mod rows;
 mod sessions;
 mod subscriptions;
 mod triggers;
@@ -664,6 +664,17 @@ impl TriggerInstances for SqliteStore {
     async fn delete_trigger_instance(&self, id: &TriggerInstanceId) -> Result<bool, StoreError> {
         let id = id.clone();
         self.write(move |conn, cx| triggers::delete(conn, cx, &id)).await
+    }
+
+    async fn claim_poll(
+        &self,
+        id: &TriggerInstanceId,
+        holder: &str,
+        now: SystemTime,
+        until: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let (id, holder) = (id.clone(), holder.to_owned());
+        self.write(move |conn, cx| triggers::claim_poll(conn, cx, &id, &holder, now, until)).await
     }
 }
 

@@ -137,4 +137,18 @@ pub trait TriggerInstances: Send + Sync + fmt::Debug {
     /// Deletes an instance; `false` when there was none. Deleting its account deletes it
     /// too.
     async fn delete_trigger_instance(&self, id: &TriggerInstanceId) -> Result<bool, StoreError>;
+    /// Claims instance `id`'s next poll for `holder` until `until`: `true` when no other
+    /// holder's claim is live at `now` (there is none, it ended, or it is `holder`'s
+    /// own), `false` otherwise and when there is no such instance.
+    ///
+    /// Servers sharing a store claim each poll before making it, with `until` the time the
+    /// poll after it is due, so that one server makes each poll; a server that dies
+    /// mid-poll loses its claim at `until` and another makes the next one.
+    async fn claim_poll(
+        &self,
+        id: &TriggerInstanceId,
+        holder: &str,
+        now: SystemTime,
+        until: SystemTime,
+    ) -> Result<bool, StoreError>;
 }

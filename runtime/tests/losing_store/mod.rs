@@ -172,6 +172,15 @@ impl TriggerInstances for LosingStore {
     async fn delete_trigger_instance(&self, id: &TriggerInstanceId) -> Result<bool, StoreError> {
         self.inner.delete_trigger_instance(id).await
     }
+    async fn claim_poll(
+        &self,
+        id: &TriggerInstanceId,
+        holder: &str,
+        now: SystemTime,
+        until: SystemTime,
+    ) -> Result<bool, StoreError> {
+        self.inner.claim_poll(id, holder, now, until).await
+    }
 }
 
 #[async_trait::async_trait]
@@ -236,6 +245,19 @@ impl WebhookSubscriptions for LosingStore {
     }
     async fn delete_webhook_subscription(&self, id: &WebhookSubscriptionId) -> Result<bool, StoreError> {
         self.inner.delete_webhook_subscription(id).await
+    }
+}
+
+#[async_trait::async_trait]
+impl McpSessions for LosingStore {
+    async fn put_mcp_session(&self, id: &str, state: &str, at: SystemTime) -> Result<(), StoreError> {
+        self.inner.put_mcp_session(id, state, at).await
+    }
+    async fn mcp_session(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.inner.mcp_session(id).await
+    }
+    async fn delete_mcp_session(&self, id: &str) -> Result<bool, StoreError> {
+        self.inner.delete_mcp_session(id).await
     }
 }
 

@@ -4,8 +4,8 @@
 use toolsmith_core::SessionId;
 
 use super::backend::Backend;
-use super::fixtures::{fact, session};
-use crate::{Fact, KeyRing, Sessions, StoreError};
+use super::fixtures::{at, fact, session};
+use crate::{Fact, KeyRing, McpSessions, Sessions, StoreError};
 
 /// A session round-trips with its nested JSON configuration; it is written once
 /// ([`StoreError::Conflict`], the first one kept); deleting it says whether it existed.
@@ -79,4 +79,21 @@ pub async fn session_memory_replaces_keys_and_goes_with_the_session(backend: &im
     store.put_session(&ada).await.unwrap();
     assert!(store.memory(&ada.id).await.unwrap().is_empty());
     assert_eq!(store.memory(&bob.id).await.unwrap().len(), 1);
+}
+
+/// MCP sessions are kept, replaced, read back from another handle and forgotten once.
+pub async fn mcp_sessions_are_kept_replaced_and_forgotten(backend: &impl Backend) {
+    let ring = KeyRing::generate().unwrap();
+    let store = backend.open(ring.clone()).await.unwrap();
+    let other = backend.open(ring).await.unwrap();
+    assert_eq!(store.mcp_session("mcp-1").await.unwrap(), None);
+    store.put_mcp_session("mcp-1", r#"{"initialize_params":{"v":1}}"#, at(1_000)).await.unwrap();
+    store.put_mcp_session("mcp-2", "{}", at(1_000)).await.unwrap();
+    assert_eq!(other.mcp_session("mcp-1").await.unwrap().as_deref(), Some(r#"{"initialize_params":{"v":1}}"#));
+    other.put_mcp_session("mcp-1", r#"{"initialize_params":{"v":2}}"#, at(2_000)).await.unwrap();
+    assert_eq!(store.mcp_session("mcp-1").await.unwrap().as_deref(), Some(r#"{"initialize_params":{"v":2}}"#));
+    assert!(store.delete_mcp_session("mcp-1").await.unwrap());
+    assert!(!other.delete_mcp_session("mcp-1").await.unwrap(), "forgotten once");
+    assert_eq!(other.mcp_session("mcp-1").await.unwrap(), None);
+    assert_eq!(other.mcp_session("mcp-2").await.unwrap().as_deref(), Some("{}"), "the others stay");
 }

@@ -2,6 +2,7 @@
 //! and sealed secrets that survive a key rotation and stay out of `Debug` output.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Map, Value};
@@ -154,4 +155,38 @@ pub async fn trigger_secrets_are_sealed_and_rotated(backend: &impl Backend) {
     let reread = store2.trigger_instance(&instance.id).await.unwrap().unwrap();
     assert_eq!(secret(&reread), Some(WEBHOOK_SECRET));
     assert_eq!(store2.sealed_keys().await.unwrap().values().sum::<usize>(), 3);
+}
+
+/// One holder at a time claims an instance's next poll: another holder is refused until
+/// the claim ends, the holder may claim again, and no instance means no claim.
+pub async fn one_holder_claims_each_poll(backend: &impl Backend) {
+    let ring = KeyRing::generate().unwrap();
+    let store = Arc::new(backend.open(ring.clone()).await.unwrap());
+    let other = Arc::new(backend.open(ring).await.unwrap());
+    let (_, ada) = github_and_ada(&*store).await;
+    let instance = trigger_instance(&ada, "GITHUB_ISSUES_EVENT", json!({"owner": "o", "repo": "r"}), 10);
+    let id = store.upsert_trigger_instance(&instance).await.unwrap().id;
+
+    assert!(store.claim_poll(&id, "node-a", at(1_000), at(61_000)).await.unwrap(), "a free instance is claimed");
+    assert!(!other.claim_poll(&id, "node-b", at(2_000), at(62_000)).await.unwrap(), "a live claim keeps others out");
+    assert!(store.claim_poll(&id, "node-a", at(3_000), at(63_000)).await.unwrap(), "the holder may claim again");
+    assert!(!other.claim_poll(&id, "node-b", at(62_999), at(122_999)).await.unwrap(), "the renewed claim is live");
+    assert!(other.claim_poll(&id, "node-b", at(63_000), at(123_000)).await.unwrap(), "an ended claim is taken over");
+    assert!(!store.claim_poll(&id, "node-a", at(64_000), at(124_000)).await.unwrap(), "the old holder lost it");
+
+    let tasks: Vec<_> = (0..16u64)
+        .map(|n| {
+            let store = if n % 2 == 0 { Arc::clone(&store) } else { Arc::clone(&other) };
+            let id = id.clone();
+            tokio::spawn(async move { store.claim_poll(&id, &format!("racer-{n}"), at(200_000), at(260_000)).await })
+        })
+        .collect();
+    let mut won = 0;
+    for task in tasks {
+        won += usize::from(task.await.unwrap().unwrap());
+    }
+    assert_eq!(won, 1, "of concurrent claimers exactly one wins");
+
+    let unknown = TriggerInstanceId::generate();
+    assert!(!store.claim_poll(&unknown, "node-a", at(1_000), at(61_000)).await.unwrap(), "no instance, no claim");
 }

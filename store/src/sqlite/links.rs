@@ -9,7 +9,7 @@ use toolsmith_spec::ToolkitSlug;
 
 use super::context::Cx;
 use super::queries::{collect, has_row};
-use super::rows::{from_ms, to_ms};
+use crate::rows::{from_ms, to_ms};
 use crate::{ConnectLink, StoreError};
 
 const LINK_COLUMNS: &str =

@@ -202,6 +202,17 @@ const MIGRATIONS: &[&str] = &[
             REFERENCES trigger_deliveries (event, subscription) ON DELETE CASCADE
     ) STRICT;
     ",
+    // 6: poll claims (one server makes each poll), MCP protocol sessions.
+    "
+    ALTER TABLE trigger_instances ADD COLUMN poll_holder TEXT;
+    ALTER TABLE trigger_instances ADD COLUMN poll_until INTEGER;
+
+    CREATE TABLE mcp_sessions (
+        id         TEXT PRIMARY KEY NOT NULL,   -- the Mcp-Session-Id the endpoint gave
+        state      TEXT NOT NULL,               -- JSON, as the MCP library wrote it
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    ",
 ];
 
 /// The schema version this build writes: the number of scripts.

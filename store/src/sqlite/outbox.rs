@@ -23,7 +23,7 @@ use toolsmith_core::{TriggerEventId, TriggerInstanceId, WebhookSubscriptionId};
 
 use super::context::Cx;
 use super::queries::{collect, json_text, push_in_conditions};
-use super::rows::{from_ms, to_ms};
+use crate::rows::{from_ms, to_ms};
 use super::subscriptions;
 use super::SqliteStore;
 use crate::{

@@ -8,7 +8,7 @@ use toolsmith_core::{ApiKeyId, ProjectId};
 
 use super::context::Cx;
 use super::queries::{collect, has_row};
-use super::rows::{from_ms, to_ms};
+use crate::rows::{from_ms, to_ms};
 use crate::{ApiKey, Project, StoreError};
 
 const PROJECT_COLUMNS: &str = "id, name, created_at";

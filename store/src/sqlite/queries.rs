@@ -9,7 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 use toolsmith_spec::{ToolSlug, ToolkitSlug};
 
 use super::context::Cx;
-use super::rows::{decode_credentials, encode_credentials, from_ms, to_ms};
+use crate::rows::{
+    account_context, auth_config_context, decode_credentials, encode_credentials, from_ms, to_ms, SEALED_COLUMNS,
+};
 use crate::{
     AccountFilter, AccountStatus, AuthConfig, ConnectedAccount, ExecutionLog, KeyId, KeyRing, LogFilter, StoreError,
 };
@@ -20,25 +22,6 @@ const ACCOUNT_COLUMNS: &str =
     "id, user_id, toolkit, auth_config, status, status_reason, alias, fields, credentials, created_at, updated_at";
 const LOG_COLUMNS: &str = "id, tool, user_id, account, status, successful, error, attempts, duration_ms, started_at";
 
-/// What a sealed client secret is bound to.
-fn auth_config_context(id: &str) -> Vec<u8> {
-    format!("auth_configs.client_secret:{id}").into_bytes()
-}
-
-/// What sealed credentials are bound to.
-fn account_context(id: &str) -> Vec<u8> {
-    format!("connected_accounts.credentials:{id}").into_bytes()
-}
-
-/// What a trigger instance's sealed secrets are bound to.
-pub(super) fn trigger_context(id: &str) -> Vec<u8> {
-    format!("trigger_instances.secrets:{id}").into_bytes()
-}
-
-/// What a webhook subscription's sealed signing secret is bound to.
-pub(super) fn subscription_context(id: &str) -> Vec<u8> {
-    format!("webhook_subscriptions.secret:{id}").into_bytes()
-}
 
 // ---------------------------------------------------------------- auth configs
 
@@ -546,12 +529,7 @@ pub(super) fn reencrypt(conn: &mut Connection, cx: &Cx<'_>, ring: &KeyRing) -> R
     let what = "re-encrypt the stored secrets";
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| cx.db(what, e))?;
     let mut count = 0;
-    for (table, column, context) in [
-        ("auth_configs", "client_secret", auth_config_context as fn(&str) -> Vec<u8>),
-        ("connected_accounts", "credentials", account_context),
-        ("trigger_instances", "secrets", trigger_context),
-        ("webhook_subscriptions", "secret", subscription_context),
-    ] {
+    for (table, column, context) in SEALED_COLUMNS {
         let sql = format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL");
         let rows: Vec<(String, String)> = collect(&tx, cx, &sql, [], |r| Ok((r.get(0)?, r.get(1)?)), what)?;
         let update = format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2");

@@ -5,7 +5,7 @@ use toolsmith_core::{SessionId, UserId};
 
 use super::context::Cx;
 use super::queries::{collect, has_row, json_text};
-use super::rows::{from_ms, to_ms};
+use crate::rows::{from_ms, to_ms};
 use crate::{Fact, SessionRecord, StoreError};
 
 const SESSION_COLUMNS: &str = "id, user_id, config, created_at";

@@ -9,8 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 use toolsmith_core::WebhookSubscriptionId;
 
 use super::context::Cx;
-use super::queries::{collect, json_text, subscription_context};
-use super::rows::{from_ms, to_ms};
+use super::queries::{collect, json_text};
+use crate::rows::subscription_context;
+use crate::rows::{from_ms, to_ms};
 use super::SqliteStore;
 use crate::{StoreError, TriggerEventType, WebhookSubscription, WebhookSubscriptions};
 

@@ -10,8 +10,9 @@ use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId, UserId
 use toolsmith_spec::{ToolkitSlug, TriggerSlug};
 
 use super::context::Cx;
-use super::queries::{collect, has_row, json_text, push_in_conditions, trigger_context};
-use super::rows::{decode_credentials, encode_credentials, from_ms, to_ms};
+use super::queries::{collect, has_row, json_text, push_in_conditions};
+use crate::rows::trigger_context;
+use crate::rows::{decode_credentials, encode_credentials, from_ms, to_ms};
 use crate::{Credentials, StoreError, TriggerFilter, TriggerInstance};
 
 const COLUMNS: &str =
@@ -163,6 +164,24 @@ pub(super) fn delete(conn: &mut Connection, cx: &Cx<'_>, id: &TriggerInstanceId)
         .execute("DELETE FROM trigger_instances WHERE id = ?1", [id.as_str()])
         .map_err(|e| cx.db(format!("delete trigger instance {id}"), e))?;
     Ok(deleted > 0)
+}
+
+pub(super) fn claim_poll(
+    conn: &mut Connection,
+    cx: &Cx<'_>,
+    id: &TriggerInstanceId,
+    holder: &str,
+    now: SystemTime,
+    until: SystemTime,
+) -> Result<bool, StoreError> {
+    let claimed = conn
+        .execute(
+            "UPDATE trigger_instances SET poll_holder = ?1, poll_until = ?2
+             WHERE id = ?3 AND (poll_until IS NULL OR poll_until <= ?4 OR poll_holder = ?1)",
+            params![holder, to_ms(until), id.as_str(), to_ms(now)],
+        )
+        .map_err(|e| cx.db(format!("claim the next poll of trigger instance {id}"), e))?;
+    Ok(claimed > 0)
 }
 
 struct InstanceRow {

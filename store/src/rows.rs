@@ -1,5 +1,6 @@
-//! Records to and from table rows: times as unix milliseconds, lists and maps as JSON,
-//! credentials as the JSON that gets sealed.
+//! Records to and from table rows, the same for every backend: times as unix
+//! milliseconds, credentials as the JSON that gets sealed, and what each sealed column
+//! is bound to (so a sealed value copied to another row or column does not open).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Credentials, OAuth2Tokens};
 
 /// Unix milliseconds; times before 1970 are negative.
-pub(super) fn to_ms(time: SystemTime) -> i64 {
+pub(crate) fn to_ms(time: SystemTime) -> i64 {
     match time.duration_since(UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
         Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
@@ -19,7 +20,7 @@ pub(super) fn to_ms(time: SystemTime) -> i64 {
 }
 
 /// The time `ms` unix milliseconds denote.
-pub(super) fn from_ms(ms: i64) -> SystemTime {
+pub(crate) fn from_ms(ms: i64) -> SystemTime {
     let magnitude = Duration::from_millis(ms.unsigned_abs());
     if ms >= 0 {
         UNIX_EPOCH.checked_add(magnitude).unwrap_or(UNIX_EPOCH)
@@ -27,6 +28,34 @@ pub(super) fn from_ms(ms: i64) -> SystemTime {
         UNIX_EPOCH.checked_sub(magnitude).unwrap_or(UNIX_EPOCH)
     }
 }
+
+/// What a sealed client secret is bound to.
+pub(crate) fn auth_config_context(id: &str) -> Vec<u8> {
+    format!("auth_configs.client_secret:{id}").into_bytes()
+}
+
+/// What sealed credentials are bound to.
+pub(crate) fn account_context(id: &str) -> Vec<u8> {
+    format!("connected_accounts.credentials:{id}").into_bytes()
+}
+
+/// What a trigger instance's sealed secrets are bound to.
+pub(crate) fn trigger_context(id: &str) -> Vec<u8> {
+    format!("trigger_instances.secrets:{id}").into_bytes()
+}
+
+/// What a webhook subscription's sealed signing secret is bound to.
+pub(crate) fn subscription_context(id: &str) -> Vec<u8> {
+    format!("webhook_subscriptions.secret:{id}").into_bytes()
+}
+
+/// The sealed columns: table, column, and what each value is bound to (its row's id).
+pub(crate) const SEALED_COLUMNS: [(&str, &str, fn(&str) -> Vec<u8>); 4] = [
+    ("auth_configs", "client_secret", auth_config_context),
+    ("connected_accounts", "credentials", account_context),
+    ("trigger_instances", "secrets", trigger_context),
+    ("webhook_subscriptions", "secret", subscription_context),
+];
 
 #[derive(Serialize)]
 struct CredentialsOut<'a> {
@@ -74,7 +103,7 @@ fn bearer() -> String {
 /// The JSON of `credentials`, the plaintext that gets sealed. The buffer is sized up
 /// front (JSON escapes at most sextuple a character) so that it never reallocates and
 /// leaves a copy behind, and it is wiped when dropped.
-pub(super) fn encode_credentials(credentials: &Credentials) -> Result<Zeroizing<Vec<u8>>, serde_json::Error> {
+pub(crate) fn encode_credentials(credentials: &Credentials) -> Result<Zeroizing<Vec<u8>>, serde_json::Error> {
     let secrets: BTreeMap<&str, &str> =
         credentials.secrets.iter().map(|(name, value)| (name.as_str(), value.expose_secret())).collect();
     let oauth2 = credentials.oauth2.as_ref().map(|t| TokensOut {
@@ -97,7 +126,7 @@ pub(super) fn encode_credentials(credentials: &Credentials) -> Result<Zeroizing<
 }
 
 /// Credentials from their JSON (opened from the sealed column).
-pub(super) fn decode_credentials(json: &[u8]) -> Result<Credentials, serde_json::Error> {
+pub(crate) fn decode_credentials(json: &[u8]) -> Result<Credentials, serde_json::Error> {
     let parsed: CredentialsIn = serde_json::from_slice(json)?;
     Ok(Credentials {
         secrets: parsed.secrets.into_iter().map(|(name, value)| (name, SecretString::from(value))).collect(),
