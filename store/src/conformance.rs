@@ -42,6 +42,8 @@ mod backend;
 pub mod fixtures;
 mod links;
 mod outbox;
+#[cfg(feature = "postgres")]
+mod pg_cluster;
 mod projects;
 mod sessions;
 mod triggers;
@@ -68,8 +70,8 @@ pub use self::sessions::{
     sessions_are_written_once,
 };
 pub use self::triggers::{
-    one_holder_claims_each_poll, trigger_instance, trigger_instances_filter_enable_and_delete, trigger_instances_upsert_by_identity,
-    trigger_secrets_are_sealed_and_rotated, WEBHOOK_SECRET,
+    one_holder_claims_each_poll, trigger_instance, trigger_instances_filter_enable_and_delete,
+    trigger_instances_upsert_by_identity, trigger_secrets_are_sealed_and_rotated, WEBHOOK_SECRET,
 };
 
 use std::sync::Arc;

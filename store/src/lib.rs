@@ -43,6 +43,8 @@ mod leases;
 mod links;
 mod logs;
 mod mcp_sessions;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod projects;
 mod rotation;
 mod rows;
@@ -60,6 +62,8 @@ pub use leases::RefreshLeases;
 pub use links::{ConnectLink, ConnectLinks, LinkToken};
 pub use logs::{ExecutionLog, ExecutionLogs, LogFilter};
 pub use mcp_sessions::McpSessions;
+#[cfg(feature = "postgres")]
+pub use postgres::{PgOptions, PgStore, SchemaStatus};
 pub use projects::{ApiKey, ApiKeySecret, Project, Projects, DEFAULT_PROJECT};
 pub use rotation::{prune_key_file, prune_key_file_of, KeyRotation, PruneError};
 pub use sessions::{Fact, SessionRecord, Sessions};
@@ -121,7 +125,7 @@ impl<T> Store for T where
         + TriggerInstances
         + TriggerEvents
         + WebhookSubscriptions
-    + McpSessions
+        + McpSessions
 {
 }
 

@@ -9,7 +9,32 @@ use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::{Credentials, OAuth2Tokens};
+use crate::crypto::LiveKeys;
+use crate::{Credentials, OAuth2Tokens, StoreError};
+
+pub(crate) mod projects;
+
+/// What decoding a row needs from its backend: the key ring that opens sealed columns,
+/// and the backend's error for a value this build cannot read (it names the database).
+///
+/// Each record kind has a row type in a child module (`rows::projects::ProjectRow`):
+/// plain columns a backend reads its own way, and one `decode` both backends share.
+pub(crate) trait RowCx {
+    /// The key ring sealed columns open with.
+    fn keys(&self) -> &LiveKeys;
+    /// The error for column `column` of row `id` of `table`, which `problem`s.
+    fn corrupt(&self, table: &str, id: &str, column: &str, problem: &str) -> StoreError;
+}
+
+/// The error for a row this build cannot read, in `database`: its column `column`
+/// `problem`s.
+pub(crate) fn corrupt_row(database: &str, table: &str, id: &str, column: &str, problem: &str) -> StoreError {
+    StoreError::Database {
+        path: database.to_owned(),
+        message: format!("row `{id}` of {table}: {column} {problem}; the database was changed outside toolsmith"),
+        source: None,
+    }
+}
 
 /// Unix milliseconds; times before 1970 are negative.
 pub(crate) fn to_ms(time: SystemTime) -> i64 {
@@ -49,8 +74,11 @@ pub(crate) fn subscription_context(id: &str) -> Vec<u8> {
     format!("webhook_subscriptions.secret:{id}").into_bytes()
 }
 
+/// What a sealed value is bound to, from its row's id.
+pub(crate) type SealContext = fn(&str) -> Vec<u8>;
+
 /// The sealed columns: table, column, and what each value is bound to (its row's id).
-pub(crate) const SEALED_COLUMNS: [(&str, &str, fn(&str) -> Vec<u8>); 4] = [
+pub(crate) const SEALED_COLUMNS: [(&str, &str, SealContext); 4] = [
     ("auth_configs", "client_secret", auth_config_context),
     ("connected_accounts", "credentials", account_context),
     ("trigger_instances", "secrets", trigger_context),

@@ -14,6 +14,9 @@ use crate::{
     LinkToken, OAuth2Tokens, Project, SessionRecord, Store,
 };
 
+#[cfg(feature = "postgres")]
+pub use super::pg_cluster::PgCluster;
+
 /// The client secret of [`config`]`(…, Some(CLIENT_SECRET))`.
 pub const CLIENT_SECRET: &str = "SECRET-client-secret-q8Zr1";
 /// The `api_key` secret of every [`account`].

@@ -8,6 +8,7 @@ use std::time::Duration;
 use rusqlite::ErrorCode;
 
 use crate::crypto::LiveKeys;
+use crate::rows::{corrupt_row, RowCx};
 use crate::StoreError;
 
 /// How long a call waits for another process's write lock before failing.
@@ -26,11 +27,17 @@ impl Cx<'_> {
     }
 
     pub(super) fn corrupt(&self, table: &str, id: &str, column: &str, problem: &str) -> StoreError {
-        StoreError::Database {
-            path: self.path.to_owned(),
-            message: format!("row `{id}` of {table}: {column} {problem}; the database was changed outside toolsmith"),
-            source: None,
-        }
+        corrupt_row(self.path, table, id, column, problem)
+    }
+}
+
+impl RowCx for Cx<'_> {
+    fn keys(&self) -> &LiveKeys {
+        self.keys
+    }
+
+    fn corrupt(&self, table: &str, id: &str, column: &str, problem: &str) -> StoreError {
+        corrupt_row(self.path, table, id, column, problem)
     }
 }
 

@@ -23,9 +23,9 @@ use toolsmith_core::{TriggerEventId, TriggerInstanceId, WebhookSubscriptionId};
 
 use super::context::Cx;
 use super::queries::{collect, json_text, push_in_conditions};
-use crate::rows::{from_ms, to_ms};
 use super::subscriptions;
 use super::SqliteStore;
+use crate::rows::{from_ms, to_ms};
 use crate::{
     DeliveryAttempt, DeliveryFilter, DeliveryNext, DeliveryRecord, DeliveryStatus, NewTriggerEvent, PendingDelivery,
     StoreError, TriggerEvent, TriggerEventType, TriggerEvents,

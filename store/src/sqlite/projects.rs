@@ -8,11 +8,9 @@ use toolsmith_core::{ApiKeyId, ProjectId};
 
 use super::context::Cx;
 use super::queries::{collect, has_row};
+use crate::rows::projects::{KeyRow, ProjectRow, KEY_COLUMNS, PROJECT_COLUMNS};
 use crate::rows::{from_ms, to_ms};
 use crate::{ApiKey, Project, StoreError};
-
-const PROJECT_COLUMNS: &str = "id, name, created_at";
-const KEY_COLUMNS: &str = "id, project, name, key_hash, prefix, created_at, revoked_at";
 
 pub(super) fn put_project(conn: &mut Connection, cx: &Cx<'_>, project: &Project) -> Result<(), StoreError> {
     let (id, name) = (project.id.as_str(), project.name.as_str());
@@ -54,13 +52,13 @@ fn one_project(
     what: &str,
 ) -> Result<Option<Project>, StoreError> {
     let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE {column} = ?1");
-    let row = conn.query_row(&sql, [value], ProjectRow::read).optional().map_err(|e| cx.db(what, e))?;
+    let row = conn.query_row(&sql, [value], project_row).optional().map_err(|e| cx.db(what, e))?;
     row.map(|row| row.decode(cx)).transpose()
 }
 
 pub(super) fn projects(conn: &mut Connection, cx: &Cx<'_>) -> Result<Vec<Project>, StoreError> {
     let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects ORDER BY created_at, rowid");
-    let rows = collect(conn, cx, &sql, [], ProjectRow::read, "list the projects")?;
+    let rows = collect(conn, cx, &sql, [], project_row, "list the projects")?;
     rows.into_iter().map(|row| row.decode(cx)).collect()
 }
 
@@ -129,7 +127,7 @@ pub(super) fn api_key_by_hash(
     key_hash: &str,
 ) -> Result<Option<ApiKey>, StoreError> {
     let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = ?1");
-    let row = conn.query_row(&sql, [key_hash], KeyRow::read).optional().map_err(|e| cx.db("look up an API key", e))?;
+    let row = conn.query_row(&sql, [key_hash], key_row).optional().map_err(|e| cx.db("look up an API key", e))?;
     row.map(|row| row.decode(cx)).transpose()
 }
 
@@ -141,18 +139,11 @@ pub(super) fn api_keys(
     let rows = match project {
         Some(project) => {
             let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE project = ?1 ORDER BY created_at, rowid");
-            collect(
-                conn,
-                cx,
-                &sql,
-                [project.as_str()],
-                KeyRow::read,
-                &format!("list the API keys of project {project}"),
-            )?
+            collect(conn, cx, &sql, [project.as_str()], key_row, &format!("list the API keys of project {project}"))?
         }
         None => {
             let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, rowid");
-            collect(conn, cx, &sql, [], KeyRow::read, "list the API keys")?
+            collect(conn, cx, &sql, [], key_row, "list the API keys")?
         }
     };
     rows.into_iter().map(|row| row.decode(cx)).collect()
@@ -174,60 +165,18 @@ pub(super) fn revoke_api_key(
     Ok(revoked > 0)
 }
 
-struct ProjectRow {
-    id: String,
-    name: String,
-    created_at: i64,
+fn project_row(row: &Row<'_>) -> rusqlite::Result<ProjectRow> {
+    Ok(ProjectRow { id: row.get(0)?, name: row.get(1)?, created_at: row.get(2)? })
 }
 
-impl ProjectRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(ProjectRow { id: row.get(0)?, name: row.get(1)?, created_at: row.get(2)? })
-    }
-
-    fn decode(self, cx: &Cx<'_>) -> Result<Project, StoreError> {
-        Ok(Project {
-            id: ProjectId::parse(&self.id)
-                .ok_or_else(|| cx.corrupt("projects", &self.id, "id", "is not a `prj_` id"))?,
-            name: self.name,
-            created_at: from_ms(self.created_at),
-        })
-    }
-}
-
-struct KeyRow {
-    id: String,
-    project: String,
-    name: Option<String>,
-    key_hash: String,
-    prefix: String,
-    created_at: i64,
-    revoked_at: Option<i64>,
-}
-
-impl KeyRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(KeyRow {
-            id: row.get(0)?,
-            project: row.get(1)?,
-            name: row.get(2)?,
-            key_hash: row.get(3)?,
-            prefix: row.get(4)?,
-            created_at: row.get(5)?,
-            revoked_at: row.get(6)?,
-        })
-    }
-
-    fn decode(self, cx: &Cx<'_>) -> Result<ApiKey, StoreError> {
-        let corrupt = |column, problem| cx.corrupt("api_keys", &self.id, column, problem);
-        Ok(ApiKey {
-            id: ApiKeyId::parse(&self.id).ok_or_else(|| corrupt("id", "is not an `ak_` id"))?,
-            project: ProjectId::parse(&self.project).ok_or_else(|| corrupt("project", "is not a `prj_` id"))?,
-            name: self.name,
-            key_hash: self.key_hash,
-            prefix: self.prefix,
-            created_at: from_ms(self.created_at),
-            revoked_at: self.revoked_at.map(from_ms),
-        })
-    }
+fn key_row(row: &Row<'_>) -> rusqlite::Result<KeyRow> {
+    Ok(KeyRow {
+        id: row.get(0)?,
+        project: row.get(1)?,
+        name: row.get(2)?,
+        key_hash: row.get(3)?,
+        prefix: row.get(4)?,
+        created_at: row.get(5)?,
+        revoked_at: row.get(6)?,
+    })
 }

@@ -22,7 +22,6 @@ const ACCOUNT_COLUMNS: &str =
     "id, user_id, toolkit, auth_config, status, status_reason, alias, fields, credentials, created_at, updated_at";
 const LOG_COLUMNS: &str = "id, tool, user_id, account, status, successful, error, attempts, duration_ms, started_at";
 
-
 // ---------------------------------------------------------------- auth configs
 
 pub(super) fn put_auth_config(conn: &mut Connection, cx: &Cx<'_>, config: &AuthConfig) -> Result<(), StoreError> {

@@ -10,9 +10,9 @@ use toolsmith_core::WebhookSubscriptionId;
 
 use super::context::Cx;
 use super::queries::{collect, json_text};
+use super::SqliteStore;
 use crate::rows::subscription_context;
 use crate::rows::{from_ms, to_ms};
-use super::SqliteStore;
 use crate::{StoreError, TriggerEventType, WebhookSubscription, WebhookSubscriptions};
 
 /// The columns [`SubscriptionRow::read`] reads, in its order.
