@@ -10,7 +10,7 @@ use super::handle::PgStore;
 use crate::rows::auth_configs::{config_in_use, AuthConfigRow, AUTH_CONFIG_COLUMNS, AUTH_CONFIG_UPDATE};
 use crate::{AuthConfig, AuthConfigs, StoreError};
 
-pub(super) fn auth_config_row(row: &PgRow) -> AuthConfigRow {
+fn auth_config_row(row: &PgRow) -> AuthConfigRow {
     AuthConfigRow {
         id: row.get(0),
         toolkit: row.get(1),
