@@ -12,6 +12,8 @@ use toolsmith_server::testing::MemoryProjects;
 use toolsmith_server::{AppState, ProjectStores, ServerOptions};
 use toolsmith_store::ApiKeySecret;
 
+mod common;
+
 const LEGACY: &str = "2025-11-25";
 const MODERN: &str = "2026-07-28";
 
@@ -71,20 +73,8 @@ impl Server {
         let status = response.status().as_u16();
         let mcp_session = response.headers().get("mcp-session-id").map(|v| v.to_str().unwrap().to_owned());
         let text = response.text().await.unwrap();
-        Answer { status, mcp_session, body: message(&text) }
+        Answer { status, mcp_session, body: common::sse_message(&text) }
     }
-}
-
-/// The JSON body, or the last JSON-RPC message of an SSE stream (`data: {…}` lines).
-fn message(text: &str) -> Value {
-    if let Ok(value) = serde_json::from_str(text) {
-        return value;
-    }
-    text.lines()
-        .filter_map(|line| line.strip_prefix("data:"))
-        .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
-        .next_back()
-        .unwrap_or(Value::String(text.to_owned()))
 }
 
 /// `_meta` of a 2026-07-28 request.
