@@ -178,6 +178,34 @@ impl Deployment {
         Ok(stores)
     }
 
+    /// An error when a secret of the deployment is sealed with a key this process does
+    /// not have: a server of a cluster given other keys than the rest.
+    pub(crate) async fn check_keys(&self) -> miette::Result<()> {
+        let main = self.store();
+        let ring = main.keys().map_err(|e| miette!("{e}"))?;
+        for store in self.every_store().await? {
+            let sealed = store.sealed_keys().await.map_err(|e| miette!("{e}"))?;
+            if let Some((id, count)) = sealed.iter().find(|(id, _)| !ring.contains(id)) {
+                return Err(miette!(
+                    help = "give this server the deployment's keys: every server of a cluster (one database) must \
+                            have the same TOOLSMITH_SECRET_KEY (or key file), the current key first",
+                    "{count} secret(s) of {} are sealed with key `{id}`, which this server does not have (it has: {})",
+                    self.name(),
+                    ring.ids().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The deployment's name in messages: the SQLite file, or the URL without password.
+    fn name(&self) -> String {
+        match self {
+            Deployment::Home { home, .. } => SqliteStore::default_path(home).display().to_string(),
+            Deployment::Postgres(main) => main.name().to_owned(),
+        }
+    }
+
     /// The projects as `toolsmith serve` finds them, the `default` one made sure of.
     pub(crate) async fn projects(&self) -> miette::Result<Arc<dyn ProjectStores>> {
         self.ensure_project(DEFAULT_PROJECT).await?;

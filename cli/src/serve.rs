@@ -120,6 +120,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         }
         // Migrates a PostgreSQL database first (servers starting together migrate it once).
         let deployment = args.db.open().await?;
+        deployment.check_keys().await?;
         let main = deployment.store();
         let project = deployment.ensure_project(DEFAULT_PROJECT).await?;
         if main.api_keys(None).await.map_err(|e| miette!("{e}"))?.is_empty() {

@@ -10,6 +10,8 @@ use std::process::{Command, Output, Stdio};
 
 use toolsmith_store::conformance::fixtures::PgCluster;
 
+mod common;
+
 /// A fresh home (and an empty catalog folder) for one test.
 fn scratch(name: &str) -> (PathBuf, PathBuf) {
     let dir = std::env::temp_dir().join(format!("toolsmith-cli-db-{name}-{}", std::process::id()));
@@ -21,19 +23,23 @@ fn scratch(name: &str) -> (PathBuf, PathBuf) {
 /// A key for `TOOLSMITH_SECRET_KEY` (base64 of 32 bytes).
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-/// Runs `toolsmith args` on `home` with the variables `env` (nothing else of the
-/// caller's toolsmith variables) and asserts its exit code.
-fn run(home: &Path, catalog: &Path, env: &[(&str, &str)], args: &[&str], code: i32) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_toolsmith"))
-        .args(args)
+/// `toolsmith` on `home` with the variables `env` (nothing else of the caller's
+/// toolsmith variables), no standard input.
+fn toolsmith(home: &Path, catalog: &Path, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_toolsmith"));
+    command
         .env("TOOLSMITH_HOME", home)
         .env("TOOLSMITH_CATALOG", catalog)
         .env_remove("TOOLSMITH_SECRET_KEY")
         .env_remove("TOOLSMITH_DATABASE_URL")
         .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs `toolsmith args` on `home` with the variables `env` and asserts its exit code.
+fn run(home: &Path, catalog: &Path, env: &[(&str, &str)], args: &[&str], code: i32) -> Output {
+    let output = toolsmith(home, catalog, env).args(args).output().unwrap();
     assert_eq!(
         output.status.code(),
         Some(code),
@@ -131,4 +137,53 @@ fn a_database_needs_the_clusters_key_and_sqlite_only_commands_say_so() {
     assert!(!home.join("secret.keys").exists(), "a key was made up");
     let failed = run(&home, &catalog, &[("TOOLSMITH_SECRET_KEY", KEY)], &["keys", "prune", "--database", &url], 1);
     insta::assert_snapshot!("prune_sqlite_only", shown(&failed.stderr, &home));
+}
+
+/// Starts `toolsmith serve` on `home` with `env`: `Ok(first line of stdout that says it
+/// listens)`, or `Err(stderr)` when it exits first. The server is stopped.
+fn serve(home: &Path, catalog: &Path, env: &[(&str, &str)], args: &[&str]) -> Result<String, String> {
+    use std::io::{BufRead, BufReader};
+    let mut child = toolsmith(home, catalog, env)
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-workbench"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let listening = stdout.lines().map_while(Result::ok).find(|line| line.starts_with("listening on"));
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    listening.ok_or_else(|| String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn serve_on_a_database_starts_with_the_deployments_key_only() {
+    let (home, catalog) = scratch("serve");
+    common::write_checked_toolkit(&catalog, "http://127.0.0.1:9");
+    let url = database();
+    let key = [("TOOLSMITH_SECRET_KEY", KEY)];
+    // A secret sealed with the deployment's key.
+    let connect = [
+        "accounts",
+        "connect",
+        "--user",
+        "ada",
+        "--toolkit",
+        "checked",
+        "--api-key",
+        "sk-1",
+        "--no-verify",
+        "--database",
+        &url,
+    ];
+    run(&home, &catalog, &key, &connect, 0);
+    let listening = serve(&home, &catalog, &key, &["--database", &url]).unwrap();
+    assert!(listening.starts_with("listening on http://127.0.0.1:"), "{listening}");
+
+    // Another key: refused at start, saying every server needs the same keys.
+    let other = [("TOOLSMITH_SECRET_KEY", "//////////////////////////////////////////8=")];
+    let refused = serve(&home, &catalog, &other, &["--database", &url]).unwrap_err();
+    assert!(refused.contains("every server of a cluster"), "{refused}");
+    assert!(refused.contains("1 secret(s)"), "{refused}");
 }

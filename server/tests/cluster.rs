@@ -128,18 +128,19 @@ async fn a_session_made_on_a_is_used_over_mcp_on_b() {
     // `initialize` on A.
     let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": LEGACY, "capabilities": {}, "clientInfo": {"name": "cluster", "version": "0"}}});
-    let (status, session, answer) = pair.a.mcp(&url_a, Some(&pair.key), &[], initialize).await;
-    assert_eq!(status, 200, "{answer}");
-    let session = session.unwrap();
+    let answer = pair.a.mcp(&url_a, Some(&pair.key), &[], initialize).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let session = answer.mcp_session.unwrap();
     let on = [("mcp-session-id", session.as_str()), ("mcp-protocol-version", LEGACY)];
     let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-    assert_eq!(pair.a.mcp(&url_a, Some(&pair.key), &on, initialized).await.0, 202);
+    assert_eq!(pair.a.mcp(&url_a, Some(&pair.key), &on, initialized).await.status, 202);
 
     // The rest on B, with A's session id.
     let url_b = url_a.replace(&pair.a.url, &pair.b.url);
     let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {}});
-    let (status, _, listed) = pair.b.mcp(&url_b, Some(&pair.key), &on, list).await;
-    assert_eq!(status, 200, "{listed}");
+    let listed = pair.b.mcp(&url_b, Some(&pair.key), &on, list).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let listed = listed.body;
     let names: Vec<&str> = listed["result"]["tools"]
         .as_array()
         .unwrap_or_else(|| panic!("{listed}"))
@@ -149,8 +150,9 @@ async fn a_session_made_on_a_is_used_over_mcp_on_b() {
     assert!(names.contains(&"COMPOSIO_SEARCH_TOOLS"), "{names:?}");
     let call = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
         "name": "COMPOSIO_SEARCH_TOOLS", "arguments": {"queries": [{"use_case": "create a github issue"}]}}});
-    let (status, _, called) = pair.b.mcp(&url_b, Some(&pair.key), &on, call).await;
-    assert_eq!(status, 200, "{called}");
+    let called = pair.b.mcp(&url_b, Some(&pair.key), &on, call).await;
+    assert_eq!(called.status, 200, "{}", called.body);
+    let called = called.body;
     let result: &Value = &called["result"];
     assert_eq!(result["isError"], false, "{called}");
     assert_eq!(result["structuredContent"]["successful"], true, "{called}");

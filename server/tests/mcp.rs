@@ -13,6 +13,7 @@ use toolsmith_server::{AppState, ProjectStores, ServerOptions};
 use toolsmith_store::ApiKeySecret;
 
 mod common;
+use common::McpAnswer;
 
 const LEGACY: &str = "2025-11-25";
 const MODERN: &str = "2026-07-28";
@@ -20,13 +21,6 @@ const MODERN: &str = "2026-07-28";
 struct Server {
     url: String,
     http: reqwest::Client,
-}
-
-/// One answer: status, `mcp-session-id`, the body (the JSON-RPC message of an SSE stream).
-struct Answer {
-    status: u16,
-    mcp_session: Option<String>,
-    body: Value,
 }
 
 impl Server {
@@ -56,24 +50,8 @@ impl Server {
         created["mcp"]["url"].as_str().unwrap().to_owned()
     }
 
-    async fn post(&self, url: &str, key: Option<&ApiKeySecret>, headers: &[(&str, &str)], body: Value) -> Answer {
-        let mut request = self
-            .http
-            .post(url)
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(key) = key {
-            request = request.header("x-api-key", key.expose());
-        }
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let mcp_session = response.headers().get("mcp-session-id").map(|v| v.to_str().unwrap().to_owned());
-        let text = response.text().await.unwrap();
-        Answer { status, mcp_session, body: common::sse_message(&text) }
+    async fn post(&self, url: &str, key: Option<&ApiKeySecret>, headers: &[(&str, &str)], body: Value) -> McpAnswer {
+        common::mcp_post(&self.http, url, key, headers, body).await
     }
 }
 

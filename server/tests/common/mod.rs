@@ -106,32 +106,15 @@ impl Server {
 }
 
 impl Server {
-    /// An MCP request (JSON-RPC `body`) to `url` with the key and `headers`:
-    /// `(status, Mcp-Session-Id, the answer)`, the answer being the JSON body or the last
-    /// JSON-RPC message of an SSE stream.
+    /// An MCP request to `url` ([`mcp_post`]).
     pub(crate) async fn mcp(
         &self,
         url: &str,
         key: Option<&ApiKeySecret>,
         headers: &[(&str, &str)],
         body: Value,
-    ) -> (u16, Option<String>, Value) {
-        let mut request = self
-            .http
-            .post(url)
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(key) = key {
-            request = request.header("x-api-key", key.expose());
-        }
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let session = response.headers().get("mcp-session-id").map(|v| v.to_str().unwrap().to_owned());
-        (status, session, sse_message(&response.text().await.unwrap()))
+    ) -> McpAnswer {
+        mcp_post(&self.http, url, key, headers, body).await
     }
 
     /// A Connect Link of `config` for user `ada` through the REST API, returning to
@@ -144,8 +127,40 @@ impl Server {
     }
 }
 
+/// An MCP answer: status, `Mcp-Session-Id`, the body (the JSON-RPC message of an SSE stream).
+pub(crate) struct McpAnswer {
+    pub(crate) status: u16,
+    pub(crate) mcp_session: Option<String>,
+    pub(crate) body: Value,
+}
+
+/// An MCP request (JSON-RPC `body`) to `url` with the key and `headers`.
+pub(crate) async fn mcp_post(
+    http: &reqwest::Client,
+    url: &str,
+    key: Option<&ApiKeySecret>,
+    headers: &[(&str, &str)],
+    body: Value,
+) -> McpAnswer {
+    let mut request = http
+        .post(url)
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(key) = key {
+        request = request.header("x-api-key", key.expose());
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let mcp_session = response.headers().get("mcp-session-id").map(|v| v.to_str().unwrap().to_owned());
+    McpAnswer { status, mcp_session, body: sse_message(&response.text().await.unwrap()) }
+}
+
 /// The JSON body, or the last JSON-RPC message of an SSE stream (`data: {…}` lines).
-pub(crate) fn sse_message(text: &str) -> Value {
+fn sse_message(text: &str) -> Value {
     if let Ok(value) = serde_json::from_str(text) {
         return value;
     }
