@@ -9,11 +9,16 @@
 
 mod context;
 mod handle;
+mod links;
+mod mcp_sessions;
 mod migrations;
 mod notify;
+mod outbox;
 mod pending_a;
-mod pending_b;
 mod projects;
+mod sessions;
+mod subscriptions;
+mod triggers;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -12,7 +12,12 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::LiveKeys;
 use crate::{Credentials, OAuth2Tokens, StoreError};
 
+pub(crate) mod links;
+pub(crate) mod outbox;
 pub(crate) mod projects;
+pub(crate) mod sessions;
+pub(crate) mod subscriptions;
+pub(crate) mod triggers;
 
 /// What decoding a row needs from its backend: the key ring that opens sealed columns,
 /// and the backend's error for a value this build cannot read (it names the database).
