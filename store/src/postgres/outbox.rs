@@ -25,9 +25,10 @@ use toolsmith_core::{TriggerEventId, TriggerInstanceId, WebhookSubscriptionId};
 
 use super::context::sql;
 use super::handle::PgStore;
+use super::triggers::any_conditions;
 use crate::rows::outbox::{
-    after_attempt, attempts_count, group, int, missing_delivery, missing_state_instance, AttemptRow, DeliveryRow,
-    EventRow, ATTEMPT_COLUMNS, DELIVERY_COLUMNS, EVENT_COLUMNS,
+    after_attempt, attempts_count, blocked_column, delivery_conditions, group, int, missing_delivery,
+    missing_state_instance, AttemptRow, DeliveryRow, EventRow, ATTEMPT_COLUMNS, DELIVERY_COLUMNS, EVENT_COLUMNS,
 };
 use crate::rows::{from_ms, to_ms, RowCx};
 use crate::{
@@ -36,17 +37,18 @@ use crate::{
 };
 
 /// The pending deliveries of project `$1` a claim at `$2` may take, at most `$3`: for each
-/// subscription and instance, those before the first that is not due or is claimed
-/// (`blocked` counts them, in recording order), oldest events first.
-const CLAIMABLE: &str = "
-    WITH ranked AS (
-        SELECT event, subscription, grp, seq,
-               sum(CASE WHEN next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2)
-                        THEN 0 ELSE 1 END)
-                   OVER (PARTITION BY subscription, grp ORDER BY seq ROWS UNBOUNDED PRECEDING) AS blocked
-        FROM trigger_deliveries WHERE project = $1 AND status = 'pending'
+/// subscription and instance, those before the first that is not due or is claimed,
+/// oldest events first.
+fn claimable() -> String {
+    format!(
+        "WITH ranked AS (
+             SELECT event, subscription, grp, seq, {}
+             FROM trigger_deliveries WHERE project = $1 AND status = 'pending'
+         )
+         SELECT event, subscription, grp FROM ranked WHERE blocked = 0 ORDER BY seq, subscription LIMIT $3",
+        blocked_column("$2")
     )
-    SELECT event, subscription, grp FROM ranked WHERE blocked = 0 ORDER BY seq, subscription LIMIT $3";
+}
 
 /// Of the deliveries `$2`/`$3` (events, subscriptions) of project `$1`, those still
 /// claimable at `$4` that no other transaction holds, locked until this one ends.
@@ -256,7 +258,7 @@ impl TriggerEvents for PgStore {
         let now_ms = to_ms(now);
         let until = now_ms.saturating_add(int(lease.as_millis()));
         let mut tx = self.pool().begin().await.map_err(db)?;
-        let candidates: Vec<(String, String, String)> = sqlx::query_as(CLAIMABLE)
+        let candidates: Vec<(String, String, String)> = sqlx::query_as(sql(claimable()))
             .bind(&*self.project)
             .bind(now_ms)
             .bind(int(limit))
@@ -334,35 +336,25 @@ impl TriggerEvents for PgStore {
         let n = attempts.saturating_add(1);
         let (at, code, duration) =
             (to_ms(attempt.at), attempt.status.map(i32::from), int(attempt.duration.as_millis()));
-        sqlx::query(
-            "INSERT INTO trigger_delivery_attempts (event, subscription, n, at, status, error, duration_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(event.as_str())
-        .bind(subscription.as_str())
-        .bind(n)
-        .bind(at)
-        .bind(code)
-        .bind(&attempt.error)
-        .bind(duration)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
         let (status, next_at) = after_attempt(&status, next);
         sqlx::query(
-            "UPDATE trigger_deliveries SET status = $3, attempts = $4, next_attempt_at = $5, claimed_until = NULL,
-                 last_at = $6, last_status = $7, last_error = $8, last_duration_ms = $9
+            "WITH attempt AS (
+                 INSERT INTO trigger_delivery_attempts (event, subscription, n, at, status, error, duration_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+             )
+             UPDATE trigger_deliveries SET status = $8, attempts = $3, next_attempt_at = $9, claimed_until = NULL,
+                 last_at = $4, last_status = $5, last_error = $6, last_duration_ms = $7
              WHERE event = $1 AND subscription = $2",
         )
         .bind(event.as_str())
         .bind(subscription.as_str())
-        .bind(status)
         .bind(n)
-        .bind(next_at)
         .bind(at)
         .bind(code)
         .bind(&attempt.error)
         .bind(duration)
+        .bind(status)
+        .bind(next_at)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -387,22 +379,11 @@ impl TriggerEvents for PgStore {
     }
 
     async fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryRecord>, StoreError> {
-        let conditions: [(&str, Vec<&str>); 3] = [
-            ("d.event", filter.events.iter().map(TriggerEventId::as_str).collect()),
-            ("e.instance", filter.instances.iter().map(TriggerInstanceId::as_str).collect()),
-            ("d.status", filter.statuses.iter().map(|s| s.as_str()).collect()),
-        ];
         let mut query = format!(
             "SELECT {DELIVERY_COLUMNS} FROM trigger_deliveries d JOIN trigger_events e ON e.id = d.event
              WHERE d.project = $1"
         );
-        let mut lists = Vec::new();
-        for (column, values) in conditions {
-            if !values.is_empty() {
-                lists.push(values);
-                query.push_str(&format!(" AND {column} = ANY(${}::text[])", lists.len() + 2));
-            }
-        }
+        let lists = any_conditions(&mut query, 2, delivery_conditions(filter));
         query.push_str(" ORDER BY d.seq DESC, d.subscription DESC LIMIT $2");
         let mut select = sqlx::query(sql(query)).bind(&*self.project).bind(filter.limit.map(int));
         for values in lists {

@@ -6,13 +6,12 @@ use std::time::SystemTime;
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId, UserId};
-use toolsmith_spec::TriggerSlug;
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId};
 
 use super::context::sql;
 use super::handle::PgStore;
 use crate::rows::to_ms;
-use crate::rows::triggers::{json, missing_account, seal_secrets, InstanceRow, INSTANCE_COLUMNS};
+use crate::rows::triggers::{filter_conditions, json, missing_account, seal_secrets, InstanceRow, INSTANCE_COLUMNS};
 use crate::{StoreError, TriggerFilter, TriggerInstance, TriggerInstances};
 
 fn instance_row(row: &PgRow) -> InstanceRow {
@@ -30,6 +29,23 @@ fn instance_row(row: &PgRow) -> InstanceRow {
         created_at: row.get(10),
         updated_at: row.get(11),
     }
+}
+
+/// Appends ` AND column = ANY($n::text[])` to `query` for each condition with values,
+/// numbering the parameters after the `bound` ones; returns the lists to bind, in order.
+pub(super) fn any_conditions<'a>(
+    query: &mut String,
+    bound: usize,
+    conditions: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>,
+) -> Vec<Vec<&'a str>> {
+    let mut lists = Vec::new();
+    for (column, values) in conditions {
+        if !values.is_empty() {
+            lists.push(values);
+            query.push_str(&format!(" AND {column} = ANY(${}::text[])", bound + lists.len()));
+        }
+    }
+    lists
 }
 
 impl PgStore {
@@ -151,21 +167,8 @@ impl TriggerInstances for PgStore {
     }
 
     async fn trigger_instances(&self, filter: &TriggerFilter) -> Result<Vec<TriggerInstance>, StoreError> {
-        let conditions: [(&str, Vec<&str>); 5] = [
-            ("id", filter.ids.iter().map(TriggerInstanceId::as_str).collect()),
-            ("account", filter.accounts.iter().map(ConnectedAccountId::as_str).collect()),
-            ("auth_config", filter.auth_configs.iter().map(AuthConfigId::as_str).collect()),
-            ("trigger", filter.triggers.iter().map(TriggerSlug::as_str).collect()),
-            ("user_id", filter.users.iter().map(UserId::as_str).collect()),
-        ];
         let mut query = format!("SELECT {INSTANCE_COLUMNS} FROM trigger_instances WHERE project = $1");
-        let mut lists = Vec::new();
-        for (column, values) in conditions {
-            if !values.is_empty() {
-                lists.push(values);
-                query.push_str(&format!(" AND {column} = ANY(${}::text[])", lists.len() + 1));
-            }
-        }
+        let lists = any_conditions(&mut query, 1, filter_conditions(filter));
         if !filter.include_disabled {
             query.push_str(" AND enabled");
         }

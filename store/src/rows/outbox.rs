@@ -7,7 +7,8 @@ use toolsmith_core::{TriggerEventId, TriggerInstanceId, WebhookSubscriptionId};
 
 use super::{from_ms, to_ms, RowCx};
 use crate::{
-    DeliveryAttempt, DeliveryNext, DeliveryRecord, DeliveryStatus, StoreError, TriggerEvent, TriggerEventType,
+    DeliveryAttempt, DeliveryFilter, DeliveryNext, DeliveryRecord, DeliveryStatus, StoreError, TriggerEvent,
+    TriggerEventType,
 };
 
 /// The columns of `trigger_events` (as `e`) an event is read from, in [`EventRow`]'s order.
@@ -22,6 +23,26 @@ pub(crate) const DELIVERY_COLUMNS: &str =
 /// The columns of `trigger_delivery_attempts` an attempt is read from, in
 /// [`AttemptRow`]'s order.
 pub(crate) const ATTEMPT_COLUMNS: &str = "at, status, error, duration_ms";
+
+/// The column `blocked` of a pending delivery at time `now` (a SQL parameter): how many
+/// of its subscription's and instance's pending deliveries up to it, in recording order,
+/// are not due or are claimed. A claim takes those with none.
+pub(crate) fn blocked_column(now: &str) -> String {
+    format!(
+        "sum(CASE WHEN next_attempt_at <= {now} AND (claimed_until IS NULL OR claimed_until <= {now}) THEN 0 ELSE 1 END)
+             OVER (PARTITION BY subscription, grp ORDER BY seq ROWS UNBOUNDED PRECEDING) AS blocked"
+    )
+}
+
+/// The conditions of `filter` on the columns of a delivery (`d`) and its event (`e`):
+/// each non-empty list is one (any of its values).
+pub(crate) fn delivery_conditions(filter: &DeliveryFilter) -> [(&'static str, Vec<&str>); 3] {
+    [
+        ("d.event", filter.events.iter().map(TriggerEventId::as_str).collect()),
+        ("e.instance", filter.instances.iter().map(TriggerInstanceId::as_str).collect()),
+        ("d.status", filter.statuses.iter().map(|s| s.as_str()).collect()),
+    ]
+}
 
 /// `n` as a SQL integer (saturating).
 pub(crate) fn int(n: impl TryInto<i64>) -> i64 {

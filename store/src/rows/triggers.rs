@@ -7,7 +7,7 @@ use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId, UserId
 use toolsmith_spec::{ToolkitSlug, TriggerSlug};
 
 use super::{decode_credentials, encode_credentials, from_ms, trigger_context, RowCx};
-use crate::{Credentials, StoreError, TriggerInstance};
+use crate::{Credentials, StoreError, TriggerFilter, TriggerInstance};
 
 /// The columns of `trigger_instances` (but `identity` and the poll claim), in
 /// [`InstanceRow`]'s order.
@@ -38,6 +38,18 @@ pub(crate) fn seal_secrets(
 /// The JSON text of a configuration or state (a `Value` always encodes).
 pub(crate) fn json(value: &Value) -> String {
     value.to_string()
+}
+
+/// The conditions of `filter` on columns of `trigger_instances`: each non-empty list is
+/// one (any of its values).
+pub(crate) fn filter_conditions(filter: &TriggerFilter) -> [(&'static str, Vec<&str>); 5] {
+    [
+        ("id", filter.ids.iter().map(TriggerInstanceId::as_str).collect()),
+        ("account", filter.accounts.iter().map(ConnectedAccountId::as_str).collect()),
+        ("auth_config", filter.auth_configs.iter().map(AuthConfigId::as_str).collect()),
+        ("trigger", filter.triggers.iter().map(TriggerSlug::as_str).collect()),
+        ("user_id", filter.users.iter().map(UserId::as_str).collect()),
+    ]
 }
 
 /// What an instance needs and lacks: its account.

@@ -26,8 +26,8 @@ use super::queries::{collect, json_text, push_in_conditions};
 use super::subscriptions;
 use super::SqliteStore;
 use crate::rows::outbox::{
-    after_attempt, attempts_count, group, int, missing_delivery, missing_state_instance, AttemptRow, DeliveryRow,
-    EventRow, ATTEMPT_COLUMNS, DELIVERY_COLUMNS, EVENT_COLUMNS,
+    after_attempt, attempts_count, blocked_column, delivery_conditions, group, int, missing_delivery,
+    missing_state_instance, AttemptRow, DeliveryRow, EventRow, ATTEMPT_COLUMNS, DELIVERY_COLUMNS, EVENT_COLUMNS,
 };
 use crate::rows::{from_ms, to_ms};
 use crate::{
@@ -36,22 +36,23 @@ use crate::{
 };
 
 /// The pending deliveries a claim at `?1` may take, at most `?2`: for each subscription
-/// and instance, those before the first that is not due or is claimed (`blocked` counts
-/// them, in recording order), oldest events first.
-const CLAIMABLE: &str = "
-    WITH ranked AS (
-        SELECT event, subscription, seq, attempts, first_due,
-               sum(CASE WHEN next_attempt_at <= ?1 AND (claimed_until IS NULL OR claimed_until <= ?1)
-                        THEN 0 ELSE 1 END)
-                   OVER (PARTITION BY subscription, grp ORDER BY seq ROWS UNBOUNDED PRECEDING) AS blocked
-        FROM trigger_deliveries WHERE status = 'pending'
+/// and instance, those before the first that is not due or is claimed, oldest events
+/// first.
+fn claimable() -> String {
+    format!(
+        "WITH ranked AS (
+             SELECT event, subscription, seq, attempts, first_due, {}
+             FROM trigger_deliveries WHERE status = 'pending'
+         )
+         SELECT r.subscription, r.attempts, r.first_due, e.seq, e.id, e.type, e.instance, e.dedupe_key, e.envelope,
+                e.created_at
+         FROM ranked r JOIN trigger_events e ON e.id = r.event
+         WHERE r.blocked = 0
+         ORDER BY r.seq, r.subscription
+         LIMIT ?2",
+        blocked_column("?1")
     )
-    SELECT r.subscription, r.attempts, r.first_due, e.seq, e.id, e.type, e.instance, e.dedupe_key, e.envelope,
-           e.created_at
-    FROM ranked r JOIN trigger_events e ON e.id = r.event
-    WHERE r.blocked = 0
-    ORDER BY r.seq, r.subscription
-    LIMIT ?2";
+}
 
 fn record(
     conn: &mut Connection,
@@ -166,7 +167,7 @@ fn claim(
     let until = now_ms.saturating_add(int(lease.as_millis()));
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| cx.db(what, e))?;
     let read = |r: &Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, read_event(r, 3)?));
-    let rows = collect(&tx, cx, CLAIMABLE, params![now_ms, int(limit)], read, what)?;
+    let rows = collect(&tx, cx, &claimable(), params![now_ms, int(limit)], read, what)?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -257,11 +258,7 @@ fn deliveries(conn: &Connection, cx: &Cx<'_>, filter: &DeliveryFilter) -> Result
         "SELECT {DELIVERY_COLUMNS} FROM trigger_deliveries d JOIN trigger_events e ON e.id = d.event WHERE 1 = 1"
     );
     let mut args: Vec<Sql> = Vec::new();
-    let conditions: [(&str, Vec<&str>); 3] = [
-        ("d.event", filter.events.iter().map(TriggerEventId::as_str).collect()),
-        ("e.instance", filter.instances.iter().map(TriggerInstanceId::as_str).collect()),
-        ("d.status", filter.statuses.iter().map(|s| s.as_str()).collect()),
-    ];
+    let conditions = delivery_conditions(filter);
     push_in_conditions(&mut sql, &mut args, conditions);
     args.push(Sql::Integer(filter.limit.map_or(-1, int)));
     sql.push_str(&format!(" ORDER BY d.seq DESC, d.subscription DESC LIMIT ?{}", args.len()));

@@ -5,13 +5,14 @@ use std::time::SystemTime;
 
 use rusqlite::types::Value as Sql;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, TransactionBehavior};
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId, UserId};
-use toolsmith_spec::TriggerSlug;
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId};
 
 use super::context::Cx;
 use super::queries::{collect, has_row, json_text, push_in_conditions};
 use crate::rows::to_ms;
-use crate::rows::triggers::{missing_account, seal_secrets, InstanceRow, INSTANCE_COLUMNS as COLUMNS};
+use crate::rows::triggers::{
+    filter_conditions, missing_account, seal_secrets, InstanceRow, INSTANCE_COLUMNS as COLUMNS,
+};
 use crate::{StoreError, TriggerFilter, TriggerInstance};
 
 /// The sealed secrets of an instance with id `id`; `None` without secrets.
@@ -110,13 +111,7 @@ pub(super) fn instances(
 ) -> Result<Vec<TriggerInstance>, StoreError> {
     let mut sql = format!("SELECT {COLUMNS} FROM trigger_instances WHERE 1 = 1");
     let mut args: Vec<Sql> = Vec::new();
-    let conditions: [(&str, Vec<&str>); 5] = [
-        ("id", filter.ids.iter().map(TriggerInstanceId::as_str).collect()),
-        ("account", filter.accounts.iter().map(ConnectedAccountId::as_str).collect()),
-        ("auth_config", filter.auth_configs.iter().map(AuthConfigId::as_str).collect()),
-        ("trigger", filter.triggers.iter().map(TriggerSlug::as_str).collect()),
-        ("user_id", filter.users.iter().map(UserId::as_str).collect()),
-    ];
+    let conditions = filter_conditions(filter);
     push_in_conditions(&mut sql, &mut args, conditions);
     if !filter.include_disabled {
         sql.push_str(" AND enabled = 1");
