@@ -29,6 +29,24 @@ async fn two_servers() -> (Arc<PgStore>, Arc<PgStore>) {
     (Arc::new(a), Arc::new(b))
 }
 
+/// A Gmail trigger instance of `user` (no account), with a secret.
+fn user_instance(user: &str) -> TriggerInstance {
+    TriggerInstance {
+        id: TriggerInstanceId::generate(),
+        trigger: "GMAIL_NEW_GMAIL_MESSAGE".into(),
+        toolkit: "gmail".into(),
+        user_id: UserId::new(user),
+        account: None,
+        auth_config: None,
+        config: serde_json::from_value(json!({"label": "INBOX"})).unwrap(),
+        secrets: BTreeMap::from([("token".to_owned(), SecretString::from("SECRET-poll-token"))]),
+        enabled: true,
+        state: json!({}),
+        created_at: at(1),
+        updated_at: at(1),
+    }
+}
+
 /// Four workers on each of two servers claim, attempt and finish concurrently, on the
 /// real clock, over 1,000 events of 20 instances (and of the project), one attempt in
 /// three failing and retried at once (a due time in the past): every event is delivered
@@ -117,20 +135,7 @@ async fn a_dead_servers_claims_are_taken_over_after_the_lease() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_of_sixteen_pollers_on_two_servers_claims_each_poll() {
     let (a, b) = two_servers().await;
-    let instance = TriggerInstance {
-        id: TriggerInstanceId::generate(),
-        trigger: "GMAIL_NEW_GMAIL_MESSAGE".into(),
-        toolkit: "gmail".into(),
-        user_id: UserId::new("ada"),
-        account: None,
-        auth_config: None,
-        config: serde_json::from_value(json!({"label": "INBOX"})).unwrap(),
-        secrets: BTreeMap::from([("token".to_owned(), SecretString::from("SECRET-poll-token"))]),
-        enabled: true,
-        state: json!({}),
-        created_at: at(1),
-        updated_at: at(1),
-    };
+    let instance = user_instance("ada");
     let id = a.upsert_trigger_instance(&instance).await.unwrap().id;
     for round in 0..20u64 {
         let now = 1_000_000 + round * 60_000;
@@ -190,4 +195,74 @@ async fn a_reader_paging_by_position_misses_no_event_recorded_concurrently() {
     let all = a.trigger_events_after(None, 1_000).await.unwrap();
     assert_eq!(all.len(), 400);
     assert_eq!(seen, all, "the reader saw every event once, in order");
+}
+
+/// Two projects on one database keep their records apart: each has its own subscription,
+/// events, deliveries, claims, trigger instances (the same identity in both is two
+/// instances), sessions and memory; another project's ids are unknown to a handle, and
+/// the main handle (the default project) sees neither. MCP sessions are global.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn projects_keep_their_sessions_triggers_and_outbox_apart() {
+    let (main, other_server) = two_servers().await;
+    let acme = main.for_project(&main.ensure_project("acme").await.unwrap());
+    let globex = other_server.for_project(&other_server.ensure_project("globex").await.unwrap());
+
+    let (acme_hooks, globex_hooks) =
+        (subscription(&[TriggerEventType::Message], 1), subscription(&[TriggerEventType::Message], 2));
+    acme.create_webhook_subscription(&acme_hooks).await.unwrap();
+    globex.create_webhook_subscription(&globex_hooks).await.unwrap();
+    assert!(acme.webhook_subscription(&globex_hooks.id).await.unwrap().is_none());
+    assert!(!acme.update_webhook_subscription(&globex_hooks).await.unwrap());
+    assert!(!acme.delete_webhook_subscription(&globex_hooks.id).await.unwrap());
+    assert_eq!(globex.webhook_subscriptions().await.unwrap().len(), 1);
+
+    let (acme_instance, globex_instance) = (user_instance("ada"), user_instance("ada"));
+    let acme_id = acme.upsert_trigger_instance(&acme_instance).await.unwrap().id;
+    let globex_id = globex.upsert_trigger_instance(&globex_instance).await.unwrap().id;
+    assert_ne!(acme_id, globex_id, "one identity in two projects is two instances");
+    assert!(acme.trigger_instance(&globex_id).await.unwrap().is_none());
+    assert_eq!(acme.trigger_instances(&Default::default()).await.unwrap().len(), 1);
+    assert!(!acme.claim_poll(&globex_id, "node-a", at(1_000), at(2_000)).await.unwrap());
+    assert!(!acme.set_trigger_enabled(&globex_id, false, at(3)).await.unwrap());
+    assert!(!acme.delete_trigger_instance(&globex_id).await.unwrap());
+    let moved = acme.record_trigger_events(&[], Some((&globex_id, &json!({"cursor": 1})))).await.unwrap_err();
+    assert!(matches!(moved, toolsmith_store::StoreError::Missing(_)), "{moved:?}");
+
+    let acme_events = [trigger_event(Some(&acme_id), TriggerEventType::Message, Some("k"), 10)];
+    // The same dedupe key in another project is another event.
+    let globex_events = [
+        trigger_event(Some(&globex_id), TriggerEventType::Message, Some("k"), 11),
+        trigger_event(Some(&globex_id), TriggerEventType::Message, None, 12),
+    ];
+    assert_eq!(acme.record_trigger_events(&acme_events, None).await.unwrap().len(), 1);
+    assert_eq!(globex.record_trigger_events(&globex_events, None).await.unwrap().len(), 2);
+    assert_eq!(acme.trigger_events_after(None, 10).await.unwrap().len(), 1);
+    assert_eq!(acme.deliveries(&DeliveryFilter::default()).await.unwrap().len(), 1);
+    assert!(main.trigger_events_after(None, 10).await.unwrap().is_empty(), "the default project has none");
+    let claimed = acme.claim_deliveries(at(100), Duration::from_secs(30), 10).await.unwrap();
+    assert_eq!(claimed.iter().map(|d| &d.subscription.id).collect::<Vec<_>>(), [&acme_hooks.id]);
+    let done = DeliveryAttempt { at: at(101), status: Some(200), error: None, duration: Duration::ZERO };
+    let err =
+        acme.finish_delivery(&globex_events[0].id, &globex_hooks.id, &done, DeliveryNext::Delivered).await.unwrap_err();
+    assert!(matches!(err, toolsmith_store::StoreError::Missing(_)), "{err:?}");
+    assert!(acme.delivery_attempts(&globex_events[0].id).await.unwrap().is_empty());
+    assert_eq!(globex.claim_deliveries(at(100), Duration::from_secs(30), 10).await.unwrap().len(), 2);
+
+    let ada = toolsmith_store::conformance::fixtures::session("ada", 5);
+    acme.put_session(&ada).await.unwrap();
+    let fact = toolsmith_store::Fact {
+        key: "repo".into(),
+        value: "acme/app".into(),
+        source: "user".into(),
+        updated_at: at(6),
+    };
+    acme.remember(&ada.id, std::slice::from_ref(&fact)).await.unwrap();
+    assert!(globex.session(&ada.id).await.unwrap().is_none());
+    assert!(globex.memory(&ada.id).await.unwrap().is_empty());
+    assert!(matches!(globex.remember(&ada.id, &[fact]).await, Err(toolsmith_store::StoreError::Missing(_))));
+    assert!(!globex.delete_session(&ada.id).await.unwrap());
+    assert_eq!(acme.memory(&ada.id).await.unwrap().len(), 1);
+
+    acme.put_mcp_session("mcp-1", "{}", at(7)).await.unwrap();
+    assert_eq!(globex.mcp_session("mcp-1").await.unwrap().as_deref(), Some("{}"), "MCP sessions are global");
 }
