@@ -7,15 +7,19 @@
 //! [`account_changes`](crate::ConnectedAccounts::account_changes) then move: their
 //! account caches drop what they held and `WAIT_FOR_CONNECTIONS` wakes wherever it waits.
 
+mod accounts;
+mod auth_configs;
 mod context;
 mod handle;
+mod leases;
 mod links;
+mod logs;
 mod mcp_sessions;
 mod migrations;
 mod notify;
 mod outbox;
-mod pending_a;
 mod projects;
+mod rotation;
 mod sessions;
 mod subscriptions;
 mod triggers;
