@@ -69,7 +69,7 @@ impl PgStore {
                 .map_err(db)?;
         let auth_config = instance.auth_config.as_ref().map(AuthConfigId::as_str);
         if let Some(id) = existing {
-            let secrets = seal_secrets(&self.cx(), self.cx().name, &id, instance)?;
+            let secrets = seal_secrets(&self.cx(), &id, instance)?;
             sqlx::query(
                 "UPDATE trigger_instances SET secrets = $1, enabled = $2, auth_config = $3, updated_at = $4
                  WHERE id = $5",
@@ -85,7 +85,7 @@ impl PgStore {
             return Ok(Some(id));
         }
         let id = instance.id.as_str();
-        let secrets = seal_secrets(&self.cx(), self.cx().name, id, instance)?;
+        let secrets = seal_secrets(&self.cx(), id, instance)?;
         let inserted = sqlx::query(sql(format!(
             "INSERT INTO trigger_instances ({INSTANCE_COLUMNS}, identity, project)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)

@@ -15,10 +15,9 @@ pub(crate) const INSTANCE_COLUMNS: &str =
     "id, trigger, toolkit, user_id, account, auth_config, config, secrets, enabled, state, created_at, updated_at";
 
 /// The sealed secrets of `instance` stored under the id `id` (an upsert keeps the
-/// existing instance's id); `None` without secrets. `database` names the store in errors.
+/// existing instance's id); `None` without secrets.
 pub(crate) fn seal_secrets(
     cx: &impl RowCx,
-    database: &str,
     id: &str,
     instance: &TriggerInstance,
 ) -> Result<Option<String>, StoreError> {
@@ -27,7 +26,7 @@ pub(crate) fn seal_secrets(
     }
     let credentials = Credentials { secrets: instance.secrets.clone(), oauth2: None };
     let json = encode_credentials(&credentials).map_err(|_| StoreError::Database {
-        path: database.to_owned(),
+        path: cx.database().to_owned(),
         message: format!("could not encode the secrets of trigger instance {id}"),
         // serde's message could quote a secret: it is not passed on.
         source: None,

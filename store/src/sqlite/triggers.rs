@@ -15,11 +15,6 @@ use crate::rows::triggers::{
 };
 use crate::{StoreError, TriggerFilter, TriggerInstance};
 
-/// The sealed secrets of an instance with id `id`; `None` without secrets.
-fn seal(cx: &Cx<'_>, id: &str, instance: &TriggerInstance) -> Result<Option<String>, StoreError> {
-    seal_secrets(cx, cx.path, id, instance)
-}
-
 pub(super) fn upsert(
     conn: &mut Connection,
     cx: &Cx<'_>,
@@ -40,7 +35,7 @@ pub(super) fn upsert(
     let id = match existing {
         Some(id) => {
             // The same instance: new secrets, enabled or not; id, state and creation kept.
-            let secrets = seal(cx, &id, instance)?;
+            let secrets = seal_secrets(cx, &id, instance)?;
             tx.execute(
                 "UPDATE trigger_instances SET secrets = ?1, enabled = ?2, auth_config = ?3, updated_at = ?4
                  WHERE id = ?5",
@@ -57,7 +52,7 @@ pub(super) fn upsert(
         }
         None => {
             let id = instance.id.as_str().to_owned();
-            let secrets = seal(cx, &id, instance)?;
+            let secrets = seal_secrets(cx, &id, instance)?;
             tx.execute(
                 &format!(
                     "INSERT INTO trigger_instances ({COLUMNS}, identity)
