@@ -27,10 +27,11 @@ use super::context::sql;
 use super::handle::PgStore;
 use super::triggers::any_conditions;
 use crate::rows::outbox::{
-    after_attempt, attempts_count, blocked_column, delivery_conditions, group, int, missing_delivery,
-    missing_state_instance, AttemptRow, DeliveryRow, EventRow, ATTEMPT_COLUMNS, DELIVERY_COLUMNS, EVENT_COLUMNS,
+    after_attempt, blocked_column, delivery_conditions, group, int, missing_delivery, missing_state_instance,
+    pending_delivery, recorded_event, AttemptRow, DeliveryRow, EventRow, ATTEMPT_COLUMNS, DELIVERY_COLUMNS,
+    EVENT_COLUMNS,
 };
-use crate::rows::{from_ms, to_ms, RowCx};
+use crate::rows::to_ms;
 use crate::{
     DeliveryAttempt, DeliveryFilter, DeliveryNext, DeliveryRecord, NewTriggerEvent, PendingDelivery, StoreError,
     TriggerEvent, TriggerEvents,
@@ -216,18 +217,7 @@ impl TriggerEvents for PgStore {
             self.queue_deliveries(&mut tx, subscription, &taken, &what).await?;
         }
         tx.commit().await.map_err(db)?;
-        Ok(recorded
-            .into_iter()
-            .map(|(event, seq)| TriggerEvent {
-                id: event.id.clone(),
-                seq: u64::try_from(seq).unwrap_or_default(),
-                kind: event.kind,
-                instance: event.instance.clone(),
-                dedupe_key: event.dedupe_key.clone(),
-                envelope: event.envelope.clone(),
-                created_at: from_ms(to_ms(event.at)),
-            })
-            .collect())
+        Ok(recorded.into_iter().map(|(event, seq)| recorded_event(event, seq)).collect())
     }
 
     async fn trigger_events_after(&self, after: Option<u64>, limit: usize) -> Result<Vec<TriggerEvent>, StoreError> {
@@ -291,18 +281,9 @@ impl TriggerEvents for PgStore {
         let by_id = self.subscriptions_by_id(&mut tx).await?;
         let mut claimed = Vec::with_capacity(rows.len());
         for row in &rows {
-            let subscription: String = row.get(0);
+            let (subscription, attempts): (String, i32) = (row.get(0), row.get(1));
             let event = event_row(row, 3);
-            let attempts = attempts_count(&self.cx(), &event.id, row.get::<i32, _>(1).into())?;
-            let subscription = by_id.get(&subscription).cloned().ok_or_else(|| {
-                self.cx().corrupt("trigger_deliveries", &event.id, "subscription", "names no webhook subscription")
-            })?;
-            claimed.push(PendingDelivery {
-                event: event.decode(&self.cx())?,
-                subscription,
-                attempts,
-                first_due: from_ms(row.get(2)),
-            });
+            claimed.push(pending_delivery(&self.cx(), &by_id, &subscription, attempts.into(), row.get(2), event)?);
         }
         tx.commit().await.map_err(db)?;
         claimed

@@ -1,14 +1,15 @@
 //! Rows of trigger events, their deliveries (the outbox) and the deliveries' attempts,
 //! and the rules both backends apply to them.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use toolsmith_core::{TriggerEventId, TriggerInstanceId, WebhookSubscriptionId};
 
 use super::{from_ms, to_ms, RowCx};
 use crate::{
-    DeliveryAttempt, DeliveryFilter, DeliveryNext, DeliveryRecord, DeliveryStatus, StoreError, TriggerEvent,
-    TriggerEventType,
+    DeliveryAttempt, DeliveryFilter, DeliveryNext, DeliveryRecord, DeliveryStatus, NewTriggerEvent, PendingDelivery,
+    StoreError, TriggerEvent, TriggerEventType, WebhookSubscription,
 };
 
 /// The columns of `trigger_events` (as `e`) an event is read from, in [`EventRow`]'s order.
@@ -82,6 +83,39 @@ pub(crate) fn after_attempt(current: &str, next: DeliveryNext) -> (&'static str,
         (DeliveryNext::RetryAt(when), None) => (DeliveryStatus::Pending.as_str(), Some(to_ms(when))),
         (DeliveryNext::GiveUp, None) => (DeliveryStatus::Failed.as_str(), None),
     }
+}
+
+/// `event` as recorded at position `seq`.
+pub(crate) fn recorded_event(event: &NewTriggerEvent, seq: i64) -> TriggerEvent {
+    TriggerEvent {
+        id: event.id.clone(),
+        seq: u64::try_from(seq).unwrap_or_default(),
+        kind: event.kind,
+        instance: event.instance.clone(),
+        dedupe_key: event.dedupe_key.clone(),
+        envelope: event.envelope.clone(),
+        created_at: from_ms(to_ms(event.at)),
+    }
+}
+
+/// A claimed delivery of `event` to the subscription with id `subscription` (one of
+/// `subscriptions`, by id, secrets opened), after `attempts` attempts, first due at
+/// `first_due`.
+pub(crate) fn pending_delivery(
+    cx: &impl RowCx,
+    subscriptions: &HashMap<String, WebhookSubscription>,
+    subscription: &str,
+    attempts: i64,
+    first_due: i64,
+    event: EventRow,
+) -> Result<PendingDelivery, StoreError> {
+    let corrupt = |column, problem| cx.corrupt("trigger_deliveries", &event.id, column, problem);
+    let attempts = u32::try_from(attempts).map_err(|_| corrupt("attempts", "is out of range"))?;
+    let subscription = subscriptions
+        .get(subscription)
+        .cloned()
+        .ok_or_else(|| corrupt("subscription", "names no webhook subscription"))?;
+    Ok(PendingDelivery { event: event.decode(cx)?, subscription, attempts, first_due: from_ms(first_due) })
 }
 
 /// A row of `trigger_events`.
@@ -176,9 +210,4 @@ impl DeliveryRow {
             created_at: from_ms(self.created_at),
         })
     }
-}
-
-/// The attempts a delivery row claims to have made, checked.
-pub(crate) fn attempts_count(cx: &impl RowCx, event: &str, attempts: i64) -> Result<u32, StoreError> {
-    u32::try_from(attempts).map_err(|_| cx.corrupt("trigger_deliveries", event, "attempts", "is out of range"))
 }

@@ -26,10 +26,11 @@ use super::queries::{collect, json_text, push_in_conditions};
 use super::subscriptions;
 use super::SqliteStore;
 use crate::rows::outbox::{
-    after_attempt, attempts_count, blocked_column, delivery_conditions, group, int, missing_delivery,
-    missing_state_instance, AttemptRow, DeliveryRow, EventRow, ATTEMPT_COLUMNS, DELIVERY_COLUMNS, EVENT_COLUMNS,
+    after_attempt, blocked_column, delivery_conditions, group, int, missing_delivery, missing_state_instance,
+    pending_delivery, recorded_event, AttemptRow, DeliveryRow, EventRow, ATTEMPT_COLUMNS, DELIVERY_COLUMNS,
+    EVENT_COLUMNS,
 };
-use crate::rows::{from_ms, to_ms};
+use crate::rows::to_ms;
 use crate::{
     DeliveryAttempt, DeliveryFilter, DeliveryNext, DeliveryRecord, NewTriggerEvent, PendingDelivery, StoreError,
     TriggerEvent, TriggerEvents,
@@ -112,15 +113,7 @@ fn record(
                         .map_err(|e| cx.db(format!("queue the delivery of trigger event {}", event.id), e))?;
                 }
             }
-            recorded.push(TriggerEvent {
-                id: event.id.clone(),
-                seq: u64::try_from(seq).unwrap_or_default(),
-                kind: event.kind,
-                instance: event.instance.clone(),
-                dedupe_key: event.dedupe_key.clone(),
-                envelope: event.envelope.clone(),
-                created_at: from_ms(at),
-            });
+            recorded.push(recorded_event(event, seq));
         }
     }
     tx.commit().map_err(|e| cx.db(what(), e))?;
@@ -179,16 +172,7 @@ fn claim(
             .map_err(|e| cx.db(what, e))?;
         for (subscription, attempts, first_due, event) in rows {
             mark.execute(params![until, event.id, subscription]).map_err(|e| cx.db(what, e))?;
-            let attempts = attempts_count(cx, &event.id, attempts)?;
-            let subscription = subscriptions.get(&subscription).cloned().ok_or_else(|| {
-                cx.corrupt("trigger_deliveries", &event.id, "subscription", "names no webhook subscription")
-            })?;
-            claimed.push(PendingDelivery {
-                event: event.decode(cx)?,
-                subscription,
-                attempts,
-                first_due: from_ms(first_due),
-            });
+            claimed.push(pending_delivery(cx, &subscriptions, &subscription, attempts, first_due, event)?);
         }
     }
     tx.commit().map_err(|e| cx.db(what, e))?;
