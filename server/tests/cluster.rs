@@ -116,7 +116,6 @@ async fn an_account_connected_through_a_is_listed_and_executes_through_b() {
 }
 
 #[tokio::test]
-#[ignore = "needs Sessions and McpSessions on PostgreSQL (helper pgtrig): run with --ignored once they are in main"]
 async fn a_session_made_on_a_is_used_over_mcp_on_b() {
     let pair = Pair::start(Vec::new()).await;
     let config = json!({"user_id": "ada", "toolkits": ["github"]});
