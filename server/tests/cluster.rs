@@ -3,7 +3,8 @@
 //! two loopback ports: an API key made once opens the project on both; a session made
 //! over REST on A is used over MCP on B (the 2025-11-25 flow: `initialize` on A, then
 //! `tools/list` and `tools/call` with A's `Mcp-Session-Id` on B); an auth config and an
-//! account made through A are listed and executed through B.
+//! account made through A are listed and executed through B; `COMPOSIO_WAIT_FOR_CONNECTIONS`
+//! waiting on B returns when the Connect Link is completed on A.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
@@ -155,4 +156,55 @@ async fn a_session_made_on_a_is_used_over_mcp_on_b() {
     let result: &Value = &called["result"];
     assert_eq!(result["isError"], false, "{called}");
     assert_eq!(result["structuredContent"]["successful"], true, "{called}");
+}
+
+/// The good key of `common::checking_api`.
+const GOOD: &str = "sk_test_good_4f9a";
+
+#[tokio::test]
+async fn wait_for_connections_on_b_returns_when_the_link_is_completed_on_a() {
+    let pair = Pair::start(vec![("stripe".into(), common::checking_api().await)]).await;
+    let config =
+        json!({"toolkit": {"slug": "stripe"}, "auth_config": {"type": "use_custom_auth", "authScheme": "API_KEY"}});
+    let (status, created) = pair.a.api("POST", "/auth_configs", &pair.key, Some(config)).await;
+    assert_eq!(status, 200, "{created}");
+    let ac = created["auth_config"]["id"].as_str().unwrap().to_owned();
+    let session = json!({"user_id": "ada", "toolkits": ["stripe"],
+                         "manage_connections": {"enable": true, "enable_wait_for_connections": true}});
+    let (status, created) = pair.a.api("POST", "/tool_router/session", &pair.key, Some(session)).await;
+    assert_eq!(status, 200, "{created}");
+    let sid = created["session_id"].as_str().unwrap().to_owned();
+
+    // The agent waits on B.
+    let waiting = {
+        let (b, key) = (pair.b.url.clone(), pair.key.expose().to_owned());
+        tokio::spawn(async move {
+            let body = json!({"slug": "COMPOSIO_WAIT_FOR_CONNECTIONS", "arguments": {"toolkits": ["stripe"]}});
+            let response = reqwest::Client::new()
+                .post(format!("{b}/api/v3.1/tool_router/session/{sid}/execute_meta"))
+                .header("x-api-key", key)
+                .json(&body)
+                .send()
+                .await;
+            response.unwrap().json::<Value>().await.unwrap()
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "WAIT_FOR_CONNECTIONS returned before the user connected");
+
+    // The user completes the link on A's page.
+    let (account, page_url) = pair.a.link(&pair.key, &ac, None).await;
+    assert!(page_url.starts_with(&pair.a.url), "{page_url}");
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = http.get(&page_url).send().await.unwrap().text().await.unwrap();
+    let marker = r#"name="csrf_token" value=""#;
+    let csrf = page[page.find(marker).unwrap() + marker.len()..].split('"').next().unwrap().to_owned();
+    let posted = http.post(&page_url).form(&[("csrf_token", csrf.as_str()), ("api_key", GOOD)]).send().await.unwrap();
+    assert!(posted.status().is_success(), "{}", posted.status());
+
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(20), waiting).await.unwrap().unwrap();
+    assert_eq!(waited["successful"], true, "{waited}");
+    let result = &waited["data"]["results"]["stripe"];
+    assert_eq!(result["status"], "ACTIVE", "{waited}");
+    assert_eq!(result["connected_account_id"], account.as_str(), "{waited}");
 }

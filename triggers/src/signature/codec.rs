@@ -53,7 +53,7 @@ pub(super) fn matches_ed25519(public_key: &[u8], message: &[u8], signature: &[u8
 /// Lower-case hex decoding (either case accepted); `None` when not hex.
 pub(super) fn hex_decode(text: &str) -> Option<Vec<u8>> {
     let digits = text.as_bytes();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| (c as char).to_digit(16);
