@@ -203,7 +203,7 @@ async fn wait_for_connections_on_b_returns_when_the_link_is_completed_on_a() {
     assert!(posted.status().is_success(), "{}", posted.status());
 
     let waited = tokio::time::timeout(std::time::Duration::from_secs(20), waiting).await.unwrap().unwrap();
-    assert_eq!(waited["successful"], true, "{waited}");
+    assert_eq!(waited["result_type"], "completed", "{waited}");
     let result = &waited["data"]["results"]["stripe"];
     assert_eq!(result["status"], "ACTIVE", "{waited}");
     assert_eq!(result["connected_account_id"], account.as_str(), "{waited}");
