@@ -1,0 +1,81 @@
+//! Trigger deliveries of a cluster: two `toolsmith serve --database URL` processes (the
+//! same `TOOLSMITH_SECRET_KEY`, homes of their own) over one PostgreSQL database of the
+//! test process's throwaway server (`PgCluster`: Debian's `postgresql` must be installed).
+//! Events and a webhook subscription to a receiver on 127.0.0.1 are recorded through a
+//! `PgStore` before the servers start. With both alive, every event arrives once (each
+//! delivery is claimed by one node); when one is killed with SIGKILL part-way, the other
+//! delivers every remaining event once the dead node's claims expire.
+#![allow(clippy::unwrap_used)]
+
+#[path = "common/deliveries.rs"]
+mod deliveries;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use deliveries::{all_delivered, kill_after, receiver, record, serve, wait_until, Server};
+use secrecy::ExposeSecret;
+use toolsmith::store::KeyRing;
+use toolsmith_store::conformance::fixtures::PgCluster;
+use toolsmith_store::PgStore;
+
+/// A fresh database with the subscription to `url` and `events` events; the database's
+/// URL, the secret key its secrets are sealed with, and the events' ids.
+async fn prepare(url: &str, events: usize) -> (String, String, Vec<String>) {
+    let database = PgCluster::shared().database().await;
+    let key = KeyRing::generate_key().unwrap().expose_secret().to_owned();
+    let store = PgStore::connect(&database, KeyRing::from_base64(&key).unwrap()).await.unwrap();
+    let ids = record(&store, url, events).await;
+    (database, key, ids)
+}
+
+/// A node: `toolsmith serve --database DATABASE` with the key and a home of its own.
+fn node(name: &str, database: &str, key: &str) -> (Server, PathBuf) {
+    let home = std::env::temp_dir().join(format!("toolsmith-cluster-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    (serve(&home, &["--database", database], &[("TOOLSMITH_SECRET_KEY", key)]), home)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_deliver_each_event_once() {
+    const EVENTS: usize = 300;
+    let (url, received) = receiver().await;
+    let (database, key, expected) = prepare(&url, EVENTS).await;
+    // A failure bound for the whole test, not a timing assertion.
+    let deadline = Instant::now() + Duration::from_secs(120);
+
+    let (a, home_a) = node("a1", &database, &key);
+    let (b, home_b) = node("b1", &database, &key);
+    let repeats = all_delivered(&received, deadline, &expected).await;
+    // A delivery sent by both nodes would arrive at about the same time as the first:
+    // give stragglers a moment before counting.
+    let settle = Instant::now() + Duration::from_secs(2);
+    wait_until(&received, settle, |_| false).await;
+    drop((a, b));
+    let requests = received.lock().unwrap().requests;
+    println!("{EVENTS} events, {requests} requests, {repeats} repeats while both nodes ran");
+    assert_eq!(requests, EVENTS, "an event was delivered by both nodes (or twice by one)");
+    for home in [home_a, home_b] {
+        let _ = std::fs::remove_dir_all(home);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_surviving_node_delivers_everything_after_a_sigkill() {
+    const EVENTS: usize = 1000;
+    let (url, received) = receiver().await;
+    let (database, key, expected) = prepare(&url, EVENTS).await;
+    // A failure bound for the whole test, not a timing assertion.
+    let deadline = Instant::now() + Duration::from_secs(180);
+
+    let (a, home_a) = node("a2", &database, &key);
+    let (b, home_b) = node("b2", &database, &key);
+    kill_after(a, &received, deadline, 100, EVENTS).await;
+    let repeats = all_delivered(&received, deadline, &expected).await;
+    drop(b);
+    println!("all {EVENTS} events delivered by the pair after node A was killed; {repeats} delivered twice or more");
+    for home in [home_a, home_b] {
+        let _ = std::fs::remove_dir_all(home);
+    }
+}
