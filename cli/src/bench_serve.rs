@@ -20,7 +20,7 @@ use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
 use toolsmith::store::{ApiKey, ApiKeySecret, Projects};
 use toolsmith::{ApiKeyId, Registry, ToolSearch, Toolkit};
-use toolsmith_server::{AppState, HomeProjects, ServerOptions};
+use toolsmith_server::{AppState, HomeProjects, ProjectStores, ServerOptions};
 
 use crate::bench_execute::{fixture, percentiles, Fixture};
 use crate::out::outln;
@@ -35,11 +35,18 @@ pub(crate) struct Options {
     pub sessions: usize,
     /// One JSON object instead of text.
     pub json: bool,
+    /// A PostgreSQL database: compare SQLite with it instead ([`crate::bench_cluster`]).
+    pub database: Option<String>,
+    /// Node counts on the database.
+    pub nodes: Vec<usize>,
 }
 
 pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()?;
-    rt.block_on(bench(options))
+    match &options.database {
+        Some(database) => rt.block_on(crate::bench_cluster::compare(options, database)),
+        None => rt.block_on(bench(options)),
+    }
 }
 
 /// Resident memory of this process, in MiB (Linux; 0 elsewhere).
@@ -56,6 +63,13 @@ fn rss_mib() -> f64 {
 /// (`http://127.0.0.1:PORT`) and an API key of the project.
 pub(crate) async fn start_server(fixture: &Fixture, toolkits: Vec<Toolkit>) -> miette::Result<(String, ApiKeySecret)> {
     let main = fixture.store.clone();
+    let secret = api_key(main.as_ref()).await?;
+    let projects = Arc::new(HomeProjects::new(fixture.dir.clone(), fixture.keys.clone(), main));
+    Ok((listen(projects, toolkits).await?, secret))
+}
+
+/// A new API key of `main`'s default project (created when missing).
+pub(crate) async fn api_key(main: &(impl Projects + ?Sized)) -> miette::Result<ApiKeySecret> {
     let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
     let secret = ApiKeySecret::generate();
     let record = ApiKey {
@@ -68,14 +82,19 @@ pub(crate) async fn start_server(fixture: &Fixture, toolkits: Vec<Toolkit>) -> m
         revoked_at: None,
     };
     main.put_api_key(&record).await.map_err(|e| miette!("{e}"))?;
+    Ok(secret)
+}
+
+/// A server over `projects` serving `toolkits` with default options, on a free port of
+/// 127.0.0.1: its URL (`http://127.0.0.1:PORT`).
+pub(crate) async fn listen(projects: Arc<dyn ProjectStores>, toolkits: Vec<Toolkit>) -> miette::Result<String> {
     let registry = Registry::from_toolkits(toolkits);
     let search = Arc::new(ToolSearch::new(&registry));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.into_diagnostic()?;
     let server = format!("http://{}", listener.local_addr().into_diagnostic()?);
-    let projects = Arc::new(HomeProjects::new(fixture.dir.clone(), fixture.keys.clone(), main));
     let state = AppState::new(search, projects, ServerOptions::new(server.parse().into_diagnostic()?));
     tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
-    Ok((server, secret))
+    Ok(server)
 }
 
 async fn bench(options: &Options) -> miette::Result<ExitCode> {
@@ -151,10 +170,10 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
 
     let mut rows = Vec::new();
     for &clients in &options.concurrency {
-        let rest = load(&http, &execute_url, Some(secret.expose()), &[], &body, clients, options.seconds).await?;
+        let rest = load(&http, &[&execute_url], Some(secret.expose()), &[], &body, clients, options.seconds).await?;
         let mcp =
-            load(&http, &mcp_url, Some(secret.expose()), &mcp_headers, &mcp_body, clients, options.seconds).await?;
-        let base = load(&http, &bare, None, &[], &body, clients, options.seconds).await?;
+            load(&http, &[&mcp_url], Some(secret.expose()), &mcp_headers, &mcp_body, clients, options.seconds).await?;
+        let base = load(&http, &[&bare], None, &[], &body, clients, options.seconds).await?;
         rows.push(json!({
             "clients": clients,
             "rest_rps": rest.0, "rest_p50_us": rest.1, "rest_p99_us": rest.2,
@@ -245,11 +264,11 @@ pub(crate) fn header_map(pairs: &[(&str, &str)]) -> reqwest::header::HeaderMap {
     map
 }
 
-/// `clients` tasks POSTing `body` (with `headers`) to `url` for `seconds`: (requests/s,
-/// p50 µs, p99 µs).
-async fn load(
+/// `clients` tasks POSTing `body` (with `headers`) for `seconds`, client `i` to
+/// `urls[i % urls.len()]`: (requests/s, p50 µs, p99 µs).
+pub(crate) async fn load(
     http: &reqwest::Client,
-    url: &str,
+    urls: &[&str],
     key: Option<&str>,
     headers: &[(&str, &str)],
     body: &Value,
@@ -259,9 +278,9 @@ async fn load(
     let headers = header_map(headers);
     let deadline = Instant::now() + Duration::from_secs(seconds.max(1));
     let mut tasks = Vec::new();
-    for _ in 0..clients.max(1) {
-        let (http, url, key, body, headers) =
-            (http.clone(), url.to_owned(), key.map(str::to_owned), body.clone(), headers.clone());
+    for i in 0..clients.max(1) {
+        let url = urls.get(i % urls.len().max(1)).ok_or_else(|| miette!("no server to load"))?.to_string();
+        let (http, key, body, headers) = (http.clone(), key.map(str::to_owned), body.clone(), headers.clone());
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             while Instant::now() < deadline {
