@@ -15,12 +15,12 @@ use std::sync::Arc;
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
-use toolsmith::store::{KeyRing, PgStore};
+use toolsmith::store::{PgStore, DEFAULT_PROJECT};
 use toolsmith::UserId;
 use toolsmith_server::PgProjects;
 
 use crate::bench_execute::{connect, fixture};
-use crate::bench_serve::{api_key, listen, load, start_server, Options};
+use crate::bench_serve::{api_key, check, listen, load, start_server, Options};
 use crate::out::outln;
 
 /// One column of the report: a backend and its servers' execute URLs.
@@ -60,7 +60,8 @@ pub(crate) async fn compare(options: &Options, database: &str) -> miette::Result
         servers.push(PgProjects::new(store));
     }
     let main = servers.first().map(|node| node.main().clone()).ok_or_else(|| miette!("no PostgreSQL node"))?;
-    let pg_key = api_key(main.as_ref()).await?;
+    let project = main.ensure_project(DEFAULT_PROJECT).await.map_err(|e| miette!("{e}"))?;
+    let pg_key = api_key(main.as_ref(), project).await?;
     connect(main.as_ref(), &fixture.toolkit, &user).await?;
     let mut pg_urls = Vec::new();
     for node in servers {
@@ -96,24 +97,6 @@ pub(crate) async fn compare(options: &Options, database: &str) -> miette::Result
     }
     report(options, &rows);
     Ok(ExitCode::SUCCESS)
-}
-
-/// One execution through `url`, which must succeed.
-async fn check(http: &reqwest::Client, url: &str, key: &str, body: &Value) -> miette::Result<()> {
-    let answer: Value = http
-        .post(url)
-        .header("x-api-key", key)
-        .json(body)
-        .send()
-        .await
-        .into_diagnostic()?
-        .json()
-        .await
-        .into_diagnostic()?;
-    if answer["successful"] != true {
-        return Err(miette!("the benchmark's execution through {url} failed: {answer}"));
-    }
-    Ok(())
 }
 
 fn report(options: &Options, rows: &[Value]) {

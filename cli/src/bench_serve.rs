@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
-use toolsmith::store::{ApiKey, ApiKeySecret, Projects};
+use toolsmith::store::{ApiKey, ApiKeySecret, Project, Projects};
 use toolsmith::{ApiKeyId, Registry, ToolSearch, Toolkit};
 use toolsmith_server::{AppState, HomeProjects, ProjectStores, ServerOptions};
 
@@ -63,14 +63,14 @@ fn rss_mib() -> f64 {
 /// (`http://127.0.0.1:PORT`) and an API key of the project.
 pub(crate) async fn start_server(fixture: &Fixture, toolkits: Vec<Toolkit>) -> miette::Result<(String, ApiKeySecret)> {
     let main = fixture.store.clone();
-    let secret = api_key(main.as_ref()).await?;
+    let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
+    let secret = api_key(main.as_ref(), project).await?;
     let projects = Arc::new(HomeProjects::new(fixture.dir.clone(), fixture.keys.clone(), main));
     Ok((listen(projects, toolkits).await?, secret))
 }
 
-/// A new API key of `main`'s default project (created when missing).
-pub(crate) async fn api_key(main: &(impl Projects + ?Sized)) -> miette::Result<ApiKeySecret> {
-    let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
+/// A new API key of `project`, recorded in `main`.
+pub(crate) async fn api_key(main: &(impl Projects + ?Sized), project: Project) -> miette::Result<ApiKeySecret> {
     let secret = ApiKeySecret::generate();
     let record = ApiKey {
         id: ApiKeyId::generate(),
@@ -125,31 +125,12 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build().into_diagnostic()?;
     let execute_url = format!("{server}/api/v3.1/tools/execute/BENCHAPI_GET_THING");
     let body = json!({"user_id": fixture.user.as_str(), "version": "latest", "arguments": {"thing_id": "t1"}});
-    let check: Value = http
-        .post(&execute_url)
-        .header("x-api-key", secret.expose())
-        .json(&body)
-        .send()
-        .await
-        .into_diagnostic()?
-        .json()
-        .await
-        .into_diagnostic()?;
-    if check["successful"] != true {
-        return Err(miette!("the benchmark's execution failed: {check}"));
-    }
+    check(&http, &execute_url, secret.expose(), &body).await?;
 
     // MCP: a session that preloads the tool, called statelessly (2026-07-28).
-    let created: Value = http
-        .post(format!("{server}/api/v3.1/tool_router/session"))
-        .header("x-api-key", secret.expose())
-        .json(&json!({"user_id": fixture.user.as_str(), "preload": {"tools": ["BENCHAPI_GET_THING"]}}))
-        .send()
-        .await
-        .into_diagnostic()?
-        .json()
-        .await
-        .into_diagnostic()?;
+    let preload = json!({"user_id": fixture.user.as_str(), "preload": {"tools": ["BENCHAPI_GET_THING"]}});
+    let created =
+        post_json(&http, &format!("{server}/api/v3.1/tool_router/session"), secret.expose(), &preload).await?;
     let mcp_url = created["mcp"]["url"].as_str().ok_or_else(|| miette!("no MCP URL in {created}"))?.to_owned();
     let mcp_body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
         "name": "BENCHAPI_GET_THING", "arguments": {"thing_id": "t1"},
@@ -249,6 +230,21 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
         (after - before) * 1024.0 / options.sessions.max(1) as f64
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// One execution through `url` (a REST execute URL), which must succeed.
+pub(crate) async fn check(http: &reqwest::Client, url: &str, key: &str, body: &Value) -> miette::Result<()> {
+    let answer = post_json(http, url, key, body).await?;
+    if answer["successful"] != true {
+        return Err(miette!("the benchmark's execution through {url} failed: {answer}"));
+    }
+    Ok(())
+}
+
+/// POSTs `body` to `url` with the API key `key`; the JSON answer.
+async fn post_json(http: &reqwest::Client, url: &str, key: &str, body: &Value) -> miette::Result<Value> {
+    let response = http.post(url).header("x-api-key", key).json(body).send().await.into_diagnostic()?;
+    response.json().await.into_diagnostic()
 }
 
 /// Request headers from pairs.

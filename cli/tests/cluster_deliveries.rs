@@ -11,22 +11,47 @@
 mod deliveries;
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use deliveries::{all_delivered, kill_after, receiver, record, serve, Server};
+use deliveries::{all_delivered, kill_after, receiver, record, serve, Received, Server};
 use secrecy::ExposeSecret;
 use toolsmith::store::KeyRing;
 use toolsmith_store::conformance::fixtures::PgCluster;
 use toolsmith_store::PgStore;
 
-/// A fresh database with the subscription to `url` and `events` events; the database's
-/// URL, the secret key its secrets are sealed with, and the events' ids.
-async fn prepare(url: &str, events: usize) -> (String, String, Vec<String>) {
-    let database = PgCluster::shared().database().await;
-    let key = KeyRing::generate_key().unwrap().expose_secret().to_owned();
-    let store = PgStore::connect(&database, KeyRing::from_base64(&key).unwrap()).await.unwrap();
-    let ids = record(&store, url, events).await;
-    (database, key, ids)
+/// A fresh database with the subscription to a new receiver and `events` events, and
+/// two nodes serving it (named `name`-a and `name`-b).
+struct Cluster {
+    received: Arc<Mutex<Received>>,
+    expected: Vec<String>,
+    a: Server,
+    b: Server,
+    _homes: Homes,
+}
+
+/// The nodes' homes, removed when dropped.
+struct Homes(Vec<PathBuf>);
+
+impl Cluster {
+    async fn start(name: &str, events: usize) -> Cluster {
+        let (url, received) = receiver().await;
+        let database = PgCluster::shared().database().await;
+        let key = KeyRing::generate_key().unwrap().expose_secret().to_owned();
+        let store = PgStore::connect(&database, KeyRing::from_base64(&key).unwrap()).await.unwrap();
+        let expected = record(&store, &url, events).await;
+        let (a, home_a) = node(&format!("{name}-a"), &database, &key);
+        let (b, home_b) = node(&format!("{name}-b"), &database, &key);
+        Cluster { received, expected, a, b, _homes: Homes(vec![home_a, home_b]) }
+    }
+}
+
+impl Drop for Homes {
+    fn drop(&mut self) {
+        for home in &self.0 {
+            let _ = std::fs::remove_dir_all(home);
+        }
+    }
 }
 
 /// A node: `toolsmith serve --database DATABASE` with the key and a home of its own.
@@ -40,41 +65,26 @@ fn node(name: &str, database: &str, key: &str) -> (Server, PathBuf) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_deliver_each_event_once() {
     const EVENTS: usize = 300;
-    let (url, received) = receiver().await;
-    let (database, key, expected) = prepare(&url, EVENTS).await;
+    let cluster = Cluster::start("once", EVENTS).await;
     // A failure bound for the whole test, not a timing assertion.
     let deadline = Instant::now() + Duration::from_secs(120);
-
-    let (a, home_a) = node("a1", &database, &key);
-    let (b, home_b) = node("b1", &database, &key);
-    let repeats = all_delivered(&received, deadline, &expected).await;
+    let repeats = all_delivered(&cluster.received, deadline, &cluster.expected).await;
     // A delivery sent by both nodes would arrive at about the same time as the first:
     // give stragglers a moment before counting.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    drop((a, b));
-    let requests = received.lock().unwrap().requests;
+    let requests = cluster.received.lock().unwrap().requests;
     println!("{EVENTS} events, {requests} requests, {repeats} repeats while both nodes ran");
     assert_eq!(requests, EVENTS, "an event was delivered by both nodes (or twice by one)");
-    for home in [home_a, home_b] {
-        let _ = std::fs::remove_dir_all(home);
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_surviving_node_delivers_everything_after_a_sigkill() {
     const EVENTS: usize = 1000;
-    let (url, received) = receiver().await;
-    let (database, key, expected) = prepare(&url, EVENTS).await;
+    let Cluster { received, expected, a, b, _homes } = Cluster::start("kill", EVENTS).await;
     // A failure bound for the whole test, not a timing assertion.
     let deadline = Instant::now() + Duration::from_secs(180);
-
-    let (a, home_a) = node("a2", &database, &key);
-    let (b, home_b) = node("b2", &database, &key);
     kill_after(a, &received, deadline, 100, EVENTS).await;
     let repeats = all_delivered(&received, deadline, &expected).await;
     drop(b);
     println!("all {EVENTS} events delivered by the pair after node A was killed; {repeats} delivered twice or more");
-    for home in [home_a, home_b] {
-        let _ = std::fs::remove_dir_all(home);
-    }
 }

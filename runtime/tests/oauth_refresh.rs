@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use accounts::{access, acme_toolkit, connect, expired, Api, BASIC, MACHINE, POST};
+use accounts::{access, acme_toolkit, connect, execute_concurrently, expired, Api, BASIC, MACHINE, POST};
 use harness::{AuthServer, FakeEndpoint, Received, Tokens};
 use losing_store::LosingStore;
 use secrecy::{ExposeSecret, SecretString};
@@ -622,20 +622,7 @@ async fn executions_refresh_once_for_100_concurrent_calls_and_after_a_401() {
     let user = UserId::new("alice");
     let before = server.token_requests().await;
 
-    let calls: Vec<_> = (0..100)
-        .map(|_| {
-            let (client, toolkit, user) = (client.clone(), toolkit.clone(), user.clone());
-            tokio::spawn(async move {
-                let options = toolsmith::CallOptions::default();
-                client.execute_tool(&toolkit, &toolkit.tools[0], &user, &serde_json::json!({}), &options).await
-            })
-        })
-        .collect();
-    for call in calls {
-        let result = call.await.unwrap();
-        assert!(result.successful, "{result:?}");
-        assert_eq!(result.data, serde_json::json!({"login": "alice"}));
-    }
+    execute_concurrently(std::slice::from_ref(&client), &toolkit, &user, 100).await;
     assert_eq!(server.token_requests().await - before, 1, "100 executions, one token request");
     let seen = std::mem::take(&mut *api.seen.lock().unwrap());
     assert_eq!(seen.len(), 100, "the expired token was never sent");

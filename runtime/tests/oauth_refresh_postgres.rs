@@ -18,7 +18,7 @@ mod harness;
 
 use std::sync::Arc;
 
-use accounts::{access, acme_toolkit, connect, expired, Api, BASIC};
+use accounts::{access, acme_toolkit, connect, execute_concurrently, expired, Api, BASIC};
 use harness::AuthServer;
 use toolsmith::store::prelude::*;
 use toolsmith::store::KeyRing;
@@ -50,20 +50,7 @@ async fn two_nodes_make_one_token_request_for_100_concurrent_executions() {
     let before = server.token_requests().await;
 
     // 100 executions, alternating between the nodes: 50 each, all at once.
-    let calls: Vec<_> = (0..100)
-        .map(|i| {
-            let (client, toolkit, user) = (nodes[i % 2].clone(), toolkit.clone(), user.clone());
-            tokio::spawn(async move {
-                let options = toolsmith::CallOptions::default();
-                client.execute_tool(&toolkit, &toolkit.tools[0], &user, &serde_json::json!({}), &options).await
-            })
-        })
-        .collect();
-    for call in calls {
-        let result = call.await.unwrap();
-        assert!(result.successful, "{result:?}");
-        assert_eq!(result.data, serde_json::json!({"login": "alice"}));
-    }
+    execute_concurrently(&nodes, &toolkit, &user, 100).await;
 
     assert_eq!(server.token_requests().await - before, 1, "100 executions on two nodes, one token request");
     let seen = std::mem::take(&mut *api.seen.lock().unwrap());

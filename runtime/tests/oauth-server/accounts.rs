@@ -127,3 +127,27 @@ pub(crate) fn acme_toolkit(api: &str, token_url: &str) -> Arc<toolsmith::Toolkit
     .unwrap();
     Arc::new(toolkit)
 }
+
+/// Runs `n` executions of `toolkit`'s first tool for `user` at once, execution `i` on
+/// `clients[i % clients.len()]`; each must succeed with the API's answer.
+pub(crate) async fn execute_concurrently(
+    clients: &[toolsmith::Client],
+    toolkit: &Arc<toolsmith::Toolkit>,
+    user: &UserId,
+    n: usize,
+) {
+    let calls: Vec<_> = (0..n)
+        .map(|i| {
+            let (client, toolkit, user) = (clients[i % clients.len()].clone(), toolkit.clone(), user.clone());
+            tokio::spawn(async move {
+                let options = toolsmith::CallOptions::default();
+                client.execute_tool(&toolkit, &toolkit.tools[0], &user, &serde_json::json!({}), &options).await
+            })
+        })
+        .collect();
+    for call in calls {
+        let result = call.await.unwrap();
+        assert!(result.successful, "{result:?}");
+        assert_eq!(result.data, serde_json::json!({"login": "alice"}));
+    }
+}
