@@ -7,13 +7,17 @@
 //! [`account_changes`](crate::ConnectedAccounts::account_changes) then move: their
 //! account caches drop what they held and `WAIT_FOR_CONNECTIONS` wakes wherever it waits.
 
+mod accounts;
+mod auth_configs;
 mod context;
 mod handle;
+mod leases;
+mod logs;
 mod migrations;
 mod notify;
-mod pending_a;
 mod pending_b;
 mod projects;
+mod rotation;
 
 use std::sync::Arc;
 use std::time::Duration;

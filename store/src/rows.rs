@@ -10,8 +10,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::LiveKeys;
-use crate::{Credentials, OAuth2Tokens, StoreError};
+use crate::{Credentials, KeyId, KeyRing, OAuth2Tokens, StoreError};
 
+pub(crate) mod accounts;
+pub(crate) mod auth_configs;
+pub(crate) mod logs;
 pub(crate) mod projects;
 
 /// What decoding a row needs from its backend: the key ring that opens sealed columns,
@@ -20,6 +23,8 @@ pub(crate) mod projects;
 /// Each record kind has a row type in a child module (`rows::projects::ProjectRow`):
 /// plain columns a backend reads its own way, and one `decode` both backends share.
 pub(crate) trait RowCx {
+    /// The database's name, for messages (a file's path, a URL without its password).
+    fn database(&self) -> &str;
     /// The key ring sealed columns open with.
     fn keys(&self) -> &LiveKeys;
     /// The error for column `column` of row `id` of `table`, which `problem`s.
@@ -84,6 +89,48 @@ pub(crate) const SEALED_COLUMNS: [(&str, &str, SealContext); 4] = [
     ("trigger_instances", "secrets", trigger_context),
     ("webhook_subscriptions", "secret", subscription_context),
 ];
+
+/// `value` as JSON text, for a text column.
+pub(crate) fn json_text(cx: &impl RowCx, value: &impl Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Database {
+        path: cx.database().to_owned(),
+        message: format!("could not encode JSON: {e}"),
+        source: Some(Box::new(e)),
+    })
+}
+
+/// The query of every sealed value of the database, one column (`sealed`) of text.
+pub(crate) fn sealed_values_query() -> String {
+    let selects: Vec<String> = SEALED_COLUMNS
+        .iter()
+        .map(|(table, column, _)| format!("SELECT {column} AS sealed FROM {table} WHERE {column} IS NOT NULL"))
+        .collect();
+    selects.join(" UNION ALL ")
+}
+
+/// How many of the sealed `values` each key sealed, from the values' headers.
+pub(crate) fn count_keys(values: impl IntoIterator<Item = String>) -> Result<BTreeMap<KeyId, usize>, StoreError> {
+    let mut counts = BTreeMap::new();
+    for value in values {
+        *counts.entry(KeyRing::sealed_key_id(&value)?).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+/// `sealed` (bound to `context`) sealed again with `ring`'s current key; `None` when that
+/// key sealed it already.
+pub(crate) fn reseal(
+    cx: &impl RowCx,
+    ring: &KeyRing,
+    sealed: &str,
+    context: &[u8],
+) -> Result<Option<String>, StoreError> {
+    if KeyRing::sealed_key_id(sealed)? == *ring.current() {
+        return Ok(None);
+    }
+    let opened = cx.keys().open(sealed, context)?;
+    Ok(Some(ring.seal_with_context(opened.expose_secret(), context)?))
+}
 
 #[derive(Serialize)]
 struct CredentialsOut<'a> {

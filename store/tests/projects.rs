@@ -98,7 +98,8 @@ async fn a_version_2_file_gains_projects_and_keys() {
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP TABLE trigger_delivery_attempts; DROP TABLE trigger_deliveries; DROP TABLE webhook_subscriptions; \
+        "DROP TABLE mcp_sessions; DROP TABLE trigger_delivery_attempts; DROP TABLE trigger_deliveries; \
+         DROP TABLE webhook_subscriptions; \
          DROP TABLE trigger_events; DROP TABLE api_keys; DROP TABLE projects; DROP TABLE trigger_instances; \
          PRAGMA user_version = 2",
     )

@@ -44,6 +44,10 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 /// Drops the tables of schema version 5 (the trigger outbox), oldest dependents first:
 /// with the tables of earlier versions, turns a file back into an older version's.
+/// Undoes migration 6 (poll claims, MCP sessions).
+const DROP_6: &str = "DROP TABLE mcp_sessions; ALTER TABLE trigger_instances DROP COLUMN poll_holder; \
+                      ALTER TABLE trigger_instances DROP COLUMN poll_until;";
+/// Undoes migration 5 (the outbox).
 const DROP_OUTBOX: &str = "DROP TABLE trigger_delivery_attempts; DROP TABLE trigger_deliveries; \
                            DROP TABLE webhook_subscriptions; DROP TABLE trigger_events;";
 
@@ -223,7 +227,7 @@ async fn a_version_1_file_gains_sessions_and_links() {
     drop(store);
     let conn = rusqlite::Connection::open(db(&dir)).unwrap();
     conn.execute_batch(&format!(
-        "{DROP_OUTBOX} DROP TABLE session_memory; DROP TABLE sessions; DROP TABLE connect_links; \
+        "DROP TABLE mcp_sessions; {DROP_OUTBOX} DROP TABLE session_memory; DROP TABLE sessions; DROP TABLE connect_links; \
          DROP TABLE api_keys; DROP TABLE projects; DROP TABLE trigger_instances; PRAGMA user_version = 1"
     ))
     .unwrap();
@@ -248,7 +252,10 @@ async fn a_version_3_file_gains_trigger_instances() {
     let (_, ada) = github_and_ada(&store).await;
     drop(store);
     let conn = rusqlite::Connection::open(db(&dir)).unwrap();
-    conn.execute_batch(&format!("{DROP_OUTBOX} DROP TABLE trigger_instances; PRAGMA user_version = 3")).unwrap();
+    conn.execute_batch(&format!(
+        "DROP TABLE mcp_sessions; {DROP_OUTBOX} DROP TABLE trigger_instances; PRAGMA user_version = 3"
+    ))
+    .unwrap();
     drop(conn);
 
     let store = SqliteStore::open(db(&dir), ring).unwrap();
@@ -385,7 +392,7 @@ async fn a_version_4_file_gains_the_outbox() {
     let (_, ada) = github_and_ada(&store).await;
     drop(store);
     let conn = rusqlite::Connection::open(db(&dir)).unwrap();
-    conn.execute_batch(&format!("{DROP_OUTBOX} PRAGMA user_version = 4")).unwrap();
+    conn.execute_batch(&format!("{DROP_6} {DROP_OUTBOX} PRAGMA user_version = 4")).unwrap();
     drop(conn);
 
     let store = SqliteStore::open(db(&dir), ring).unwrap();
@@ -395,4 +402,26 @@ async fn a_version_4_file_gains_the_outbox() {
     let recorded =
         store.record_trigger_events(&[trigger_event(None, TriggerEventType::Message, None, 2)], None).await.unwrap();
     assert_eq!(store.claim_deliveries(at(3), Duration::from_secs(1), 1).await.unwrap()[0].event, recorded[0]);
+}
+
+#[tokio::test]
+async fn a_version_5_file_gains_poll_claims_and_mcp_sessions() {
+    let dir = TempDir::new("migrate-6");
+    let ring = KeyRing::generate().unwrap();
+    let store = SqliteStore::open(db(&dir), ring.clone()).unwrap();
+    let (_, ada) = github_and_ada(&store).await;
+    let instance = trigger_instance(&ada, "GITHUB_ISSUES_EVENT", serde_json::json!({"owner": "o", "repo": "r"}), 10);
+    let id = store.upsert_trigger_instance(&instance).await.unwrap().id;
+    drop(store);
+    let conn = rusqlite::Connection::open(db(&dir)).unwrap();
+    conn.execute_batch(&format!("{DROP_6} PRAGMA user_version = 5")).unwrap();
+    drop(conn);
+
+    let store = SqliteStore::open(db(&dir), ring).unwrap();
+    assert_eq!(user_version(&db(&dir)), i64::from(SqliteStore::SCHEMA_VERSION));
+    assert!(store.trigger_instance(&id).await.unwrap().is_some(), "the instance survived the migration");
+    assert!(store.claim_poll(&id, "node-a", at(1_000), at(61_000)).await.unwrap());
+    assert!(!store.claim_poll(&id, "node-b", at(2_000), at(62_000)).await.unwrap());
+    store.put_mcp_session("mcp-1", "{}", at(1_000)).await.unwrap();
+    assert_eq!(store.mcp_session("mcp-1").await.unwrap().as_deref(), Some("{}"));
 }

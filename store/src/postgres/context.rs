@@ -72,6 +72,10 @@ impl Cx<'_> {
 }
 
 impl RowCx for Cx<'_> {
+    fn database(&self) -> &str {
+        self.name
+    }
+
     fn keys(&self) -> &LiveKeys {
         self.keys
     }

@@ -32,6 +32,10 @@ impl Cx<'_> {
 }
 
 impl RowCx for Cx<'_> {
+    fn database(&self) -> &str {
+        self.path
+    }
+
     fn keys(&self) -> &LiveKeys {
         self.keys
     }
