@@ -39,6 +39,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod backend;
+pub mod drain;
 pub mod fixtures;
 mod links;
 mod outbox;

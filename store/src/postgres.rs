@@ -12,12 +12,17 @@ mod auth_configs;
 mod context;
 mod handle;
 mod leases;
+mod links;
 mod logs;
+mod mcp_sessions;
 mod migrations;
 mod notify;
-mod pending_b;
+mod outbox;
 mod projects;
 mod rotation;
+mod sessions;
+mod subscriptions;
+mod triggers;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -14,8 +14,13 @@ use crate::{Credentials, KeyId, KeyRing, OAuth2Tokens, StoreError};
 
 pub(crate) mod accounts;
 pub(crate) mod auth_configs;
+pub(crate) mod links;
 pub(crate) mod logs;
+pub(crate) mod outbox;
 pub(crate) mod projects;
+pub(crate) mod sessions;
+pub(crate) mod subscriptions;
+pub(crate) mod triggers;
 
 /// What decoding a row needs from its backend: the key ring that opens sealed columns,
 /// and the backend's error for a value this build cannot read (it names the database).

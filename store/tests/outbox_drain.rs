@@ -4,29 +4,13 @@
 // An integration test crate: its helpers may unwrap too (a panic fails the test).
 #![allow(clippy::unwrap_used)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 use std::time::Duration;
 
-use toolsmith_core::{TriggerEventId, TriggerInstanceId};
+use toolsmith_store::conformance::drain::{assert_drained, attempt_batch, pending_left, record_events, ClaimLog, Rng};
 use toolsmith_store::conformance::fixtures::{at, TempDir};
-use toolsmith_store::conformance::{subscription, trigger_event};
 use toolsmith_store::prelude::*;
-use toolsmith_store::{
-    DeliveryAttempt, DeliveryFilter, DeliveryNext, DeliveryStatus, KeyRing, PendingDelivery, SqliteStore,
-    TriggerEventType,
-};
-
-/// A small deterministic generator (xorshift64), so that a failing seed can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use toolsmith_store::{KeyRing, SqliteStore};
 
 const LEASE: Duration = Duration::from_secs(30);
 
@@ -37,28 +21,11 @@ const LEASE: Duration = Duration::from_secs(30);
 async fn drain(seed: u64, events: usize, instances: usize) {
     let dir = TempDir::new("drain");
     let store = SqliteStore::open(dir.path().join("toolsmith.db"), KeyRing::generate().unwrap()).unwrap();
-    let hooks = subscription(&[TriggerEventType::Message, TriggerEventType::AccountExpired], 1);
-    store.create_webhook_subscription(&hooks).await.unwrap();
     let mut rng = Rng(seed);
-    let ids: Vec<_> = (0..instances).map(|_| TriggerInstanceId::generate()).collect();
-    let new: Vec<_> = (0..events)
-        .map(|n| {
-            let pick = rng.below(instances as u64 + 1) as usize;
-            match ids.get(pick) {
-                Some(instance) => trigger_event(Some(instance), TriggerEventType::Message, None, n as u64),
-                None => trigger_event(None, TriggerEventType::AccountExpired, None, n as u64),
-            }
-        })
-        .collect();
-    // Recorded in a few calls.
-    let mut recorded = Vec::new();
-    for chunk in new.chunks(37) {
-        recorded.extend(store.record_trigger_events(chunk, None).await.unwrap());
-    }
-    let seq: HashMap<TriggerEventId, u64> = recorded.iter().map(|e| (e.id.clone(), e.seq)).collect();
+    let recorded = record_events(&store, &mut rng, events, instances).await;
 
+    let (log, delivered) = (ClaimLog::default(), Mutex::new(Vec::new()));
     let mut now = 1_000_000u64;
-    let mut delivered: Vec<PendingDelivery> = Vec::new();
     let mut rounds = 0;
     loop {
         rounds += 1;
@@ -66,8 +33,7 @@ async fn drain(seed: u64, events: usize, instances: usize) {
         let first = store.claim_deliveries(at(now), LEASE, 1 + rng.below(40) as usize).await.unwrap();
         let second = store.claim_deliveries(at(now), LEASE, 1 + rng.below(40) as usize).await.unwrap();
         if first.is_empty() && second.is_empty() {
-            let left = DeliveryFilter { statuses: vec![DeliveryStatus::Pending], ..Default::default() };
-            if store.deliveries(&left).await.unwrap().is_empty() {
+            if !pending_left(&store).await {
                 break;
             }
             now += LEASE.as_millis() as u64; // a dead worker's claims end
@@ -77,44 +43,13 @@ async fn drain(seed: u64, events: usize, instances: usize) {
             if rng.below(10) == 0 {
                 continue; // this worker died
             }
-            let mut failed: Vec<Option<TriggerInstanceId>> = Vec::new();
-            for d in batch {
-                let key = (d.event.id.clone(), d.subscription.id.clone());
-                if failed.contains(&d.event.instance) {
-                    store.release_deliveries(&[key]).await.unwrap();
-                    continue;
-                }
-                let ok = rng.below(3) != 0;
-                let attempt = DeliveryAttempt {
-                    at: at(now),
-                    status: Some(if ok { 200 } else { 503 }),
-                    error: None,
-                    duration: Duration::from_millis(1),
-                };
-                let next = if ok { DeliveryNext::Delivered } else { DeliveryNext::RetryAt(at(now)) };
-                store.finish_delivery(&key.0, &key.1, &attempt, next).await.unwrap();
-                if ok {
-                    delivered.push(d);
-                } else {
-                    failed.push(d.event.instance.clone());
-                }
-            }
+            let claimed = log.tick();
+            attempt_batch(&store, batch, &mut rng, at(now), at(now), &log, claimed, &delivered).await;
         }
         now += 1;
     }
-
-    let mut order = delivered.iter().map(|d| d.event.id.clone()).collect::<Vec<_>>();
-    order.sort_by_key(|id| seq[id]);
-    assert_eq!(order, recorded.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), "seed {seed}: each event once");
-    let mut per_instance: BTreeMap<Option<String>, Vec<u64>> = BTreeMap::new();
-    for d in &delivered {
-        per_instance.entry(d.event.instance.as_ref().map(|i| i.to_string())).or_default().push(d.event.seq);
-    }
-    for (instance, seqs) in per_instance {
-        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seed {seed}: {instance:?} delivered out of order: {seqs:?}");
-    }
-    let all = store.deliveries(&DeliveryFilter::default()).await.unwrap();
-    assert!(all.iter().all(|d| d.status == DeliveryStatus::Delivered), "seed {seed}");
+    log.assert_no_overlap();
+    assert_drained(&store, &recorded, &delivered.into_inner().unwrap(), &format!("seed {seed}")).await;
 }
 
 #[tokio::test]

@@ -16,8 +16,9 @@ use secrecy::SecretString;
 use toolsmith_store::conformance::fixtures::{
     account, at, config, github_and_ada, log_entry, PgCluster, ALL_SECRETS, CLIENT_SECRET,
 };
+use toolsmith_store::conformance::{subscription, trigger_instance, SUBSCRIPTION_SECRET, WEBHOOK_SECRET};
 use toolsmith_store::prelude::*;
-use toolsmith_store::{KeyRing, LogFilter, PgStore, StoreError};
+use toolsmith_store::{KeyRing, LogFilter, PgStore, StoreError, TriggerEventType};
 
 /// The newest `pg_dump` of Debian's `postgresql` packages.
 fn pg_dump() -> PathBuf {
@@ -34,7 +35,7 @@ fn pg_dump() -> PathBuf {
 }
 
 /// Every secret of the fixtures, written in two projects (config, account, a refresh that
-/// wrote new tokens, logs): none is in the output of the cluster's own `pg_dump`.
+/// wrote new tokens, logs, a trigger instance, a webhook subscription): none is in the output of the cluster's own `pg_dump`.
 #[tokio::test]
 async fn a_database_dump_holds_no_secret() {
     let url = PgCluster::shared().database().await;
@@ -50,8 +51,15 @@ async fn a_database_dump_holds_no_secret() {
         store.put_logs(&[log_entry("ada", "GITHUB_STAR", 3), log_entry("ada", "GITHUB_STAR", 4)]).await.unwrap();
         ids.extend([github.id.to_string(), ada.id.to_string()]);
     }
-    // Note: trigger instances' secrets (the fourth sealed column) join this check when
-    // TriggerInstances is built on PostgreSQL.
+    // The other sealed columns: a trigger instance's secrets, a subscription's secret.
+    for store in [&main, &acme] {
+        let (_, ada) = github_and_ada(store).await;
+        let instance = trigger_instance(&ada, "GITHUB_ISSUES_EVENT", serde_json::json!({"repo": "r"}), 20);
+        store.upsert_trigger_instance(&instance).await.unwrap();
+        let hooks = subscription(&[TriggerEventType::Message], 21);
+        store.create_webhook_subscription(&hooks).await.unwrap();
+        ids.extend([instance.id.to_string(), hooks.id.to_string()]);
+    }
 
     let out = Command::new(pg_dump()).arg("--no-owner").arg("--dbname").arg(&url).output().unwrap();
     assert!(out.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -60,7 +68,7 @@ async fn a_database_dump_holds_no_secret() {
         assert!(dump.contains(id.as_str()), "the dump has the rows ({id})");
     }
     assert!(dump.contains("acme-marker"), "the dump has the non-secret fields");
-    for secret in ALL_SECRETS {
+    for secret in ALL_SECRETS.into_iter().chain([WEBHOOK_SECRET, SUBSCRIPTION_SECRET]) {
         assert!(!dump.contains(secret), "the dump holds a secret");
     }
 }

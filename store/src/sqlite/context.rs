@@ -25,10 +25,6 @@ impl Cx<'_> {
     pub(super) fn db(&self, what: impl fmt::Display, e: rusqlite::Error) -> StoreError {
         db_error(self.path, &what.to_string(), e)
     }
-
-    pub(super) fn corrupt(&self, table: &str, id: &str, column: &str, problem: &str) -> StoreError {
-        corrupt_row(self.path, table, id, column, problem)
-    }
 }
 
 impl RowCx for Cx<'_> {

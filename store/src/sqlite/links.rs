@@ -4,25 +4,19 @@
 use std::time::SystemTime;
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, SessionId, UserId};
-use toolsmith_spec::ToolkitSlug;
+use toolsmith_core::{ConnectedAccountId, SessionId};
 
 use super::context::Cx;
 use super::queries::{collect, has_row};
-use crate::rows::{from_ms, to_ms};
+use crate::rows::links::{duplicate_link, missing_account, LinkRow, LINK_COLUMNS};
+use crate::rows::to_ms;
 use crate::{ConnectLink, StoreError};
-
-const LINK_COLUMNS: &str =
-    "token_hash, account, user_id, toolkit, auth_config, session, callback_url, created_at, expires_at, used_at";
 
 pub(super) fn put_link(conn: &mut Connection, cx: &Cx<'_>, link: &ConnectLink) -> Result<(), StoreError> {
     let what = || format!("save a Connect Link for connected account {}", link.account);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| cx.db(what(), e))?;
     if !has_row(&tx, cx, "connected_accounts", link.account.as_str(), &what())? {
-        return Err(StoreError::Missing(format!(
-            "connected account {} (of a Connect Link; create the account, INITIATED, first)",
-            link.account
-        )));
+        return Err(missing_account(link));
     }
     let written = tx.execute(
         &format!("INSERT INTO connect_links ({LINK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
@@ -44,11 +38,7 @@ pub(super) fn put_link(conn: &mut Connection, cx: &Cx<'_>, link: &ConnectLink) -
         Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
             return Err(StoreError::Conflict {
                 path: cx.path.to_owned(),
-                message: format!(
-                    "could not {}: a link with the same token hash exists; generate a new token \
-                     (`LinkToken::generate`) for each link",
-                    what()
-                ),
+                message: duplicate_link(link),
                 // SQLite's message names the column, not the value.
                 source: Some(Box::new(e)),
             });
@@ -85,7 +75,7 @@ fn one_link(
     params: impl rusqlite::Params,
     what: &str,
 ) -> Result<Option<ConnectLink>, StoreError> {
-    let row = conn.query_row(sql, params, LinkRow::read).optional().map_err(|e| cx.db(what, e))?;
+    let row = conn.query_row(sql, params, read_link).optional().map_err(|e| cx.db(what, e))?;
     row.map(|row| row.decode(cx)).transpose()
 }
 
@@ -97,59 +87,21 @@ pub(super) fn links_of(
     let sql =
         format!("SELECT {LINK_COLUMNS} FROM connect_links WHERE account = ?1 ORDER BY created_at DESC, rowid DESC");
     let what = format!("list the Connect Links of connected account {account}");
-    let rows = collect(conn, cx, &sql, [account.as_str()], LinkRow::read, &what)?;
+    let rows = collect(conn, cx, &sql, [account.as_str()], read_link, &what)?;
     rows.into_iter().map(|row| row.decode(cx)).collect()
 }
 
-struct LinkRow {
-    token_hash: String,
-    account: String,
-    user_id: String,
-    toolkit: String,
-    auth_config: String,
-    session: Option<String>,
-    callback_url: Option<String>,
-    created_at: i64,
-    expires_at: i64,
-    used_at: Option<i64>,
-}
-
-impl LinkRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(LinkRow {
-            token_hash: row.get(0)?,
-            account: row.get(1)?,
-            user_id: row.get(2)?,
-            toolkit: row.get(3)?,
-            auth_config: row.get(4)?,
-            session: row.get(5)?,
-            callback_url: row.get(6)?,
-            created_at: row.get(7)?,
-            expires_at: row.get(8)?,
-            used_at: row.get(9)?,
-        })
-    }
-
-    fn decode(self, cx: &Cx<'_>) -> Result<ConnectLink, StoreError> {
-        // The row is named by its account: the token hash stays out of messages.
-        let corrupt =
-            |column, problem| cx.corrupt("connect_links", &format!("link of {}", self.account), column, problem);
-        let session = match &self.session {
-            Some(session) => Some(SessionId::parse(session).ok_or_else(|| corrupt("session", "is not a `trs_` id"))?),
-            None => None,
-        };
-        Ok(ConnectLink {
-            account: ConnectedAccountId::parse(&self.account).ok_or_else(|| corrupt("account", "is not a `ca_` id"))?,
-            auth_config: AuthConfigId::parse(&self.auth_config)
-                .ok_or_else(|| corrupt("auth_config", "is not an `ac_` id"))?,
-            token_hash: self.token_hash,
-            user_id: UserId::new(self.user_id),
-            toolkit: ToolkitSlug::new(self.toolkit),
-            session,
-            callback_url: self.callback_url,
-            created_at: from_ms(self.created_at),
-            expires_at: from_ms(self.expires_at),
-            used_at: self.used_at.map(from_ms),
-        })
-    }
+fn read_link(row: &Row<'_>) -> rusqlite::Result<LinkRow> {
+    Ok(LinkRow {
+        token_hash: row.get(0)?,
+        account: row.get(1)?,
+        user_id: row.get(2)?,
+        toolkit: row.get(3)?,
+        auth_config: row.get(4)?,
+        session: row.get(5)?,
+        callback_url: row.get(6)?,
+        created_at: row.get(7)?,
+        expires_at: row.get(8)?,
+        used_at: row.get(9)?,
+    })
 }

@@ -25,41 +25,34 @@ use super::context::Cx;
 use super::queries::{collect, json_text, push_in_conditions};
 use super::subscriptions;
 use super::SqliteStore;
-use crate::rows::{from_ms, to_ms};
+use crate::rows::outbox::{
+    after_attempt, blocked_column, delivery_conditions, group, int, missing_delivery, missing_state_instance,
+    pending_delivery, recorded_event, AttemptRow, DeliveryRow, EventRow, ATTEMPT_COLUMNS, DELIVERY_COLUMNS,
+    EVENT_COLUMNS,
+};
+use crate::rows::to_ms;
 use crate::{
-    DeliveryAttempt, DeliveryFilter, DeliveryNext, DeliveryRecord, DeliveryStatus, NewTriggerEvent, PendingDelivery,
-    StoreError, TriggerEvent, TriggerEventType, TriggerEvents,
+    DeliveryAttempt, DeliveryFilter, DeliveryNext, DeliveryRecord, NewTriggerEvent, PendingDelivery, StoreError,
+    TriggerEvent, TriggerEvents,
 };
 
-/// The columns [`read_event`] reads, from its offset on.
-const EVENT_COLUMNS: &str = "e.seq, e.id, e.type, e.instance, e.dedupe_key, e.envelope, e.created_at";
-
 /// The pending deliveries a claim at `?1` may take, at most `?2`: for each subscription
-/// and instance, those before the first that is not due or is claimed (`blocked` counts
-/// them, in recording order), oldest events first.
-const CLAIMABLE: &str = "
-    WITH ranked AS (
-        SELECT event, subscription, seq, attempts, first_due,
-               sum(CASE WHEN next_attempt_at <= ?1 AND (claimed_until IS NULL OR claimed_until <= ?1)
-                        THEN 0 ELSE 1 END)
-                   OVER (PARTITION BY subscription, grp ORDER BY seq ROWS UNBOUNDED PRECEDING) AS blocked
-        FROM trigger_deliveries WHERE status = 'pending'
+/// and instance, those before the first that is not due or is claimed, oldest events
+/// first.
+fn claimable() -> String {
+    format!(
+        "WITH ranked AS (
+             SELECT event, subscription, seq, attempts, first_due, {}
+             FROM trigger_deliveries WHERE status = 'pending'
+         )
+         SELECT r.subscription, r.attempts, r.first_due, e.seq, e.id, e.type, e.instance, e.dedupe_key, e.envelope,
+                e.created_at
+         FROM ranked r JOIN trigger_events e ON e.id = r.event
+         WHERE r.blocked = 0
+         ORDER BY r.seq, r.subscription
+         LIMIT ?2",
+        blocked_column("?1")
     )
-    SELECT r.subscription, r.attempts, r.first_due, e.seq, e.id, e.type, e.instance, e.dedupe_key, e.envelope,
-           e.created_at
-    FROM ranked r JOIN trigger_events e ON e.id = r.event
-    WHERE r.blocked = 0
-    ORDER BY r.seq, r.subscription
-    LIMIT ?2";
-
-/// `n` as a SQL integer (saturating).
-fn int(n: impl TryInto<i64>) -> i64 {
-    n.try_into().unwrap_or(i64::MAX)
-}
-
-/// Where events without an instance are grouped for ordering.
-fn group(instance: Option<&TriggerInstanceId>) -> &str {
-    instance.map_or("", TriggerInstanceId::as_str)
 }
 
 fn record(
@@ -79,11 +72,7 @@ fn record(
             )
             .map_err(|e| cx.db(what(), e))?;
         if moved == 0 {
-            return Err(StoreError::Missing(format!(
-                "trigger instance {instance} (whose state was to move with {} event(s); nothing was recorded; \
-                 stop polling an instance once it is deleted)",
-                events.len()
-            )));
+            return Err(missing_state_instance(instance, events.len()));
         }
     }
     let takers = subscriptions::takers(&tx, cx)?;
@@ -124,15 +113,7 @@ fn record(
                         .map_err(|e| cx.db(format!("queue the delivery of trigger event {}", event.id), e))?;
                 }
             }
-            recorded.push(TriggerEvent {
-                id: event.id.clone(),
-                seq: u64::try_from(seq).unwrap_or_default(),
-                kind: event.kind,
-                instance: event.instance.clone(),
-                dedupe_key: event.dedupe_key.clone(),
-                envelope: event.envelope.clone(),
-                created_at: from_ms(at),
-            });
+            recorded.push(recorded_event(event, seq));
         }
     }
     tx.commit().map_err(|e| cx.db(what(), e))?;
@@ -150,34 +131,6 @@ fn read_event(row: &Row<'_>, at: usize) -> rusqlite::Result<EventRow> {
         envelope: row.get(at + 5)?,
         created_at: row.get(at + 6)?,
     })
-}
-
-struct EventRow {
-    seq: i64,
-    id: String,
-    kind: String,
-    instance: Option<String>,
-    dedupe_key: Option<String>,
-    envelope: String,
-    created_at: i64,
-}
-
-impl EventRow {
-    fn decode(self, cx: &Cx<'_>) -> Result<TriggerEvent, StoreError> {
-        let corrupt = |column, problem| cx.corrupt("trigger_events", &self.id, column, problem);
-        Ok(TriggerEvent {
-            id: TriggerEventId::parse(&self.id).ok_or_else(|| corrupt("id", "is not a `msg_` id"))?,
-            seq: u64::try_from(self.seq).map_err(|_| corrupt("seq", "is negative"))?,
-            kind: self.kind.parse().map_err(|_| corrupt("type", "is not an event type"))?,
-            instance: match &self.instance {
-                Some(i) => Some(TriggerInstanceId::parse(i).ok_or_else(|| corrupt("instance", "is not a `ti_` id"))?),
-                None => None,
-            },
-            dedupe_key: self.dedupe_key.clone(),
-            envelope: serde_json::from_str(&self.envelope).map_err(|_| corrupt("envelope", "is not JSON"))?,
-            created_at: from_ms(self.created_at),
-        })
-    }
 }
 
 fn events_after(
@@ -207,7 +160,7 @@ fn claim(
     let until = now_ms.saturating_add(int(lease.as_millis()));
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| cx.db(what, e))?;
     let read = |r: &Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, read_event(r, 3)?));
-    let rows = collect(&tx, cx, CLAIMABLE, params![now_ms, int(limit)], read, what)?;
+    let rows = collect(&tx, cx, &claimable(), params![now_ms, int(limit)], read, what)?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -219,18 +172,7 @@ fn claim(
             .map_err(|e| cx.db(what, e))?;
         for (subscription, attempts, first_due, event) in rows {
             mark.execute(params![until, event.id, subscription]).map_err(|e| cx.db(what, e))?;
-            let corrupt = |column, problem| cx.corrupt("trigger_deliveries", &event.id, column, problem);
-            let attempts = u32::try_from(attempts).map_err(|_| corrupt("attempts", "is out of range"))?;
-            let subscription = subscriptions
-                .get(&subscription)
-                .cloned()
-                .ok_or_else(|| corrupt("subscription", "names no webhook subscription"))?;
-            claimed.push(PendingDelivery {
-                event: event.decode(cx)?,
-                subscription,
-                attempts,
-                first_due: from_ms(first_due),
-            });
+            claimed.push(pending_delivery(cx, &subscriptions, &subscription, attempts, first_due, event)?);
         }
     }
     tx.commit().map_err(|e| cx.db(what, e))?;
@@ -255,11 +197,7 @@ fn finish(
         .optional()
         .map_err(|e| cx.db(what(), e))?;
     let Some((status, attempts)) = current else {
-        return Err(StoreError::Missing(format!(
-            "the delivery of trigger event {event} to webhook subscription {subscription} (the attempt was not \
-             recorded: the subscription was deleted with its pending deliveries, or the event was never queued \
-             for it)"
-        )));
+        return Err(missing_delivery(event, subscription));
     };
     let n = attempts.saturating_add(1);
     let (at, status_code, duration) =
@@ -270,14 +208,7 @@ fn finish(
         params![event.as_str(), subscription.as_str(), n, at, status_code, attempt.error, duration],
     )
     .map_err(|e| cx.db(what(), e))?;
-    // A success always counts; otherwise a delivery already finished (by a worker that
-    // took it over after this one's claim expired) stays as it is.
-    let (status, next_at) = match next {
-        DeliveryNext::Delivered => (DeliveryStatus::Delivered.as_str(), None),
-        _ if status != DeliveryStatus::Pending.as_str() => (status.as_str(), None),
-        DeliveryNext::RetryAt(when) => (DeliveryStatus::Pending.as_str(), Some(to_ms(when))),
-        DeliveryNext::GiveUp => (DeliveryStatus::Failed.as_str(), None),
-    };
+    let (status, next_at) = after_attempt(&status, next);
     tx.execute(
         "UPDATE trigger_deliveries SET status = ?3, attempts = ?4, next_attempt_at = ?5, claimed_until = NULL,
              last_at = ?6, last_status = ?7, last_error = ?8, last_duration_ms = ?9
@@ -306,105 +237,49 @@ fn release(
     tx.commit().map_err(|e| cx.db(what, e))
 }
 
-/// The attempt stored as `at`, `status`, `error`, `duration_ms`; `id` names the row in
-/// errors.
-fn attempt(
-    cx: &Cx<'_>,
-    table: &str,
-    id: &str,
-    row: (i64, Option<i64>, Option<String>, i64),
-) -> Result<DeliveryAttempt, StoreError> {
-    let (at, status, error, duration_ms) = row;
-    let status = match status {
-        Some(s) => Some(u16::try_from(s).map_err(|_| cx.corrupt(table, id, "status", "is not an HTTP status"))?),
-        None => None,
-    };
-    let duration_ms = u64::try_from(duration_ms).map_err(|_| cx.corrupt(table, id, "duration_ms", "is negative"))?;
-    Ok(DeliveryAttempt { at: from_ms(at), status, error, duration: Duration::from_millis(duration_ms) })
-}
-
 fn deliveries(conn: &Connection, cx: &Cx<'_>, filter: &DeliveryFilter) -> Result<Vec<DeliveryRecord>, StoreError> {
-    let mut sql = String::from(
-        "SELECT d.event, e.type, e.instance, d.subscription, d.status, d.attempts, d.next_attempt_at, e.created_at,
-                d.last_at, d.last_status, d.last_error, d.last_duration_ms
-         FROM trigger_deliveries d JOIN trigger_events e ON e.id = d.event WHERE 1 = 1",
+    let mut sql = format!(
+        "SELECT {DELIVERY_COLUMNS} FROM trigger_deliveries d JOIN trigger_events e ON e.id = d.event WHERE 1 = 1"
     );
     let mut args: Vec<Sql> = Vec::new();
-    let conditions: [(&str, Vec<&str>); 3] = [
-        ("d.event", filter.events.iter().map(TriggerEventId::as_str).collect()),
-        ("e.instance", filter.instances.iter().map(TriggerInstanceId::as_str).collect()),
-        ("d.status", filter.statuses.iter().map(|s| s.as_str()).collect()),
-    ];
+    let conditions = delivery_conditions(filter);
     push_in_conditions(&mut sql, &mut args, conditions);
     args.push(Sql::Integer(filter.limit.map_or(-1, int)));
     sql.push_str(&format!(" ORDER BY d.seq DESC, d.subscription DESC LIMIT ?{}", args.len()));
-    let rows = collect(conn, cx, &sql, params_from_iter(args), DeliveryRow::read, "list trigger deliveries")?;
+    let rows = collect(conn, cx, &sql, params_from_iter(args), read_delivery, "list trigger deliveries")?;
     rows.into_iter().map(|row| row.decode(cx)).collect()
 }
 
-struct DeliveryRow {
-    event: String,
-    kind: String,
-    instance: Option<String>,
-    subscription: String,
-    status: String,
-    attempts: i64,
-    next_attempt_at: Option<i64>,
-    created_at: i64,
-    last: Option<(i64, Option<i64>, Option<String>, i64)>,
-}
-
-impl DeliveryRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        let last_at: Option<i64> = row.get(8)?;
-        let last = match last_at {
-            Some(at) => Some((at, row.get(9)?, row.get(10)?, row.get::<_, Option<i64>>(11)?.unwrap_or_default())),
-            None => None,
-        };
-        Ok(DeliveryRow {
-            event: row.get(0)?,
-            kind: row.get(1)?,
-            instance: row.get(2)?,
-            subscription: row.get(3)?,
-            status: row.get(4)?,
-            attempts: row.get(5)?,
-            next_attempt_at: row.get(6)?,
-            created_at: row.get(7)?,
-            last,
-        })
-    }
-
-    fn decode(self, cx: &Cx<'_>) -> Result<DeliveryRecord, StoreError> {
-        let corrupt = |column, problem| cx.corrupt("trigger_deliveries", &self.event, column, problem);
-        let status = [DeliveryStatus::Pending, DeliveryStatus::Delivered, DeliveryStatus::Failed]
-            .into_iter()
-            .find(|s| s.as_str() == self.status)
-            .ok_or_else(|| corrupt("status", "is not pending, delivered or failed"))?;
-        let kind: TriggerEventType = self.kind.parse().map_err(|_| corrupt("type", "is not an event type"))?;
-        Ok(DeliveryRecord {
-            event: TriggerEventId::parse(&self.event).ok_or_else(|| corrupt("event", "is not a `msg_` id"))?,
-            kind,
-            instance: match &self.instance {
-                Some(i) => Some(TriggerInstanceId::parse(i).ok_or_else(|| corrupt("instance", "is not a `ti_` id"))?),
-                None => None,
-            },
-            subscription: WebhookSubscriptionId::parse(&self.subscription)
-                .ok_or_else(|| corrupt("subscription", "is not a `whs_` id"))?,
-            status,
-            attempts: u32::try_from(self.attempts).map_err(|_| corrupt("attempts", "is out of range"))?,
-            last_attempt: self.last.map(|last| attempt(cx, "trigger_deliveries", &self.event, last)).transpose()?,
-            next_attempt_at: self.next_attempt_at.filter(|_| status == DeliveryStatus::Pending).map(from_ms),
-            created_at: from_ms(self.created_at),
-        })
-    }
+fn read_delivery(row: &Row<'_>) -> rusqlite::Result<DeliveryRow> {
+    let last_at: Option<i64> = row.get(8)?;
+    let last = match last_at {
+        Some(at) => Some(AttemptRow {
+            at,
+            status: row.get(9)?,
+            error: row.get(10)?,
+            duration_ms: row.get::<_, Option<i64>>(11)?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(DeliveryRow {
+        event: row.get(0)?,
+        kind: row.get(1)?,
+        instance: row.get(2)?,
+        subscription: row.get(3)?,
+        status: row.get(4)?,
+        attempts: row.get(5)?,
+        next_attempt_at: row.get(6)?,
+        created_at: row.get(7)?,
+        last,
+    })
 }
 
 fn attempts_of(conn: &Connection, cx: &Cx<'_>, event: &TriggerEventId) -> Result<Vec<DeliveryAttempt>, StoreError> {
-    let sql =
-        "SELECT at, status, error, duration_ms FROM trigger_delivery_attempts WHERE event = ?1 ORDER BY at, rowid";
-    let read = |r: &Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
-    let rows = collect(conn, cx, sql, [event.as_str()], read, "list delivery attempts")?;
-    rows.into_iter().map(|row| attempt(cx, "trigger_delivery_attempts", event.as_str(), row)).collect()
+    let sql = format!("SELECT {ATTEMPT_COLUMNS} FROM trigger_delivery_attempts WHERE event = ?1 ORDER BY at, rowid");
+    let read =
+        |r: &Row<'_>| Ok(AttemptRow { at: r.get(0)?, status: r.get(1)?, error: r.get(2)?, duration_ms: r.get(3)? });
+    let rows = collect(conn, cx, &sql, [event.as_str()], read, "list delivery attempts")?;
+    rows.into_iter().map(|row| row.decode(cx, "trigger_delivery_attempts", event.as_str())).collect()
 }
 
 #[async_trait::async_trait]

@@ -1,14 +1,13 @@
 //! The SQL of [`Sessions`](crate::Sessions): sessions and what each remembers.
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
-use toolsmith_core::{SessionId, UserId};
+use toolsmith_core::SessionId;
 
 use super::context::Cx;
 use super::queries::{collect, has_row, json_text};
-use crate::rows::{from_ms, to_ms};
+use crate::rows::sessions::{FactRow, SessionRow, FACT_COLUMNS, SESSION_COLUMNS};
+use crate::rows::to_ms;
 use crate::{Fact, SessionRecord, StoreError};
-
-const SESSION_COLUMNS: &str = "id, user_id, config, created_at";
 
 pub(super) fn put_session(conn: &mut Connection, cx: &Cx<'_>, session: &SessionRecord) -> Result<(), StoreError> {
     let id = session.id.as_str();
@@ -35,7 +34,7 @@ pub(super) fn put_session(conn: &mut Connection, cx: &Cx<'_>, session: &SessionR
 
 pub(super) fn session(conn: &mut Connection, cx: &Cx<'_>, id: &SessionId) -> Result<Option<SessionRecord>, StoreError> {
     let row = conn
-        .query_row(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"), [id.as_str()], SessionRow::read)
+        .query_row(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"), [id.as_str()], read_session)
         .optional()
         .map_err(|e| cx.db(format!("read session {id}"), e))?;
     row.map(|row| row.decode(cx)).transpose()
@@ -74,33 +73,15 @@ pub(super) fn remember(conn: &mut Connection, cx: &Cx<'_>, id: &SessionId, facts
 
 /// The facts of a session, most recently remembered first; none for an unknown session.
 pub(super) fn memory(conn: &mut Connection, cx: &Cx<'_>, id: &SessionId) -> Result<Vec<Fact>, StoreError> {
-    let sql = "SELECT key, value, source, updated_at FROM session_memory WHERE session = ?1
-               ORDER BY updated_at DESC, rowid DESC";
+    let sql =
+        format!("SELECT {FACT_COLUMNS} FROM session_memory WHERE session = ?1 ORDER BY updated_at DESC, rowid DESC");
     let read = |row: &Row<'_>| {
-        Ok(Fact { key: row.get(0)?, value: row.get(1)?, source: row.get(2)?, updated_at: from_ms(row.get(3)?) })
+        Ok(FactRow { key: row.get(0)?, value: row.get(1)?, source: row.get(2)?, updated_at: row.get(3)? })
     };
-    collect(conn, cx, sql, [id.as_str()], read, &format!("read the memory of session {id}"))
+    let rows = collect(conn, cx, &sql, [id.as_str()], read, &format!("read the memory of session {id}"))?;
+    Ok(rows.into_iter().map(FactRow::decode).collect())
 }
 
-struct SessionRow {
-    id: String,
-    user_id: String,
-    config: String,
-    created_at: i64,
-}
-
-impl SessionRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(SessionRow { id: row.get(0)?, user_id: row.get(1)?, config: row.get(2)?, created_at: row.get(3)? })
-    }
-
-    fn decode(self, cx: &Cx<'_>) -> Result<SessionRecord, StoreError> {
-        let corrupt = |column, problem| cx.corrupt("sessions", &self.id, column, problem);
-        Ok(SessionRecord {
-            id: SessionId::parse(&self.id).ok_or_else(|| corrupt("id", "is not a `trs_` id"))?,
-            user_id: UserId::new(self.user_id),
-            config: serde_json::from_str(&self.config).map_err(|_| corrupt("config", "is not JSON"))?,
-            created_at: from_ms(self.created_at),
-        })
-    }
+fn read_session(row: &Row<'_>) -> rusqlite::Result<SessionRow> {
+    Ok(SessionRow { id: row.get(0)?, user_id: row.get(1)?, config: row.get(2)?, created_at: row.get(3)? })
 }

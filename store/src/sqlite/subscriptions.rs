@@ -5,28 +5,16 @@
 use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
-use secrecy::{ExposeSecret, SecretString};
 use toolsmith_core::WebhookSubscriptionId;
 
 use super::context::Cx;
-use super::queries::{collect, json_text};
+use super::queries::collect;
 use super::SqliteStore;
-use crate::rows::subscription_context;
-use crate::rows::{from_ms, to_ms};
+use crate::rows::subscriptions::{
+    event_types, events_json, seal, second_subscription, SubscriptionRow, SUBSCRIPTION_COLUMNS,
+};
+use crate::rows::to_ms;
 use crate::{StoreError, TriggerEventType, WebhookSubscription, WebhookSubscriptions};
-
-/// The columns [`SubscriptionRow::read`] reads, in its order.
-const SUBSCRIPTION_COLUMNS: &str = "id, url, secret, version, enabled_events, created_at, updated_at";
-
-fn seal(cx: &Cx<'_>, subscription: &WebhookSubscription) -> Result<String, StoreError> {
-    let id = subscription.id.as_str();
-    Ok(cx.keys.seal(subscription.secret.expose_secret().as_bytes(), &subscription_context(id))?)
-}
-
-fn events_json(cx: &Cx<'_>, subscription: &WebhookSubscription) -> Result<String, StoreError> {
-    let names: Vec<&str> = subscription.enabled_events.iter().map(|t| t.as_str()).collect();
-    json_text(cx, &names)
-}
 
 fn create(conn: &mut Connection, cx: &Cx<'_>, subscription: &WebhookSubscription) -> Result<(), StoreError> {
     let what = || format!("create webhook subscription {}", subscription.id);
@@ -38,11 +26,7 @@ fn create(conn: &mut Connection, cx: &Cx<'_>, subscription: &WebhookSubscription
     if let Some(existing) = existing {
         return Err(StoreError::Conflict {
             path: cx.path.to_owned(),
-            message: format!(
-                "could not {}: the project already has webhook subscription {existing}; update it \
-                 (PATCH /api/v3/webhook_subscriptions/{existing}) or delete it first",
-                what()
-            ),
+            message: second_subscription(subscription, &existing),
             source: None,
         });
     }
@@ -53,7 +37,7 @@ fn create(conn: &mut Connection, cx: &Cx<'_>, subscription: &WebhookSubscription
             subscription.url.as_str(),
             seal(cx, subscription)?,
             subscription.version,
-            events_json(cx, subscription)?,
+            events_json(subscription),
             to_ms(subscription.created_at),
             to_ms(subscription.updated_at),
         ],
@@ -71,7 +55,7 @@ fn update(conn: &mut Connection, cx: &Cx<'_>, subscription: &WebhookSubscription
                 subscription.url.as_str(),
                 seal(cx, subscription)?,
                 subscription.version,
-                events_json(cx, subscription)?,
+                events_json(subscription),
                 to_ms(subscription.updated_at),
                 subscription.id.as_str(),
             ],
@@ -98,7 +82,7 @@ fn one(conn: &Connection, cx: &Cx<'_>, id: &WebhookSubscriptionId) -> Result<Opt
         .query_row(
             &format!("SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE id = ?1"),
             [id.as_str()],
-            SubscriptionRow::read,
+            read_subscription,
         )
         .optional()
         .map_err(|e| cx.db(format!("read webhook subscription {id}"), e))?;
@@ -108,7 +92,7 @@ fn one(conn: &Connection, cx: &Cx<'_>, id: &WebhookSubscriptionId) -> Result<Opt
 /// Every subscription, oldest first.
 fn all(conn: &Connection, cx: &Cx<'_>) -> Result<Vec<WebhookSubscription>, StoreError> {
     let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions ORDER BY created_at, rowid");
-    let rows = collect(conn, cx, &sql, [], SubscriptionRow::read, "list webhook subscriptions")?;
+    let rows = collect(conn, cx, &sql, [], read_subscription, "list webhook subscriptions")?;
     rows.into_iter().map(|row| row.decode(cx)).collect()
 }
 
@@ -132,54 +116,16 @@ pub(super) fn takers(conn: &Connection, cx: &Cx<'_>) -> Result<Vec<(String, Vec<
         .collect()
 }
 
-/// The `enabled_events` column of subscription `id`.
-fn event_types(cx: &Cx<'_>, id: &str, json: &str) -> Result<Vec<TriggerEventType>, StoreError> {
-    let corrupt = |problem| cx.corrupt("webhook_subscriptions", id, "enabled_events", problem);
-    let names: Vec<String> = serde_json::from_str(json).map_err(|_| corrupt("is not a JSON array of strings"))?;
-    names.iter().map(|name| name.parse()).collect::<Result<_, _>>().map_err(|_| corrupt("holds an unknown event type"))
-}
-
-/// A row of `webhook_subscriptions`, as [`SUBSCRIPTION_COLUMNS`] lists it.
-struct SubscriptionRow {
-    id: String,
-    url: String,
-    secret: String,
-    version: String,
-    enabled_events: String,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl SubscriptionRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(SubscriptionRow {
-            id: row.get(0)?,
-            url: row.get(1)?,
-            secret: row.get(2)?,
-            version: row.get(3)?,
-            enabled_events: row.get(4)?,
-            created_at: row.get(5)?,
-            updated_at: row.get(6)?,
-        })
-    }
-
-    fn decode(self, cx: &Cx<'_>) -> Result<WebhookSubscription, StoreError> {
-        let corrupt = |column, problem| cx.corrupt("webhook_subscriptions", &self.id, column, problem);
-        let opened = cx.keys.open(&self.secret, &subscription_context(&self.id))?;
-        let secret = std::str::from_utf8(opened.expose_secret())
-            .map_err(|_| corrupt("secret", "does not decrypt to text"))?
-            .to_owned();
-        let enabled_events = event_types(cx, &self.id, &self.enabled_events)?;
-        Ok(WebhookSubscription {
-            id: WebhookSubscriptionId::parse(&self.id).ok_or_else(|| corrupt("id", "is not a `whs_` id"))?,
-            url: url::Url::parse(&self.url).map_err(|_| corrupt("url", "is not a URL"))?,
-            secret: SecretString::from(secret),
-            version: self.version,
-            enabled_events,
-            created_at: from_ms(self.created_at),
-            updated_at: from_ms(self.updated_at),
-        })
-    }
+fn read_subscription(row: &Row<'_>) -> rusqlite::Result<SubscriptionRow> {
+    Ok(SubscriptionRow {
+        id: row.get(0)?,
+        url: row.get(1)?,
+        secret: row.get(2)?,
+        version: row.get(3)?,
+        enabled_events: row.get(4)?,
+        created_at: row.get(5)?,
+        updated_at: row.get(6)?,
+    })
 }
 
 #[async_trait::async_trait]

@@ -5,33 +5,15 @@ use std::time::SystemTime;
 
 use rusqlite::types::Value as Sql;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, TransactionBehavior};
-use secrecy::ExposeSecret;
-use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId, UserId};
-use toolsmith_spec::{ToolkitSlug, TriggerSlug};
+use toolsmith_core::{AuthConfigId, ConnectedAccountId, TriggerInstanceId};
 
 use super::context::Cx;
 use super::queries::{collect, has_row, json_text, push_in_conditions};
-use crate::rows::trigger_context;
-use crate::rows::{decode_credentials, encode_credentials, from_ms, to_ms};
-use crate::{Credentials, StoreError, TriggerFilter, TriggerInstance};
-
-const COLUMNS: &str =
-    "id, trigger, toolkit, user_id, account, auth_config, config, secrets, enabled, state, created_at, updated_at";
-
-/// The sealed secrets of an instance with id `id`; `None` without secrets.
-fn seal(cx: &Cx<'_>, id: &str, instance: &TriggerInstance) -> Result<Option<String>, StoreError> {
-    if instance.secrets.is_empty() {
-        return Ok(None);
-    }
-    let credentials = Credentials { secrets: instance.secrets.clone(), oauth2: None };
-    let json = encode_credentials(&credentials).map_err(|_| StoreError::Database {
-        path: cx.path.to_owned(),
-        message: format!("could not encode the secrets of trigger instance {id}"),
-        // serde's message could quote a secret: it is not passed on.
-        source: None,
-    })?;
-    Ok(Some(cx.keys.seal(&json, &trigger_context(id))?))
-}
+use crate::rows::to_ms;
+use crate::rows::triggers::{
+    filter_conditions, missing_account, seal_secrets, InstanceRow, INSTANCE_COLUMNS as COLUMNS,
+};
+use crate::{StoreError, TriggerFilter, TriggerInstance};
 
 pub(super) fn upsert(
     conn: &mut Connection,
@@ -42,10 +24,7 @@ pub(super) fn upsert(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| cx.db(what(), e))?;
     if let Some(account) = &instance.account {
         if !has_row(&tx, cx, "connected_accounts", account.as_str(), &what())? {
-            return Err(StoreError::Missing(format!(
-                "connected account {account} (of a trigger instance of {}; connect the account first)",
-                instance.trigger
-            )));
+            return Err(missing_account(instance, account));
         }
     }
     let identity = instance.identity();
@@ -56,7 +35,7 @@ pub(super) fn upsert(
     let id = match existing {
         Some(id) => {
             // The same instance: new secrets, enabled or not; id, state and creation kept.
-            let secrets = seal(cx, &id, instance)?;
+            let secrets = seal_secrets(cx, &id, instance)?;
             tx.execute(
                 "UPDATE trigger_instances SET secrets = ?1, enabled = ?2, auth_config = ?3, updated_at = ?4
                  WHERE id = ?5",
@@ -73,7 +52,7 @@ pub(super) fn upsert(
         }
         None => {
             let id = instance.id.as_str().to_owned();
-            let secrets = seal(cx, &id, instance)?;
+            let secrets = seal_secrets(cx, &id, instance)?;
             tx.execute(
                 &format!(
                     "INSERT INTO trigger_instances ({COLUMNS}, identity)
@@ -106,7 +85,7 @@ pub(super) fn upsert(
 
 fn read_one(conn: &Connection, cx: &Cx<'_>, id: &str) -> Result<Option<TriggerInstance>, StoreError> {
     let row = conn
-        .query_row(&format!("SELECT {COLUMNS} FROM trigger_instances WHERE id = ?1"), [id], InstanceRow::read)
+        .query_row(&format!("SELECT {COLUMNS} FROM trigger_instances WHERE id = ?1"), [id], read_instance)
         .optional()
         .map_err(|e| cx.db(format!("read trigger instance {id}"), e))?;
     row.map(|row| row.decode(cx)).transpose()
@@ -127,19 +106,13 @@ pub(super) fn instances(
 ) -> Result<Vec<TriggerInstance>, StoreError> {
     let mut sql = format!("SELECT {COLUMNS} FROM trigger_instances WHERE 1 = 1");
     let mut args: Vec<Sql> = Vec::new();
-    let conditions: [(&str, Vec<&str>); 5] = [
-        ("id", filter.ids.iter().map(TriggerInstanceId::as_str).collect()),
-        ("account", filter.accounts.iter().map(ConnectedAccountId::as_str).collect()),
-        ("auth_config", filter.auth_configs.iter().map(AuthConfigId::as_str).collect()),
-        ("trigger", filter.triggers.iter().map(TriggerSlug::as_str).collect()),
-        ("user_id", filter.users.iter().map(UserId::as_str).collect()),
-    ];
+    let conditions = filter_conditions(filter);
     push_in_conditions(&mut sql, &mut args, conditions);
     if !filter.include_disabled {
         sql.push_str(" AND enabled = 1");
     }
     sql.push_str(" ORDER BY created_at, rowid");
-    let rows = collect(conn, cx, &sql, params_from_iter(args), InstanceRow::read, "list trigger instances")?;
+    let rows = collect(conn, cx, &sql, params_from_iter(args), read_instance, "list trigger instances")?;
     rows.into_iter().map(|row| row.decode(cx)).collect()
 }
 
@@ -184,70 +157,19 @@ pub(super) fn claim_poll(
     Ok(claimed > 0)
 }
 
-struct InstanceRow {
-    id: String,
-    trigger: String,
-    toolkit: String,
-    user_id: String,
-    account: Option<String>,
-    auth_config: Option<String>,
-    config: String,
-    secrets: Option<String>,
-    enabled: bool,
-    state: String,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl InstanceRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(InstanceRow {
-            id: row.get(0)?,
-            trigger: row.get(1)?,
-            toolkit: row.get(2)?,
-            user_id: row.get(3)?,
-            account: row.get(4)?,
-            auth_config: row.get(5)?,
-            config: row.get(6)?,
-            secrets: row.get(7)?,
-            enabled: row.get(8)?,
-            state: row.get(9)?,
-            created_at: row.get(10)?,
-            updated_at: row.get(11)?,
-        })
-    }
-
-    fn decode(self, cx: &Cx<'_>) -> Result<TriggerInstance, StoreError> {
-        let corrupt = |column, problem| cx.corrupt("trigger_instances", &self.id, column, problem);
-        let secrets = match &self.secrets {
-            None => Default::default(),
-            Some(sealed) => {
-                let opened = cx.keys.open(sealed, &trigger_context(&self.id))?;
-                // serde's message could quote a secret: it is not passed on.
-                decode_credentials(opened.expose_secret())
-                    .map_err(|_| corrupt("secrets", "does not decrypt to the secrets' JSON"))?
-                    .secrets
-            }
-        };
-        Ok(TriggerInstance {
-            id: TriggerInstanceId::parse(&self.id).ok_or_else(|| corrupt("id", "is not a `ti_` id"))?,
-            trigger: TriggerSlug::new(self.trigger),
-            toolkit: ToolkitSlug::new(self.toolkit),
-            user_id: UserId::new(self.user_id),
-            account: match self.account {
-                Some(a) => Some(ConnectedAccountId::parse(&a).ok_or_else(|| corrupt("account", "is not a `ca_` id"))?),
-                None => None,
-            },
-            auth_config: match self.auth_config {
-                Some(a) => Some(AuthConfigId::parse(&a).ok_or_else(|| corrupt("auth_config", "is not an `ac_` id"))?),
-                None => None,
-            },
-            config: serde_json::from_str(&self.config).map_err(|_| corrupt("config", "is not a JSON object"))?,
-            secrets,
-            enabled: self.enabled,
-            state: serde_json::from_str(&self.state).map_err(|_| corrupt("state", "is not JSON"))?,
-            created_at: from_ms(self.created_at),
-            updated_at: from_ms(self.updated_at),
-        })
-    }
+fn read_instance(row: &Row<'_>) -> rusqlite::Result<InstanceRow> {
+    Ok(InstanceRow {
+        id: row.get(0)?,
+        trigger: row.get(1)?,
+        toolkit: row.get(2)?,
+        user_id: row.get(3)?,
+        account: row.get(4)?,
+        auth_config: row.get(5)?,
+        config: row.get(6)?,
+        secrets: row.get(7)?,
+        enabled: row.get(8)?,
+        state: row.get(9)?,
+        created_at: row.get(10)?,
+        updated_at: row.get(11)?,
+    })
 }
