@@ -10,15 +10,13 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 use toolsmith::auth::{ConnectError, LinkRequest, StaticCredential};
-use toolsmith::store::{
-    AccountFilter, AccountStatus, AuthConfigs, ConnectedAccount, ConnectedAccounts, SqliteStore, Store,
-};
+use toolsmith::store::{AccountFilter, AccountStatus, ConnectedAccount, Store};
 use toolsmith::{AuthConfigId, Client, Registry, UserId};
 use toolsmith_catalog::{Toolkit, ToolkitSlug};
 
 use crate::account_ref::{self, Scope};
 use crate::catalog::{registry, CatalogArgs};
-use crate::home::{open_store, runtime, secret, time};
+use crate::home::{runtime, secret, time, Database, Deployment};
 use crate::link;
 use crate::out::outln;
 use crate::serve::Listen;
@@ -166,21 +164,22 @@ pub(crate) struct LinkArgs {
     listen: Listen,
 }
 
-pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
+pub(crate) fn run(command: Command, db: &Database) -> miette::Result<ExitCode> {
     let rt = runtime()?;
-    let store = open_store()?;
+    let deployment = rt.block_on(db.open())?;
+    let store = deployment.store();
     match command {
         Command::Connect(args) => {
             let registry = registry(&args.catalog)?;
             let toolkit = find_toolkit(&registry, &args.toolkit)?;
-            if let Some(config) = rt.block_on(oauth_config(&store, toolkit, &args))? {
+            if let Some(config) = rt.block_on(oauth_config(store.as_ref(), toolkit, &args))? {
                 let request = LinkRequest {
                     auth_config: Some(config),
                     alias: args.credential.alias.clone(),
                     ttl: args.link.timeout,
                     ..LinkRequest::new(UserId::new(args.user.as_str()))
                 };
-                return args.link.run(&rt, &store, &registry, toolkit, request);
+                return args.link.run(&rt, &deployment, &registry, toolkit, request);
             }
             let credential = args.credential.to_credential(&args.user)?;
             let account =
@@ -214,7 +213,7 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
                 ttl: args.link.timeout,
                 ..LinkRequest::new(account.user_id.clone())
             };
-            args.link.run(&rt, &store, &registry, toolkit, request)
+            args.link.run(&rt, &deployment, &registry, toolkit, request)
         }
         Command::Update(args) => {
             let (registry, account) = args.named.load(&rt, store.as_ref())?;
@@ -286,12 +285,12 @@ impl LinkArgs {
     fn run(
         &self,
         rt: &tokio::runtime::Runtime,
-        store: &Arc<SqliteStore>,
+        deployment: &Deployment,
         registry: &Registry,
         toolkit: &Toolkit,
         request: LinkRequest,
     ) -> miette::Result<ExitCode> {
-        let outcome = link::connect(rt, store, registry, toolkit, request, &self.listen)?;
+        let outcome = link::connect(rt, deployment, registry, toolkit, request, &self.listen)?;
         link::report(outcome, self.timeout, describe)
     }
 }
@@ -301,7 +300,7 @@ impl LinkArgs {
 /// static path. A toolkit that offers OAuth 2.0 only, without a config carrying a client
 /// id, is an error that says how to register the app.
 async fn oauth_config(
-    store: &SqliteStore,
+    store: &dyn Store,
     toolkit: &Toolkit,
     args: &ConnectArgs,
 ) -> miette::Result<Option<AuthConfigId>> {
@@ -401,7 +400,7 @@ fn find_toolkit<'r>(registry: &'r Registry, slug: &str) -> miette::Result<&'r To
 /// fails.
 fn verify(
     rt: &tokio::runtime::Runtime,
-    store: &Arc<SqliteStore>,
+    store: &Arc<dyn Store>,
     toolkit: &Toolkit,
     account: &ConnectedAccount,
     skip: bool,

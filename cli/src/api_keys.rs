@@ -7,10 +7,10 @@ use std::time::SystemTime;
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
-use toolsmith::store::{ApiKey, ApiKeySecret, Project, Projects, DEFAULT_PROJECT};
+use toolsmith::store::{ApiKey, ApiKeySecret, Project, DEFAULT_PROJECT};
 use toolsmith::{ApiKeyId, ProjectId};
 
-use crate::home::{open_store, runtime, time};
+use crate::home::{runtime, time, Database};
 use crate::out::outln;
 
 /// `toolsmith api-keys …`
@@ -55,12 +55,13 @@ fn project_name(name: &str) -> Result<String, String> {
     }
 }
 
-pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
+pub(crate) fn run(command: Command, db: &Database) -> miette::Result<ExitCode> {
     let rt = runtime()?;
-    let store = open_store()?;
+    let deployment = rt.block_on(db.open())?;
+    let store = deployment.store();
     match command {
         Command::Create { project, name } => {
-            let project = rt.block_on(store.ensure_project(&project)).map_err(|e| miette!("{e}"))?;
+            let project = rt.block_on(deployment.ensure_project(&project))?;
             let secret = ApiKeySecret::generate();
             let key = ApiKey {
                 id: ApiKeyId::generate(),

@@ -7,11 +7,11 @@ use std::time::SystemTime;
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
-use toolsmith::store::{AuthConfig, AuthConfigs, SqliteStore, DEFAULT_PROJECT};
+use toolsmith::store::{AuthConfig, Store, DEFAULT_PROJECT};
 use toolsmith::AuthConfigId;
 
 use crate::catalog::{registry, CatalogArgs};
-use crate::home::{project_store, runtime, secret, time};
+use crate::home::{runtime, secret, time, Database};
 use crate::out::outln;
 
 /// `toolsmith auth-configs …`
@@ -113,11 +113,13 @@ pub(crate) struct Target {
     public_url: url::Url,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    db: Database,
 }
 
 /// The store of `target`'s project.
-async fn store_of(target: &Target) -> miette::Result<Arc<SqliteStore>> {
-    project_store(&target.project).await
+async fn store_of(target: &Target) -> miette::Result<Arc<dyn Store>> {
+    target.db.project_store(&target.project).await
 }
 
 /// An auth config as JSON, its client secret redacted.
@@ -209,12 +211,12 @@ async fn run_async(command: Command) -> miette::Result<ExitCode> {
         }
         Command::Get { id, target } => {
             let store = store_of(&target).await?;
-            let config = get(&store, &id).await?;
+            let config = get(store.as_ref(), &id).await?;
             outln!("{}", serde_json::to_string_pretty(&shown(&config, &target)).into_diagnostic()?);
         }
         Command::Update { id, name, client_id, client_secret, scopes, target } => {
             let store = store_of(&target).await?;
-            let mut config = get(&store, &id).await?;
+            let mut config = get(store.as_ref(), &id).await?;
             if config.scheme != "oauth2" && (client_id.is_some() || client_secret.is_some() || scopes.is_some()) {
                 return Err(miette!(
                     "--client-id, --client-secret and --scopes are for oauth2 configs; {id} is `{}`",
@@ -243,7 +245,7 @@ async fn run_async(command: Command) -> miette::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn get(store: &SqliteStore, id: &AuthConfigId) -> miette::Result<AuthConfig> {
+async fn get(store: &dyn Store, id: &AuthConfigId) -> miette::Result<AuthConfig> {
     store
         .auth_config(id)
         .await
@@ -253,7 +255,7 @@ async fn get(store: &SqliteStore, id: &AuthConfigId) -> miette::Result<AuthConfi
 
 async fn set_disabled(id: &AuthConfigId, target: &Target, disabled: bool) -> miette::Result<()> {
     let store = store_of(target).await?;
-    let mut config = get(&store, id).await?;
+    let mut config = get(store.as_ref(), id).await?;
     config.disabled = disabled;
     store.put_auth_config(&config).await.map_err(|e| miette!("{e}"))?;
     outln!("{} {id}", if disabled { "disabled" } else { "enabled" });

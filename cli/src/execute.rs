@@ -10,7 +10,7 @@ use toolsmith::{CallOptions, Client, ConnectedAccountId, ExecutionResult, UserId
 use crate::account_ref::{self, Scope};
 use crate::catalog::{registry, CatalogArgs};
 use crate::files::read_stdin;
-use crate::home::{home, open_store, runtime};
+use crate::home::{home, runtime, Database};
 use crate::out::outln;
 
 /// Arguments of `toolsmith execute`.
@@ -36,6 +36,8 @@ pub(crate) struct Args {
     /// Print the request that would be sent (secrets redacted) instead of sending it.
     #[arg(long)]
     dry_run: bool,
+    #[command(flatten)]
+    db: Database,
 }
 
 /// Prints `{data, error, successful, log_id}` as JSON; exit code 0 when successful. A
@@ -46,9 +48,9 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         Err(message) => return print(&failure(message), false),
     };
     let registry = registry(&args.catalog)?;
-    let store = open_store()?;
     let user = UserId::parse(&args.user).map_err(|e| miette!("--user: {e}"))?;
     let rt = runtime()?;
+    let store = rt.block_on(args.db.open())?.store();
     let account = match &args.account {
         None => None,
         Some(name) => match ConnectedAccountId::parse(name) {

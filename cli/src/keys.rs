@@ -5,11 +5,9 @@ use std::process::ExitCode;
 
 use miette::miette;
 use secrecy::ExposeSecret;
-use toolsmith::store::{
-    prune_key_file_of, KeyRing, KeyRotation, Projects, SqliteStore, DEFAULT_PROJECT, SECRET_KEY_ENV,
-};
+use toolsmith::store::{prune_key_file_of, KeyRing, KeyRotation, SECRET_KEY_ENV};
 
-use crate::home::{home, open_store, runtime};
+use crate::home::{home, runtime, Database};
 use crate::out::outln;
 
 /// `toolsmith keys …`
@@ -29,55 +27,55 @@ pub(crate) enum Command {
     Prune,
 }
 
-pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
+pub(crate) fn run(command: Command, db: &Database) -> miette::Result<ExitCode> {
     let home = home()?;
-    let ring = match command {
+    match command {
         Command::Generate => {
             let key = KeyRing::generate_key().map_err(|e| miette!("{e}"))?;
             outln!("{}", key.expose_secret());
             return Ok(ExitCode::SUCCESS);
         }
         Command::Rotate => {
+            db.sqlite_only(
+                "toolsmith keys rotate",
+                "with a database the keys come from TOOLSMITH_SECRET_KEY: put a new key (`toolsmith keys generate`) \
+                 first in it on every server and here, the old ones after it, then run `toolsmith keys reencrypt`",
+            )?;
             if std::env::var_os(SECRET_KEY_ENV).is_some_and(|v| !v.is_empty()) {
                 return Err(miette!(
                     "the keys come from {SECRET_KEY_ENV}, not from a key file: put a new key (`toolsmith keys generate`) \
                      first in it, keep the old ones after it (comma-separated), then run `toolsmith keys reencrypt`"
                 ));
             }
-            KeyRing::rotate_file(&home).map_err(|e| miette!("{e}"))?
+            KeyRing::rotate_file(&home).map_err(|e| miette!("{e}"))?;
         }
-        Command::Reencrypt => KeyRing::load(&home).map_err(|e| miette!("{e}"))?,
-        Command::Prune => return prune(&home),
-    };
-    let current = ring.current().clone();
-    let store = SqliteStore::open(SqliteStore::default_path(&home), ring.clone()).map_err(|e| miette!("{e}"))?;
+        Command::Reencrypt => {}
+        Command::Prune => {
+            db.sqlite_only(
+                "toolsmith keys prune",
+                "with a database the keys come from TOOLSMITH_SECRET_KEY: once `toolsmith keys reencrypt` has run, \
+                 remove the old keys from it on every server",
+            )?;
+            return prune(&home, db);
+        }
+    }
     let rt = runtime()?;
+    let deployment = rt.block_on(db.open())?;
+    let current = deployment.store().keys().map_err(|e| miette!("{e}"))?.current().clone();
     let mut count = 0;
-    for store in rt.block_on(with_projects(store, &home, &ring))? {
+    for store in rt.block_on(deployment.every_store())? {
         count += rt.block_on(store.reencrypt()).map_err(|e| miette!("{e}"))?;
     }
     outln!("current key {current}; re-encrypted {count} secret value(s)");
     Ok(ExitCode::SUCCESS)
 }
 
-/// The main store and the store of every other project of the home (they share the key
-/// file, so rotating and pruning must see them all).
-async fn with_projects(main: SqliteStore, home: &Path, ring: &KeyRing) -> miette::Result<Vec<SqliteStore>> {
-    let projects = main.projects().await.map_err(|e| miette!("{e}"))?;
-    let mut stores = vec![main];
-    for project in projects.iter().filter(|p| p.name != DEFAULT_PROJECT) {
-        stores.push(SqliteStore::open_project(home, project, ring.clone()).map_err(|e| miette!("{e}"))?);
-    }
-    Ok(stores)
-}
-
 /// `toolsmith keys prune`: prints the keys it removed, and the one that stays.
-fn prune(home: &Path) -> miette::Result<ExitCode> {
-    let store = open_store()?;
+fn prune(home: &Path, db: &Database) -> miette::Result<ExitCode> {
     let rt = runtime()?;
-    let ring = store.keys().map_err(|e| miette!("{e}"))?;
-    let stores = rt.block_on(with_projects(store.as_ref().clone(), home, &ring))?;
-    let all: Vec<&dyn KeyRotation> = stores.iter().map(|s| s as &dyn KeyRotation).collect();
+    let deployment = rt.block_on(db.open())?;
+    let stores = rt.block_on(deployment.every_store())?;
+    let all: Vec<&dyn KeyRotation> = stores.iter().map(|s| s.as_ref() as &dyn KeyRotation).collect();
     let removed = match rt.block_on(prune_key_file_of(&all, home)) {
         Ok(removed) => removed,
         Err(e) => {
@@ -85,7 +83,7 @@ fn prune(home: &Path) -> miette::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let current = store.keys().map_err(|e| miette!("{e}"))?.current().clone();
+    let current = deployment.store().keys().map_err(|e| miette!("{e}"))?.current().clone();
     if removed.is_empty() {
         outln!("no key to remove: every key of {} is in use; current key {current}", KeyRing::key_file(home).display());
     } else {

@@ -9,12 +9,12 @@ use std::time::{Duration, SystemTime};
 
 use miette::{miette, IntoDiagnostic};
 use toolsmith::auth::{Initiated, LinkRequest};
-use toolsmith::store::{AccountStatus, ConnectedAccount, ConnectedAccounts, SqliteStore};
+use toolsmith::store::{AccountStatus, ConnectedAccount, Store};
 use toolsmith::{ConnectedAccountId, Registry, ToolSearch};
 use toolsmith_catalog::Toolkit;
 use toolsmith_server::ServerOptions;
 
-use crate::home::time;
+use crate::home::{time, Deployment};
 use crate::out::{flush, outln};
 use crate::serve::{app_state, Listen};
 
@@ -33,12 +33,14 @@ pub(crate) enum Outcome {
 /// this home answers at the public URL, and waits for the account to leave `INITIATED`.
 pub(crate) fn connect(
     rt: &tokio::runtime::Runtime,
-    store: &Arc<SqliteStore>,
+    deployment: &Deployment,
     registry: &Registry,
     toolkit: &Toolkit,
     request: LinkRequest,
     listen: &Listen,
 ) -> miette::Result<Outcome> {
+    let main = deployment.store();
+    let store = main.as_ref();
     rt.block_on(async {
         let user = request.user_id.clone();
         // Bound before the link is made: with `--addr HOST:0` the port is only known now.
@@ -50,7 +52,7 @@ pub(crate) fn connect(
             Some((_, url)) => url.clone(),
             None => listen.url()?,
         };
-        let started = toolsmith::auth::initiate(store.as_ref(), toolkit, request).await.map_err(|e| miette!("{e}"))?;
+        let started = toolsmith::auth::initiate(store, toolkit, request).await.map_err(|e| miette!("{e}"))?;
         let url = toolsmith::session::link_url(&public_url, &started.token);
         let own = match own {
             Some(bound) => Some(bound),
@@ -70,7 +72,7 @@ pub(crate) fn connect(
         let outcome = match own {
             Some((listener, public_url)) => {
                 let search = Arc::new(ToolSearch::new(registry));
-                let state = app_state(store.clone(), search, ServerOptions::new(public_url)).await?;
+                let state = app_state(deployment, search, ServerOptions::new(public_url)).await?;
                 let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
                 let server = tokio::spawn(toolsmith_server::serve(listener, state, async move {
                     let _ = stopped.await;
@@ -127,7 +129,7 @@ fn announce(toolkit: &Toolkit, user: &toolsmith::UserId, url: &str, started: &In
 }
 
 /// Waits until the account leaves `INITIATED`, or the link expires.
-async fn wait(store: &SqliteStore, started: &Initiated) -> miette::Result<Outcome> {
+async fn wait(store: &dyn Store, started: &Initiated) -> miette::Result<Outcome> {
     let id = &started.account.id;
     let mut changes = store.account_changes();
     loop {
@@ -148,7 +150,7 @@ async fn wait(store: &SqliteStore, started: &Initiated) -> miette::Result<Outcom
 }
 
 /// Marks the account `FAILED` with `reason` (when it is still waiting for its link).
-async fn fail(store: &SqliteStore, id: &ConnectedAccountId, reason: &str) -> miette::Result<()> {
+async fn fail(store: &dyn Store, id: &ConnectedAccountId, reason: &str) -> miette::Result<()> {
     let Some(mut account) = store.account(id).await.map_err(|e| miette!("{e}"))? else { return Ok(()) };
     if account.status == AccountStatus::Initiated {
         account.status = AccountStatus::Failed;

@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
-use toolsmith::store::{ExecutionLog, ExecutionLogs, LogFilter};
+use toolsmith::store::{ExecutionLog, LogFilter};
 use toolsmith::{LogId, ToolSlug, UserId};
 
-use crate::home::{open_store, runtime, time};
+use crate::home::{runtime, time, Database};
 use crate::out::outln;
 
 /// Arguments of `toolsmith logs`.
@@ -27,11 +27,13 @@ pub(crate) struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    db: Database,
 }
 
 pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
-    let store = open_store()?;
     let rt = runtime()?;
+    let store = rt.block_on(args.db.open())?.store();
     if let Some(id) = &args.id {
         let Some(entry) = rt.block_on(store.log(id)).map_err(|e| miette!("{e}"))? else {
             eprintln!("error: no log entry {id}; `toolsmith logs` lists the latest");

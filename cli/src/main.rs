@@ -16,6 +16,7 @@ mod bench_startup;
 mod bench_triggers;
 mod bench_workbench;
 mod catalog;
+mod db;
 mod execute;
 mod export;
 mod files;
@@ -65,9 +66,13 @@ enum Command {
     /// project (its OAuth app, or the static scheme its accounts use).
     #[command(subcommand, name = "auth-configs")]
     AuthConfigs(auth_configs::Command),
-    /// Connect, list and remove users' accounts (stored under TOOLSMITH_HOME).
-    #[command(subcommand)]
-    Accounts(accounts::Command),
+    /// Connect, list and remove users' accounts (stored under TOOLSMITH_HOME, or in --database).
+    Accounts {
+        #[command(subcommand)]
+        command: accounts::Command,
+        #[command(flatten)]
+        db: home::Database,
+    },
     /// List trigger types; create, list, enable, disable and delete trigger instances.
     #[command(subcommand)]
     Triggers(triggers::Command),
@@ -76,16 +81,31 @@ enum Command {
     /// Show the execution log.
     Logs(logs::Args),
     /// Create, list and revoke the API keys of `toolsmith serve`'s projects.
-    #[command(subcommand)]
-    ApiKeys(api_keys::Command),
+    ApiKeys {
+        #[command(subcommand)]
+        command: api_keys::Command,
+        #[command(flatten)]
+        db: home::Database,
+    },
     /// Rotate the keys that encrypt secrets at rest.
-    #[command(subcommand)]
-    Keys(keys::Command),
+    Keys {
+        #[command(subcommand)]
+        command: keys::Command,
+        #[command(flatten)]
+        db: home::Database,
+    },
+    /// Migrate the database's schema, or show it (PostgreSQL with --database, else the home's SQLite file).
+    Db {
+        #[command(subcommand)]
+        command: db::Command,
+        #[command(flatten)]
+        db: home::Database,
+    },
     /// Write (or check) the JSON Schemas of the spec format.
     Schema(schema::Args),
     /// Find the tools for a task, with the tools that produce the IDs they need.
     Search(search::Args),
-    /// Serve the Composio-compatible REST API and MCP endpoints (SQLite under TOOLSMITH_HOME).
+    /// Serve the Composio-compatible REST API and MCP endpoints (SQLite under TOOLSMITH_HOME, or PostgreSQL with --database).
     Serve(serve::Args),
     /// Measure the hot paths.
     #[command(subcommand)]
@@ -99,13 +119,14 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(args),
         Command::Import(command) => import::run(command),
         Command::Tools(command) => tools::run(command),
-        Command::Accounts(command) => accounts::run(command),
+        Command::Accounts { command, db } => accounts::run(command, &db),
         Command::AuthConfigs(command) => auth_configs::run(command),
         Command::Triggers(command) => triggers::run(command),
         Command::Execute(args) => execute::run(args),
         Command::Logs(args) => logs::run(args),
-        Command::ApiKeys(command) => api_keys::run(command),
-        Command::Keys(command) => keys::run(command),
+        Command::ApiKeys { command, db } => api_keys::run(command, &db),
+        Command::Keys { command, db } => keys::run(command, &db),
+        Command::Db { command, db } => db::run(command, &db),
         Command::Serve(args) => serve::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Search(args) => search::run(args),

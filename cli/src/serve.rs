@@ -1,4 +1,5 @@
-//! `toolsmith serve`: the REST API and MCP endpoints over the embedded store; and the
+//! `toolsmith serve`: the REST API and MCP endpoints over the home's SQLite store or a
+//! PostgreSQL database shared with other servers (`--database`); and the
 //! address and server state that `accounts connect` reuses to serve a Connect Link page.
 
 use std::net::SocketAddr;
@@ -6,12 +7,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use miette::{miette, IntoDiagnostic};
-use toolsmith::store::{ApiKey, ApiKeySecret, KeyRing, Projects, SqliteStore};
+use toolsmith::store::{ApiKey, ApiKeySecret, DEFAULT_PROJECT};
 use toolsmith::{ApiKeyId, ToolSearch};
-use toolsmith_server::{AppState, HomeProjects, ServerOptions};
+use toolsmith_server::{AppState, ServerOptions};
 
 use crate::catalog::{registry, CatalogArgs};
-use crate::home::{home, open_store, runtime};
+use crate::home::{home, runtime, Database, Deployment};
 use crate::out::outln;
 
 /// Where a server listens, and the URL clients reach it at.
@@ -49,16 +50,13 @@ impl Listen {
     }
 }
 
-/// The server over the home's projects (the `default` one's records in `main`).
+/// The server over the deployment's projects.
 pub(crate) async fn app_state(
-    main: Arc<SqliteStore>,
+    deployment: &Deployment,
     search: Arc<ToolSearch>,
     options: ServerOptions,
 ) -> miette::Result<AppState> {
-    let home = home()?;
-    let keys = KeyRing::load(&home).map_err(|e| miette!("{e}"))?;
-    main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
-    Ok(AppState::new(search, Arc::new(HomeProjects::new(home, keys, main)), options))
+    Ok(AppState::new(search, deployment.projects().await?, options))
 }
 
 /// `toolsmith serve`
@@ -91,6 +89,8 @@ pub(crate) struct Args {
     delivery_lease: u64,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    db: Database,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -105,7 +105,6 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         LogFormat::Json => subscriber.json().init(),
         LogFormat::Text => subscriber.init(),
     }
-    let main = open_store()?;
     let registry = registry(&args.catalog)?;
     let search = Arc::new(ToolSearch::new(&registry));
     let rt = runtime()?;
@@ -119,7 +118,11 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
         if !args.no_workbench {
             options.workbench = workbench(args.workbench_dir, args.workbench_disk_quota << 20)?;
         }
-        let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
+        // Migrates a PostgreSQL database first (servers starting together migrate it once).
+        let deployment = args.db.open().await?;
+        deployment.check_keys().await?;
+        let main = deployment.store();
+        let project = deployment.ensure_project(DEFAULT_PROJECT).await?;
         if main.api_keys(None).await.map_err(|e| miette!("{e}"))?.is_empty() {
             let secret = ApiKeySecret::generate();
             let key = ApiKey {
@@ -139,7 +142,7 @@ pub(crate) fn run(args: Args) -> miette::Result<ExitCode> {
             outln!("  curl -H \"x-api-key: $COMPOSIO_API_KEY\" \"$COMPOSIO_BASE_URL/api/v3.1/tools?toolkit_slug=github&limit=3\"");
             outln!();
         }
-        let state = app_state(main, search, options).await?;
+        let state = app_state(&deployment, search, options).await?;
         // Signal handlers first: a SIGTERM right after "listening" must stop cleanly.
         let shutdown = shutdown()?;
         tracing::info!(%addr, tools = registry.tools().count(), "toolsmith serve listening");

@@ -5,10 +5,10 @@ use std::time::SystemTime;
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
-use toolsmith::store::{DeliveryAttempt, DeliveryFilter, DeliveryRecord, DeliveryStatus, TriggerEvents};
+use toolsmith::store::{DeliveryAttempt, DeliveryFilter, DeliveryRecord, DeliveryStatus};
 use toolsmith::{TriggerEventId, TriggerInstanceId};
 
-use crate::home::project_store;
+use crate::home::Database;
 use crate::out::outln;
 
 /// `toolsmith triggers deliveries` arguments.
@@ -32,6 +32,8 @@ pub(crate) struct Args {
     /// The project (`default` unless given).
     #[arg(long, default_value = toolsmith::store::DEFAULT_PROJECT)]
     project: String,
+    #[command(flatten)]
+    db: Database,
 }
 
 /// A delivery's state, as `--status` takes it.
@@ -56,7 +58,7 @@ impl From<Status> for DeliveryStatus {
 }
 
 pub(crate) async fn run(args: Args) -> miette::Result<()> {
-    let store = project_store(&args.project).await?;
+    let store = args.db.project_store(&args.project).await?;
     let filter = DeliveryFilter {
         events: args.event.iter().cloned().collect(),
         instances: args.instance,

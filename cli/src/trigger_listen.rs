@@ -8,10 +8,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use miette::{miette, IntoDiagnostic};
 use secrecy::SecretString;
-use toolsmith::store::{TriggerEvent, TriggerEventType, TriggerEvents, WebhookSubscriptions};
+use toolsmith::store::{TriggerEvent, TriggerEventType};
 use toolsmith_triggers::signature::sign_delivery;
 
-use crate::home::project_store;
+use crate::home::Database;
 use crate::out::{flush, outln};
 
 /// The environment variable holding the secret forwarded events are signed with.
@@ -35,6 +35,8 @@ pub(crate) struct Args {
     /// Forward this many events, then stop (scripts and tests); forever by default.
     #[arg(long)]
     count: Option<usize>,
+    #[command(flatten)]
+    db: Database,
 }
 
 pub(crate) async fn run(args: Args) -> miette::Result<()> {
@@ -51,7 +53,7 @@ pub(crate) async fn run(args: Args) -> miette::Result<()> {
         .map(|e| e.parse::<TriggerEventType>())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| miette!("--events: {e}"))?;
-    let store = project_store(&args.project).await?;
+    let store = args.db.project_store(&args.project).await?;
     let secret = match std::env::var(SECRET_ENV) {
         Ok(secret) if !secret.is_empty() => SecretString::from(secret),
         _ => {

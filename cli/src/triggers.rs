@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::Value;
-use toolsmith::store::{TriggerFilter, TriggerInstances, DEFAULT_PROJECT};
+use toolsmith::store::{TriggerFilter, DEFAULT_PROJECT};
 use toolsmith::{TriggerInstanceId, UserId};
 use toolsmith_triggers::ingress::webhook_url;
 use toolsmith_triggers::{upsert, ActiveTrigger, Owner, TriggerError, TriggerTypes, UpsertRequest};
@@ -15,7 +15,7 @@ use toolsmith_triggers::{upsert, ActiveTrigger, Owner, TriggerError, TriggerType
 use crate::account_ref::{find, Scope};
 use crate::catalog::{registry, CatalogArgs};
 use crate::execute::json_object;
-use crate::home::{project_store, runtime};
+use crate::home::{runtime, Database};
 use crate::out::outln;
 
 /// `toolsmith triggers …`
@@ -102,6 +102,8 @@ pub(crate) struct Target {
     project: String,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    db: Database,
 }
 
 /// The trigger types of the catalog `catalog` names.
@@ -154,7 +156,7 @@ async fn run_async(command: Command) -> miette::Result<ExitCode> {
                 r#"pass an object like '{"webhook_secret": "…"}'"#,
             )
             .map_err(|e| miette!("{e}"))?;
-            let store = project_store(&target.project).await?;
+            let store = target.db.project_store(&target.project).await?;
             let user = user.as_deref().map(UserId::parse).transpose().map_err(|e| miette!("--user: {e}"))?;
             let owner = match (account, user) {
                 (Some(name), user) => {
@@ -174,7 +176,7 @@ async fn run_async(command: Command) -> miette::Result<ExitCode> {
         }
         Command::List { all, json, target } => {
             let types = types(&target.catalog)?;
-            let store = project_store(&target.project).await?;
+            let store = target.db.project_store(&target.project).await?;
             let filter = TriggerFilter { include_disabled: all, ..Default::default() };
             let instances = store.trigger_instances(&filter).await.map_err(|e| miette!("{e}"))?;
             let shown: Vec<ActiveTrigger> = instances.iter().map(|i| ActiveTrigger::of(i, &types)).collect();
@@ -194,7 +196,7 @@ async fn run_async(command: Command) -> miette::Result<ExitCode> {
         Command::Enable { id, target } => set_enabled(&id, &target, true).await?,
         Command::Disable { id, target } => set_enabled(&id, &target, false).await?,
         Command::Delete { id, target } => {
-            let store = project_store(&target.project).await?;
+            let store = target.db.project_store(&target.project).await?;
             if !store.delete_trigger_instance(&id).await.map_err(|e| miette!("{e}"))? {
                 return Err(missing(&id));
             }
@@ -211,7 +213,7 @@ fn missing(id: &TriggerInstanceId) -> miette::Report {
 }
 
 async fn set_enabled(id: &TriggerInstanceId, target: &Target, enabled: bool) -> miette::Result<()> {
-    let store = project_store(&target.project).await?;
+    let store = target.db.project_store(&target.project).await?;
     let reason = "disabled with `toolsmith triggers disable`";
     let switched = toolsmith_triggers::set_enabled(&*store, id, enabled, reason, SystemTime::now())
         .await

@@ -1,55 +1,38 @@
 //! Projects of a home: keys and projects in the main store, each project's records in
 //! its own store (the `default` project's in the main store itself).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use toolsmith_core::ProjectId;
-use toolsmith_store::{ApiKeySecret, KeyRing, Project, Projects, SqliteStore, Store, StoreError, DEFAULT_PROJECT};
+use toolsmith_store::{KeyRing, Project, SqliteStore, Store, StoreError, DEFAULT_PROJECT};
 
-use crate::state::ProjectStores;
+use crate::state::{OpenedStores, ProjectStores};
 
 /// The projects of a `TOOLSMITH_HOME`.
 pub struct HomeProjects {
     home: PathBuf,
     keys: KeyRing,
     main: Arc<SqliteStore>,
-    opened: Mutex<HashMap<ProjectId, Arc<SqliteStore>>>,
+    opened: OpenedStores<SqliteStore>,
 }
 
 impl HomeProjects {
     /// The projects of `home`, whose main store is `main` (opened with `keys`).
     pub fn new(home: PathBuf, keys: KeyRing, main: Arc<SqliteStore>) -> Self {
-        HomeProjects { home, keys, main, opened: Mutex::default() }
+        HomeProjects { home, keys, main, opened: OpenedStores::default() }
     }
 }
 
 #[async_trait::async_trait]
 impl ProjectStores for HomeProjects {
-    async fn project_of(&self, key: &ApiKeySecret) -> Result<Option<Project>, StoreError> {
-        let Some(record) = self.main.api_key_by_hash(&key.hash()).await? else { return Ok(None) };
-        if record.revoked_at.is_some() {
-            return Ok(None);
-        }
-        self.main.project(&record.project).await
-    }
-
-    async fn projects(&self) -> Result<Vec<Project>, StoreError> {
-        self.main.projects().await
+    fn shared(&self) -> Result<Arc<dyn Store>, StoreError> {
+        Ok(self.main.clone())
     }
 
     async fn store_of(&self, project: &Project) -> Result<Arc<dyn Store>, StoreError> {
         if project.name == DEFAULT_PROJECT {
             return Ok(self.main.clone());
         }
-        if let Some(store) = self.opened.lock().ok().and_then(|o| o.get(&project.id).cloned()) {
-            return Ok(store);
-        }
-        let store = Arc::new(SqliteStore::open_project(&self.home, project, self.keys.clone())?);
-        if let Ok(mut opened) = self.opened.lock() {
-            return Ok(opened.entry(project.id.clone()).or_insert(store).clone());
-        }
-        Ok(store)
+        Ok(self.opened.get_or_open(project, || SqliteStore::open_project(&self.home, project, self.keys.clone()))?)
     }
 }

@@ -17,6 +17,8 @@ mod mcp;
 mod metrics;
 mod openapi;
 mod pages;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod request_id;
 pub mod routes;
 mod state;
@@ -36,6 +38,8 @@ pub use extract::{Body, Caller, Origin};
 pub use home::HomeProjects;
 pub use metrics::{Metered, Metrics};
 pub use openapi::ApiDoc;
+#[cfg(feature = "postgres")]
+pub use postgres::PgProjects;
 pub use state::{AppState, ProjectCx, ProjectStores, ServerOptions, CELL_MARGIN};
 
 /// The server: REST under `/api/v3` and `/api/v3.1` (and its OpenAPI document at

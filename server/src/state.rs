@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use toolsmith_core::TriggerInstanceId;
+use toolsmith_core::{ProjectId, TriggerInstanceId};
 use toolsmith_runtime::{Client, Registry, ToolSearch};
 use toolsmith_session::{RouterOptions, ToolRouter};
 use toolsmith_store::{ApiKeySecret, ConnectLink, Project, Store, StoreError, TriggerInstance};
@@ -15,17 +15,60 @@ use toolsmith_triggers::TriggerTypes;
 use crate::metrics::{Metered, Metrics};
 
 /// Where projects and their stores come from: the home's main store and one store per
-/// project in production, in-memory stores in tests (`crate::testing`, feature `testing`).
+/// project with SQLite ([`HomeProjects`](crate::HomeProjects)), one PostgreSQL database
+/// for all (`PgProjects`, feature `postgres`), in-memory stores in tests
+/// (`crate::testing`, feature `testing`).
 #[async_trait::async_trait]
 pub trait ProjectStores: Send + Sync {
+    /// The deployment's main store: the projects and their API keys, and what belongs to
+    /// no project (the MCP endpoint's protocol sessions, which any server goes on with).
+    fn shared(&self) -> Result<Arc<dyn Store>, StoreError>;
     /// The project a key opens; `None` for an unknown or revoked key.
-    async fn project_of(&self, key: &ApiKeySecret) -> Result<Option<Project>, StoreError>;
+    async fn project_of(&self, key: &ApiKeySecret) -> Result<Option<Project>, StoreError> {
+        let main = self.shared()?;
+        let Some(record) = main.api_key_by_hash(&key.hash()).await? else { return Ok(None) };
+        if record.revoked_at.is_some() {
+            return Ok(None);
+        }
+        main.project(&record.project).await
+    }
     /// The store of a project's records.
     async fn store_of(&self, project: &Project) -> Result<Arc<dyn Store>, StoreError>;
     /// Every project, for what is found without a key: a Connect Link's page looks its
     /// token up in each project's store (a server has a few projects; links are opened
     /// rarely, so no index to keep in step).
-    async fn projects(&self) -> Result<Vec<Project>, StoreError>;
+    async fn projects(&self) -> Result<Vec<Project>, StoreError> {
+        self.shared()?.projects().await
+    }
+}
+
+/// The stores of the projects opened so far, each opened once (the default project's is
+/// the main store, never in here).
+pub(crate) struct OpenedStores<S>(Mutex<HashMap<ProjectId, Arc<S>>>);
+
+impl<S> Default for OpenedStores<S> {
+    fn default() -> Self {
+        OpenedStores(Mutex::default())
+    }
+}
+
+impl<S> OpenedStores<S> {
+    /// The store of `project`, opened with `open` the first time.
+    pub(crate) fn get_or_open(
+        &self,
+        project: &Project,
+        open: impl FnOnce() -> Result<S, StoreError>,
+    ) -> Result<Arc<S>, StoreError> {
+        if let Some(store) = self.0.lock().ok().and_then(|o| o.get(&project.id).cloned()) {
+            return Ok(store);
+        }
+        let store = Arc::new(open()?);
+        if let Ok(mut opened) = self.0.lock() {
+            // Two first requests may race: keep the first.
+            return Ok(opened.entry(project.id.clone()).or_insert(store).clone());
+        }
+        Ok(store)
+    }
 }
 
 /// How the server behaves.

@@ -22,6 +22,8 @@ use crate::state::ProjectStores;
 pub struct MemoryProjects {
     keys: Mutex<HashMap<String, Project>>,
     stores: Mutex<HashMap<ProjectId, Arc<SqliteStore>>>,
+    /// The main store (MCP protocol sessions), made at its first use.
+    shared: Mutex<Option<Arc<SqliteStore>>>,
 }
 
 impl MemoryProjects {
@@ -47,15 +49,28 @@ impl MemoryProjects {
         if let Some(store) = stores.get(&project.id) {
             return Ok(store.clone());
         }
-        let keys = KeyRing::generate().map_err(|e| StoreError::Missing(format!("a key ring: {e}")))?;
-        let store = Arc::new(SqliteStore::in_memory(keys)?);
+        let store = in_memory()?;
         stores.insert(project.id.clone(), store.clone());
         Ok(store)
     }
 }
 
+/// A new store in memory, with a key of its own.
+fn in_memory() -> Result<Arc<SqliteStore>, StoreError> {
+    let keys = KeyRing::generate().map_err(|e| StoreError::Missing(format!("a key ring: {e}")))?;
+    Ok(Arc::new(SqliteStore::in_memory(keys)?))
+}
+
 #[async_trait::async_trait]
 impl ProjectStores for MemoryProjects {
+    fn shared(&self) -> Result<Arc<dyn Store>, StoreError> {
+        let mut shared = self.shared.lock().map_err(|_| StoreError::Missing("the main store's lock".into()))?;
+        match &*shared {
+            Some(store) => Ok(store.clone()),
+            None => Ok(shared.insert(in_memory()?).clone()),
+        }
+    }
+
     async fn project_of(&self, key: &ApiKeySecret) -> Result<Option<Project>, StoreError> {
         Ok(self.keys.lock().ok().and_then(|k| k.get(&key.hash()).cloned()))
     }

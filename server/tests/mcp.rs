@@ -9,8 +9,11 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use toolsmith_runtime::{Registry, ToolSearch};
 use toolsmith_server::testing::MemoryProjects;
-use toolsmith_server::{AppState, ServerOptions};
+use toolsmith_server::{AppState, ProjectStores, ServerOptions};
 use toolsmith_store::ApiKeySecret;
+
+mod common;
+use common::McpAnswer;
 
 const LEGACY: &str = "2025-11-25";
 const MODERN: &str = "2026-07-28";
@@ -18,13 +21,6 @@ const MODERN: &str = "2026-07-28";
 struct Server {
     url: String,
     http: reqwest::Client,
-}
-
-/// One answer: status, `mcp-session-id`, the body (the JSON-RPC message of an SSE stream).
-struct Answer {
-    status: u16,
-    mcp_session: Option<String>,
-    body: Value,
 }
 
 impl Server {
@@ -54,37 +50,9 @@ impl Server {
         created["mcp"]["url"].as_str().unwrap().to_owned()
     }
 
-    async fn post(&self, url: &str, key: Option<&ApiKeySecret>, headers: &[(&str, &str)], body: Value) -> Answer {
-        let mut request = self
-            .http
-            .post(url)
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(key) = key {
-            request = request.header("x-api-key", key.expose());
-        }
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let mcp_session = response.headers().get("mcp-session-id").map(|v| v.to_str().unwrap().to_owned());
-        let text = response.text().await.unwrap();
-        Answer { status, mcp_session, body: message(&text) }
+    async fn post(&self, url: &str, key: Option<&ApiKeySecret>, headers: &[(&str, &str)], body: Value) -> McpAnswer {
+        common::mcp_post(&self.http, url, key, headers, body).await
     }
-}
-
-/// The JSON body, or the last JSON-RPC message of an SSE stream (`data: {…}` lines).
-fn message(text: &str) -> Value {
-    if let Ok(value) = serde_json::from_str(text) {
-        return value;
-    }
-    text.lines()
-        .filter_map(|line| line.strip_prefix("data:"))
-        .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
-        .next_back()
-        .unwrap_or(Value::String(text.to_owned()))
 }
 
 /// `_meta` of a 2026-07-28 request.
@@ -215,6 +183,56 @@ async fn json_rpc_in_both_protocol_eras_behind_the_api_key() {
     check_unknown(&server.post(&url, Some(&a), &call("GITHUB_NOPE"), modern(10, "tools/call", nope)).await.body);
     let answer = server.post(&url, Some(&b), &list_headers, modern(11, "tools/list", json!({}))).await;
     assert_eq!(answer.status, 404);
+}
+
+/// The 2025-11-25 handshake on `server`: the `Mcp-Session-Id` it gives.
+async fn initialize_on(server: &Server, url: &str, key: &ApiKeySecret) -> String {
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": LEGACY, "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}});
+    let answer = server.post(url, Some(key), &[], initialize).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let mcp_session = answer.mcp_session.unwrap();
+    let on = [("mcp-session-id", mcp_session.as_str()), ("mcp-protocol-version", LEGACY)];
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    assert_eq!(server.post(url, Some(key), &on, initialized).await.status, 202);
+    mcp_session
+}
+
+#[tokio::test]
+async fn a_2025_session_begun_on_one_server_goes_on_on_another() {
+    // Two servers over the same stores: two nodes of a cluster.
+    let projects = Arc::new(MemoryProjects::default());
+    let (_, a) = projects.add("a");
+    let node_a = Server::start(projects.clone(), &[]).await;
+    let node_b = Server::start(projects.clone(), &[]).await;
+    let url_a = node_a
+        .session(&a, json!({"user_id": "ada", "toolkits": ["github"], "preload": {"tools": ["GITHUB_GET_REPO"]}}))
+        .await;
+    let mcp_session = initialize_on(&node_a, &url_a, &a).await;
+
+    // The same session id on node B, which never saw its `initialize`.
+    let url_b = url_a.replace(&node_a.url, &node_b.url);
+    let on = [("mcp-session-id", mcp_session.as_str()), ("mcp-protocol-version", LEGACY)];
+    let rpc =
+        |id: u64, method: &str, params: Value| json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+    let list = node_b.post(&url_b, Some(&a), &on, rpc(2, "tools/list", json!({}))).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    check_tools(&list.body);
+    check_search(&node_b.post(&url_b, Some(&a), &on, rpc(3, "tools/call", search_call())).await.body);
+
+    // Kept in the main store until the client ends it (DELETE), on any node.
+    let kept = projects.shared().unwrap();
+    assert!(kept.mcp_session(&mcp_session).await.unwrap().unwrap().contains("initialize_params"));
+    let ended = node_b
+        .http
+        .delete(&url_b)
+        .header("x-api-key", a.expose())
+        .header("mcp-session-id", &mcp_session)
+        .send()
+        .await
+        .unwrap();
+    assert!(ended.status().is_success(), "{}", ended.status());
+    assert_eq!(kept.mcp_session(&mcp_session).await.unwrap(), None);
 }
 
 #[tokio::test]

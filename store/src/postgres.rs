@@ -131,6 +131,17 @@ impl PgStore {
         PgStore { shared: Arc::clone(&self.shared), project: Arc::from(scope) }
     }
 
+    /// How messages name the database at `url`: the URL without its password (or query
+    /// string, which may hold one).
+    ///
+    /// ```
+    /// let shown = toolsmith_store::PgStore::display_url("postgres://ts:hunter2@db:5432/toolsmith");
+    /// assert_eq!(shown, "postgres://ts@db:5432/toolsmith");
+    /// ```
+    pub fn display_url(url: &str) -> String {
+        redacted(url)
+    }
+
     /// The database's URL without its password.
     pub fn name(&self) -> &str {
         &self.shared.name

@@ -154,6 +154,35 @@ impl SqliteStore {
         Ok(sealed.and_then(|value| KeyRing::sealed_key_id(&value).ok()))
     }
 
+    /// The schema version of the database file `path` (`PRAGMA user_version`), read
+    /// without migrating it; `None` when there is no file yet. Compare it with
+    /// [`SCHEMA_VERSION`](SqliteStore::SCHEMA_VERSION): opening the file migrates it.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("toolsmith-doc-version-{}", std::process::id()));
+    /// use toolsmith_store::{KeyRing, SqliteStore};
+    /// let path = SqliteStore::default_path(&dir);
+    /// assert_eq!(SqliteStore::file_schema_version(&path)?, None);
+    /// drop(SqliteStore::open(&path, KeyRing::generate()?)?);
+    /// assert_eq!(SqliteStore::file_schema_version(&path)?, Some(SqliteStore::SCHEMA_VERSION));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn file_schema_version(path: &Path) -> Result<Option<u32>, StoreError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let name = path.display().to_string();
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(&name, "open the database", e))?;
+        let version = migrations::version(&conn).map_err(|e| db_error(&name, "read the schema version", e))?;
+        u32::try_from(version).map(Some).map_err(|_| StoreError::Database {
+            path: name,
+            message: format!("the schema version is {version}, which no toolsmith writes: the file is not toolsmith's"),
+            source: None,
+        })
+    }
+
     /// The database file of a home folder: `<home>/toolsmith.db`.
     ///
     /// ```

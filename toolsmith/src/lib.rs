@@ -11,6 +11,7 @@
 //! |---|---|
 //! | `macros` | [`toolkit!`], `#[derive(Tool)]`, [`#[tool]`](macro@tool) |
 //! | `runtime` | `Registry`, `Client` (the executor: HTTP, auth, retries, the execution log), `auth`, `store`, `search` (`ToolSearch` over a registry, and the engine of `toolsmith-search`) |
+//! | `postgres` (off by default) | `store::PgStore`: the store in a PostgreSQL database that several servers share |
 //! | `session` (off by default) | `session`: sessions and meta tools (`ToolRouter`, `Session`, `COMPOSIO_*`), Composio's tool router |
 //!
 //! ```toml

@@ -155,3 +155,30 @@ async fn instances_are_picked_up_polled_backed_off_and_dropped_while_running() {
     cancel.cancel();
     tokio::time::timeout(Duration::from_secs(30), running).await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_pollers_on_one_store_make_each_due_poll_once() {
+    // Two servers sharing a store: each claims a poll before making it.
+    let toolkit: Toolkit = serde_yaml::from_str(TOOLKIT).unwrap();
+    let types = Arc::new(TriggerTypes::new([&toolkit]));
+    let store = Arc::new(SqliteStore::in_memory(KeyRing::generate().unwrap()).unwrap());
+    let feeds = Arc::new(Feeds::default());
+    feeds.things.lock().unwrap().insert("shared".into(), vec!["s1"]);
+    let cancel = CancellationToken::new();
+    for holder in ["node-a", "node-b"] {
+        let options =
+            PollOptions { refresh: Duration::from_millis(100), holder: Arc::from(holder), ..PollOptions::default() };
+        let poller = Poller::new(store.clone(), types.clone(), feeds.clone(), options);
+        tokio::spawn(poller.run(cancel.clone()));
+    }
+    let started = Instant::now();
+    instance(&store, "shared").await;
+    until("the shared feed is polled", || feeds.calls("shared") >= 1).await;
+    tokio::time::sleep(Duration::from_millis(4500)).await;
+    cancel.cancel();
+    // One poll a second (the interval) for the pair, not one per poller.
+    let calls = feeds.calls("shared");
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(calls >= 4, "{calls} polls in {seconds:.1} s");
+    assert!(calls as f64 <= seconds + 1.0, "{calls} polls in {seconds:.1} s: both pollers polled");
+}

@@ -9,13 +9,14 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// Runs `toolsmith args` with `TOOLSMITH_HOME` and `TOOLSMITH_CATALOG` set (no
-/// `TOOLSMITH_SECRET_KEY`), `stdin` on standard input.
+/// `TOOLSMITH_SECRET_KEY` or `TOOLSMITH_DATABASE_URL`), `stdin` on standard input.
 pub(crate) fn toolsmith(home: &Path, catalog: &Path, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_toolsmith"))
         .args(args)
         .env("TOOLSMITH_HOME", home)
         .env("TOOLSMITH_CATALOG", catalog)
         .env_remove("TOOLSMITH_SECRET_KEY")
+        .env_remove("TOOLSMITH_DATABASE_URL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -8,7 +8,7 @@ use serde_json::Value;
 use toolsmith_core::{AuthConfigId, ConnectedAccountId, UserId};
 use toolsmith_runtime::{Registry, ToolSearch};
 use toolsmith_server::testing::MemoryProjects;
-use toolsmith_server::{AppState, ServerOptions};
+use toolsmith_server::{AppState, ProjectStores, ServerOptions};
 use toolsmith_store::{
     AccountStatus, ApiKeySecret, AuthConfig, AuthConfigs, ConnectedAccount, ConnectedAccounts, Project, SqliteStore,
 };
@@ -57,6 +57,16 @@ impl Server {
         base_urls: Vec<(String, String)>,
         tune: impl FnOnce(&mut ServerOptions),
     ) -> Server {
+        Server::start_over(registry, projects, base_urls, tune).await
+    }
+
+    /// The same over any projects (a PostgreSQL database's, in the cluster tests).
+    pub(crate) async fn start_over(
+        registry: Registry,
+        projects: Arc<dyn ProjectStores>,
+        base_urls: Vec<(String, String)>,
+        tune: impl FnOnce(&mut ServerOptions),
+    ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let mut options = ServerOptions::new(url.parse().unwrap());
@@ -96,6 +106,17 @@ impl Server {
 }
 
 impl Server {
+    /// An MCP request to `url` ([`mcp_post`]).
+    pub(crate) async fn mcp(
+        &self,
+        url: &str,
+        key: Option<&ApiKeySecret>,
+        headers: &[(&str, &str)],
+        body: Value,
+    ) -> McpAnswer {
+        mcp_post(&self.http, url, key, headers, body).await
+    }
+
     /// A Connect Link of `config` for user `ada` through the REST API, returning to
     /// `callback`: `(account id, page URL)`.
     pub(crate) async fn link(&self, key: &ApiKeySecret, config: &str, callback: Option<&str>) -> (String, String) {
@@ -104,6 +125,50 @@ impl Server {
         assert_eq!(status, 200, "{link}");
         (link["connected_account_id"].as_str().unwrap().to_owned(), link["redirect_url"].as_str().unwrap().to_owned())
     }
+}
+
+/// An MCP answer: status, `Mcp-Session-Id`, the body (the JSON-RPC message of an SSE stream).
+pub(crate) struct McpAnswer {
+    pub(crate) status: u16,
+    pub(crate) mcp_session: Option<String>,
+    pub(crate) body: Value,
+}
+
+/// An MCP request (JSON-RPC `body`) to `url` with the key and `headers`.
+pub(crate) async fn mcp_post(
+    http: &reqwest::Client,
+    url: &str,
+    key: Option<&ApiKeySecret>,
+    headers: &[(&str, &str)],
+    body: Value,
+) -> McpAnswer {
+    let mut request = http
+        .post(url)
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(key) = key {
+        request = request.header("x-api-key", key.expose());
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let mcp_session = response.headers().get("mcp-session-id").map(|v| v.to_str().unwrap().to_owned());
+    McpAnswer { status, mcp_session, body: sse_message(&response.text().await.unwrap()) }
+}
+
+/// The JSON body, or the last JSON-RPC message of an SSE stream (`data: {…}` lines).
+fn sse_message(text: &str) -> Value {
+    if let Ok(value) = serde_json::from_str(text) {
+        return value;
+    }
+    text.lines()
+        .filter_map(|line| line.strip_prefix("data:"))
+        .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+        .next_back()
+        .unwrap_or(Value::String(text.to_owned()))
 }
 
 /// Two projects, `other` then `acme` (a Connect Link must be found in whichever project

@@ -11,7 +11,7 @@ pub enum KeyError {
     #[error(
         "a secret was sealed with key `{id}`, which is not loaded (loaded: {loaded}); add that key back: \
          list it in TOOLSMITH_SECRET_KEY after the current key, or restore <TOOLSMITH_HOME>/secret.keys \
-         from a backup"
+         from a backup (every server of a deployment on one PostgreSQL database must be given the same keys)"
     )]
     UnknownKey {
         /// The missing key.

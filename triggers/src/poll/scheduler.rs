@@ -31,12 +31,30 @@ pub struct PollOptions {
     /// Poked after a poll recorded events: the delivery worker's wake-up (so events go
     /// out at once instead of at its next round). `None`: nobody to wake.
     pub recorded: Option<DeliveryWake>,
+    /// Who claims the polls ([`TriggerInstances::claim_poll`]): one id per server, so
+    /// that servers sharing a store make each poll once (default: this process's
+    /// [`node_id`]).
+    pub holder: Arc<str>,
+}
+
+/// This process's id as a poll holder: `poll-` and random hex, made once.
+pub fn node_id() -> Arc<str> {
+    static ID: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        // Without randomness the process id and the time still tell servers apart.
+        let random = getrandom::u64().unwrap_or_else(|_| {
+            let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
+            u64::from(std::process::id()) << 32 ^ nanos as u64
+        });
+        Arc::from(format!("poll-{random:016x}"))
+    })
+    .clone()
 }
 
 impl Default for PollOptions {
-    /// Lists instances every 2 s, runs 8 polls at once, wakes nobody.
+    /// Lists instances every 2 s, runs 8 polls at once, wakes nobody, claims as [`node_id`].
     fn default() -> Self {
-        PollOptions { refresh: Duration::from_secs(2), concurrency: 8, recorded: None }
+        PollOptions { refresh: Duration::from_secs(2), concurrency: 8, recorded: None, holder: node_id() }
     }
 }
 
@@ -132,7 +150,7 @@ where
         let mut present = HashMap::new();
         for instance in &instances {
             let Some(poll) = self.poll_of(instance) else { continue };
-            let interval = Duration::from_secs(u64::from(poll.interval_seconds.max(1)));
+            let interval = interval_of(poll);
             present.insert(instance.id.clone(), ());
             match slots.entry(instance.id.clone()) {
                 Entry::Occupied(mut slot) => {
@@ -177,8 +195,9 @@ where
             let Some(slot) = slots.get_mut(&id) else { continue };
             slot.running = true;
             let (store, types, executor) = (self.store.clone(), self.types.clone(), self.executor.clone());
+            let holder = self.options.holder.clone();
             running.spawn(async move {
-                let result = poll_by_id(&*store, &types, &*executor, &id).await;
+                let result = poll_by_id(&*store, &types, &*executor, &id, &holder).await;
                 (id, result)
             });
         }
@@ -226,13 +245,20 @@ where
     }
 }
 
-/// Polls the instance `id` as it is in the store now (its latest state and cursor);
-/// `None` when it is gone or disabled since it was listed.
+/// A poll's interval (at least a second).
+fn interval_of(poll: &Poll) -> Duration {
+    Duration::from_secs(u64::from(poll.interval_seconds.max(1)))
+}
+
+/// Polls the instance `id` as it is in the store now (its latest state and cursor), once
+/// `holder` has claimed the poll until the next one is due; `None` when it is gone or
+/// disabled since it was listed, or another server holds the poll (it makes it).
 async fn poll_by_id<S>(
     store: &S,
     types: &TriggerTypes,
     executor: &dyn PollExecutor,
     id: &TriggerInstanceId,
+    holder: &str,
 ) -> Result<Option<PollReport>, PollFailure>
 where
     S: TriggerInstances + TriggerEvents + ?Sized,
@@ -245,5 +271,15 @@ where
     let Some(poll) = types.entry(instance.trigger.as_str()).and_then(|e| e.spec.poll.as_ref()) else {
         return Ok(None);
     };
-    poll_once(store, executor, &instance, poll, SystemTime::now()).await.map(Some)
+    let now = SystemTime::now();
+    let claimed =
+        store.claim_poll(id, holder, now, now + interval_of(poll)).await.map_err(|e| PollFailure::Retryable {
+            message: format!("claiming the poll of trigger instance {id} failed: {e}"),
+            retry_after: None,
+        })?;
+    if !claimed {
+        tracing::debug!(instance = %id, "another server makes this poll");
+        return Ok(None);
+    }
+    poll_once(store, executor, &instance, poll, now).await.map(Some)
 }
