@@ -75,7 +75,8 @@ pub(crate) enum Command {
     },
     /// The server under load: REST `tools/execute` of a tool against a loopback API at
     /// 1, 16 and 128 concurrent clients (req/s, p50/p99) beside a bare axum handler
-    /// making the same upstream call; then memory with many sessions.
+    /// making the same upstream call; then memory with many sessions. With `--database`:
+    /// the same REST load on the SQLite default beside PostgreSQL with 1 and 2 nodes.
     Serve {
         /// Seconds of load per client count and kind.
         #[arg(long, default_value_t = 5)]
@@ -89,6 +90,14 @@ pub(crate) enum Command {
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// A PostgreSQL database (`postgres://user:password@host:5432/db`) to compare with
+        /// SQLite: the benchmark writes an account and an API key to its default project.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+        /// With `--database`: how many servers share the database in each run (in this
+        /// process, each with its own pool and port; the clients alternate between them).
+        #[arg(long, value_delimiter = ',', default_value = "1,2", requires = "database")]
+        nodes: Vec<usize>,
     },
     /// Triggers at run time: events/s from webhook ingress to delivery to an app on
     /// loopback and the delivery latency p50/p95/p99/max, for each instance count, beside
@@ -199,8 +208,9 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
         Command::Execute { requests, concurrency, seconds, json } => {
             crate::bench_execute::run(&crate::bench_execute::Options { requests, concurrency, seconds, json })
         }
-        Command::Serve { seconds, concurrency, sessions, json } => {
-            crate::bench_serve::run(&crate::bench_serve::Options { seconds, concurrency, sessions, json })
+        Command::Serve { seconds, concurrency, sessions, json, database, nodes } => {
+            let options = crate::bench_serve::Options { seconds, concurrency, sessions, json, database, nodes };
+            crate::bench_serve::run(&options)
         }
         Command::Triggers { events, concurrency, instances, json } => {
             crate::bench_triggers::run(&crate::bench_triggers::Options { events, concurrency, instances, json })

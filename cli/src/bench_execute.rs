@@ -210,7 +210,7 @@ pub(crate) fn quantile(sorted: &[Duration], q: f64) -> Duration {
 }
 
 /// The benchmark user's bearer account.
-async fn connect(store: &dyn Store, toolkit: &Toolkit, user: &UserId) -> miette::Result<()> {
+pub(crate) async fn connect(store: &dyn Store, toolkit: &Toolkit, user: &UserId) -> miette::Result<()> {
     let credential = toolsmith::auth::StaticCredential {
         scheme: Some("bearer".into()),
         values: [("token".to_owned(), SecretString::from("bench-token"))].into(),

@@ -18,9 +18,9 @@ use std::time::{Duration, Instant};
 
 use miette::{miette, IntoDiagnostic};
 use serde_json::{json, Value};
-use toolsmith::store::{ApiKey, ApiKeySecret, Projects};
+use toolsmith::store::{ApiKey, ApiKeySecret, Project, Projects};
 use toolsmith::{ApiKeyId, Registry, ToolSearch, Toolkit};
-use toolsmith_server::{AppState, HomeProjects, ServerOptions};
+use toolsmith_server::{AppState, HomeProjects, ProjectStores, ServerOptions};
 
 use crate::bench_execute::{fixture, percentiles, Fixture};
 use crate::out::outln;
@@ -35,11 +35,18 @@ pub(crate) struct Options {
     pub sessions: usize,
     /// One JSON object instead of text.
     pub json: bool,
+    /// A PostgreSQL database: compare SQLite with it instead ([`crate::bench_cluster`]).
+    pub database: Option<String>,
+    /// Node counts on the database.
+    pub nodes: Vec<usize>,
 }
 
 pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()?;
-    rt.block_on(bench(options))
+    match &options.database {
+        Some(database) => rt.block_on(crate::bench_cluster::compare(options, database)),
+        None => rt.block_on(bench(options)),
+    }
 }
 
 /// Resident memory of this process, in MiB (Linux; 0 elsewhere).
@@ -57,6 +64,13 @@ fn rss_mib() -> f64 {
 pub(crate) async fn start_server(fixture: &Fixture, toolkits: Vec<Toolkit>) -> miette::Result<(String, ApiKeySecret)> {
     let main = fixture.store.clone();
     let project = main.ensure_default_project().await.map_err(|e| miette!("{e}"))?;
+    let secret = api_key(main.as_ref(), project).await?;
+    let projects = Arc::new(HomeProjects::new(fixture.dir.clone(), fixture.keys.clone(), main));
+    Ok((listen(projects, toolkits).await?, secret))
+}
+
+/// A new API key of `project`, recorded in `main`.
+pub(crate) async fn api_key(main: &(impl Projects + ?Sized), project: Project) -> miette::Result<ApiKeySecret> {
     let secret = ApiKeySecret::generate();
     let record = ApiKey {
         id: ApiKeyId::generate(),
@@ -68,14 +82,19 @@ pub(crate) async fn start_server(fixture: &Fixture, toolkits: Vec<Toolkit>) -> m
         revoked_at: None,
     };
     main.put_api_key(&record).await.map_err(|e| miette!("{e}"))?;
+    Ok(secret)
+}
+
+/// A server over `projects` serving `toolkits` with default options, on a free port of
+/// 127.0.0.1: its URL (`http://127.0.0.1:PORT`).
+pub(crate) async fn listen(projects: Arc<dyn ProjectStores>, toolkits: Vec<Toolkit>) -> miette::Result<String> {
     let registry = Registry::from_toolkits(toolkits);
     let search = Arc::new(ToolSearch::new(&registry));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.into_diagnostic()?;
     let server = format!("http://{}", listener.local_addr().into_diagnostic()?);
-    let projects = Arc::new(HomeProjects::new(fixture.dir.clone(), fixture.keys.clone(), main));
     let state = AppState::new(search, projects, ServerOptions::new(server.parse().into_diagnostic()?));
     tokio::spawn(toolsmith_server::serve(listener, state, std::future::pending()));
-    Ok((server, secret))
+    Ok(server)
 }
 
 async fn bench(options: &Options) -> miette::Result<ExitCode> {
@@ -106,31 +125,12 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build().into_diagnostic()?;
     let execute_url = format!("{server}/api/v3.1/tools/execute/BENCHAPI_GET_THING");
     let body = json!({"user_id": fixture.user.as_str(), "version": "latest", "arguments": {"thing_id": "t1"}});
-    let check: Value = http
-        .post(&execute_url)
-        .header("x-api-key", secret.expose())
-        .json(&body)
-        .send()
-        .await
-        .into_diagnostic()?
-        .json()
-        .await
-        .into_diagnostic()?;
-    if check["successful"] != true {
-        return Err(miette!("the benchmark's execution failed: {check}"));
-    }
+    check(&http, &execute_url, secret.expose(), &body).await?;
 
     // MCP: a session that preloads the tool, called statelessly (2026-07-28).
-    let created: Value = http
-        .post(format!("{server}/api/v3.1/tool_router/session"))
-        .header("x-api-key", secret.expose())
-        .json(&json!({"user_id": fixture.user.as_str(), "preload": {"tools": ["BENCHAPI_GET_THING"]}}))
-        .send()
-        .await
-        .into_diagnostic()?
-        .json()
-        .await
-        .into_diagnostic()?;
+    let preload = json!({"user_id": fixture.user.as_str(), "preload": {"tools": ["BENCHAPI_GET_THING"]}});
+    let created =
+        post_json(&http, &format!("{server}/api/v3.1/tool_router/session"), secret.expose(), &preload).await?;
     let mcp_url = created["mcp"]["url"].as_str().ok_or_else(|| miette!("no MCP URL in {created}"))?.to_owned();
     let mcp_body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
         "name": "BENCHAPI_GET_THING", "arguments": {"thing_id": "t1"},
@@ -151,10 +151,10 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
 
     let mut rows = Vec::new();
     for &clients in &options.concurrency {
-        let rest = load(&http, &execute_url, Some(secret.expose()), &[], &body, clients, options.seconds).await?;
+        let rest = load(&http, &[&execute_url], Some(secret.expose()), &[], &body, clients, options.seconds).await?;
         let mcp =
-            load(&http, &mcp_url, Some(secret.expose()), &mcp_headers, &mcp_body, clients, options.seconds).await?;
-        let base = load(&http, &bare, None, &[], &body, clients, options.seconds).await?;
+            load(&http, &[&mcp_url], Some(secret.expose()), &mcp_headers, &mcp_body, clients, options.seconds).await?;
+        let base = load(&http, &[&bare], None, &[], &body, clients, options.seconds).await?;
         rows.push(json!({
             "clients": clients,
             "rest_rps": rest.0, "rest_p50_us": rest.1, "rest_p99_us": rest.2,
@@ -232,6 +232,21 @@ async fn bench(options: &Options) -> miette::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One execution through `url` (a REST execute URL), which must succeed.
+pub(crate) async fn check(http: &reqwest::Client, url: &str, key: &str, body: &Value) -> miette::Result<()> {
+    let answer = post_json(http, url, key, body).await?;
+    if answer["successful"] != true {
+        return Err(miette!("the benchmark's execution through {url} failed: {answer}"));
+    }
+    Ok(())
+}
+
+/// POSTs `body` to `url` with the API key `key`; the JSON answer.
+async fn post_json(http: &reqwest::Client, url: &str, key: &str, body: &Value) -> miette::Result<Value> {
+    let response = http.post(url).header("x-api-key", key).json(body).send().await.into_diagnostic()?;
+    response.json().await.into_diagnostic()
+}
+
 /// Request headers from pairs.
 pub(crate) fn header_map(pairs: &[(&str, &str)]) -> reqwest::header::HeaderMap {
     let mut map = reqwest::header::HeaderMap::new();
@@ -245,11 +260,11 @@ pub(crate) fn header_map(pairs: &[(&str, &str)]) -> reqwest::header::HeaderMap {
     map
 }
 
-/// `clients` tasks POSTing `body` (with `headers`) to `url` for `seconds`: (requests/s,
-/// p50 µs, p99 µs).
-async fn load(
+/// `clients` tasks POSTing `body` (with `headers`) for `seconds`, client `i` to
+/// `urls[i % urls.len()]`: (requests/s, p50 µs, p99 µs).
+pub(crate) async fn load(
     http: &reqwest::Client,
-    url: &str,
+    urls: &[&str],
     key: Option<&str>,
     headers: &[(&str, &str)],
     body: &Value,
@@ -259,9 +274,9 @@ async fn load(
     let headers = header_map(headers);
     let deadline = Instant::now() + Duration::from_secs(seconds.max(1));
     let mut tasks = Vec::new();
-    for _ in 0..clients.max(1) {
-        let (http, url, key, body, headers) =
-            (http.clone(), url.to_owned(), key.map(str::to_owned), body.clone(), headers.clone());
+    for i in 0..clients.max(1) {
+        let url = urls.get(i % urls.len().max(1)).ok_or_else(|| miette!("no server to load"))?.to_string();
+        let (http, key, body, headers) = (http.clone(), key.map(str::to_owned), body.clone(), headers.clone());
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             while Instant::now() < deadline {

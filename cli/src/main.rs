@@ -5,6 +5,7 @@ mod accounts;
 mod api_keys;
 mod auth_configs;
 mod bench;
+mod bench_cluster;
 mod bench_execute;
 mod bench_generate;
 mod bench_import;

@@ -8,6 +8,8 @@
 // An integration test crate: its helpers may unwrap too (a panic fails the test).
 #![allow(clippy::unwrap_used)]
 
+#[path = "oauth-server/accounts.rs"]
+mod accounts;
 #[path = "oauth-server/harness.rs"]
 mod harness;
 mod losing_store;
@@ -17,18 +19,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use accounts::{access, acme_toolkit, connect, execute_concurrently, expired, Api, BASIC, MACHINE, POST};
 use harness::{AuthServer, FakeEndpoint, Received, Tokens};
 use losing_store::LosingStore;
 use secrecy::{ExposeSecret, SecretString};
 use toolsmith::auth::oauth2::{RefreshOptions, TokenError, TokenManager};
 use toolsmith::catalog::OAuth2;
 use toolsmith::store::prelude::*;
-use toolsmith::store::{AccountStatus, AuthConfig, ConnectedAccount, Credentials, KeyRing, OAuth2Tokens, SqliteStore};
-use toolsmith::{AuthConfigId, ConnectedAccountId, ToolkitSlug, UserId};
-
-const BASIC: (&str, &str) = ("basic-client", "basic-client-secret-5b0e");
-const POST: (&str, &str) = ("post-client", "post-client-secret-91c3");
-const MACHINE: (&str, &str) = ("machine-client", "machine-client-secret-e27a");
+use toolsmith::store::{AccountStatus, ConnectedAccount, KeyRing, SqliteStore};
+use toolsmith::{ConnectedAccountId, UserId};
 
 /// A fresh folder under the system temp dir.
 fn temp_dir(name: &str) -> PathBuf {
@@ -55,61 +54,6 @@ fn scheme(token_url: &str, extra: serde_json::Value) -> OAuth2 {
     let mut spec = serde_json::json!({ "token_url": token_url, "authorization_url": "http://127.0.0.1/authorize" });
     spec.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
     serde_json::from_value(spec).unwrap()
-}
-
-/// An auth config for `client` and an `ACTIVE` account holding `tokens`, expired
-/// (`expires_at` one minute ago) unless `expires_at` says otherwise.
-async fn connect(
-    store: &Arc<dyn Store>,
-    client: (&str, &str),
-    tokens: &Tokens,
-    expires_at: Option<SystemTime>,
-) -> ConnectedAccount {
-    let now = SystemTime::now();
-    let config = AuthConfig {
-        id: AuthConfigId::generate(),
-        toolkit: ToolkitSlug::new("acme"),
-        name: "Acme (test)".into(),
-        scheme: "oauth2".into(),
-        client_id: Some(client.0.into()),
-        client_secret: Some(SecretString::from(client.1)),
-        scopes: vec![],
-        disabled: false,
-        created_at: now,
-    };
-    store.put_auth_config(&config).await.unwrap();
-    let account = ConnectedAccount {
-        id: ConnectedAccountId::generate(),
-        user_id: UserId::new("alice"),
-        toolkit: ToolkitSlug::new("acme"),
-        auth_config: config.id,
-        status: AccountStatus::Active,
-        status_reason: None,
-        alias: None,
-        fields: BTreeMap::from([("subdomain".to_owned(), "acme".to_owned())]),
-        credentials: Credentials {
-            secrets: BTreeMap::new(),
-            oauth2: Some(OAuth2Tokens {
-                access_token: SecretString::from(tokens.access_token.clone()),
-                refresh_token: tokens.refresh_token.clone().map(SecretString::from),
-                token_type: "Bearer".into(),
-                expires_at,
-                scopes: vec!["api:read".into()],
-            }),
-        },
-        created_at: now - Duration::from_secs(7200),
-        updated_at: now - Duration::from_secs(7200),
-    };
-    store.put_account(&account).await.unwrap();
-    account
-}
-
-fn expired() -> Option<SystemTime> {
-    Some(SystemTime::now() - Duration::from_secs(60))
-}
-
-fn access(account: &ConnectedAccount) -> String {
-    account.credentials.oauth2.as_ref().unwrap().access_token.expose_secret().to_owned()
 }
 
 fn refresh(account: &ConnectedAccount) -> Option<String> {
@@ -664,43 +608,6 @@ async fn leases_held_elsewhere_and_leases_lost() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// An API that accepts any bearer token except the rejected ones, and records the
-/// tokens it was called with.
-struct Api {
-    origin: String,
-    seen: Arc<std::sync::Mutex<Vec<String>>>,
-    rejected: Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Api {
-    async fn start(rejected: Vec<String>) -> Api {
-        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let rejected = Arc::new(std::sync::Mutex::new(rejected));
-        let (s, r) = (seen.clone(), rejected.clone());
-        let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
-            let (seen, rejected) = (s.clone(), r.clone());
-            async move {
-                let token = headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "))
-                    .unwrap_or_default()
-                    .to_owned();
-                seen.lock().unwrap().push(token.clone());
-                if token.is_empty() || rejected.lock().unwrap().contains(&token) {
-                    (axum::http::StatusCode::UNAUTHORIZED, "{\"message\": \"Bad credentials\"}")
-                } else {
-                    (axum::http::StatusCode::OK, "{\"login\": \"alice\"}")
-                }
-            }
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let origin = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Api { origin, seen, rejected }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn executions_refresh_once_for_100_concurrent_calls_and_after_a_401() {
     harness::capture_logs();
@@ -710,34 +617,12 @@ async fn executions_refresh_once_for_100_concurrent_calls_and_after_a_401() {
     let dir = temp_dir("executions");
     let store = store(&dir, &new_key());
     let account = connect(&store, BASIC, &initial, expired()).await;
-    let toolkit: toolsmith::Toolkit = serde_json::from_value(serde_json::json!({
-        "slug": "acme", "name": "Acme", "description": "An API protected by the test's authorization server.",
-        "version": "20261122_00", "base_url": api.origin,
-        "auth": [{ "scheme": "oauth2", "token_url": server.token_url(), "authorization_url": "http://127.0.0.1/authorize",
-                   "client_auth": "basic" }],
-        "tools": [{ "slug": "ACME_GET_ME", "name": "Get me", "description": "Reads the authenticated user's profile.",
-                    "http": { "method": "GET", "path": "/me" }, "input": { "type": "object" } }],
-    }))
-    .unwrap();
-    let toolkit = Arc::new(toolkit);
+    let toolkit = acme_toolkit(&api.origin, &server.token_url());
     let client = toolsmith::Client::builder().store(store.clone()).build();
     let user = UserId::new("alice");
     let before = server.token_requests().await;
 
-    let calls: Vec<_> = (0..100)
-        .map(|_| {
-            let (client, toolkit, user) = (client.clone(), toolkit.clone(), user.clone());
-            tokio::spawn(async move {
-                let options = toolsmith::CallOptions::default();
-                client.execute_tool(&toolkit, &toolkit.tools[0], &user, &serde_json::json!({}), &options).await
-            })
-        })
-        .collect();
-    for call in calls {
-        let result = call.await.unwrap();
-        assert!(result.successful, "{result:?}");
-        assert_eq!(result.data, serde_json::json!({"login": "alice"}));
-    }
+    execute_concurrently(std::slice::from_ref(&client), &toolkit, &user, 100).await;
     assert_eq!(server.token_requests().await - before, 1, "100 executions, one token request");
     let seen = std::mem::take(&mut *api.seen.lock().unwrap());
     assert_eq!(seen.len(), 100, "the expired token was never sent");
