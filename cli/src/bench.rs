@@ -209,8 +209,11 @@ pub(crate) fn run(command: Command) -> miette::Result<ExitCode> {
             crate::bench_execute::run(&crate::bench_execute::Options { requests, concurrency, seconds, json })
         }
         Command::Serve { seconds, concurrency, sessions, json, database, nodes } => {
-            let options = crate::bench_serve::Options { seconds, concurrency, sessions, json, database, nodes };
-            crate::bench_serve::run(&options)
+            let options = crate::bench_serve::Options { seconds, concurrency, sessions, json, nodes };
+            match database {
+                Some(database) => crate::bench_cluster::run(&options, &database),
+                None => crate::bench_serve::run(&options),
+            }
         }
         Command::Triggers { events, concurrency, instances, json } => {
             crate::bench_triggers::run(&crate::bench_triggers::Options { events, concurrency, instances, json })

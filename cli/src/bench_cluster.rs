@@ -33,8 +33,14 @@ struct Target {
     key: String,
 }
 
+/// `toolsmith bench serve --database`: [`compare`] on a runtime of its own.
+pub(crate) fn run(options: &Options, database: &str) -> miette::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()?;
+    rt.block_on(compare(options, database))
+}
+
 /// Runs the comparison against the PostgreSQL database at `database`.
-pub(crate) async fn compare(options: &Options, database: &str) -> miette::Result<ExitCode> {
+async fn compare(options: &Options, database: &str) -> miette::Result<ExitCode> {
     let nodes = options.nodes.iter().copied().max().unwrap_or(1).max(1);
     if options.nodes.contains(&0) {
         return Err(miette!(help = "pass node counts of 1 or more, e.g. --nodes 1,2", "--nodes 0: no server to load"));

@@ -35,18 +35,14 @@ pub(crate) struct Options {
     pub sessions: usize,
     /// One JSON object instead of text.
     pub json: bool,
-    /// A PostgreSQL database: compare SQLite with it instead ([`crate::bench_cluster`]).
-    pub database: Option<String>,
     /// Node counts on the database.
     pub nodes: Vec<usize>,
 }
 
+/// The SQLite benchmark (`bench_cluster` runs the one with `--database`).
 pub(crate) fn run(options: &Options) -> miette::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()?;
-    match &options.database {
-        Some(database) => rt.block_on(crate::bench_cluster::compare(options, database)),
-        None => rt.block_on(bench(options)),
-    }
+    rt.block_on(bench(options))
 }
 
 /// Resident memory of this process, in MiB (Linux; 0 elsewhere).
